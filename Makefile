@@ -1,0 +1,43 @@
+# Front door. `make` builds build/tenken; `make run` and `make test` also install the
+# Debian packages they need (scripts/install-deps, idempotent).
+#   make test SANITIZE=1   the same tests under ASan+UBSan, in build-san/
+#   make fuzz              builds the libFuzzer harnesses with clang (build-fuzz/)
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SETUP_OPTS = -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+else
+BUILD ?= build
+SETUP_OPTS =
+endif
+
+.PHONY: all deps run test man fuzz format clean
+
+all: $(BUILD)/build.ninja
+	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
+	@ln -sf src/tenken $(BUILD)/tenken
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(SETUP_OPTS) >/dev/null
+
+deps:
+	@scripts/install-deps
+
+run: deps all
+	$(BUILD)/tenken scan
+
+test: deps all
+	@scripts/run-tests $(BUILD)
+
+man: all
+	$(BUILD)/tenken help --man > docs/man/tenken.1
+
+fuzz:
+	@scripts/fuzz build
+
+format:
+	@scripts/format
+
+clean:
+	rm -rf build build-san build-fuzz

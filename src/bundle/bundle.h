@@ -1,0 +1,227 @@
+/* bundle.h - the in-memory bundle: what one scan of one machine saw.
+ *
+ * Collectors fill it, analysis adds findings, bundle_json.c writes it in the versioned
+ * format documented in docs/bundle.md (schema: docs/bundle.schema.json). All strings and
+ * arrays are owned by the bundle's arena; pointers into a bundle are borrowed and valid
+ * until tk_bundle_release. Sizes are bounded (TK_BUNDLE_MAX_*) so a hostile machine cannot
+ * make a scan use unbounded memory: past a bound, entries are counted as dropped. */
+#ifndef TK_BUNDLE_BUNDLE_H
+#define TK_BUNDLE_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+
+#define TK_BUNDLE_FORMAT "tenken-bundle"
+#define TK_BUNDLE_FORMAT_VERSION 1
+
+#define TK_BUNDLE_MAX_ITEMS 500000
+#define TK_BUNDLE_MAX_ERRORS 2000
+#define TK_BUNDLE_MAX_SOCKETS 65536
+#define TK_BUNDLE_MAX_FINDINGS 100000
+#define TK_BUNDLE_MAX_BYTES ((size_t)1 << 30)
+
+/* Yes / no / could not tell. */
+enum tk_tri { TK_UNKNOWN = -1, TK_NO = 0, TK_YES = 1 };
+
+enum tk_severity { TK_SEV_INFO, TK_SEV_LOW, TK_SEV_MEDIUM, TK_SEV_HIGH, TK_SEV_CRITICAL };
+
+const char *tk_severity_name(enum tk_severity s);
+int tk_severity_parse(const char *s, enum tk_severity *out); /* 0 or TK_EINVAL */
+
+struct tk_host {
+    const char *hostname;
+    const char *endpoint_id;
+    const char *os_family; /* "linux" */
+    const char *os_id, *os_version_id, *os_name, *os_codename;
+    const char *kernel_release, *kernel_version;
+    const char *arch;
+    int64_t boot_time; /* -1 when unknown */
+    const char *timezone;
+    const char *collector_version;
+    int64_t started, finished;
+};
+
+struct tk_scan_info {
+    const char *root;
+    bool live;       /* the running system, not an image or fixture */
+    bool privileged; /* ran with root rights */
+    bool users_complete; /* every home directory was readable */
+};
+
+/* One installed piece of software. Fields other than name and source may be NULL. */
+struct tk_item {
+    const char *name;
+    const char *version; /* raw, as found */
+    const char *source;  /* dpkg, rpm, flatpak, snap, dir, browser-extension */
+    const char *kind;    /* package, application, browser, extension, runtime, plugin */
+    const char *vendor;
+    const char *path;
+    const char *user;
+    const char *arch;
+    const char *id;     /* flatpak ref, snap name, extension id */
+    const char *status; /* dpkg/rpm state, e.g. "installed", "config-files" */
+    const char *source_package, *source_version; /* dpkg: the source package */
+    const char *browser, *profile;               /* extensions */
+    enum tk_tri enabled;                         /* extensions */
+    const char *version_from;                    /* file or record the version came from */
+};
+
+struct tk_addr {
+    const char *address;
+    int prefix;
+    int family; /* 4 or 6 */
+    const char *class; /* see tk_addr_classify */
+    const char *scope;
+    bool temporary, deprecated, tentative;
+};
+
+struct tk_iface {
+    const char *name;
+    int index;
+    const char *mac;
+    const char *state; /* up, down, unknown */
+    int mtu;
+    bool loopback;
+    struct tk_addr *addrs;
+    size_t naddrs, caddrs;
+};
+
+struct tk_route {
+    int family;
+    const char *gateway;
+    const char *iface;
+    int metric;
+};
+
+struct tk_sock {
+    const char *proto; /* tcp, udp */
+    int family;
+    const char *address;
+    int port;
+    int pid; /* -1 when the owner could not be seen */
+    const char *process;
+    int64_t uid;
+    uint64_t inode;
+};
+
+/* A service of interest: SMB, RDP, SSH. */
+struct tk_service {
+    const char *name;    /* smb, rdp, ssh */
+    const char *product; /* samba, xrdp, gnome-remote-desktop, openssh */
+    bool installed;      /* program or configuration present */
+    const char *config;  /* main configuration file read */
+    size_t *sockets;     /* indices into network.listening */
+    size_t nsockets, csockets;
+    /* Judged settings (NULL / TK_UNKNOWN when not applicable or unknown). */
+    const char *min_protocol;       /* smb: effective server min protocol */
+    const char *min_protocol_basis; /* smb: "setting" or "default" */
+    enum tk_tri smb1_allowed;
+    enum tk_tri password_authentication; /* ssh */
+    const char *permit_root_login;       /* ssh */
+};
+
+struct tk_firewall {
+    enum tk_tri loaded;
+    const char **evidence;
+    size_t nevidence, cevidence;
+};
+
+struct tk_network {
+    bool collected; /* false for offline images: no live state */
+    struct tk_iface *ifaces;
+    size_t nifaces, cifaces;
+    struct tk_route *routes; /* default routes */
+    size_t nroutes, croutes;
+    struct tk_sock *socks;
+    size_t nsocks, csocks;
+    struct tk_service services[3];
+    size_t nservices;
+    struct tk_firewall firewall;
+};
+
+struct tk_evidence {
+    const char *ref;  /* JSON pointer into the bundle, e.g. "/network/listening/3" */
+    const char *text; /* what was seen, e.g. "tcp 0.0.0.0:445 smbd" */
+};
+
+struct tk_finding {
+    const char *id; /* stable, e.g. "TK-NET-SMB-PUBLIC" */
+    enum tk_severity severity;
+    const char *category;   /* exposure, configuration, vulnerability, malware, trace */
+    const char *confidence; /* high, medium, low */
+    const char *title_en, *title_ja;
+    const char *remediation_en, *remediation_ja;
+    struct tk_evidence *evidence;
+    size_t nevidence, cevidence;
+};
+
+struct tk_bundle_error {
+    const char *collector;
+    const char *path;
+    const char *kind; /* tk_err_name() of the code */
+    const char *message;
+};
+
+struct tk_collector_stat {
+    const char *name;
+    size_t items;
+    size_t errors;
+    double seconds;
+    bool skipped;
+    const char *note;
+};
+
+struct tk_bundle {
+    struct tk_arena arena;
+    char bundle_id[40];
+    struct tk_host host;
+    struct tk_scan_info scan;
+    struct tk_item *items;
+    size_t nitems, citems, items_dropped;
+    struct tk_network net;
+    struct tk_finding *findings;
+    size_t nfindings, cfindings;
+    struct tk_bundle_error *errors;
+    size_t nerrors, cerrors, errors_dropped;
+    struct tk_collector_stat *stats;
+    size_t nstats, cstats;
+};
+
+int tk_bundle_init(struct tk_bundle *b, struct tk_err *err);
+void tk_bundle_release(struct tk_bundle *b);
+
+/* Copies into the bundle's arena; NULL s gives NULL. NULL also on exhaustion, which the
+ * callers treat like an absent value (the bundle stays consistent). */
+const char *tk_bundle_strdup(struct tk_bundle *b, const char *s);
+const char *tk_bundle_strndup(struct tk_bundle *b, const char *s, size_t n);
+const char *tk_bundle_printf(struct tk_bundle *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A new zeroed item / socket / finding (borrowed), or NULL when out of memory or past the
+ * bound; the *_dropped counters record how many were refused. */
+struct tk_item *tk_bundle_add_item(struct tk_bundle *b);
+struct tk_iface *tk_bundle_add_iface(struct tk_bundle *b);
+struct tk_addr *tk_bundle_add_addr(struct tk_bundle *b, struct tk_iface *ifc);
+struct tk_route *tk_bundle_add_route(struct tk_bundle *b);
+struct tk_sock *tk_bundle_add_sock(struct tk_bundle *b);
+struct tk_finding *tk_bundle_add_finding(struct tk_bundle *b);
+int tk_finding_add_evidence(struct tk_bundle *b, struct tk_finding *f, const char *ref,
+                            const char *text);
+int tk_service_add_socket(struct tk_bundle *b, struct tk_service *s, size_t sock_index);
+int tk_firewall_add_evidence(struct tk_bundle *b, const char *text);
+
+/* Records something that could not be read and why. Never fails: past the bound or when
+ * out of memory the error is counted in errors_dropped. */
+void tk_bundle_error(struct tk_bundle *b, const char *collector, const char *path,
+                     const struct tk_err *e);
+void tk_bundle_errorf(struct tk_bundle *b, const char *collector, const char *path, int code,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The highest finding severity, or -1 when there are no findings. */
+int tk_bundle_max_severity(const struct tk_bundle *b);
+
+#endif

@@ -1,0 +1,326 @@
+/* bundle_json.c - the bundle's JSON form. Field names and shapes here are the contract
+ * described in docs/bundle.md and checked by docs/bundle.schema.json: change all three
+ * together, and bump TK_BUNDLE_FORMAT_VERSION for anything a reader could trip over. */
+#include "bundle/bundle_json.h"
+
+#include <stdio.h>
+
+#include "compat/sys.h"
+#include "core/time.h"
+
+static void kstr_opt(struct tk_json *w, const char *key, const char *v)
+{
+    tk_json_kstr_opt(w, key, v);
+}
+
+static void ktime(struct tk_json *w, const char *key, int64_t t)
+{
+    char buf[32];
+    tk_json_key(w, key);
+    if (t < 0) {
+        tk_json_null(w);
+        return;
+    }
+    tk_time_iso8601(t, buf);
+    tk_json_str(w, buf);
+}
+
+static void ktri(struct tk_json *w, const char *key, enum tk_tri v)
+{
+    tk_json_key(w, key);
+    if (v == TK_UNKNOWN)
+        tk_json_null(w);
+    else
+        tk_json_bool(w, v == TK_YES);
+}
+
+static void write_host(const struct tk_bundle *b, struct tk_json *w)
+{
+    const struct tk_host *h = &b->host;
+    tk_json_key(w, "host");
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "hostname", h->hostname);
+    tk_json_kstr(w, "endpoint_id", h->endpoint_id);
+    tk_json_key(w, "os");
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "family", h->os_family);
+    tk_json_kstr(w, "id", h->os_id);
+    tk_json_kstr(w, "version_id", h->os_version_id);
+    tk_json_kstr(w, "name", h->os_name);
+    kstr_opt(w, "codename", h->os_codename);
+    tk_json_obj_end(w);
+    tk_json_key(w, "kernel");
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "release", h->kernel_release);
+    tk_json_kstr(w, "version", h->kernel_version);
+    tk_json_obj_end(w);
+    tk_json_kstr(w, "arch", h->arch);
+    ktime(w, "boot_time", h->boot_time);
+    tk_json_kstr(w, "timezone", h->timezone);
+    tk_json_kstr(w, "collector_version", h->collector_version);
+    ktime(w, "started_at", h->started);
+    ktime(w, "finished_at", h->finished);
+    tk_json_obj_end(w);
+}
+
+static void write_scan(const struct tk_bundle *b, struct tk_json *w)
+{
+    tk_json_key(w, "scan");
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "root", b->scan.root);
+    tk_json_kbool(w, "live", b->scan.live);
+    tk_json_kbool(w, "privileged", b->scan.privileged);
+    tk_json_kbool(w, "users_complete", b->scan.users_complete);
+    tk_json_key(w, "collectors");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < b->nstats; i++) {
+        const struct tk_collector_stat *s = &b->stats[i];
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "name", s->name);
+        tk_json_kint(w, "items", (int64_t)s->items);
+        tk_json_kint(w, "errors", (int64_t)s->errors);
+        tk_json_key(w, "seconds");
+        tk_json_double(w, (double)(int64_t)(s->seconds * 1000 + 0.5) / 1000);
+        kstr_opt(w, "note", s->note);
+        tk_json_obj_end(w);
+    }
+    tk_json_arr_end(w);
+    tk_json_obj_end(w);
+}
+
+static void write_item(const struct tk_item *it, struct tk_json *w)
+{
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "name", it->name);
+    tk_json_kstr(w, "version", it->version);
+    tk_json_kstr(w, "source", it->source);
+    kstr_opt(w, "kind", it->kind);
+    kstr_opt(w, "vendor", it->vendor);
+    kstr_opt(w, "path", it->path);
+    kstr_opt(w, "user", it->user);
+    kstr_opt(w, "arch", it->arch);
+    kstr_opt(w, "id", it->id);
+    kstr_opt(w, "status", it->status);
+    kstr_opt(w, "source_package", it->source_package);
+    kstr_opt(w, "source_version", it->source_version);
+    kstr_opt(w, "browser", it->browser);
+    kstr_opt(w, "profile", it->profile);
+    if (it->enabled != TK_UNKNOWN)
+        tk_json_kbool(w, "enabled", it->enabled == TK_YES);
+    kstr_opt(w, "version_from", it->version_from);
+    tk_json_obj_end(w);
+}
+
+static void write_interfaces(const struct tk_network *n, struct tk_json *w)
+{
+    tk_json_key(w, "interfaces");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < n->nifaces; i++) {
+        const struct tk_iface *f = &n->ifaces[i];
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "name", f->name);
+        tk_json_kint(w, "index", f->index);
+        kstr_opt(w, "mac", f->mac);
+        tk_json_kstr(w, "state", f->state ? f->state : "unknown");
+        tk_json_kint_opt(w, "mtu", f->mtu > 0 ? f->mtu : -1);
+        tk_json_kbool(w, "loopback", f->loopback);
+        tk_json_key(w, "addresses");
+        tk_json_arr_begin(w);
+        for (size_t k = 0; k < f->naddrs; k++) {
+            const struct tk_addr *a = &f->addrs[k];
+            tk_json_obj_begin(w);
+            tk_json_kstr(w, "address", a->address);
+            tk_json_kint(w, "prefix", a->prefix);
+            tk_json_kstr(w, "family", a->family == 6 ? "inet6" : "inet");
+            tk_json_kstr(w, "class", a->class);
+            kstr_opt(w, "scope", a->scope);
+            if (a->temporary)
+                tk_json_kbool(w, "temporary", true);
+            if (a->deprecated)
+                tk_json_kbool(w, "deprecated", true);
+            if (a->tentative)
+                tk_json_kbool(w, "tentative", true);
+            tk_json_obj_end(w);
+        }
+        tk_json_arr_end(w);
+        tk_json_obj_end(w);
+    }
+    tk_json_arr_end(w);
+}
+
+static void write_service(const struct tk_service *s, struct tk_json *w)
+{
+    char ref[64];
+    tk_json_key(w, s->name);
+    tk_json_obj_begin(w);
+    kstr_opt(w, "product", s->product);
+    tk_json_kbool(w, "installed", s->installed);
+    tk_json_kbool(w, "listening", s->nsockets > 0);
+    tk_json_key(w, "sockets");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < s->nsockets; i++) {
+        snprintf(ref, sizeof ref, "/network/listening/%zu", s->sockets[i]);
+        tk_json_str(w, ref);
+    }
+    tk_json_arr_end(w);
+    kstr_opt(w, "config", s->config);
+    if (s->min_protocol || s->smb1_allowed != TK_UNKNOWN || s->min_protocol_basis) {
+        kstr_opt(w, "min_protocol", s->min_protocol);
+        kstr_opt(w, "min_protocol_basis", s->min_protocol_basis);
+        ktri(w, "smb1_allowed", s->smb1_allowed);
+    }
+    if (s->password_authentication != TK_UNKNOWN || s->permit_root_login) {
+        ktri(w, "password_authentication", s->password_authentication);
+        kstr_opt(w, "permit_root_login", s->permit_root_login);
+    }
+    tk_json_obj_end(w);
+}
+
+static void write_network(const struct tk_bundle *b, struct tk_json *w)
+{
+    const struct tk_network *n = &b->net;
+    tk_json_key(w, "network");
+    tk_json_obj_begin(w);
+    tk_json_kbool(w, "collected", n->collected);
+    write_interfaces(n, w);
+    tk_json_key(w, "default_routes");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < n->nroutes; i++) {
+        const struct tk_route *r = &n->routes[i];
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "family", r->family == 6 ? "inet6" : "inet");
+        tk_json_kstr(w, "gateway", r->gateway);
+        tk_json_kstr(w, "interface", r->iface);
+        tk_json_kint(w, "metric", r->metric);
+        tk_json_obj_end(w);
+    }
+    tk_json_arr_end(w);
+    tk_json_key(w, "listening");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < n->nsocks; i++) {
+        const struct tk_sock *s = &n->socks[i];
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "proto", s->proto);
+        tk_json_kstr(w, "family", s->family == 6 ? "inet6" : "inet");
+        tk_json_kstr(w, "address", s->address);
+        tk_json_kint(w, "port", s->port);
+        tk_json_key(w, "pid");
+        if (s->pid >= 0)
+            tk_json_int(w, s->pid);
+        else
+            tk_json_null(w);
+        tk_json_kstr(w, "process", s->process);
+        tk_json_kint(w, "uid", s->uid);
+        tk_json_obj_end(w);
+    }
+    tk_json_arr_end(w);
+    tk_json_key(w, "services");
+    tk_json_obj_begin(w);
+    for (size_t i = 0; i < n->nservices; i++)
+        write_service(&n->services[i], w);
+    tk_json_obj_end(w);
+    tk_json_key(w, "firewall");
+    tk_json_obj_begin(w);
+    ktri(w, "loaded", n->firewall.loaded);
+    tk_json_key(w, "evidence");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < n->firewall.nevidence; i++)
+        tk_json_str(w, n->firewall.evidence[i]);
+    tk_json_arr_end(w);
+    tk_json_obj_end(w);
+    tk_json_obj_end(w);
+}
+
+static void write_findings(const struct tk_bundle *b, struct tk_json *w)
+{
+    tk_json_key(w, "findings");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < b->nfindings; i++) {
+        const struct tk_finding *f = &b->findings[i];
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "id", f->id);
+        tk_json_kstr(w, "severity", tk_severity_name(f->severity));
+        tk_json_kstr(w, "category", f->category);
+        tk_json_kstr(w, "confidence", f->confidence);
+        tk_json_key(w, "title");
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "en", f->title_en);
+        tk_json_kstr(w, "ja", f->title_ja);
+        tk_json_obj_end(w);
+        tk_json_key(w, "remediation");
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "en", f->remediation_en);
+        tk_json_kstr(w, "ja", f->remediation_ja);
+        tk_json_obj_end(w);
+        tk_json_key(w, "evidence");
+        tk_json_arr_begin(w);
+        for (size_t k = 0; k < f->nevidence; k++) {
+            tk_json_obj_begin(w);
+            kstr_opt(w, "ref", f->evidence[k].ref);
+            tk_json_kstr(w, "text", f->evidence[k].text);
+            tk_json_obj_end(w);
+        }
+        tk_json_arr_end(w);
+        tk_json_obj_end(w);
+    }
+    tk_json_arr_end(w);
+}
+
+static void write_errors(const struct tk_bundle *b, struct tk_json *w)
+{
+    tk_json_key(w, "errors");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < b->nerrors; i++) {
+        const struct tk_bundle_error *e = &b->errors[i];
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "collector", e->collector);
+        tk_json_kstr(w, "path", e->path);
+        tk_json_kstr(w, "kind", e->kind);
+        tk_json_kstr(w, "message", e->message);
+        tk_json_obj_end(w);
+    }
+    tk_json_arr_end(w);
+}
+
+int tk_bundle_write_json(const struct tk_bundle *b, struct tk_json *w)
+{
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "format", TK_BUNDLE_FORMAT);
+    tk_json_kint(w, "format_version", TK_BUNDLE_FORMAT_VERSION);
+    tk_json_kstr(w, "bundle_id", b->bundle_id);
+    write_host(b, w);
+    write_scan(b, w);
+    tk_json_key(w, "inventory");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < b->nitems; i++)
+        write_item(&b->items[i], w);
+    tk_json_arr_end(w);
+    write_network(b, w);
+    write_findings(b, w);
+    write_errors(b, w);
+    tk_json_key(w, "dropped");
+    tk_json_obj_begin(w);
+    tk_json_kint(w, "inventory", (int64_t)b->items_dropped);
+    tk_json_kint(w, "errors", (int64_t)b->errors_dropped);
+    tk_json_obj_end(w);
+    tk_json_obj_end(w);
+    return tk_json_finish(w);
+}
+
+int tk_bundle_write_file(const struct tk_bundle *b, const char *path, struct tk_err *err)
+{
+    struct tk_atomic_file af;
+    int rc = tk_atomic_open(&af, path, err);
+    if (rc)
+        return rc;
+    struct tk_json w;
+    tk_json_init_file(&w, af.fp, TK_JSON_PRETTY);
+    rc = tk_bundle_write_json(b, &w);
+    if (rc == 0 && fputc('\n', af.fp) == EOF)
+        rc = TK_EIO;
+    if (rc) {
+        tk_atomic_abort(&af);
+        return tk_err_set(err, rc, "%s: cannot write the bundle (%s)", path, tk_err_name(rc));
+    }
+    return tk_atomic_commit(&af, err);
+}

@@ -1,0 +1,14 @@
+/* bundle_json.h - writing a bundle in the versioned JSON format (docs/bundle.md). */
+#ifndef TK_BUNDLE_BUNDLE_JSON_H
+#define TK_BUNDLE_BUNDLE_JSON_H
+
+#include "bundle/bundle.h"
+#include "core/json.h"
+
+/* Writes the whole bundle as one JSON object; returns tk_json_finish's result. */
+int tk_bundle_write_json(const struct tk_bundle *b, struct tk_json *w);
+
+/* Writes the bundle to path atomically (pretty-printed); err names the path on failure. */
+int tk_bundle_write_file(const struct tk_bundle *b, const char *path, struct tk_err *err);
+
+#endif

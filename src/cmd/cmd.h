@@ -1,0 +1,83 @@
+/* cmd.h - the command layer: command descriptions, option tables, parsing, help, man page.
+ *
+ * Each command file defines one `const struct tk_cmd` holding its options and its
+ * documentation; main.c lists them. --help, `tenken help` and the man page are all printed
+ * from these structs, so the three can never disagree. Only this layer prints or exits. */
+#ifndef TK_CMD_CMD_H
+#define TK_CMD_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/log.h"
+
+/* Documented exit codes, shared by every command. */
+enum {
+    TK_EXIT_OK = 0,       /* success, no finding at or above --fail-on */
+    TK_EXIT_FINDINGS = 1, /* findings at or above --fail-on SEVERITY */
+    TK_EXIT_USAGE = 2,    /* bad command line */
+    TK_EXIT_RUNTIME = 3,  /* could not do the job (I/O, out of memory, bad input file) */
+};
+
+struct tk_opt {
+    const char *name;  /* long name without dashes */
+    char short_name;   /* 0 when none */
+    const char *arg;   /* argument name shown in help, NULL for a flag */
+    const char *help;  /* one sentence */
+};
+
+struct tk_cli;
+
+struct tk_cmd {
+    const char *name;
+    int (*run)(struct tk_cli *cli, int argc, char **argv);
+    const char *args;        /* synopsis after the name, e.g. "[OPTIONS] [FILE...]" */
+    const char *summary;     /* one line */
+    const char *description; /* paragraphs separated by blank lines */
+    const struct tk_opt *opts; /* terminated by an entry with name NULL; may be NULL */
+};
+
+struct tk_cli {
+    const char *prog;
+    const struct tk_cmd *const *commands;
+    size_t ncommands;
+    const struct tk_cmd *cmd; /* the running command */
+    struct tk_log log;
+    FILE *out; /* stdout */
+};
+
+/* Option parsing. Each call returns the index of the next option in cmd->opts (its value,
+ * if it takes one, in *val), TK_OPT_END when only positional arguments are left, or
+ * TK_OPT_STOP after --help was printed or a usage error was reported (exit code in
+ * p->exit_code). --help and --log-format are handled for every command. */
+enum { TK_OPT_END = -1, TK_OPT_STOP = -2 };
+
+struct tk_optparse {
+    struct tk_cli *cli;
+    int argc;
+    char **argv;
+    int i;
+    const char *pending_shorts; /* rest of a "-abc" group */
+    char **pos;                 /* positional arguments, in order */
+    int npos;
+    int exit_code;
+};
+
+void tk_optparse_init(struct tk_optparse *p, struct tk_cli *cli, int argc, char **argv);
+int tk_optparse_next(struct tk_optparse *p, const char **val);
+void tk_optparse_release(struct tk_optparse *p);
+
+/* Reports a usage error about the running command and returns TK_EXIT_USAGE. */
+int tk_usage_error(struct tk_cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+void tk_print_command_help(FILE *fp, const struct tk_cli *cli, const struct tk_cmd *cmd);
+void tk_print_overview(FILE *fp, const struct tk_cli *cli);
+void tk_print_man(FILE *fp, const struct tk_cli *cli);
+
+extern const struct tk_cmd tk_cmd_scan;
+extern const struct tk_cmd tk_cmd_help;
+extern const struct tk_cmd tk_cmd_version;
+
+#endif

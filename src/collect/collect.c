@@ -1,0 +1,143 @@
+/* collect.c - runs the collector table over a root and records per-collector statistics. */
+#include "collect/collect.h"
+
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/time.h"
+
+struct collector {
+    const char *name;
+    const char *desc;
+    int (*run)(struct tk_collect_ctx *ctx);
+};
+
+#define TK_COLLECTOR_ENTRY(name, desc) { #name, desc, tk_collect_##name },
+static const struct collector collectors[] = { TK_COLLECTORS(TK_COLLECTOR_ENTRY) };
+#undef TK_COLLECTOR_ENTRY
+
+#define NCOLLECTORS (sizeof collectors / sizeof collectors[0])
+
+size_t tk_collector_count(void)
+{
+    return NCOLLECTORS;
+}
+
+const char *tk_collector_name(size_t i)
+{
+    return i < NCOLLECTORS ? collectors[i].name : NULL;
+}
+
+const char *tk_collector_desc(size_t i)
+{
+    return i < NCOLLECTORS ? collectors[i].desc : NULL;
+}
+
+static bool selected(const char *only, const char *name)
+{
+    if (!only)
+        return true;
+    size_t n = strlen(name);
+    for (const char *p = only; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0)
+            return true;
+        p += len + (e ? 1 : 0);
+    }
+    return false;
+}
+
+void tk_collect_error(struct tk_collect_ctx *ctx, const char *path, const struct tk_err *e)
+{
+    tk_bundle_error(ctx->b, ctx->collector, path, e);
+}
+
+int tk_collect_read(struct tk_collect_ctx *ctx, const char *path, struct tk_buf *out)
+{
+    struct tk_err e = { 0 };
+    tk_buf_reset(out);
+    int rc = tk_fs_read(ctx->root, path, out, &e);
+    if (rc && rc != TK_ENOENT)
+        tk_collect_error(ctx, path, &e);
+    return rc;
+}
+
+struct tk_item *tk_collect_item(struct tk_collect_ctx *ctx, const char *source,
+                                const char *kind, const char *name, const char *version,
+                                const char *path)
+{
+    struct tk_item *it = tk_bundle_add_item(ctx->b);
+    if (!it)
+        return NULL;
+    it->source = source; /* static strings */
+    it->kind = kind;
+    it->name = tk_bundle_strdup(ctx->b, name);
+    it->version = tk_bundle_strdup(ctx->b, version);
+    it->path = tk_bundle_strdup(ctx->b, path);
+    if (!it->name) {
+        /* Without a name the item is meaningless; take it back. */
+        ctx->b->nitems--;
+        ctx->b->items_dropped++;
+        return NULL;
+    }
+    return it;
+}
+
+int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct tk_err *err)
+{
+    struct tk_collect_ctx ctx = { .b = b };
+    const char *root = opts->root ? opts->root : "/";
+    const char *proc = opts->proc;
+    bool host_root = strcmp(root, "/") == 0;
+    if (!proc && host_root)
+        proc = "/proc";
+    int rc = tk_fs_open(&ctx.root, root, "", err);
+    if (rc)
+        return rc;
+    if (proc) {
+        rc = tk_fs_open(&ctx.proc, proc, "/proc", err);
+        if (rc) {
+            tk_fs_free(ctx.root);
+            return rc;
+        }
+    }
+    ctx.live = host_root && proc && strcmp(proc, "/proc") == 0;
+    b->scan.root = tk_bundle_strdup(b, root);
+    b->scan.live = ctx.live;
+
+    for (size_t i = 0; i < NCOLLECTORS && rc == 0; i++) {
+        const struct collector *c = &collectors[i];
+        /* host and users are prerequisites of the others. */
+        if (i > 1 && !selected(opts->only, c->name))
+            continue;
+        if (opts->progress)
+            opts->progress(opts->ud, c->name, c->desc, i, NCOLLECTORS);
+        size_t items0 = b->nitems, errors0 = b->nerrors;
+        double t0 = tk_time_mono();
+        ctx.collector = c->name;
+        ctx.note = NULL;
+        rc = c->run(&ctx);
+        if (rc && rc != TK_ENOMEM) {
+            /* A collector's own failure costs its part of the bundle, not the scan. */
+            tk_bundle_errorf(b, c->name, NULL, rc, "collector %s stopped early", c->name);
+            rc = 0;
+        }
+        struct tk_collector_stat *st = NULL;
+        if (!tk_grow((void **)&b->stats, &b->cstats, b->nstats + 1, sizeof *st, 256)) {
+            st = &b->stats[b->nstats++];
+            memset(st, 0, sizeof *st);
+            st->name = c->name;
+            st->items = b->nitems - items0;
+            st->errors = b->nerrors - errors0;
+            st->seconds = tk_time_mono() - t0;
+            st->note = ctx.note;
+        }
+        if (rc)
+            tk_err_set(err, rc, "collector %s ran out of memory", c->name);
+    }
+    tk_free(ctx.users);
+    tk_fs_free(ctx.root);
+    tk_fs_free(ctx.proc);
+    return rc;
+}

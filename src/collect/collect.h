@@ -1,0 +1,87 @@
+/* collect.h - the endpoint collectors and the scan that runs them.
+ *
+ * A collector reads one source of facts (the dpkg database, browser profiles, /proc/net …)
+ * through the rooted file systems in its context and adds what it saw to the bundle.
+ * Collectors never print and never modify the scanned system; anything they cannot read
+ * becomes an entry in the bundle's errors[] and the scan goes on. The list is one X-macro,
+ * so adding a collector is one line here and one file. */
+#ifndef TK_COLLECT_COLLECT_H
+#define TK_COLLECT_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bundle/bundle.h"
+#include "compat/fs.h"
+#include "core/err.h"
+
+/* name, one-line description shown in progress and docs */
+#define TK_COLLECTORS(X)                                                              \
+    X(host, "host and operating system")                                              \
+    X(users, "user accounts and home directories")                                    \
+    X(dpkg, "Debian packages (/var/lib/dpkg/status)")                                  \
+    X(rpm, "RPM packages")                                                             \
+    X(flatpak, "Flatpak applications and runtimes")                                   \
+    X(snap, "snap packages")                                                           \
+    X(browsers, "web browsers")                                                        \
+    X(extensions, "browser extensions per user profile")                              \
+    X(apps, "meeting, remote-access and runtime software")                            \
+    X(network, "interfaces, addresses, routes and listening sockets")                 \
+    X(services, "SMB, RDP, SSH and host firewall")
+
+struct tk_user {
+    const char *name;
+    const char *home; /* inside the root */
+    long uid;
+    bool readable;
+};
+
+struct tk_collect_ctx {
+    struct tk_bundle *b;
+    struct tk_fs *root;
+    struct tk_fs *proc; /* NULL when there is no live system (offline image) */
+    bool live;
+    const char *collector; /* name of the running collector, for errors */
+    const char *note;      /* set by a collector that skipped its source, and why */
+    struct tk_user *users;
+    size_t nusers, cusers;
+};
+
+#define TK_DECLARE_COLLECTOR(name, desc) int tk_collect_##name(struct tk_collect_ctx *ctx);
+TK_COLLECTORS(TK_DECLARE_COLLECTOR)
+#undef TK_DECLARE_COLLECTOR
+
+struct tk_collect_opts {
+    const char *root; /* "/" for this machine */
+    const char *proc; /* NULL: "/proc" when root is "/", none otherwise */
+    const char *only; /* comma-separated collector names, NULL for all */
+    /* Called before each collector; may be NULL. */
+    void (*progress)(void *ud, const char *name, const char *desc, size_t i, size_t n);
+    void *ud;
+};
+
+/* Runs the collectors into b. Returns 0, or a negative code for failures that stop the whole
+ * scan (the root cannot be opened, out of memory); everything else lands in b->errors. */
+int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct tk_err *err);
+
+/* Number of collectors and their names, for help and tests. */
+size_t tk_collector_count(void);
+const char *tk_collector_name(size_t i);
+const char *tk_collector_desc(size_t i);
+
+/* Helpers shared by collectors. */
+
+/* Records an error for the current collector; path may be NULL. */
+void tk_collect_error(struct tk_collect_ctx *ctx, const char *path, const struct tk_err *e);
+
+/* Reads a small text file (configuration, version file) into out, bounded by out->max.
+ * A missing file returns TK_ENOENT without recording anything; other failures are
+ * recorded as errors and returned. */
+int tk_collect_read(struct tk_collect_ctx *ctx, const char *path, struct tk_buf *out);
+
+/* Adds an item, copying every string into the bundle; NULL when refused. */
+struct tk_item *tk_collect_item(struct tk_collect_ctx *ctx, const char *source,
+                                const char *kind, const char *name, const char *version,
+                                const char *path);
+
+#endif

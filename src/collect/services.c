@@ -1,0 +1,8 @@
+/* services.c - collector stub (being written). */
+#include "collect/collect.h"
+
+int tk_collect_services(struct tk_collect_ctx *ctx)
+{
+    (void)ctx;
+    return 0;
+}

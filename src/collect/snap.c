@@ -1,0 +1,8 @@
+/* snap.c - collector stub (being written). */
+#include "collect/collect.h"
+
+int tk_collect_snap(struct tk_collect_ctx *ctx)
+{
+    (void)ctx;
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* sys.h - facts about the running process and machine, behind one platform boundary. */
+#ifndef TK_COMPAT_SYS_H
+#define TK_COMPAT_SYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/* Fills buf with n cryptographically random bytes; 0 or TK_EIO. */
+int tk_sys_random(void *buf, size_t n);
+
+bool tk_sys_privileged(void); /* effective root / administrator */
+int tk_sys_pid(void);
+int tk_sys_ncpu(void);
+bool tk_sys_isatty(int fd);
+
+/* Of the running kernel (not of an image): hostname, release, version string, machine. */
+int tk_sys_uname(struct tk_buf *host, struct tk_buf *release, struct tk_buf *version,
+                 struct tk_buf *machine);
+
+/* Writes to path atomically: data goes to a temporary file beside it, which is flushed,
+ * synced and renamed over path. */
+struct tk_atomic_file {
+    char *path;
+    char *tmp;
+    void *fp; /* FILE *, open for writing */
+};
+int tk_atomic_open(struct tk_atomic_file *af, const char *path, struct tk_err *err);
+int tk_atomic_commit(struct tk_atomic_file *af, struct tk_err *err);
+void tk_atomic_abort(struct tk_atomic_file *af);
+
+#endif

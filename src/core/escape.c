@@ -1,0 +1,107 @@
+/* escape.c - escaping for terminal, HTML and CSV output. */
+#include "core/escape.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/utf8.h"
+
+static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+static bool is_bidi_control(uint32_t cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           cp == 0x200E || cp == 0x200F || cp == 0x061C;
+}
+
+int tk_escape_term(struct tk_buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    int rc = 0;
+    while (i < n && !rc) {
+        uint32_t cp;
+        size_t len = tk_utf8_decode(p + i, n - i, &cp);
+        if (!len) {
+            rc = tk_buf_addf(out, "\\x%02x", p[i]);
+            i++;
+            continue;
+        }
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+            rc = tk_buf_addf(out, "\\x%02x", (unsigned)cp);
+        else if (is_bidi_control(cp))
+            rc = tk_buf_addf(out, "\\u{%04x}", (unsigned)cp);
+        else
+            rc = tk_buf_add(out, p + i, len);
+        i += len;
+    }
+    return rc;
+}
+
+int tk_escape_html(struct tk_buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    int rc = 0;
+    while (i < n && !rc) {
+        uint32_t cp;
+        size_t len = tk_utf8_decode(p + i, n - i, &cp);
+        if (!len) {
+            rc = tk_buf_adds(out, REPLACEMENT);
+            i++;
+            continue;
+        }
+        switch (cp) {
+        case '&':
+            rc = tk_buf_adds(out, "&amp;");
+            break;
+        case '<':
+            rc = tk_buf_adds(out, "&lt;");
+            break;
+        case '>':
+            rc = tk_buf_adds(out, "&gt;");
+            break;
+        case '"':
+            rc = tk_buf_adds(out, "&quot;");
+            break;
+        case '\'':
+            rc = tk_buf_adds(out, "&#39;");
+            break;
+        default:
+            if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7F ||
+                (cp >= 0x80 && cp < 0xA0))
+                rc = tk_buf_adds(out, REPLACEMENT);
+            else
+                rc = tk_buf_add(out, p + i, len);
+        }
+        i += len;
+    }
+    return rc;
+}
+
+int tk_escape_csv(struct tk_buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int rc = tk_buf_addc(out, '"');
+    if (!rc && n && (p[0] == '=' || p[0] == '+' || p[0] == '-' || p[0] == '@' ||
+                     p[0] == '\t' || p[0] == '\r'))
+        rc = tk_buf_addc(out, '\'');
+    size_t i = 0;
+    while (i < n && !rc) {
+        uint32_t cp;
+        size_t len = tk_utf8_decode(p + i, n - i, &cp);
+        if (!len) {
+            rc = tk_buf_adds(out, REPLACEMENT);
+            i++;
+            continue;
+        }
+        if (cp == '"')
+            rc = tk_buf_adds(out, "\"\"");
+        else
+            rc = tk_buf_add(out, p + i, len);
+        i += len;
+    }
+    if (!rc)
+        rc = tk_buf_addc(out, '"');
+    return rc;
+}

@@ -1,0 +1,253 @@
+/* summary.c - text and JSON summaries of a bundle, in English or Japanese. */
+#include "report/summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/escape.h"
+#include "core/json.h"
+
+int tk_lang_parse(const char *s, enum tk_lang *out)
+{
+    if (strcmp(s, "en") == 0)
+        *out = TK_LANG_EN;
+    else if (strcmp(s, "ja") == 0)
+        *out = TK_LANG_JA;
+    else
+        return TK_EINVAL;
+    return 0;
+}
+
+enum tk_lang tk_lang_from_env(void)
+{
+    static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strncmp(v, "ja", 2) == 0 ? TK_LANG_JA : TK_LANG_EN;
+    }
+    return TK_LANG_EN;
+}
+
+/* Labels in both languages, indexed by enum tk_lang. */
+enum label {
+    L_SCAN_OF, L_INVENTORY, L_ITEMS, L_NETWORK, L_IFACES, L_PUBLIC, L_LISTENING,
+    L_NOT_COLLECTED, L_FINDINGS, L_NONE, L_ERRORS, L_ERRORS_HINT, L_BUNDLE, L_NLABELS
+};
+static const char *const labels[L_NLABELS][2] = {
+    [L_SCAN_OF] = { "tenken scan of", "tenken 点検結果:" },
+    [L_INVENTORY] = { "inventory", "ソフトウェア" },
+    [L_ITEMS] = { "items", "件" },
+    [L_NETWORK] = { "network", "ネットワーク" },
+    [L_IFACES] = { "interfaces", "インターフェース" },
+    [L_PUBLIC] = { "public addresses", "グローバルアドレス" },
+    [L_LISTENING] = { "listening sockets", "待ち受けポート" },
+    [L_NOT_COLLECTED] = { "not collected (offline image)", "未収集（オフラインイメージ）" },
+    [L_FINDINGS] = { "findings", "検出事項" },
+    [L_NONE] = { "none", "なし" },
+    [L_ERRORS] = { "unreadable", "読み取れなかったもの" },
+    [L_ERRORS_HINT] = { "see errors[] in the bundle", "バンドルの errors[] を参照" },
+    [L_BUNDLE] = { "bundle", "バンドル" },
+};
+
+struct out {
+    FILE *fp;
+    struct tk_buf line;
+};
+
+static void put(struct out *o, const char *s)
+{
+    tk_buf_adds(&o->line, s);
+}
+
+/* Untrusted text: escaped for the terminal. */
+static void put_untrusted(struct out *o, const char *s)
+{
+    if (!s)
+        s = "?";
+    tk_escape_term(&o->line, s, strlen(s));
+}
+
+static void endline(struct out *o)
+{
+    tk_buf_addc(&o->line, '\n');
+    fwrite(tk_buf_cstr(&o->line), 1, o->line.len, o->fp);
+    tk_buf_reset(&o->line);
+}
+
+static bool is_public(const char *cls)
+{
+    return cls && (strcmp(cls, "public") == 0 || strcmp(cls, "global-v6") == 0);
+}
+
+int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path,
+                    enum tk_lang lang)
+{
+    struct out o = { fp, TK_BUF_INIT(1 << 20) };
+    const struct tk_host *h = &b->host;
+    const int L = lang;
+
+    put(&o, labels[L_SCAN_OF][L]);
+    put(&o, " ");
+    put_untrusted(&o, h->hostname);
+    put(&o, " (");
+    put_untrusted(&o, h->os_name ? h->os_name : h->os_id);
+    if (h->kernel_release) {
+        put(&o, ", Linux ");
+        put_untrusted(&o, h->kernel_release);
+    }
+    if (h->arch) {
+        put(&o, ", ");
+        put_untrusted(&o, h->arch);
+    }
+    put(&o, ")");
+    endline(&o);
+
+    /* Inventory by source, in first-seen order. */
+    const char *sources[32];
+    size_t counts[32], nsrc = 0;
+    for (size_t i = 0; i < b->nitems; i++) {
+        size_t k = 0;
+        while (k < nsrc && strcmp(sources[k], b->items[i].source) != 0)
+            k++;
+        if (k == nsrc && nsrc < 32) {
+            sources[nsrc] = b->items[i].source;
+            counts[nsrc++] = 0;
+        }
+        if (k < nsrc)
+            counts[k]++;
+    }
+    tk_buf_addf(&o.line, "  %-10s %zu %s", labels[L_INVENTORY][L], b->nitems, labels[L_ITEMS][L]);
+    for (size_t k = 0; k < nsrc; k++)
+        tk_buf_addf(&o.line, "%s%s %zu", k ? ", " : " (", sources[k], counts[k]);
+    if (nsrc)
+        put(&o, ")");
+    endline(&o);
+
+    tk_buf_addf(&o.line, "  %-10s ", labels[L_NETWORK][L]);
+    if (!b->net.collected) {
+        put(&o, labels[L_NOT_COLLECTED][L]);
+    } else {
+        size_t npublic = 0;
+        for (size_t i = 0; i < b->net.nifaces; i++)
+            for (size_t k = 0; k < b->net.ifaces[i].naddrs; k++)
+                npublic += is_public(b->net.ifaces[i].addrs[k].class);
+        tk_buf_addf(&o.line, "%s %zu, %s %zu", labels[L_IFACES][L], b->net.nifaces,
+                    labels[L_PUBLIC][L], npublic);
+        for (size_t i = 0; i < b->net.nifaces; i++) {
+            const struct tk_iface *f = &b->net.ifaces[i];
+            for (size_t k = 0; k < f->naddrs; k++) {
+                if (!is_public(f->addrs[k].class))
+                    continue;
+                put(&o, " [");
+                put_untrusted(&o, f->addrs[k].address);
+                put(&o, " ");
+                put_untrusted(&o, f->name);
+                put(&o, "]");
+            }
+        }
+        tk_buf_addf(&o.line, ", %s %zu", labels[L_LISTENING][L], b->net.nsocks);
+    }
+    endline(&o);
+
+    size_t bysev[5] = { 0 };
+    for (size_t i = 0; i < b->nfindings; i++)
+        bysev[b->findings[i].severity]++;
+    tk_buf_addf(&o.line, "  %-10s ", labels[L_FINDINGS][L]);
+    if (!b->nfindings)
+        put(&o, labels[L_NONE][L]);
+    for (int s = TK_SEV_CRITICAL, first = 1; s >= TK_SEV_INFO; s--) {
+        if (!bysev[s])
+            continue;
+        tk_buf_addf(&o.line, "%s%zu %s", first ? "" : ", ", bysev[s],
+                    tk_severity_name((enum tk_severity)s));
+        first = 0;
+    }
+    endline(&o);
+    for (int s = TK_SEV_CRITICAL; s >= TK_SEV_INFO; s--) {
+        for (size_t i = 0; i < b->nfindings; i++) {
+            const struct tk_finding *f = &b->findings[i];
+            if ((int)f->severity != s)
+                continue;
+            tk_buf_addf(&o.line, "    %-9s ", tk_severity_name(f->severity));
+            put_untrusted(&o, L == TK_LANG_JA ? f->title_ja : f->title_en);
+            if (f->nevidence) {
+                put(&o, " (");
+                put_untrusted(&o, f->evidence[0].text);
+                if (f->nevidence > 1)
+                    tk_buf_addf(&o.line, " +%zu", f->nevidence - 1);
+                put(&o, ")");
+            }
+            endline(&o);
+        }
+    }
+    if (b->nerrors) {
+        tk_buf_addf(&o.line, "  %-10s %zu (%s)", labels[L_ERRORS][L],
+                    b->nerrors + b->errors_dropped, labels[L_ERRORS_HINT][L]);
+        endline(&o);
+    }
+    if (bundle_path) {
+        tk_buf_addf(&o.line, "%s: ", labels[L_BUNDLE][L]);
+        put_untrusted(&o, bundle_path);
+        endline(&o);
+    }
+    tk_buf_release(&o.line);
+    return ferror(fp) ? TK_EIO : 0;
+}
+
+int tk_summary_json(FILE *fp, const struct tk_bundle *b, const char *bundle_path)
+{
+    struct tk_json w;
+    tk_json_init_file(&w, fp, 0);
+    tk_json_obj_begin(&w);
+    tk_json_kstr(&w, "bundle", bundle_path);
+    tk_json_kstr(&w, "bundle_id", b->bundle_id);
+    tk_json_kstr(&w, "hostname", b->host.hostname);
+    tk_json_kstr(&w, "endpoint_id", b->host.endpoint_id);
+    tk_json_key(&w, "inventory");
+    tk_json_obj_begin(&w);
+    tk_json_kint(&w, "total", (int64_t)b->nitems);
+    tk_json_key(&w, "by_source");
+    tk_json_obj_begin(&w);
+    const char *done[32];
+    size_t ndone = 0;
+    for (size_t i = 0; i < b->nitems && ndone < 32; i++) {
+        const char *src = b->items[i].source;
+        size_t k = 0;
+        while (k < ndone && strcmp(done[k], src) != 0)
+            k++;
+        if (k < ndone)
+            continue;
+        done[ndone++] = src;
+        size_t n = 0;
+        for (size_t j = i; j < b->nitems; j++)
+            n += strcmp(b->items[j].source, src) == 0;
+        tk_json_kint(&w, src, (int64_t)n);
+    }
+    tk_json_obj_end(&w);
+    tk_json_obj_end(&w);
+    tk_json_key(&w, "network");
+    tk_json_obj_begin(&w);
+    tk_json_kbool(&w, "collected", b->net.collected);
+    tk_json_kint(&w, "interfaces", (int64_t)b->net.nifaces);
+    tk_json_kint(&w, "listening", (int64_t)b->net.nsocks);
+    tk_json_obj_end(&w);
+    tk_json_key(&w, "findings");
+    tk_json_arr_begin(&w);
+    for (size_t i = 0; i < b->nfindings; i++) {
+        const struct tk_finding *f = &b->findings[i];
+        tk_json_obj_begin(&w);
+        tk_json_kstr(&w, "id", f->id);
+        tk_json_kstr(&w, "severity", tk_severity_name(f->severity));
+        tk_json_kstr(&w, "title", f->title_en);
+        tk_json_obj_end(&w);
+    }
+    tk_json_arr_end(&w);
+    tk_json_kint(&w, "errors", (int64_t)(b->nerrors + b->errors_dropped));
+    tk_json_obj_end(&w);
+    int rc = tk_json_finish(&w);
+    if (!rc && fputc('\n', fp) == EOF)
+        rc = TK_EIO;
+    return rc;
+}
