@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "collect/collect.h"
+#include "collect/netlink.h"
 #include "collect/procnet.h"
 #include "core/alloc.h"
 
@@ -22,72 +23,6 @@
 
 /* ---- interfaces over rtnetlink -------------------------------------------------------- */
 
-typedef int (*nl_fn)(struct tk_collect_ctx *ctx, const void *payload, size_t len);
-
-static int nl_dump(struct tk_collect_ctx *ctx, int fd, unsigned short type, nl_fn fn)
-{
-    struct {
-        struct nlmsghdr nh;
-        union {
-            struct ifinfomsg ifi;
-            struct ifaddrmsg ifa;
-        } u;
-    } req;
-    memset(&req, 0, sizeof req);
-    req.nh.nlmsg_len = NLMSG_LENGTH(type == RTM_GETLINK ? sizeof(struct ifinfomsg)
-                                                         : sizeof(struct ifaddrmsg));
-    req.nh.nlmsg_type = type;
-    req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    req.nh.nlmsg_seq = type;
-    if (type == RTM_GETLINK)
-        req.u.ifi.ifi_family = AF_UNSPEC;
-    else
-        req.u.ifa.ifa_family = AF_UNSPEC;
-    if (send(fd, &req, req.nh.nlmsg_len, 0) < 0) {
-        tk_bundle_errorf(ctx->b, ctx->collector, NULL, tk_err_from_errno(errno),
-                         "netlink request failed: %s", strerror(errno));
-        return 0;
-    }
-    size_t bufsize = 64 * 1024, seen = 0;
-    unsigned char *buf = tk_malloc(bufsize);
-    if (!buf)
-        return TK_ENOMEM;
-    int rc = 0;
-    for (;;) {
-        ssize_t n = recv(fd, buf, bufsize, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            tk_bundle_errorf(ctx->b, ctx->collector, NULL, TK_EIO, "netlink read failed: %s",
-                             n < 0 ? strerror(errno) : "connection closed");
-            break;
-        }
-        size_t len = (size_t)n;
-        for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len);
-             nh = NLMSG_NEXT(nh, len)) {
-            if (nh->nlmsg_type == NLMSG_DONE)
-                goto done;
-            if (nh->nlmsg_type == NLMSG_ERROR) {
-                tk_bundle_errorf(ctx->b, ctx->collector, NULL, TK_EIO,
-                                 "netlink dump %u answered with an error", type);
-                goto done;
-            }
-            if (++seen > NL_MAX_MESSAGES) {
-                tk_bundle_errorf(ctx->b, ctx->collector, NULL, TK_ELIMIT,
-                                 "more than %d netlink messages; the rest is ignored",
-                                 NL_MAX_MESSAGES);
-                goto done;
-            }
-            rc = fn(ctx, NLMSG_DATA(nh), nh->nlmsg_len - NLMSG_LENGTH(0));
-            if (rc)
-                goto done;
-        }
-    }
-done:
-    tk_free(buf);
-    return rc;
-}
-
 static const char *operstate_name(int s)
 {
     static const char *const names[] = { "unknown", "notpresent", "down", "lowerlayerdown",
@@ -95,9 +30,12 @@ static const char *operstate_name(int s)
     return s >= 0 && s <= 6 ? names[s] : "unknown";
 }
 
-static int on_link(struct tk_collect_ctx *ctx, const void *payload, size_t len)
+static int on_link(void *ud, uint16_t type, const void *payload, size_t len)
 {
+    struct tk_collect_ctx *ctx = ud;
     struct tk_nl_link l;
+    if (type != RTM_NEWLINK)
+        return 0;
     if (tk_nl_parse_link(payload, len, &l) != 0)
         return 0;
     struct tk_iface *f = tk_bundle_add_iface(ctx->b);
@@ -131,9 +69,12 @@ static const char *scope_name(unsigned s)
     }
 }
 
-static int on_addr(struct tk_collect_ctx *ctx, const void *payload, size_t len)
+static int on_addr(void *ud, uint16_t type, const void *payload, size_t len)
 {
+    struct tk_collect_ctx *ctx = ud;
     struct tk_nl_addr a;
+    if (type != RTM_NEWADDR)
+        return 0;
     if (tk_nl_parse_addr(payload, len, &a) != 0)
         return 0;
     struct tk_iface *f = NULL;
@@ -160,16 +101,20 @@ static int on_addr(struct tk_collect_ctx *ctx, const void *payload, size_t len)
 
 static int interfaces(struct tk_collect_ctx *ctx)
 {
-    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0) {
-        tk_bundle_errorf(ctx->b, ctx->collector, NULL, tk_err_from_errno(errno),
-                         "cannot open a netlink socket: %s", strerror(errno));
-        return 0;
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+    struct ifaddrmsg ifa = { .ifa_family = AF_UNSPEC };
+    int kerr;
+    int rc = tk_nl_dump(NETLINK_ROUTE, RTM_GETLINK, &ifi, sizeof ifi, NL_MAX_MESSAGES, on_link,
+                        ctx, &kerr);
+    if (rc == 0)
+        rc = tk_nl_dump(NETLINK_ROUTE, RTM_GETADDR, &ifa, sizeof ifa, NL_MAX_MESSAGES, on_addr,
+                        ctx, &kerr);
+    if (rc && rc != TK_ENOMEM) {
+        tk_bundle_errorf(ctx->b, ctx->collector, NULL, rc,
+                         "cannot list interfaces over netlink: %s",
+                         kerr ? strerror(kerr) : tk_err_name(rc));
+        rc = 0;
     }
-    int rc = nl_dump(ctx, fd, RTM_GETLINK, on_link);
-    if (!rc)
-        rc = nl_dump(ctx, fd, RTM_GETADDR, on_addr);
-    close(fd);
     return rc;
 }
 
