@@ -28,6 +28,7 @@ void tk_fs_free(struct tk_fs *fs);
 
 /* Borrowed, valid until tk_fs_free. */
 const char *tk_fs_root(const struct tk_fs *fs);
+const char *tk_fs_label(const struct tk_fs *fs);
 
 /* Appends the whole regular file at path to out; TK_ELIMIT when it is larger than out's
  * bound, TK_EINVAL when path is not a regular file. */
@@ -36,6 +37,11 @@ int tk_fs_read(struct tk_fs *fs, const char *path, struct tk_buf *out, struct tk
 /* Appends at most the first n bytes of the regular file at path to out. */
 int tk_fs_read_head(struct tk_fs *fs, const char *path, size_t n, struct tk_buf *out,
                     struct tk_err *err);
+
+/* Appends bytes [offset, offset+n) of the regular file at path; TK_EPARSE when the range
+ * lies outside the file. */
+int tk_fs_read_range(struct tk_fs *fs, const char *path, uint64_t offset, size_t n,
+                     struct tk_buf *out, struct tk_err *err);
 
 /* stat (follow = true) or lstat of path. */
 int tk_fs_stat(struct tk_fs *fs, const char *path, bool follow, struct stat *st,

@@ -80,6 +80,11 @@ const char *tk_fs_root(const struct tk_fs *fs)
     return fs->root;
 }
 
+const char *tk_fs_label(const struct tk_fs *fs)
+{
+    return fs->label;
+}
+
 /* ---- fallback resolver: RESOLVE_IN_ROOT by hand -------------------------------------- */
 
 struct walk {
@@ -321,6 +326,39 @@ int tk_fs_read_head(struct tk_fs *fs, const char *path, size_t n, struct tk_buf 
         if (rc)
             rc = tk_err_set(err, rc, "%s%s: out of memory", fs->label, path);
         n -= (size_t)got;
+    }
+    close(fd);
+    return rc;
+}
+
+int tk_fs_read_range(struct tk_fs *fs, const char *path, uint64_t offset, size_t n,
+                     struct tk_buf *out, struct tk_err *err)
+{
+    int fd;
+    struct stat st;
+    int rc = open_regular(fs, path, &fd, &st, err);
+    if (rc)
+        return rc;
+    if (offset > (uint64_t)st.st_size || n > (uint64_t)st.st_size - offset) {
+        close(fd);
+        return tk_err_set(err, TK_EPARSE, "%s%s: range %llu+%zu lies beyond the end of the file",
+                          fs->label, path, (unsigned long long)offset, n);
+    }
+    char chunk[65536];
+    while (n && !rc) {
+        ssize_t got = pread(fd, chunk, n < sizeof chunk ? n : sizeof chunk, (off_t)offset);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            rc = tk_err_sys(err, got < 0 ? errno : EIO, "%s%s: read failed", fs->label, path);
+            break;
+        }
+        rc = tk_buf_add(out, chunk, (size_t)got);
+        if (rc)
+            rc = tk_err_set(err, rc, "%s%s: %s", fs->label, path,
+                            rc == TK_ELIMIT ? "range larger than the limit" : "out of memory");
+        n -= (size_t)got;
+        offset += (uint64_t)got;
     }
     close(fd);
     return rc;

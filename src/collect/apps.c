@@ -1,8 +1,0 @@
-/* apps.c - collector stub (being written). */
-#include "collect/collect.h"
-
-int tk_collect_apps(struct tk_collect_ctx *ctx)
-{
-    (void)ctx;
-    return 0;
-}

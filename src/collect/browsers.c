@@ -1,8 +1,0 @@
-/* browsers.c - collector stub (being written). */
-#include "collect/collect.h"
-
-int tk_collect_browsers(struct tk_collect_ctx *ctx)
-{
-    (void)ctx;
-    return 0;
-}
