@@ -34,6 +34,10 @@ const char *tk_fs_label(const struct tk_fs *fs);
  * bound, TK_EINVAL when path is not a regular file. */
 int tk_fs_read(struct tk_fs *fs, const char *path, struct tk_buf *out, struct tk_err *err);
 
+/* Opens the regular file at path for reading (resolved inside the root, O_NOATIME where
+ * permitted); the caller closes *fd. For libraries that open files by name. */
+int tk_fs_open_read(struct tk_fs *fs, const char *path, int *fd, struct tk_err *err);
+
 /* Appends at most the first n bytes of the regular file at path to out. */
 int tk_fs_read_head(struct tk_fs *fs, const char *path, size_t n, struct tk_buf *out,
                     struct tk_err *err);

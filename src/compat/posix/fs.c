@@ -272,6 +272,12 @@ static int open_regular(struct tk_fs *fs, const char *path, int *out, struct sta
     return 0;
 }
 
+int tk_fs_open_read(struct tk_fs *fs, const char *path, int *fd, struct tk_err *err)
+{
+    struct stat st;
+    return open_regular(fs, path, fd, &st, err);
+}
+
 int tk_fs_read(struct tk_fs *fs, const char *path, struct tk_buf *out, struct tk_err *err)
 {
     int fd;
