@@ -77,9 +77,12 @@ int tk_dpkg_feed(struct tk_dpkg_parser *p, struct tk_str line, const char *name,
         value = tk_str_trim(value);
         tk_buf_reset(&p->f[i]);
         p->seen[i] = true;
-        if (tk_buf_add(&p->f[i], value.p, value.n))
+        int rc = tk_buf_add(&p->f[i], value.p, value.n);
+        if (rc == TK_ELIMIT)
             return tk_err_set(err, TK_EPARSE, "%s:%zu: %s value too long", name, lineno,
                               field_names[i]);
+        if (rc)
+            return tk_err_set(err, rc, "%s:%zu: out of memory", name, lineno);
         break;
     }
     return 0;

@@ -22,8 +22,23 @@
 
 #define CONF_MAX (1 << 20)
 #define MAX_INCLUDE_DEPTH 8
+/* Files read per configuration, includes included: a file that includes itself several
+ * times would otherwise be read (lines ^ depth) times. */
+#define MAX_CONFIG_FILES 64
 
 enum { SVC_SMB, SVC_RDP, SVC_SSH };
+
+/* Counts a configuration file about to be read; false (and one error) past the budget. */
+static bool within_budget(struct tk_collect_ctx *ctx, int *files, const char *path)
+{
+    if (++*files <= MAX_CONFIG_FILES)
+        return true;
+    if (*files == MAX_CONFIG_FILES + 1)
+        tk_bundle_errorf(ctx->b, ctx->collector, path, TK_ELIMIT,
+                         "%s: more than %d configuration files included; the rest is ignored",
+                         path, MAX_CONFIG_FILES);
+    return false;
+}
 
 static struct tk_service *service(struct tk_collect_ctx *ctx, int which, const char *name)
 {
@@ -77,6 +92,7 @@ static const char *package_version(struct tk_collect_ctx *ctx, const char *name)
 struct smb_conf {
     struct tk_collect_ctx *ctx;
     int depth;
+    int files; /* read so far, bounded by MAX_CONFIG_FILES */
     char *min_protocol; /* tk_malloc'd */
     struct tk_buf key;
 };
@@ -123,6 +139,8 @@ static int smb_cb(void *ud, struct tk_str section, struct tk_str key, struct tk_
 
 static void smb_read(struct smb_conf *c, const char *path)
 {
+    if (!within_budget(c->ctx, &c->files, path))
+        return;
     struct tk_buf buf = TK_BUF_INIT(CONF_MAX);
     if (tk_collect_read(c->ctx, path, &buf) == 0)
         tk_ini_parse((struct tk_str){ tk_buf_cstr(&buf), buf.len }, smb_cb, NULL, c);
@@ -195,6 +213,7 @@ static int collect_smb(struct tk_collect_ctx *ctx)
 struct sshd_conf {
     struct tk_collect_ctx *ctx;
     int depth;
+    int files; /* read so far, bounded by MAX_CONFIG_FILES */
     bool in_match;
     char *password_auth, *permit_root; /* first value wins */
 };
@@ -235,7 +254,8 @@ static void sshd_include(struct sshd_conf *c, struct tk_str arg)
                     if ((names[n] = tk_strdup(name)))
                         n++;
             tk_fs_dir_close(d);
-            qsort(names, n, sizeof *names, cmp_names);
+            if (n)
+                qsort(names, n, sizeof *names, cmp_names);
             for (size_t i = 0; i < n; i++) {
                 struct tk_buf full = TK_BUF_INIT(4096);
                 if (tk_buf_addf(&full, "%s/%s", strcmp(dir, "/") ? dir : "", names[i]) == 0)
@@ -279,6 +299,8 @@ static int sshd_cb(void *ud, struct tk_str section, struct tk_str key, struct tk
 
 static void sshd_read(struct sshd_conf *c, const char *path)
 {
+    if (!within_budget(c->ctx, &c->files, path))
+        return;
     struct tk_buf buf = TK_BUF_INIT(CONF_MAX);
     bool was_in_match = c->in_match;
     if (tk_collect_read(c->ctx, path, &buf) == 0)

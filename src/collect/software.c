@@ -336,12 +336,28 @@ static int each_dir(struct tk_collect_ctx *ctx, const struct product *p, const c
             (names[n] = tk_strdup(name)))
             n++;
     tk_fs_dir_close(d);
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = i; k > 0 && strcmp(names[k - 1], names[k]) > 0; k--) {
+    /* Real directories before symlinked aliases (default-java, java-1.17.0-…), so an
+     * install is reported under its own name; then by name, for a stable order. */
+    bool *link = tk_calloc(n ? n : 1, sizeof *link);
+    if (!link)
+        rc = TK_ENOMEM;
+    for (size_t i = 0; i < n && link; i++) {
+        struct stat st;
+        const char *full = join(ctx, parent, names[i]);
+        link[i] = full && tk_fs_stat(ctx->root, full, false, &st, NULL) == 0 && S_ISLNK(st.st_mode);
+    }
+    for (size_t i = 1; i < n && link; i++)
+        for (size_t k = i; k > 0 && (link[k - 1] > link[k] ||
+                                     (link[k - 1] == link[k] && strcmp(names[k - 1], names[k]) > 0));
+             k--) {
             char *t = names[k];
             names[k] = names[k - 1];
             names[k - 1] = t;
+            bool l = link[k];
+            link[k] = link[k - 1];
+            link[k - 1] = l;
         }
+    tk_free(link);
     for (size_t i = 0; i < n; i++) {
         if (!rc) {
             const char *dir = join(ctx, parent, names[i]);

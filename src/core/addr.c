@@ -12,7 +12,8 @@ struct prefix {
 };
 
 /* Most specific first: the first match wins. Sources: RFC 6890 special-purpose registries
- * (IANA IPv4/IPv6 Special-Purpose Address Registry), RFC 6598 (shared address space). */
+ * (IANA IPv4/IPv6 Special-Purpose Address Registry), RFC 6598 (shared address space),
+ * RFC 9637 (IPv6 documentation). */
 static const struct prefix prefixes[] = {
     { 4, { 255, 255, 255, 255 }, 32, "broadcast" },
     { 4, { 0, 0, 0, 0 }, 32, "unspecified" },
@@ -34,6 +35,8 @@ static const struct prefix prefixes[] = {
     { 6, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, 128, "loopback" },
     { 6, { 0, 0x64, 0xff, 0x9b }, 96, "nat64" },
     { 6, { 0x20, 0x01, 0x0d, 0xb8 }, 32, "documentation" },
+    { 6, { 0x3f, 0xff }, 20, "documentation" }, /* RFC 9637 */
+    { 6, { 0x20, 0x01, 0, 0x02, 0, 0 }, 48, "benchmark" },
     { 6, { 0x20, 0x01, 0, 0 }, 32, "teredo" },
     { 6, { 0x20, 0x02 }, 16, "6to4" },
     { 6, { 0xfe, 0x80 }, 10, "link-local" },

@@ -9,14 +9,21 @@
 #include "core/err.h"
 
 static atomic_long fail_countdown = -1;
+static atomic_long allocations;
 
 void tk_alloc_fail_after(long n)
 {
     atomic_store(&fail_countdown, n);
 }
 
+long tk_alloc_count(void)
+{
+    return atomic_load(&allocations);
+}
+
 static int should_fail(void)
 {
+    atomic_fetch_add(&allocations, 1);
     long v = atomic_load(&fail_countdown);
     while (v >= 0) {
         if (atomic_compare_exchange_weak(&fail_countdown, &v, v - 1))

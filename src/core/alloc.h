@@ -21,7 +21,9 @@ char *tk_strndup(const char *s, size_t n);
  * whose capacity is *cap. Refuses (TK_ELIMIT) past `max` elements, TK_ENOMEM on failure. */
 int tk_grow(void **pv, size_t *cap, size_t need, size_t size, size_t max);
 
-/* Test hook: the allocation after `n` more successful ones fails; n < 0 disables. */
+/* Test hooks: the allocation after `n` more successful ones fails (n < 0 disables), and the
+ * number of allocation attempts made so far by this process. */
 void tk_alloc_fail_after(long n);
+long tk_alloc_count(void);
 
 #endif

@@ -44,9 +44,11 @@ void *tk_arena_alloc(struct tk_arena *a, size_t n)
     size_t need = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     struct tk_arena_block *b = a->head;
     if (!b || b->size - b->used < need) {
-        size_t size = need > BLOCK_DEFAULT ? need : BLOCK_DEFAULT;
-        if (size > a->max || a->total > a->max - size)
+        if (need > a->max || a->total > a->max - need)
             return NULL;
+        size_t size = need > BLOCK_DEFAULT ? need : BLOCK_DEFAULT;
+        if (size > a->max - a->total)
+            size = a->max - a->total; /* a small bound gets smaller blocks */
         b = tk_malloc(sizeof *b + size);
         if (!b)
             return NULL;

@@ -4,18 +4,23 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* A UTF-8 byte-order mark may start a file written on Windows. */
+static struct tk_str skip_bom(struct tk_str text)
+{
+    if (tk_str_has_prefix(text, "\xEF\xBB\xBF")) {
+        text.p += 3;
+        text.n -= 3;
+    }
+    return text;
+}
+
 int tk_ini_parse(struct tk_str text, tk_ini_fn fn, tk_ini_bad_fn bad, void *ud)
 {
-    struct tk_str rest = text, line, section = { "", 0 };
+    struct tk_str rest = skip_bom(text), line, section = { "", 0 };
     size_t lineno = 0;
     while (tk_str_next_line(&rest, &line)) {
         lineno++;
         line = tk_str_trim(line);
-        /* A UTF-8 byte-order mark may start the first line. */
-        if (lineno == 1 && tk_str_has_prefix(line, "\xEF\xBB\xBF")) {
-            line.p += 3;
-            line.n -= 3;
-        }
         if (line.n == 0 || line.p[0] == '#' || line.p[0] == ';')
             continue;
         if (line.p[0] == '[') {
@@ -42,7 +47,7 @@ int tk_ini_parse(struct tk_str text, tk_ini_fn fn, tk_ini_bad_fn bad, void *ud)
 
 int tk_shell_vars_parse(struct tk_str text, tk_ini_fn fn, tk_ini_bad_fn bad, void *ud)
 {
-    struct tk_str rest = text, line;
+    struct tk_str rest = skip_bom(text), line;
     size_t lineno = 0;
     while (tk_str_next_line(&rest, &line)) {
         lineno++;
@@ -108,7 +113,7 @@ int tk_shell_unquote(struct tk_str v, struct tk_buf *out)
 
 int tk_keyword_parse(struct tk_str text, tk_ini_fn fn, tk_ini_bad_fn bad, void *ud)
 {
-    struct tk_str rest = text, line;
+    struct tk_str rest = skip_bom(text), line;
     size_t lineno = 0;
     while (tk_str_next_line(&rest, &line)) {
         lineno++;

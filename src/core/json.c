@@ -230,15 +230,18 @@ void tk_json_double(struct tk_json *w, double v)
         return;
     }
     before_value(w);
-    snprintf(tmp, sizeof tmp, "%.17g", v);
-    /* Shortest form that round-trips is nicer, but %.17g is always exact. Trim noise for
-     * the common short decimals. */
-    char shorter[40];
-    for (int prec = 1; prec < 17; prec++) {
-        snprintf(shorter, sizeof shorter, "%.*g", prec, v);
-        if (strtod(shorter, NULL) == v) {
-            memcpy(tmp, shorter, sizeof tmp);
-            break;
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(tmp, sizeof tmp, "%.0f", v); /* integral: no exponent, no fraction */
+    } else {
+        /* The shortest %g form that reads back as the same double. */
+        snprintf(tmp, sizeof tmp, "%.17g", v);
+        for (int prec = 1; prec < 17; prec++) {
+            char shorter[40];
+            snprintf(shorter, sizeof shorter, "%.*g", prec, v);
+            if (strtod(shorter, NULL) == v) {
+                memcpy(tmp, shorter, sizeof tmp);
+                break;
+            }
         }
     }
     emits(w, tmp);

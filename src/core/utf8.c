@@ -77,3 +77,32 @@ bool tk_utf8_valid(const char *s, size_t n)
     }
     return true;
 }
+
+static bool is_wide(uint32_t cp)
+{
+    /* The wide and fullwidth blocks of Unicode's East Asian Width property (UAX #11). */
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+           (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+size_t tk_utf8_width(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, w = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t len = tk_utf8_decode(p + i, n - i, &cp);
+        if (!len) {
+            i++;
+            w++;
+            continue;
+        }
+        w += is_wide(cp) ? 2 : 1;
+        i += len;
+    }
+    return w;
+}

@@ -17,4 +17,8 @@ size_t tk_utf8_encode(uint32_t cp, unsigned char *out);
 
 bool tk_utf8_valid(const char *s, size_t n);
 
+/* Columns the text takes on a terminal: East Asian wide and fullwidth characters count 2,
+ * everything else 1 (invalid bytes count 1 each). */
+size_t tk_utf8_width(const char *s, size_t n);
+
 #endif

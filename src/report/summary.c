@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/escape.h"
 #include "core/json.h"
+#include "core/utf8.h"
 
 int tk_lang_parse(const char *s, enum tk_lang *out)
 {
@@ -46,7 +47,7 @@ static const char *const labels[L_NLABELS][2] = {
     [L_NOT_COLLECTED] = { "not collected (offline image)", "未収集（オフラインイメージ）" },
     [L_FINDINGS] = { "findings", "検出事項" },
     [L_NONE] = { "none", "なし" },
-    [L_ERRORS] = { "unreadable", "読み取れなかったもの" },
+    [L_ERRORS] = { "unreadable", "読み取り不可" },
     [L_ERRORS_HINT] = { "see errors[] in the bundle", "バンドルの errors[] を参照" },
     [L_BUNDLE] = { "bundle", "バンドル" },
 };
@@ -67,6 +68,17 @@ static void put_untrusted(struct out *o, const char *s)
     if (!s)
         s = "?";
     tk_escape_term(&o->line, s, strlen(s));
+}
+
+/* A label padded to a column by display width, so Japanese labels line up too. */
+static void put_label(struct out *o, const char *label)
+{
+    size_t w = tk_utf8_width(label, strlen(label));
+    put(o, "  ");
+    put(o, label);
+    for (; w < 14; w++)
+        put(o, " ");
+    put(o, " ");
 }
 
 static void endline(struct out *o)
@@ -118,14 +130,15 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
         if (k < nsrc)
             counts[k]++;
     }
-    tk_buf_addf(&o.line, "  %-10s %zu %s", labels[L_INVENTORY][L], b->nitems, labels[L_ITEMS][L]);
+    put_label(&o, labels[L_INVENTORY][L]);
+    tk_buf_addf(&o.line, "%zu %s", b->nitems, labels[L_ITEMS][L]);
     for (size_t k = 0; k < nsrc; k++)
         tk_buf_addf(&o.line, "%s%s %zu", k ? ", " : " (", sources[k], counts[k]);
     if (nsrc)
         put(&o, ")");
     endline(&o);
 
-    tk_buf_addf(&o.line, "  %-10s ", labels[L_NETWORK][L]);
+    put_label(&o, labels[L_NETWORK][L]);
     if (!b->net.collected) {
         put(&o, labels[L_NOT_COLLECTED][L]);
     } else {
@@ -154,7 +167,7 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
     size_t bysev[5] = { 0 };
     for (size_t i = 0; i < b->nfindings; i++)
         bysev[b->findings[i].severity]++;
-    tk_buf_addf(&o.line, "  %-10s ", labels[L_FINDINGS][L]);
+    put_label(&o, labels[L_FINDINGS][L]);
     if (!b->nfindings)
         put(&o, labels[L_NONE][L]);
     for (int s = TK_SEV_CRITICAL, first = 1; s >= TK_SEV_INFO; s--) {
@@ -170,7 +183,7 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
             const struct tk_finding *f = &b->findings[i];
             if ((int)f->severity != s)
                 continue;
-            tk_buf_addf(&o.line, "    %-9s ", tk_severity_name(f->severity));
+            tk_buf_addf(&o.line, "    %-9s", tk_severity_name(f->severity));
             put_untrusted(&o, L == TK_LANG_JA ? f->title_ja : f->title_en);
             if (f->nevidence) {
                 put(&o, " (");
@@ -183,8 +196,8 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
         }
     }
     if (b->nerrors) {
-        tk_buf_addf(&o.line, "  %-10s %zu (%s)", labels[L_ERRORS][L],
-                    b->nerrors + b->errors_dropped, labels[L_ERRORS_HINT][L]);
+        put_label(&o, labels[L_ERRORS][L]);
+        tk_buf_addf(&o.line, "%zu (%s)", b->nerrors + b->errors_dropped, labels[L_ERRORS_HINT][L]);
         endline(&o);
     }
     if (bundle_path) {

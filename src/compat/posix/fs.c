@@ -116,8 +116,12 @@ static int resolve_fallback(struct tk_fs *fs, const char *path, int flags)
     struct walk w = { 0 };
     struct tk_buf rest = TK_BUF_INIT(64 * 1024), comp = TK_BUF_INIT(PATH_MAX);
     int result = -1, budget = MAX_SYMLINKS, saved = 0;
-    if (walk_push(&w, fs->rootfd) || tk_buf_adds(&rest, path)) {
+    if (walk_push(&w, fs->rootfd)) {
         saved = ENOMEM;
+        goto done;
+    }
+    if (tk_buf_adds(&rest, path)) {
+        saved = ENAMETOOLONG;
         goto done;
     }
     for (;;) {
@@ -133,6 +137,7 @@ static int resolve_fallback(struct tk_fs *fs, const char *path, int flags)
             goto done;
         }
         const char *after = s + len;
+        bool slash = *after == '/'; /* "dir/" must name a directory, links followed */
         while (*after == '/')
             after++;
         bool last = *after == '\0';
@@ -175,7 +180,7 @@ static int resolve_fallback(struct tk_fs *fs, const char *path, int flags)
             close(pfd);
             goto done;
         }
-        bool follow = !last || !(flags & O_NOFOLLOW);
+        bool follow = !last || !(flags & O_NOFOLLOW) || slash;
         if (S_ISLNK(st.st_mode) && follow) {
             char target[PATH_MAX];
             ssize_t n = readlinkat(pfd, "", target, sizeof target - 1);
@@ -186,7 +191,9 @@ static int resolve_fallback(struct tk_fs *fs, const char *path, int flags)
             }
             target[n] = '\0';
             struct tk_buf joined = TK_BUF_INIT(64 * 1024);
-            if (tk_buf_adds(&joined, target) || tk_buf_addc(&joined, '/') ||
+            bool more = rest.len > 0;
+            if (tk_buf_adds(&joined, target) ||
+                ((more || slash) && tk_buf_addc(&joined, '/')) ||
                 tk_buf_adds(&joined, tk_buf_cstr(&rest))) {
                 tk_buf_release(&joined);
                 saved = ENAMETOOLONG;
@@ -201,7 +208,15 @@ static int resolve_fallback(struct tk_fs *fs, const char *path, int flags)
         }
         if (last) {
             close(pfd);
-            result = openat(cur, c, flags | O_NOFOLLOW | O_CLOEXEC);
+            int f = flags | O_NOFOLLOW | O_CLOEXEC;
+            if (slash) {
+                if (!S_ISDIR(st.st_mode)) {
+                    saved = ENOTDIR;
+                    goto done;
+                }
+                f |= O_DIRECTORY;
+            }
+            result = openat(cur, c, f);
             saved = errno;
             goto done;
         }
@@ -424,7 +439,10 @@ int tk_fs_dir_open(struct tk_fs *fs, const char *path, struct tk_fs_dir **out,
                    struct tk_err *err)
 {
     *out = NULL;
-    int fd = resolve(fs, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK);
+    /* O_NOATIME keeps listing a directory from updating its access time. */
+    int fd = resolve(fs, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_NOATIME);
+    if (fd < 0 && errno == EPERM)
+        fd = resolve(fs, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK);
     if (fd < 0)
         return tk_err_sys(err, errno, "%s%s: cannot open the directory", fs->label, path);
     struct tk_fs_dir *d = tk_calloc(1, sizeof *d);
@@ -556,6 +574,8 @@ int tk_lines_next(struct tk_lines *r, struct tk_str *line, struct tk_err *err)
             if (skipping || len > r->max_line)
                 return tk_err_set(err, TK_ELIMIT, "%s%s:%llu: line longer than %zu bytes",
                                   r->label, r->path, (unsigned long long)r->lineno, r->max_line);
+            if (len && p[len - 1] == '\r')
+                len--;
             *line = (struct tk_str){ p, len };
             return 1;
         }

@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# The command-line surface: dispatch, help, man page, version, usage errors, exit codes.
+
+load helpers
+
+@test "no command prints the overview and exits 2" {
+    run "$TENKEN"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"usage: tenken COMMAND"* ]]
+}
+
+@test "unknown command is a usage error naming it" {
+    run "$TENKEN" frobnicate
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"'frobnicate' is not a tenken command"* ]]
+}
+
+@test "tenken help lists every command" {
+    run "$TENKEN" help
+    [ "$status" -eq 0 ]
+    for c in scan version help; do
+        [[ "$output" == *"  $c "* ]]
+    done
+}
+
+@test "tenken COMMAND --help and tenken help COMMAND print the same text" {
+    a=$("$TENKEN" scan --help)
+    b=$("$TENKEN" help scan)
+    [ "$a" = "$b" ]
+    [[ "$a" == *"--fail-on SEVERITY"* ]]
+    [[ "$a" == *"Exit status:"* ]]
+}
+
+@test "every option in --help appears in the man page" {
+    man=$("$TENKEN" help --man)
+    for opt in $("$TENKEN" scan --help | grep -oE -- '--[a-z-]+' | sort -u); do
+        esc=${opt//-/\\\\-}
+        grep -q -- "$esc" <<<"$man" || { echo "missing $opt"; false; }
+    done
+}
+
+@test "the man page renders and documents the exit codes" {
+    "$TENKEN" help --man >"$BATS_TEST_TMPDIR/tenken.1"
+    run env MANWIDTH=100 man -l "$BATS_TEST_TMPDIR/tenken.1"
+    if [ "$status" -eq 127 ]; then skip "man is not installed"; fi
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"EXIT STATUS"* ]]
+    [[ "$output" == *"--fail-on"* ]]
+}
+
+@test "the committed man page is up to date" {
+    diff <("$TENKEN" help --man) "$SRCDIR/docs/man/tenken.1"
+}
+
+@test "tenken version and --version" {
+    run "$TENKEN" version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^tenken\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+    run "$TENKEN" --version
+    [[ "$output" =~ ^tenken\ [0-9] ]]
+}
+
+@test "unknown option, missing value and bad values exit 2 with a clear message" {
+    run "$TENKEN" scan --bogus
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"unknown option --bogus"* ]]
+    run "$TENKEN" scan --out
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"needs a value"* ]]
+    run "$TENKEN" scan --fail-on severe
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--fail-on must be"* ]]
+    run "$TENKEN" scan --format xml
+    [ "$status" -eq 2 ]
+    run "$TENKEN" scan --log-format yaml
+    [ "$status" -eq 2 ]
+    run "$TENKEN" scan extra-arg
+    [ "$status" -eq 2 ]
+}
+
+@test "--log-format json turns errors into JSON lines" {
+    run "$TENKEN" scan --log-format json --root /nonexistent-root-dir --out "$BATS_TEST_TMPDIR/x.json"
+    [ "$status" -eq 3 ]
+    line=$(printf '%s\n' "$output" | tail -n 1)
+    echo "$line" | jq -e '.level == "error" and (.msg | contains("/nonexistent-root-dir"))'
+}
+
+@test "a root that cannot be opened is a runtime error (3) and writes no bundle" {
+    run "$TENKEN" scan --root /nonexistent-root-dir --out "$BATS_TEST_TMPDIR/x.json"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"/nonexistent-root-dir"* ]]
+    [ ! -e "$BATS_TEST_TMPDIR/x.json" ]
+}
+
+@test "an unwritable output path is a runtime error (3) naming the path" {
+    run "$TENKEN" scan --root "$BATS_TEST_TMPDIR" --out /nonexistent-dir/b.json
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"/nonexistent-dir/b.json"* ]]
+}
+
+@test "lint: no banned libc calls and no shelling out in src/" {
+    # Unbounded string functions, and system()/popen(): the collector never runs programs.
+    run grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|system|popen)\(' "$SRCDIR/src"
+    [ "$status" -eq 1 ]
+}
+
+@test "lint: _WIN32 appears only under src/compat" {
+    run grep -rln '_WIN32' "$SRCDIR/src" --exclude-dir=compat
+    [ "$status" -eq 1 ]
+}
+
+@test "the finding catalog generator refuses a malformed catalog with file:line" {
+    printf 'id: TK-X\nseverity: huge\ncategory: exposure\ntitle.en: a\ntitle.ja: b\nremediation.en: c\nremediation.ja: d\n' >"$BATS_TEST_TMPDIR/bad.txt"
+    run "$PYTHON" "$SRCDIR/scripts/gen-findings.py" "$BATS_TEST_TMPDIR/bad.txt" "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/c"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"bad.txt:1: bad severity 'huge'"* ]]
+    printf 'id: TK-A\nid: TK-B\n' >"$BATS_TEST_TMPDIR/bad.txt"
+    run "$PYTHON" "$SRCDIR/scripts/gen-findings.py" "$BATS_TEST_TMPDIR/bad.txt" "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/c"
+    [[ "$output" == *"bad.txt:2: field 'id' given twice"* ]]
+}
