@@ -188,3 +188,17 @@ PY
     [ "$(jq '[.inventory[] | select(.source!="dpkg")] | length' "$OUT")" = 0 ]
     [ "$(jq '[.scan.collectors[].name] | join(",")' "$OUT")" = '"host,users,dpkg"' ]
 }
+
+@test "on a terminal a progress line names each collector, then clears itself" {
+    command -v script >/dev/null || skip "script(1) is not installed"
+    run script -qec "'$TENKEN' scan --root '$ROOT' --out '$OUT'" /dev/null
+    [ "$status" -eq 0 ]
+    [[ "$output" == *$'\r\e[2K[ 1/11] host: '* ]]
+    [[ "$output" == *$'\r\e[2K[11/11] services: '* ]]
+    [[ "$output" == *"bundle: $OUT"* ]]
+    # Not on a terminal, or with --no-progress: no control sequences at all.
+    run "$TENKEN" scan --root "$ROOT" --out "$OUT"
+    [[ "$output" != *$'\e'* ]]
+    run script -qec "'$TENKEN' scan --no-progress --root '$ROOT' --out '$OUT'" /dev/null
+    [[ "$output" != *$'\e[2K'* ]]
+}
