@@ -8,14 +8,25 @@
 
 #include "bundle/bundle.h"
 
-/* name, description */
-#define TK_ANALYZERS(X) X(exposure, "network exposure: public addresses, SMB, RDP, SSH, firewall")
+struct tk_matcher;
 
-#define TK_DECLARE_ANALYZER(name, desc) int tk_analyze_##name(struct tk_bundle *b);
+/* What analysis judges with besides the bundle. */
+struct tk_analysis {
+    struct tk_matcher *matcher; /* the knowledge base; NULL: no vulnerability findings */
+};
+
+/* name, description */
+#define TK_ANALYZERS(X)                                                                     \
+    X(exposure, "network exposure: public addresses, SMB, RDP, SSH, firewall")             \
+    X(vulnerabilities, "installed software against the knowledge base")
+
+#define TK_DECLARE_ANALYZER(name, desc)                                                     \
+    int tk_analyze_##name(struct tk_bundle *b, const struct tk_analysis *a, struct tk_err *err);
 TK_ANALYZERS(TK_DECLARE_ANALYZER)
 #undef TK_DECLARE_ANALYZER
 
-/* Replaces b's findings with those of every analyzer. 0 or TK_ENOMEM. */
-int tk_analyze(struct tk_bundle *b, struct tk_err *err);
+/* Replaces b's findings with those of every analyzer. a may be NULL. 0 or a negative code
+ * (out of memory, an unreadable knowledge base). */
+int tk_analyze(struct tk_bundle *b, const struct tk_analysis *a, struct tk_err *err);
 
 #endif

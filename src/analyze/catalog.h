@@ -24,4 +24,17 @@ const struct tk_finding_def *tk_finding_def_find(const char *id);
 /* A new finding in b filled from the catalog (confidence "high"), or NULL when refused. */
 struct tk_finding *tk_finding_new(struct tk_bundle *b, enum tk_finding_id id);
 
+/* Fills {name} placeholders of the catalog texts. */
+struct tk_finding_var {
+    const char *name;
+    const char *en, *ja; /* ja NULL: same as en */
+};
+
+/* Like tk_finding_new, with placeholders expanded (an unknown placeholder is kept as it
+ * is) and, when instance_id is given, that id instead of the catalog's (findings about one
+ * CVE carry it: TK-VULN-CVE-2023-7024). */
+struct tk_finding *tk_finding_new_vars(struct tk_bundle *b, enum tk_finding_id id,
+                                       const char *instance_id,
+                                       const struct tk_finding_var *vars, size_t nvars);
+
 #endif

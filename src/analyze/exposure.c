@@ -152,8 +152,10 @@ static int services(struct state *st)
     return rc;
 }
 
-int tk_analyze_exposure(struct tk_bundle *b)
+int tk_analyze_exposure(struct tk_bundle *b, const struct tk_analysis *an, struct tk_err *err)
 {
+    (void)an;
+    (void)err;
     struct state st = { .b = b };
     if (!b->net.collected)
         return 0;

@@ -148,6 +148,32 @@ struct tk_evidence {
     const char *text; /* what was seen, e.g. "tcp 0.0.0.0:445 smbd" */
 };
 
+/* What a vulnerability finding rests on: which product at which version, which CVE, how
+ * bad, whether exploited, and what fixes it. Absent (NULL) on other findings. */
+struct tk_vuln_info {
+    const char *cve;
+    const char *product_id, *product_name; /* catalog identity */
+    const char *version;                   /* as the inventory had it */
+    const char *compared;                  /* the normalised version that was compared */
+    const char *basis;    /* curated, nvd, osv, catalog (outdated / end of life) */
+    const char *rule;     /* the range or configuration that matched */
+    const char *title;    /* short description of the vulnerability */
+    double cvss3, cvss4;  /* < 0 when unknown */
+    const char *cvss3_vector, *cvss3_severity, *cvss4_vector, *cvss4_severity;
+    const char *cwe;
+    const char *kev_added, *kev_due, *kev_ransomware, *kev_name; /* kev_added NULL: not KEV */
+    double epss, epss_percentile; /* < 0 when unknown */
+    const char *epss_model, *epss_date;
+    const char *fixed[8];
+    size_t nfixed;
+    const char *update_to; /* the version to move to */
+    const char *latest;    /* newest known version of the product line */
+    const char *eol;       /* end of life date, for outdated / unsupported findings */
+    const char *jvn_id, *jvn_title;
+    const char *sources[8];
+    size_t nsources;
+};
+
 struct tk_finding {
     const char *id; /* stable, e.g. "TK-NET-SMB-PUBLIC" */
     enum tk_severity severity;
@@ -157,6 +183,7 @@ struct tk_finding {
     const char *remediation_en, *remediation_ja;
     struct tk_evidence *evidence;
     size_t nevidence, cevidence;
+    struct tk_vuln_info *vuln; /* vulnerability findings only; in the bundle's arena */
 };
 
 struct tk_bundle_error {
@@ -175,6 +202,13 @@ struct tk_collector_stat {
     const char *note;
 };
 
+/* How the findings were judged. */
+struct tk_analysis_info {
+    const char *kb;      /* knowledge base used: a path or "built-in"; NULL: none */
+    const char *kb_date; /* newest date among its sources: "knowledge as of" */
+    int64_t analyzed_at;
+};
+
 struct tk_bundle {
     struct tk_arena arena;
     char bundle_id[40];
@@ -189,6 +223,7 @@ struct tk_bundle {
     size_t nerrors, cerrors, errors_dropped;
     struct tk_collector_stat *stats;
     size_t nstats, cstats;
+    struct tk_analysis_info analysis;
 };
 
 int tk_bundle_init(struct tk_bundle *b, struct tk_err *err);

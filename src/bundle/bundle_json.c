@@ -231,6 +231,85 @@ static void write_network(const struct tk_bundle *b, struct tk_json *w)
     tk_json_obj_end(w);
 }
 
+static void kscore(struct tk_json *w, const char *key, double score, const char *vector,
+                   const char *severity)
+{
+    if (score < 0)
+        return;
+    tk_json_key(w, key);
+    tk_json_obj_begin(w);
+    tk_json_key(w, "score");
+    tk_json_double(w, score);
+    kstr_opt(w, "vector", vector);
+    kstr_opt(w, "severity", severity);
+    tk_json_obj_end(w);
+}
+
+static void write_vuln(const struct tk_vuln_info *v, struct tk_json *w)
+{
+    tk_json_key(w, "vulnerability");
+    tk_json_obj_begin(w);
+    kstr_opt(w, "cve", v->cve);
+    tk_json_key(w, "product");
+    tk_json_obj_begin(w);
+    kstr_opt(w, "id", v->product_id);
+    tk_json_kstr(w, "name", v->product_name);
+    tk_json_obj_end(w);
+    tk_json_kstr(w, "version", v->version);
+    kstr_opt(w, "compared", v->compared);
+    tk_json_kstr(w, "basis", v->basis);
+    kstr_opt(w, "rule", v->rule);
+    kstr_opt(w, "title", v->title);
+    kscore(w, "cvss3", v->cvss3, v->cvss3_vector, v->cvss3_severity);
+    kscore(w, "cvss4", v->cvss4, v->cvss4_vector, v->cvss4_severity);
+    kstr_opt(w, "cwe", v->cwe);
+    if (v->kev_added) {
+        tk_json_key(w, "kev");
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "date_added", v->kev_added);
+        kstr_opt(w, "due_date", v->kev_due);
+        kstr_opt(w, "ransomware", v->kev_ransomware);
+        kstr_opt(w, "name", v->kev_name);
+        tk_json_obj_end(w);
+    }
+    if (v->epss >= 0) {
+        tk_json_key(w, "epss");
+        tk_json_obj_begin(w);
+        tk_json_key(w, "score");
+        tk_json_double(w, v->epss);
+        tk_json_key(w, "percentile");
+        tk_json_double(w, v->epss_percentile);
+        kstr_opt(w, "model", v->epss_model);
+        kstr_opt(w, "date", v->epss_date);
+        tk_json_obj_end(w);
+    }
+    if (v->nfixed) {
+        tk_json_key(w, "fixed");
+        tk_json_arr_begin(w);
+        for (size_t i = 0; i < v->nfixed; i++)
+            tk_json_str(w, v->fixed[i]);
+        tk_json_arr_end(w);
+    }
+    kstr_opt(w, "update_to", v->update_to);
+    kstr_opt(w, "latest", v->latest);
+    kstr_opt(w, "eol", v->eol);
+    if (v->jvn_id) {
+        tk_json_key(w, "jvn");
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "id", v->jvn_id);
+        kstr_opt(w, "title", v->jvn_title);
+        tk_json_obj_end(w);
+    }
+    if (v->nsources) {
+        tk_json_key(w, "sources");
+        tk_json_arr_begin(w);
+        for (size_t i = 0; i < v->nsources; i++)
+            tk_json_str(w, v->sources[i]);
+        tk_json_arr_end(w);
+    }
+    tk_json_obj_end(w);
+}
+
 static void write_findings(const struct tk_bundle *b, struct tk_json *w)
 {
     tk_json_key(w, "findings");
@@ -261,6 +340,8 @@ static void write_findings(const struct tk_bundle *b, struct tk_json *w)
             tk_json_obj_end(w);
         }
         tk_json_arr_end(w);
+        if (f->vuln)
+            write_vuln(f->vuln, w);
         tk_json_obj_end(w);
     }
     tk_json_arr_end(w);
@@ -296,6 +377,12 @@ int tk_bundle_write_json(const struct tk_bundle *b, struct tk_json *w)
         write_item(&b->items[i], w);
     tk_json_arr_end(w);
     write_network(b, w);
+    tk_json_key(w, "analysis");
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "kb", b->analysis.kb);
+    tk_json_kstr(w, "kb_date", b->analysis.kb_date);
+    ktime(w, "analyzed_at", b->analysis.analyzed_at > 0 ? b->analysis.analyzed_at : -1);
+    tk_json_obj_end(w);
     write_findings(b, w);
     write_errors(b, w);
     tk_json_key(w, "dropped");

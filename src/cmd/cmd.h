@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "core/log.h"
+#include "kb/kb.h"
 
 /* Documented exit codes, shared by every command. */
 enum {
@@ -76,8 +77,16 @@ void tk_print_command_help(FILE *fp, const struct tk_cli *cli, const struct tk_c
 void tk_print_overview(FILE *fp, const struct tk_cli *cli);
 void tk_print_man(FILE *fp, const struct tk_cli *cli);
 
+/* The knowledge base for a command (kbsel.c): --kb PATH, else the default KB file when it
+ * exists, else the built-in one. Logs and returns an exit code on failure, 0 on success. */
+int tk_cli_open_kb(struct tk_cli *cli, const char *path, unsigned flags, struct tk_kb **out);
+/* For imports: PATH or the default location, created from the built-in KB when missing. */
+int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb **out);
+
 extern const struct tk_cmd tk_cmd_scan;
+extern const struct tk_cmd tk_cmd_kb;
 extern const struct tk_cmd tk_cmd_help;
 extern const struct tk_cmd tk_cmd_version;
+extern const struct tk_cmd tk_cmd_version_compare;
 
 #endif

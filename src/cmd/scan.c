@@ -7,12 +7,13 @@
 #include "bundle/bundle_json.h"
 #include "cmd/cmd.h"
 #include "collect/collect.h"
+#include "kb/match.h"
 #include "compat/sys.h"
 #include "core/buf.h"
 #include "core/time.h"
 #include "report/summary.h"
 
-enum { O_OUT, O_FORMAT, O_ROOT, O_PROC, O_ONLY, O_FAIL_ON, O_LANG, O_NO_PROGRESS };
+enum { O_OUT, O_FORMAT, O_ROOT, O_PROC, O_ONLY, O_FAIL_ON, O_LANG, O_NO_PROGRESS, O_KB };
 static const struct tk_opt opts[] = {
     [O_OUT] = { "out", 'o', "FILE",
                 "Write the bundle to FILE (default: tenken-HOST-UTCTIME.json in the current "
@@ -30,6 +31,9 @@ static const struct tk_opt opts[] = {
     [O_LANG] = { "lang", 0, "LANG",
                  "Language of the summary: en or ja (default: from LANG)." },
     [O_NO_PROGRESS] = { "no-progress", 0, NULL, "Do not show the progress line." },
+    [O_KB] = { "kb", 0, "PATH",
+               "Judge software with this knowledge base (default: the one imported with "
+               "'tenken kb import', else the one built into tenken)." },
     { NULL, 0, NULL, NULL },
 };
 
@@ -76,7 +80,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
 {
     struct tk_optparse p;
     struct tk_collect_opts co = { .root = "/" };
-    const char *val, *out = NULL, *format = "text";
+    const char *val, *out = NULL, *format = "text", *kbpath = NULL;
     enum tk_severity fail_on = TK_SEV_CRITICAL;
     bool have_fail_on = false, no_progress = false;
     enum tk_lang lang = tk_lang_from_env();
@@ -114,6 +118,9 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_NO_PROGRESS:
             no_progress = true;
             break;
+        case O_KB:
+            kbpath = val;
+            break;
         }
         if (idx == TK_OPT_STOP)
             break;
@@ -142,16 +149,30 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     co.progress = show_progress;
     co.ud = &prog;
 
+    struct tk_kb *kb = NULL;
+    struct tk_analysis an = { NULL };
+    if ((rc = tk_cli_open_kb(cli, kbpath, TK_KB_READONLY, &kb)) != 0)
+        return rc;
+    if (tk_matcher_new(&an.matcher, kb, &err) != 0) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+        tk_kb_close(kb);
+        return TK_EXIT_RUNTIME;
+    }
     if (tk_bundle_init(&b, &err) != 0) {
         tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+        tk_matcher_free(an.matcher);
+        tk_kb_close(kb);
         return TK_EXIT_RUNTIME;
     }
     b.host.started = tk_time_now();
     int c = tk_collect(&b, &co, &err);
     end_progress(&prog);
-    if (c == 0)
-        c = tk_analyze(&b, &err);
     b.host.finished = tk_time_now();
+    b.analysis.kb = tk_kb_name(kb);
+    b.analysis.kb_date = tk_matcher_kb_date(an.matcher);
+    b.analysis.analyzed_at = b.host.finished;
+    if (c == 0)
+        c = tk_analyze(&b, &an, &err);
     if (c != 0) {
         tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
         rc = TK_EXIT_RUNTIME;
@@ -180,6 +201,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
 done:
     tk_buf_release(&outpath);
     tk_bundle_release(&b);
+    tk_matcher_free(an.matcher);
+    tk_kb_close(kb);
     return rc;
 }
 

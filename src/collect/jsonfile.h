@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "collect/collect.h"
+#include "core/jsonval.h"
 
 /* Reads and parses path (at most max bytes). On success *out is a new reference the caller
  * releases with json_decref. A missing file returns TK_ENOENT silently; anything else
@@ -13,10 +14,5 @@
  * errors and returned. */
 int tk_collect_json(struct tk_collect_ctx *ctx, const char *path, size_t max, json_t **out);
 
-/* Parses JSON text; on failure fills err with "name:line:column: reason". */
-int tk_json_parse(const char *text, size_t n, const char *name, json_t **out, struct tk_err *err);
-
-/* The string at a dotted path of object keys ("a.b.c"), or NULL. Borrowed from j. */
-const char *tk_json_get_str(const json_t *j, const char *dotted);
 
 #endif

@@ -419,12 +419,17 @@ static int firefox_last_run(struct tk_collect_ctx *ctx, const struct tk_user *u,
     if (!file)
         return TK_ENOMEM;
     struct tk_buf buf = TK_BUF_INIT(64 * 1024);
-    struct tk_str v;
+    struct tk_str v, dir;
     if (tk_collect_read(ctx, file, &buf) == 0 &&
         tk_ini_get((struct tk_str){ tk_buf_cstr(&buf), buf.len }, "Compatibility", "LastVersion",
                    &v)) {
         struct tk_str ver, rest;
         tk_str_cut(v, '_', &ver, &rest);
+        /* The version does not say ESR; the install that last ran the profile does. */
+        struct tk_str text = { tk_buf_cstr(&buf), buf.len };
+        if (tk_ini_get(text, "Compatibility", "LastPlatformDir", &dir) &&
+            memmem(dir.p, dir.n, "esr", 3))
+            browser = "Firefox ESR";
         struct tk_item *it = tk_collect_item(ctx, "profile", "browser", browser, NULL, profile);
         if (it) {
             it->version = slice_dup(ctx, ver);

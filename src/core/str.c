@@ -152,3 +152,27 @@ char *tk_str_dup(struct tk_str s)
 {
     return tk_strndup(s.p, s.n);
 }
+
+bool tk_glob_match(const char *pattern, struct tk_str s)
+{
+    /* Iterative matcher with one backtrack point: linear in practice, no recursion. */
+    const char *p = pattern, *star = NULL;
+    size_t i = 0, star_i = 0;
+    while (i < s.n) {
+        if (*p == '*') {
+            star = p++;
+            star_i = i;
+        } else if (*p && (*p == '?' || lower(*p) == lower(s.p[i]))) {
+            p++;
+            i++;
+        } else if (star) {
+            p = star + 1;
+            i = ++star_i;
+        } else {
+            return false;
+        }
+    }
+    while (*p == '*')
+        p++;
+    return *p == '\0';
+}

@@ -42,4 +42,7 @@ bool tk_str_hex_to_u64(struct tk_str s, uint64_t *out);
 /* Caller frees with tk_free(); NULL when out of memory. */
 char *tk_str_dup(struct tk_str s);
 
+/* Glob match of the whole string: '*' any run, '?' one byte; ASCII case-insensitive. */
+bool tk_glob_match(const char *pattern, struct tk_str s);
+
 #endif

@@ -178,10 +178,12 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
         first = 0;
     }
     endline(&o);
+    /* The most severe first; a long list is cut, the bundle has them all. */
+    size_t shown = 0, limit = 20;
     for (int s = TK_SEV_CRITICAL; s >= TK_SEV_INFO; s--) {
         for (size_t i = 0; i < b->nfindings; i++) {
             const struct tk_finding *f = &b->findings[i];
-            if ((int)f->severity != s)
+            if ((int)f->severity != s || shown++ >= limit)
                 continue;
             tk_buf_addf(&o.line, "    %-9s", tk_severity_name(f->severity));
             put_untrusted(&o, L == TK_LANG_JA ? f->title_ja : f->title_en);
@@ -194,6 +196,20 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
             }
             endline(&o);
         }
+    }
+    if (shown > limit) {
+        tk_buf_addf(&o.line, L == TK_LANG_JA ? "    … ほか %zu 件" : "    … and %zu more",
+                    shown - limit);
+        endline(&o);
+    }
+    if (b->analysis.kb_date) {
+        put_label(&o, L == TK_LANG_JA ? "知識ベース" : "knowledge");
+        put(&o, L == TK_LANG_JA ? "" : "as of ");
+        put_untrusted(&o, b->analysis.kb_date);
+        put(&o, L == TK_LANG_JA ? " 時点 (" : " (");
+        put_untrusted(&o, b->analysis.kb);
+        put(&o, ")");
+        endline(&o);
     }
     if (b->nerrors) {
         put_label(&o, labels[L_ERRORS][L]);

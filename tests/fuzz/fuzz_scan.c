@@ -136,7 +136,7 @@ static void scan(void)
     b.host.started = tk_time_now();
     int rc = tk_collect(&b, &co, &err);
     if (rc == 0)
-        rc = tk_analyze(&b, &err);
+        rc = tk_analyze(&b, NULL, &err);
     b.host.finished = tk_time_now();
     if (rc != 0)
         fprintf(stderr, "scan failed: %s\n", err.msg);

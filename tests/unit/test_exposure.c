@@ -71,7 +71,7 @@ static const struct tk_finding *find(const char *id)
 static void analyze(void)
 {
     struct tk_err err;
-    assert_int_equal(tk_analyze(&b, &err), 0);
+    assert_int_equal(tk_analyze(&b, NULL, &err), 0);
 }
 
 static void test_nothing_collected_nothing_found(void **state)

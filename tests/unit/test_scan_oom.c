@@ -89,7 +89,7 @@ static int run_once(long fail_after)
     if (rc == 0) {
         rc = tk_collect(&b, &opts, &err);
         if (rc == 0)
-            rc = tk_analyze(&b, &err);
+            rc = tk_analyze(&b, NULL, &err);
         if (rc == 0) {
             struct tk_buf out = TK_BUF_INIT((size_t)1 << 26);
             struct tk_json w;

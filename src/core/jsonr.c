@@ -1,0 +1,545 @@
+/* jsonr.c - a strict, incremental JSON tokenizer over chunked input. */
+#include "core/jsonr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/utf8.h"
+
+#define CHUNK (256 * 1024)
+
+/* Parser states: what the grammar allows next. */
+enum {
+    S_VALUE,       /* a value (top level, after ':' or after ',' in an array) */
+    S_FIRST_VALUE, /* a value or ']' (just after '[') */
+    S_FIRST_KEY,   /* a key or '}' (just after '{') */
+    S_KEY,         /* a key (after ',' in an object) */
+    S_COLON,       /* ':' */
+    S_AFTER,       /* ',' or the container's end, or EOF at top level */
+};
+
+long tk_jsonr_mem_read(void *ctx, void *p, size_t n)
+{
+    struct tk_jsonr_mem *m = ctx;
+    size_t k = n < m->n ? n : m->n;
+    memcpy(p, m->p, k);
+    m->p += k;
+    m->n -= k;
+    return (long)k;
+}
+
+int tk_jsonr_init(struct tk_jsonr *r, tk_jsonr_read_fn read, void *ctx, const char *name,
+                  size_t max_string, struct tk_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->read = read;
+    r->ctx = ctx;
+    r->name = name;
+    r->line = 1;
+    r->col = 1;
+    r->state = S_VALUE;
+    tk_buf_init(&r->text, max_string ? max_string : (size_t)16 << 20);
+    r->buf = tk_malloc(CHUNK);
+    if (!r->buf)
+        return tk_err_set(err, TK_ENOMEM, "%s: out of memory", name);
+    r->cap = CHUNK;
+    return 0;
+}
+
+void tk_jsonr_release(struct tk_jsonr *r)
+{
+    tk_free(r->buf);
+    tk_buf_release(&r->text);
+    r->buf = NULL;
+}
+
+static int fail(struct tk_jsonr *r, struct tk_err *err, int code, const char *what)
+{
+    return tk_err_set(err, code, "%s:%llu:%llu: %s", r->name, (unsigned long long)r->line,
+                      (unsigned long long)r->col, what);
+}
+
+/* Makes at least one unread byte available; 0 ok, 1 at end of input, <0 error. */
+static int fill(struct tk_jsonr *r, struct tk_err *err)
+{
+    if (r->pos < r->len)
+        return 0;
+    if (r->eof)
+        return 1;
+    long n = r->read(r->ctx, r->buf, r->cap);
+    if (n < 0)
+        return fail(r, err, TK_EIO, "read error");
+    if (n == 0) {
+        r->eof = 1;
+        return 1;
+    }
+    r->pos = 0;
+    r->len = (size_t)n;
+    return 0;
+}
+
+static void advance(struct tk_jsonr *r, unsigned char c)
+{
+    r->pos++;
+    r->offset++;
+    if (c == '\n') {
+        r->line++;
+        r->col = 1;
+    } else if ((c & 0xC0) != 0x80) {
+        r->col++;
+    }
+}
+
+/* Peeks the next byte; -1 at end of input, -2 on error (err set). */
+static int peek(struct tk_jsonr *r, struct tk_err *err)
+{
+    int f = fill(r, err);
+    if (f < 0)
+        return -2;
+    if (f > 0)
+        return -1;
+    return r->buf[r->pos];
+}
+
+static int skip_ws(struct tk_jsonr *r, struct tk_err *err)
+{
+    for (;;) {
+        int f = fill(r, err);
+        if (f)
+            return f < 0 ? -2 : -1;
+        /* Fast path through the buffer. */
+        while (r->pos < r->len) {
+            unsigned char c = r->buf[r->pos];
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+                return c;
+            advance(r, c);
+        }
+    }
+}
+
+static int hex4(struct tk_jsonr *r, unsigned *out, struct tk_err *err)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = peek(r, err);
+        if (c == -2)
+            return -1;
+        int d = (c >= '0' && c <= '9')   ? c - '0'
+                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                         : -1;
+        if (d < 0) {
+            fail(r, err, TK_EPARSE, "bad \\u escape");
+            return -1;
+        }
+        advance(r, (unsigned char)c);
+        v = v << 4 | (unsigned)d;
+    }
+    *out = v;
+    return 0;
+}
+
+static int add_cp(struct tk_jsonr *r, uint32_t cp, struct tk_err *err)
+{
+    unsigned char u[4];
+    size_t n = tk_utf8_encode(cp, u);
+    if (tk_buf_add(&r->text, u, n))
+        return fail(r, err, TK_ELIMIT, "string too long");
+    return 0;
+}
+
+/* Reads a string after its opening quote into r->text, checking UTF-8. */
+static int read_string(struct tk_jsonr *r, struct tk_err *err)
+{
+    tk_buf_reset(&r->text);
+    for (;;) {
+        if (fill(r, err)) {
+            if (err && err->code)
+                return err->code;
+            return fail(r, err, TK_EPARSE, "unterminated string");
+        }
+        /* Copy a run of plain bytes at once. */
+        size_t start = r->pos;
+        while (r->pos < r->len) {
+            unsigned char c = r->buf[r->pos];
+            if (c == '"' || c == '\\' || c < 0x20)
+                break;
+            if (c == '\n') /* unreachable: < 0x20 */
+                break;
+            r->pos++;
+        }
+        size_t run = r->pos - start;
+        if (run) {
+            r->offset += run;
+            for (size_t i = start; i < r->pos; i++)
+                if ((r->buf[i] & 0xC0) != 0x80)
+                    r->col++;
+            if (tk_buf_add(&r->text, r->buf + start, run))
+                return fail(r, err, TK_ELIMIT, "string too long");
+        }
+        if (r->pos == r->len)
+            continue;
+        unsigned char c = r->buf[r->pos];
+        if (c < 0x20)
+            return fail(r, err, TK_EPARSE, "control character in string");
+        advance(r, c);
+        if (c == '"')
+            break;
+        /* Escape. */
+        int e = peek(r, err);
+        if (e < 0)
+            return e == -2 ? err->code : fail(r, err, TK_EPARSE, "unterminated string");
+        advance(r, (unsigned char)e);
+        char out;
+        switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+            out = (char)e;
+            break;
+        case 'b':
+            out = '\b';
+            break;
+        case 'f':
+            out = '\f';
+            break;
+        case 'n':
+            out = '\n';
+            break;
+        case 'r':
+            out = '\r';
+            break;
+        case 't':
+            out = '\t';
+            break;
+        case 'u': {
+            unsigned hi, lo;
+            if (hex4(r, &hi, err))
+                return err->code;
+            uint32_t cp = hi;
+            if (hi >= 0xD800 && hi <= 0xDBFF) {
+                int a = peek(r, err);
+                if (a != '\\')
+                    return fail(r, err, TK_EPARSE, "lone surrogate in \\u escape");
+                advance(r, '\\');
+                if (peek(r, err) != 'u')
+                    return fail(r, err, TK_EPARSE, "lone surrogate in \\u escape");
+                advance(r, 'u');
+                if (hex4(r, &lo, err))
+                    return err->code;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return fail(r, err, TK_EPARSE, "bad surrogate pair");
+                cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (hi >= 0xDC00 && hi <= 0xDFFF) {
+                return fail(r, err, TK_EPARSE, "lone surrogate in \\u escape");
+            }
+            if (add_cp(r, cp, err))
+                return err->code;
+            continue;
+        }
+        default:
+            return fail(r, err, TK_EPARSE, "bad escape");
+        }
+        if (tk_buf_addc(&r->text, out))
+            return fail(r, err, TK_ELIMIT, "string too long");
+    }
+    if (!tk_utf8_valid(r->text.ptr ? r->text.ptr : "", r->text.len))
+        return fail(r, err, TK_EPARSE, "invalid UTF-8 in string");
+    return 0;
+}
+
+static int read_number(struct tk_jsonr *r, struct tk_err *err)
+{
+    tk_buf_reset(&r->text);
+    for (;;) {
+        int c = peek(r, err);
+        if (c == -2)
+            return err->code;
+        if (c < 0 || !((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' ||
+                       c == 'E'))
+            break;
+        if (tk_buf_addc(&r->text, (char)c))
+            return fail(r, err, TK_ELIMIT, "number too long");
+        advance(r, (unsigned char)c);
+    }
+    /* Check the grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+    const char *p = tk_buf_cstr(&r->text);
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (*p >= '0' && *p <= '9')
+            p++;
+    else
+        return fail(r, err, TK_EPARSE, "bad number");
+    if (*p == '.') {
+        p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return fail(r, err, TK_EPARSE, "bad number");
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return fail(r, err, TK_EPARSE, "bad number");
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p ? fail(r, err, TK_EPARSE, "bad number") : 0;
+}
+
+static int literal(struct tk_jsonr *r, const char *word, struct tk_err *err)
+{
+    for (const char *w = word; *w; w++) {
+        int c = peek(r, err);
+        if (c != *w)
+            return c == -2 ? err->code : fail(r, err, TK_EPARSE, "invalid literal");
+        advance(r, (unsigned char)c);
+    }
+    return 0;
+}
+
+/* State after a complete value. */
+static void value_done(struct tk_jsonr *r)
+{
+    r->state = S_AFTER;
+    if (r->depth == 0)
+        r->done = 1;
+}
+
+int tk_jsonr_next(struct tk_jsonr *r, struct tk_str *text, struct tk_err *err)
+{
+    *text = (struct tk_str){ "", 0 };
+    for (;;) {
+        int c = skip_ws(r, err);
+        if (c == -2)
+            return err->code;
+        if (r->done) {
+            if (c == -1)
+                return TK_J_EOF;
+            return fail(r, err, TK_EPARSE, "trailing data after the JSON value");
+        }
+        if (c == -1)
+            return fail(r, err, TK_EPARSE, "unexpected end of input");
+        switch (r->state) {
+        case S_COLON:
+            if (c != ':')
+                return fail(r, err, TK_EPARSE, "expected ':'");
+            advance(r, (unsigned char)c);
+            r->state = S_VALUE;
+            continue;
+        case S_AFTER:
+            if (c == ',') {
+                advance(r, ',');
+                r->state = r->stack[r->depth - 1] == '{' ? S_KEY : S_VALUE;
+                continue;
+            }
+            if ((c == '}' && r->stack[r->depth - 1] == '{') ||
+                (c == ']' && r->stack[r->depth - 1] == '[')) {
+                advance(r, (unsigned char)c);
+                r->depth--;
+                value_done(r);
+                return c == '}' ? TK_J_OBJ_END : TK_J_ARR_END;
+            }
+            return fail(r, err, TK_EPARSE, "expected ',' or the end of the container");
+        case S_FIRST_KEY:
+        case S_KEY:
+            if (c == '}' && r->state == S_FIRST_KEY) {
+                advance(r, '}');
+                r->depth--;
+                value_done(r);
+                return TK_J_OBJ_END;
+            }
+            if (c != '"')
+                return fail(r, err, TK_EPARSE, "expected a string key");
+            advance(r, '"');
+            if (read_string(r, err))
+                return err->code;
+            r->state = S_COLON;
+            *text = (struct tk_str){ tk_buf_cstr(&r->text), r->text.len };
+            return TK_J_KEY;
+        case S_FIRST_VALUE:
+            if (c == ']') {
+                advance(r, ']');
+                r->depth--;
+                value_done(r);
+                return TK_J_ARR_END;
+            }
+            /* fall through */
+        case S_VALUE:
+            break;
+        }
+        /* A value. */
+        if (c == '{' || c == '[') {
+            if (r->depth >= TK_JSONR_MAX_DEPTH)
+                return fail(r, err, TK_ELIMIT, "nesting too deep");
+            advance(r, (unsigned char)c);
+            r->stack[r->depth++] = (char)c;
+            r->state = c == '{' ? S_FIRST_KEY : S_FIRST_VALUE;
+            return c == '{' ? TK_J_OBJ_BEGIN : TK_J_ARR_BEGIN;
+        }
+        int tok;
+        if (c == '"') {
+            advance(r, '"');
+            if (read_string(r, err))
+                return err->code;
+            tok = TK_J_STRING;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            if (read_number(r, err))
+                return err->code;
+            tok = TK_J_NUMBER;
+        } else if (c == 't') {
+            if (literal(r, "true", err))
+                return err->code;
+            tok = TK_J_TRUE;
+        } else if (c == 'f') {
+            if (literal(r, "false", err))
+                return err->code;
+            tok = TK_J_FALSE;
+        } else if (c == 'n') {
+            if (literal(r, "null", err))
+                return err->code;
+            tok = TK_J_NULL;
+        } else {
+            return fail(r, err, TK_EPARSE, "unexpected character");
+        }
+        value_done(r);
+        *text = (struct tk_str){ tk_buf_cstr(&r->text), r->text.len };
+        return tok;
+    }
+}
+
+int tk_jsonr_skip(struct tk_jsonr *r, int tok, struct tk_err *err)
+{
+    if (tok != TK_J_OBJ_BEGIN && tok != TK_J_ARR_BEGIN)
+        return 0;
+    unsigned target = r->depth - 1;
+    struct tk_str t;
+    for (;;) {
+        int k = tk_jsonr_next(r, &t, err);
+        if (k < 0)
+            return k;
+        if (k == TK_J_EOF)
+            return fail(r, err, TK_EPARSE, "unexpected end of input");
+        if ((k == TK_J_OBJ_END || k == TK_J_ARR_END) && r->depth == target)
+            return 0;
+    }
+}
+
+static json_t *scalar(int tok, struct tk_str text)
+{
+    switch (tok) {
+    case TK_J_STRING:
+        return json_stringn_nocheck(text.p, text.n);
+    case TK_J_NUMBER: {
+        char *end;
+        if (!memchr(text.p, '.', text.n) && !memchr(text.p, 'e', text.n) &&
+            !memchr(text.p, 'E', text.n)) {
+            long long v = strtoll(text.p, &end, 10);
+            if (*end == '\0')
+                return json_integer(v);
+        }
+        return json_real(strtod(text.p, &end));
+    }
+    case TK_J_TRUE:
+        return json_true();
+    case TK_J_FALSE:
+        return json_false();
+    default:
+        return json_null();
+    }
+}
+
+int tk_jsonr_value(struct tk_jsonr *r, int tok, struct tk_str text, size_t max_bytes,
+                   json_t **out, struct tk_err *err)
+{
+    *out = NULL;
+    if (tok != TK_J_OBJ_BEGIN && tok != TK_J_ARR_BEGIN) {
+        *out = scalar(tok, text);
+        return *out ? 0 : fail(r, err, TK_ENOMEM, "out of memory");
+    }
+    uint64_t start = r->offset;
+    json_t *stack[TK_JSONR_MAX_DEPTH];
+    char *keys[TK_JSONR_MAX_DEPTH];
+    int sp = 0, rc = 0;
+    stack[0] = tok == TK_J_OBJ_BEGIN ? json_object() : json_array();
+    keys[0] = NULL;
+    if (!stack[0])
+        return fail(r, err, TK_ENOMEM, "out of memory");
+    for (;;) {
+        struct tk_str t;
+        int k = tk_jsonr_next(r, &t, err);
+        if (k < 0) {
+            rc = k;
+            break;
+        }
+        if (r->offset - start > max_bytes) {
+            rc = fail(r, err, TK_ELIMIT, "record larger than the limit");
+            break;
+        }
+        if (k == TK_J_EOF) {
+            rc = fail(r, err, TK_EPARSE, "unexpected end of input");
+            break;
+        }
+        if (k == TK_J_KEY) {
+            keys[sp] = tk_strndup(t.p, t.n);
+            if (!keys[sp]) {
+                rc = fail(r, err, TK_ENOMEM, "out of memory");
+                break;
+            }
+            continue;
+        }
+        json_t *v = NULL;
+        if (k == TK_J_OBJ_END || k == TK_J_ARR_END) {
+            v = stack[sp];
+            tk_free(keys[sp]);
+            keys[sp] = NULL;
+            if (sp == 0) {
+                *out = v;
+                return 0;
+            }
+            sp--;
+        } else if (k == TK_J_OBJ_BEGIN || k == TK_J_ARR_BEGIN) {
+            json_t *c = k == TK_J_OBJ_BEGIN ? json_object() : json_array();
+            if (!c || sp + 1 >= TK_JSONR_MAX_DEPTH) {
+                json_decref(c);
+                rc = fail(r, err, TK_ENOMEM, "out of memory");
+                break;
+            }
+            stack[++sp] = c;
+            keys[sp] = NULL;
+            continue;
+        } else {
+            v = scalar(k, t);
+        }
+        /* Attach v to its parent. */
+        json_t *parent = stack[sp];
+        int bad = !v;
+        if (!bad && json_is_object(parent)) {
+            bad = json_object_set_new_nocheck(parent, keys[sp] ? keys[sp] : "", v) != 0;
+            tk_free(keys[sp]);
+            keys[sp] = NULL;
+        } else if (!bad) {
+            bad = json_array_append_new(parent, v) != 0;
+        }
+        if (bad) {
+            rc = fail(r, err, TK_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    for (int i = sp; i >= 0; i--) {
+        tk_free(keys[i]);
+        if (i == 0)
+            json_decref(stack[0]);
+    }
+    /* stack[1..sp] are owned by their parents once attached; unattached ones leak unless
+     * released here: only the innermost chain is unattached. */
+    for (int i = 1; i <= sp; i++)
+        json_decref(stack[i]);
+    return rc;
+}

@@ -1,0 +1,1165 @@
+/* match.c - inventory x knowledge base -> vulnerability findings.
+ *
+ * Identity: an item is a catalog product when one of the product's match rules fits it
+ * (package name for dpkg/rpm items, flatpak id, snap name, install path, display name).
+ * Version: the item's raw version normalised for the product (a distro package's epoch and
+ * revision removed, Zoom's "5.17.11 (34827)" folded to 5.17.11.34827 …) and compared in the
+ * product's scheme.
+ * Rules, per (product, version) group: curated ranges; NVD configurations evaluated with
+ * AND/OR/negate, vulnerable:false platform entries and wildcard-only entries as "possible";
+ * product lines for outdated and unsupported; product end of life. dpkg packages are also
+ * judged by OSV distro advisories through their source package and version.
+ * One finding per (group, CVE), with every inventory item of the group as evidence. */
+#include "kb/match.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analyze/catalog.h"
+#include "core/alloc.h"
+#include "core/arena.h"
+#include "core/time.h"
+#include "kb/vercmp.h"
+
+#define MAX_PRODUCTS 100000
+
+struct line {
+    const char *prefix, *latest, *released, *eol;
+};
+
+struct rule {
+    const char *field; /* name, package, flatpak, snap, path */
+    const char *pattern;
+};
+
+struct cpe {
+    const char *vendor, *product;
+};
+
+struct curated {
+    const char *cve, *platform, *confidence, *title, *cvss3_vector, *cvss4_vector, *cwe;
+    double cvss3, cvss4;
+    struct tk_vrange *ranges;
+    const char **range_text;
+    size_t nranges;
+    const char **fixed;
+    size_t nfixed;
+    const char **sources;
+    size_t nsources;
+};
+
+struct product {
+    const char *id, *name, *vendor, *kind, *normalize, *eol;
+    enum tk_vscheme scheme;
+    struct rule *rules;
+    size_t nrules;
+    struct cpe *cpes;
+    size_t ncpes;
+    struct line *lines;
+    size_t nlines;
+    struct curated *curated;
+    size_t ncurated;
+};
+
+struct kev {
+    const char *cve, *added, *due, *ransomware, *name;
+};
+
+struct tk_matcher {
+    struct tk_kb *kb;
+    sqlite3 *db;
+    struct tk_arena arena;
+    struct product *products;
+    size_t nproducts, cproducts;
+    struct kev *kev;
+    size_t nkev, ckev;
+    bool has_nvd, has_osv;
+    sqlite3_stmt *q_cve, *q_epss, *q_jvn, *q_nvd_cand, *q_nvd_cfg, *q_osv;
+    char kb_date[32];
+    const char *epss_model, *epss_date;
+};
+
+/* ---- loading -------------------------------------------------------------------------- */
+
+static const char *col(struct tk_matcher *m, sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? tk_arena_strdup(&m->arena, (const char *)s) : NULL;
+}
+
+static double col_num(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_double(st, i);
+}
+
+static struct product *find_product(struct tk_matcher *m, const char *id)
+{
+    for (size_t i = 0; i < m->nproducts; i++)
+        if (strcmp(m->products[i].id, id) == 0)
+            return &m->products[i];
+    return NULL;
+}
+
+/* Appends to an arena-backed array by reallocating into the arena (arrays are small and
+ * built once). */
+static void *arena_push(struct tk_matcher *m, void *arr, size_t *n, size_t size)
+{
+    void *fresh = tk_arena_alloc(&m->arena, (*n + 1) * size);
+    if (!fresh)
+        return NULL;
+    if (*n)
+        memcpy(fresh, arr, *n * size);
+    memset((char *)fresh + *n * size, 0, size);
+    (*n)++;
+    return fresh;
+}
+
+static int dberr(struct tk_matcher *m, struct tk_err *err)
+{
+    return tk_err_set(err, TK_EIO, "%s: %s", tk_kb_name(m->kb), sqlite3_errmsg(m->db));
+}
+
+static int load_products(struct tk_matcher *m, struct tk_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db,
+                           "SELECT id, name, vendor, kind, scheme, normalize, eol FROM product"
+                           " ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return dberr(m, err);
+    int rc = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (tk_grow((void **)&m->products, &m->cproducts, m->nproducts + 1,
+                    sizeof *m->products, MAX_PRODUCTS)) {
+            rc = tk_err_set(err, TK_ENOMEM, "out of memory loading the catalog");
+            break;
+        }
+        struct product *p = &m->products[m->nproducts];
+        memset(p, 0, sizeof *p);
+        p->id = col(m, st, 0);
+        p->name = col(m, st, 1);
+        p->vendor = col(m, st, 2);
+        p->kind = col(m, st, 3);
+        const char *scheme = (const char *)sqlite3_column_text(st, 4);
+        if (!scheme || tk_vscheme_parse(scheme, &p->scheme) != 0)
+            p->scheme = TK_VSCHEME_DOTTED;
+        p->normalize = col(m, st, 5);
+        p->eol = col(m, st, 6);
+        if (!p->id || !p->name) {
+            rc = tk_err_set(err, TK_ENOMEM, "out of memory loading the catalog");
+            break;
+        }
+        m->nproducts++;
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+
+    struct {
+        const char *sql;
+        int which;
+    } parts[] = {
+        { "SELECT product, field, pattern FROM product_match", 0 },
+        { "SELECT product, vendor, cpe_product FROM product_cpe", 1 },
+        { "SELECT product, prefix, latest, released, eol FROM product_line", 2 },
+    };
+    for (size_t k = 0; k < 3 && !rc; k++) {
+        if (sqlite3_prepare_v2(m->db, parts[k].sql, -1, &st, NULL) != SQLITE_OK)
+            return dberr(m, err);
+        while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+            struct product *p = find_product(m, (const char *)sqlite3_column_text(st, 0));
+            if (!p)
+                continue;
+            if (parts[k].which == 0) {
+                struct rule *r = arena_push(m, p->rules, &p->nrules, sizeof *r);
+                if (!r)
+                    rc = TK_ENOMEM;
+                else {
+                    p->rules = r;
+                    r[p->nrules - 1] = (struct rule){ col(m, st, 1), col(m, st, 2) };
+                }
+            } else if (parts[k].which == 1) {
+                struct cpe *c = arena_push(m, p->cpes, &p->ncpes, sizeof *c);
+                if (!c)
+                    rc = TK_ENOMEM;
+                else {
+                    p->cpes = c;
+                    c[p->ncpes - 1] = (struct cpe){ col(m, st, 1), col(m, st, 2) };
+                }
+            } else {
+                struct line *l = arena_push(m, p->lines, &p->nlines, sizeof *l);
+                if (!l)
+                    rc = TK_ENOMEM;
+                else {
+                    p->lines = l;
+                    l[p->nlines - 1] = (struct line){ col(m, st, 1), col(m, st, 2), col(m, st, 3),
+                                                      col(m, st, 4) };
+                }
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    return rc ? tk_err_set(err, rc, "out of memory loading the catalog") : 0;
+}
+
+static int load_curated(struct tk_matcher *m, struct tk_err *err)
+{
+    sqlite3_stmt *st, *sub;
+    if (sqlite3_prepare_v2(m->db,
+                           "SELECT id, cve, product, platform, confidence, title, cvss3_score,"
+                           " cvss3_vector, cvss4_score, cvss4_vector, cwe FROM curated"
+                           " ORDER BY product, cve",
+                           -1, &st, NULL) != SQLITE_OK)
+        return dberr(m, err);
+    int rc = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        struct product *p = find_product(m, (const char *)sqlite3_column_text(st, 2));
+        if (!p)
+            continue;
+        struct curated *c = arena_push(m, p->curated, &p->ncurated, sizeof *c);
+        if (!c) {
+            rc = TK_ENOMEM;
+            break;
+        }
+        p->curated = c;
+        c = &c[p->ncurated - 1];
+        sqlite3_int64 id = sqlite3_column_int64(st, 0);
+        c->cve = col(m, st, 1);
+        c->platform = col(m, st, 3);
+        c->confidence = col(m, st, 4);
+        c->title = col(m, st, 5);
+        c->cvss3 = col_num(st, 6);
+        c->cvss3_vector = col(m, st, 7);
+        c->cvss4 = col_num(st, 8);
+        c->cvss4_vector = col(m, st, 9);
+        c->cwe = col(m, st, 10);
+        static const char *const subs[] = {
+            "SELECT expr FROM curated_range WHERE curated = ?1 ORDER BY rowid",
+            "SELECT version FROM curated_fixed WHERE curated = ?1 ORDER BY rowid",
+            "SELECT url FROM curated_source WHERE curated = ?1 ORDER BY rowid",
+        };
+        for (int k = 0; k < 3 && !rc; k++) {
+            if (sqlite3_prepare_v2(m->db, subs[k], -1, &sub, NULL) != SQLITE_OK)
+                return dberr(m, err);
+            sqlite3_bind_int64(sub, 1, id);
+            while (!rc && sqlite3_step(sub) == SQLITE_ROW) {
+                const char *v = col(m, sub, 0);
+                const char ***arr = k == 0 ? &c->range_text : k == 1 ? &c->fixed : &c->sources;
+                size_t *n = k == 0 ? &c->nranges : k == 1 ? &c->nfixed : &c->nsources;
+                size_t before = *n;
+                const char **grown = arena_push(m, (void *)*arr, n, sizeof(char *));
+                if (!grown || !v) {
+                    rc = TK_ENOMEM;
+                    break;
+                }
+                grown[before] = v;
+                *arr = grown;
+            }
+            sqlite3_finalize(sub);
+        }
+        /* Parse the ranges once; the KB was validated when it was built. */
+        c->ranges = tk_arena_alloc(&m->arena, (c->nranges ? c->nranges : 1) * sizeof *c->ranges);
+        if (!c->ranges)
+            rc = TK_ENOMEM;
+        for (size_t i = 0; !rc && i < c->nranges; i++)
+            if (tk_vrange_parse(tk_str_c(c->range_text[i]), &c->ranges[i], NULL) != 0)
+                c->ranges[i] = (struct tk_vrange){ 0 }, c->range_text[i] = NULL;
+    }
+    sqlite3_finalize(st);
+    return rc ? tk_err_set(err, rc, "out of memory loading curated data") : 0;
+}
+
+static int cmp_kev(const void *a, const void *b)
+{
+    return strcmp(((const struct kev *)a)->cve, ((const struct kev *)b)->cve);
+}
+
+static int load_kev(struct tk_matcher *m, struct tk_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db,
+                           "SELECT cve, date_added, due_date, ransomware, name FROM kev"
+                           " ORDER BY cve",
+                           -1, &st, NULL) != SQLITE_OK)
+        return dberr(m, err);
+    int rc = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (tk_grow((void **)&m->kev, &m->ckev, m->nkev + 1, sizeof *m->kev, 10000000)) {
+            rc = tk_err_set(err, TK_ENOMEM, "out of memory loading KEV");
+            break;
+        }
+        m->kev[m->nkev++] = (struct kev){ col(m, st, 0), col(m, st, 1), col(m, st, 2),
+                                          col(m, st, 3), col(m, st, 4) };
+    }
+    sqlite3_finalize(st);
+    /* ORDER BY used SQLite's collation; sort with strcmp for bsearch. */
+    if (m->nkev)
+        qsort(m->kev, m->nkev, sizeof *m->kev, cmp_kev);
+    return rc;
+}
+
+static bool table_has_rows(struct tk_matcher *m, const char *sql)
+{
+    sqlite3_stmt *st;
+    bool yes = false;
+    if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        yes = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    return yes;
+}
+
+static int load_sources(struct tk_matcher *m, struct tk_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db, "SELECT name, version, date FROM source", -1, &st, NULL) !=
+        SQLITE_OK)
+        return dberr(m, err);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *date = (const char *)sqlite3_column_text(st, 2);
+        if (date && strlen(date) >= 10 && strncmp(date, m->kb_date, 10) > 0)
+            snprintf(m->kb_date, sizeof m->kb_date, "%.10s", date);
+        if (name && strcmp(name, "epss") == 0) {
+            m->epss_model = col(m, st, 1);
+            m->epss_date = col(m, st, 2);
+        }
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int tk_matcher_new(struct tk_matcher **out, struct tk_kb *kb, struct tk_err *err)
+{
+    *out = NULL;
+    struct tk_matcher *m = tk_calloc(1, sizeof *m);
+    if (!m)
+        return tk_err_set(err, TK_ENOMEM, "out of memory");
+    m->kb = kb;
+    m->db = tk_kb_db(kb);
+    tk_arena_init(&m->arena, (size_t)1 << 30);
+    int rc = load_products(m, err);
+    if (!rc)
+        rc = load_curated(m, err);
+    if (!rc)
+        rc = load_kev(m, err);
+    if (!rc)
+        rc = load_sources(m, err);
+    m->has_nvd = table_has_rows(m, "SELECT 1 FROM nvd_match LIMIT 1");
+    m->has_osv = table_has_rows(m, "SELECT 1 FROM osv LIMIT 1");
+    struct {
+        sqlite3_stmt **st;
+        const char *sql;
+    } q[] = {
+        { &m->q_cve, "SELECT description, cvss3_score, cvss3_vector, cvss3_severity,"
+                     " cvss4_score, cvss4_vector, cvss4_severity, cwe FROM cve WHERE id = ?1" },
+        { &m->q_epss, "SELECT score, percentile FROM epss WHERE cve = ?1" },
+        { &m->q_jvn, "SELECT id, title FROM jvn WHERE cve = ?1 ORDER BY id LIMIT 1" },
+        { &m->q_nvd_cand,
+          "SELECT DISTINCT n.config FROM nvd_match m JOIN nvd_node n ON m.node = n.id"
+          " WHERE m.vendor = ?1 AND m.product = ?2 AND m.vulnerable = 1" },
+        { &m->q_nvd_cfg,
+          "SELECT c.cve, c.operator, c.negate, n.id, n.operator, n.negate, m.vulnerable,"
+          " m.part, m.vendor, m.product, m.version, m.start_incl, m.start_excl, m.end_incl,"
+          " m.end_excl FROM nvd_config c JOIN nvd_node n ON n.config = c.id"
+          " JOIN nvd_match m ON m.node = n.id WHERE c.id = ?1 ORDER BY n.id" },
+        { &m->q_osv, "SELECT id, introduced, fixed, last_affected, cve FROM osv"
+                     " WHERE ecosystem = ?1 AND package = ?2" },
+    };
+    for (size_t i = 0; !rc && i < sizeof q / sizeof q[0]; i++)
+        if (sqlite3_prepare_v2(m->db, q[i].sql, -1, q[i].st, NULL) != SQLITE_OK)
+            rc = dberr(m, err);
+    if (rc) {
+        tk_matcher_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+void tk_matcher_free(struct tk_matcher *m)
+{
+    if (!m)
+        return;
+    sqlite3_stmt *all[] = { m->q_cve, m->q_epss, m->q_jvn, m->q_nvd_cand, m->q_nvd_cfg, m->q_osv };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        sqlite3_finalize(all[i]);
+    tk_free(m->products);
+    tk_free(m->kev);
+    tk_arena_release(&m->arena);
+    tk_free(m);
+}
+
+const char *tk_matcher_kb_date(const struct tk_matcher *m)
+{
+    return m->kb_date[0] ? m->kb_date : NULL;
+}
+
+/* ---- identity and versions ------------------------------------------------------------- */
+
+static bool rule_fits(const struct rule *r, const struct tk_item *it)
+{
+    const char *value = NULL;
+    bool package = it->kind && strcmp(it->kind, "package") == 0;
+    if (strcmp(r->field, "package") == 0)
+        value = package ? it->name : NULL;
+    else if (strcmp(r->field, "flatpak") == 0)
+        value = strcmp(it->source, "flatpak") == 0 ? it->name : NULL;
+    else if (strcmp(r->field, "snap") == 0)
+        value = strcmp(it->source, "snap") == 0 ? it->name : NULL;
+    else if (strcmp(r->field, "path") == 0)
+        value = strcmp(it->source, "dir") == 0 ? it->path : NULL;
+    else if (strcmp(r->field, "name") == 0)
+        value = !package && strcmp(it->source, "flatpak") != 0 && strcmp(it->source, "snap") != 0
+                    ? it->name
+                    : NULL;
+    return value && tk_glob_match(r->pattern, tk_str_c(value));
+}
+
+/* How specific a pattern is: its literal characters. "Mozilla Firefox * ESR*" beats
+ * "Mozilla Firefox*" for an ESR name, whatever the order of the catalog. */
+static size_t literal_len(const char *pattern)
+{
+    size_t n = 0;
+    for (; *pattern; pattern++)
+        n += *pattern != '*' && *pattern != '?';
+    return n;
+}
+
+static const struct product *identify(struct tk_matcher *m, const struct tk_item *it)
+{
+    if (!it->name || (it->kind && strcmp(it->kind, "extension") == 0))
+        return NULL;
+    const struct product *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < m->nproducts; i++)
+        for (size_t k = 0; k < m->products[i].nrules; k++) {
+            const struct rule *r = &m->products[i].rules[k];
+            if (!rule_fits(r, it))
+                continue;
+            size_t len = literal_len(r->pattern);
+            if (!best || len > best_len) {
+                best = &m->products[i];
+                best_len = len;
+            }
+        }
+    return best;
+}
+
+/* The version to compare: distro packaging removed, the product's normaliser applied. */
+static int normalize(const struct product *p, const struct tk_item *it, struct tk_buf *out)
+{
+    struct tk_str v = tk_str_trim(tk_str_c(it->version));
+    if (!v.n)
+        return TK_ENOENT;
+    /* Distro packaging to strip: a package's own version, or a version an install
+     * directory took from the package owning it ("dpkg:google-chrome-stable"). */
+    bool packaged = (it->kind && strcmp(it->kind, "package") == 0) ||
+                    (it->version_from && (strncmp(it->version_from, "dpkg:", 5) == 0 ||
+                                          strncmp(it->version_from, "rpm:", 4) == 0));
+    bool distro = packaged && p->scheme != TK_VSCHEME_DPKG && p->scheme != TK_VSCHEME_RPM;
+    if (distro) {
+        struct tk_str before, after;
+        if (tk_str_cut(v, ':', &before, &after) && before.n && before.n < 5)
+            v = after; /* epoch */
+        const char *dash = NULL;
+        for (size_t i = 0; i < v.n; i++)
+            if (v.p[i] == '-')
+                dash = v.p + i;
+        if (dash)
+            v.n = (size_t)(dash - v.p); /* Debian revision / RPM release */
+        /* Repackaging suffixes: 115.5.0esr+dfsg, 1.2.3~deb12u1 */
+        for (size_t i = 0; i < v.n; i++)
+            if (v.p[i] == '+' || v.p[i] == '~') {
+                v.n = i;
+                break;
+            }
+    }
+    tk_buf_reset(out);
+    const char *norm = p->normalize ? p->normalize : "";
+    if (strcmp(norm, "zoom-build") == 0) {
+        /* "5.17.11 (34827)" -> "5.17.11.34827": anything but [A-Za-z0-9_-] separates. */
+        bool sep = false;
+        for (size_t i = 0; i < v.n; i++) {
+            char c = v.p[i];
+            bool word = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                        (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+            if (!word) {
+                sep = out->len > 0;
+                continue;
+            }
+            if (sep)
+                tk_buf_addc(out, '.');
+            sep = false;
+            tk_buf_addc(out, c);
+        }
+        return out->len ? 0 : TK_ENOENT;
+    }
+    if (strcmp(norm, "msi3") == 0) {
+        int dots = 0;
+        for (size_t i = 0; i < v.n; i++) {
+            if (v.p[i] == '.' && ++dots == 3)
+                break;
+            tk_buf_addc(out, v.p[i]);
+        }
+        return 0;
+    }
+    if (strcmp(norm, "strip-suffix") == 0) {
+        struct tk_str s = v;
+        if (tk_str_has_suffix(s, " (64-bit)") || tk_str_has_suffix(s, " (32-bit)"))
+            s.n -= 9;
+        if (tk_str_has_suffix(s, "esr"))
+            s.n -= 3;
+        return tk_buf_add(out, s.p, s.n);
+    }
+    return tk_buf_add(out, v.p, v.n);
+}
+
+const char *tk_matcher_identify(struct tk_matcher *m, const struct tk_item *it,
+                                struct tk_buf *version)
+{
+    const struct product *p = identify(m, it);
+    if (p && version && normalize(p, it, version) != 0)
+        tk_buf_reset(version);
+    return p ? p->id : NULL;
+}
+
+/* ---- findings ------------------------------------------------------------------------- */
+
+/* One (product, version) with the items that have it. */
+struct group {
+    const struct product *p;
+    const char *version;  /* normalised */
+    const char *raw;      /* first item's raw version */
+    size_t *items;
+    size_t nitems, citems;
+    const char *pkg_name; /* OSV groups: source package */
+};
+
+/* The state of one bundle's matching. */
+struct run {
+    struct tk_matcher *m;
+    struct tk_bundle *b;
+    struct group *groups;
+    size_t ngroups, cgroups;
+    const char *platform; /* linux, windows, macos */
+    const char *ecosystem; /* OSV ecosystem of the host, or NULL */
+    int64_t now;           /* the scan time: re-analysis of an old bundle is reproducible */
+};
+
+static const struct kev *kev_of(struct tk_matcher *m, const char *cve)
+{
+    struct kev key = { .cve = cve };
+    return m->nkev ? bsearch(&key, m->kev, m->nkev, sizeof *m->kev, cmp_kev) : NULL;
+}
+
+static enum tk_severity severity_of(double cvss, const char *named)
+{
+    if (named) {
+        static const char *const names[] = { "NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL" };
+        for (int i = 0; i < 5; i++)
+            if (strcasecmp(named, names[i]) == 0)
+                return i == 0 ? TK_SEV_INFO : (enum tk_severity)i;
+    }
+    if (cvss < 0)
+        return TK_SEV_MEDIUM; /* unknown: neither alarm nor dismiss */
+    return cvss >= 9.0 ? TK_SEV_CRITICAL
+           : cvss >= 7.0 ? TK_SEV_HIGH
+           : cvss >= 4.0 ? TK_SEV_MEDIUM
+           : cvss > 0    ? TK_SEV_LOW
+                         : TK_SEV_INFO;
+}
+
+static const char *bstr(struct run *r, const char *s)
+{
+    return s ? tk_bundle_strdup(r->b, s) : NULL;
+}
+
+/* Details from imported feeds: NVD description and scores, EPSS, JVN. */
+static void enrich(struct run *r, struct tk_vuln_info *v)
+{
+    struct tk_matcher *m = r->m;
+    sqlite3_bind_text(m->q_cve, 1, v->cve, -1, SQLITE_STATIC);
+    if (sqlite3_step(m->q_cve) == SQLITE_ROW) {
+        if (v->cvss3 < 0 && sqlite3_column_type(m->q_cve, 1) != SQLITE_NULL) {
+            v->cvss3 = sqlite3_column_double(m->q_cve, 1);
+            v->cvss3_vector = bstr(r, (const char *)sqlite3_column_text(m->q_cve, 2));
+        }
+        if (!v->cvss3_severity)
+            v->cvss3_severity = bstr(r, (const char *)sqlite3_column_text(m->q_cve, 3));
+        if (v->cvss4 < 0 && sqlite3_column_type(m->q_cve, 4) != SQLITE_NULL) {
+            v->cvss4 = sqlite3_column_double(m->q_cve, 4);
+            v->cvss4_vector = bstr(r, (const char *)sqlite3_column_text(m->q_cve, 5));
+            v->cvss4_severity = bstr(r, (const char *)sqlite3_column_text(m->q_cve, 6));
+        }
+        if (!v->cwe)
+            v->cwe = bstr(r, (const char *)sqlite3_column_text(m->q_cve, 7));
+    }
+    sqlite3_reset(m->q_cve);
+    sqlite3_bind_text(m->q_epss, 1, v->cve, -1, SQLITE_STATIC);
+    if (sqlite3_step(m->q_epss) == SQLITE_ROW) {
+        v->epss = sqlite3_column_double(m->q_epss, 0);
+        v->epss_percentile = sqlite3_column_double(m->q_epss, 1);
+        v->epss_model = bstr(r, m->epss_model);
+        v->epss_date = bstr(r, m->epss_date);
+    }
+    sqlite3_reset(m->q_epss);
+    sqlite3_bind_text(m->q_jvn, 1, v->cve, -1, SQLITE_STATIC);
+    if (sqlite3_step(m->q_jvn) == SQLITE_ROW) {
+        v->jvn_id = bstr(r, (const char *)sqlite3_column_text(m->q_jvn, 0));
+        v->jvn_title = bstr(r, (const char *)sqlite3_column_text(m->q_jvn, 1));
+    }
+    sqlite3_reset(m->q_jvn);
+    const struct kev *k = kev_of(m, v->cve);
+    if (k) {
+        v->kev_added = bstr(r, k->added);
+        v->kev_due = bstr(r, k->due);
+        v->kev_ransomware = bstr(r, k->ransomware);
+        v->kev_name = bstr(r, k->name);
+    }
+}
+
+static int add_evidence(struct run *r, struct tk_finding *f, const struct group *g)
+{
+    char ref[48];
+    for (size_t i = 0; i < g->nitems; i++) {
+        const struct tk_item *it = &r->b->items[g->items[i]];
+        snprintf(ref, sizeof ref, "/inventory/%zu", g->items[i]);
+        const char *text = tk_bundle_printf(r->b, "%s %s (%s%s%s)", it->name,
+                                            it->version ? it->version : "?", it->source,
+                                            it->path ? " " : "", it->path ? it->path : "");
+        int rc = tk_finding_add_evidence(r->b, f, ref, text);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The smallest fixed version above the installed one: what to update to. */
+static const char *pick_update(const struct group *g, enum tk_vscheme s, const char *const *fixed,
+                               size_t n)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!fixed[i] || tk_vercmp(s, tk_str_c(fixed[i]), tk_str_c(g->version)) <= 0)
+            continue;
+        if (!best || tk_vercmp(s, tk_str_c(fixed[i]), tk_str_c(best)) < 0)
+            best = fixed[i];
+    }
+    return best;
+}
+
+/* Creates the finding of one CVE for a group; v is filled by the caller and copied. */
+static int cve_finding(struct run *r, const struct group *g, struct tk_vuln_info *v,
+                       bool possible, const char *confidence)
+{
+    enrich(r, v);
+    const char *product = g->p ? g->p->name : g->pkg_name;
+    const char *title = v->title ? v->title : "see the advisory";
+    const char *update_en = v->update_to
+                                ? tk_bundle_printf(r->b, "version %s or later", v->update_to)
+                                : "the latest version";
+    const char *update_ja = v->update_to ? tk_bundle_printf(r->b, " %s 以降", v->update_to)
+                                         : "最新版";
+    struct tk_finding_var vars[] = {
+        { "product", product, NULL },
+        { "version", g->raw ? g->raw : g->version, NULL },
+        { "cve", v->cve, NULL },
+        { "title", title, NULL },
+        { "title_ja", v->jvn_title ? v->jvn_title : title, NULL },
+        { "update_to", update_en, update_ja },
+    };
+    const char *id = tk_bundle_printf(r->b, "TK-VULN-%s", v->cve);
+    struct tk_finding *f =
+        tk_finding_new_vars(r->b, possible ? TK_F_VULN_CVE_POSSIBLE : TK_F_VULN_CVE, id, vars,
+                            sizeof vars / sizeof vars[0]);
+    if (!f)
+        return TK_ENOMEM;
+    size_t index = r->b->nfindings - 1;
+    enum tk_severity sev = severity_of(v->cvss3 >= 0 ? v->cvss3 : v->cvss4, v->cvss3_severity);
+    if (v->kev_added) {
+        /* Known exploitation outranks the base score. */
+        if (sev < TK_SEV_HIGH)
+            sev = TK_SEV_HIGH;
+        if (v->kev_ransomware && strcmp(v->kev_ransomware, "Known") == 0)
+            sev = TK_SEV_CRITICAL;
+    }
+    f->severity = sev;
+    f->confidence = confidence;
+    struct tk_vuln_info *copy = tk_arena_alloc(&r->b->arena, sizeof *copy);
+    if (!copy)
+        return TK_ENOMEM;
+    *copy = *v;
+    f->vuln = copy;
+    return add_evidence(r, &r->b->findings[index], g);
+}
+
+static bool platform_fits(const char *list, const char *platform)
+{
+    if (!list || !*list)
+        return true;
+    struct tk_str rest = tk_str_c(list), word;
+    while (tk_str_next_field(&rest, &word))
+        if (tk_str_eq_c(word, platform))
+            return true;
+    return false;
+}
+
+/* Findings already made for this group, by CVE, so NVD does not repeat curated data. */
+static bool already(struct run *r, size_t first, const char *cve)
+{
+    for (size_t i = first; i < r->b->nfindings; i++)
+        if (r->b->findings[i].vuln && strcmp(r->b->findings[i].vuln->cve, cve) == 0)
+            return true;
+    return false;
+}
+
+static int check_curated(struct run *r, const struct group *g, size_t first)
+{
+    const struct product *p = g->p;
+    for (size_t i = 0; i < p->ncurated; i++) {
+        const struct curated *c = &p->curated[i];
+        if (!platform_fits(c->platform, r->platform) || already(r, first, c->cve))
+            continue;
+        const char *hit = NULL;
+        for (size_t k = 0; k < c->nranges && !hit; k++)
+            if (c->range_text[k] &&
+                tk_vrange_contains(p->scheme, &c->ranges[k], tk_str_c(g->version)))
+                hit = c->range_text[k];
+        if (!hit)
+            continue;
+        struct tk_vuln_info v = {
+            .cve = c->cve, .product_id = p->id, .product_name = p->name,
+            .version = g->raw, .compared = g->version, .basis = "curated",
+            .rule = tk_bundle_printf(r->b, "%s %s", p->id, hit), .title = c->title,
+            .cvss3 = c->cvss3, .cvss3_vector = c->cvss3_vector, .cvss4 = c->cvss4,
+            .cvss4_vector = c->cvss4_vector, .cwe = c->cwe, .epss = -1, .epss_percentile = -1,
+        };
+        for (size_t k = 0; k < c->nfixed && v.nfixed < 8; k++)
+            v.fixed[v.nfixed++] = c->fixed[k];
+        for (size_t k = 0; k < c->nsources && v.nsources < 8; k++)
+            v.sources[v.nsources++] = c->sources[k];
+        v.update_to = pick_update(g, p->scheme, c->fixed, c->nfixed);
+        const char *conf = c->confidence ? c->confidence : "high";
+        int rc = cve_finding(r, g, &v, strcmp(conf, "low") == 0, conf);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- NVD configurations --------------------------------------------------------------- */
+
+enum tri3 { T_NO, T_POSSIBLE, T_YES };
+
+struct nvd_hit {
+    const char *rule, *fixed;
+};
+
+/* Does one cpeMatch entry hold for this host and group? */
+static enum tri3 nvd_entry(struct run *r, const struct group *g, sqlite3_stmt *st, bool *ours,
+                           struct nvd_hit *hit)
+{
+    const char *part = (const char *)sqlite3_column_text(st, 7);
+    const char *vendor = (const char *)sqlite3_column_text(st, 8);
+    const char *prod = (const char *)sqlite3_column_text(st, 9);
+    const char *version = (const char *)sqlite3_column_text(st, 10);
+    const char *b[4];
+    for (int i = 0; i < 4; i++)
+        b[i] = (const char *)sqlite3_column_text(st, 11 + i);
+    *ours = false;
+    for (size_t i = 0; vendor && prod && i < g->p->ncpes; i++)
+        if (strcmp(g->p->cpes[i].vendor, vendor) == 0 && strcmp(g->p->cpes[i].product, prod) == 0)
+            *ours = true;
+    if (!*ours) {
+        /* A platform: the operating system we can judge; other software we cannot. */
+        if (part && strcmp(part, "o") == 0 && vendor && prod) {
+            bool linux_os = strstr(prod, "linux") != NULL;
+            bool windows = strcmp(vendor, "microsoft") == 0 && strncmp(prod, "windows", 7) == 0;
+            bool mac = strcmp(vendor, "apple") == 0 && (strstr(prod, "mac") != NULL);
+            bool fits = (linux_os && strcmp(r->platform, "linux") == 0) ||
+                        (windows && strcmp(r->platform, "windows") == 0) ||
+                        (mac && strcmp(r->platform, "macos") == 0);
+            if (!fits)
+                return linux_os || windows || mac ? T_NO : T_POSSIBLE;
+            return (b[0] || b[1] || b[2] || b[3]) ? T_POSSIBLE : T_YES;
+        }
+        return T_POSSIBLE;
+    }
+    enum tk_vscheme s = g->p->scheme;
+    struct tk_str ver = tk_str_c(g->version);
+    bool any_bound = b[0] || b[1] || b[2] || b[3];
+    if (version && strcmp(version, "*") != 0 && strcmp(version, "-") != 0) {
+        /* A single version named in the CPE itself. */
+        if (tk_vercmp(s, ver, tk_str_c(version)) != 0)
+            return T_NO;
+        hit->rule = tk_bundle_printf(r->b, "cpe %s:%s:%s", vendor, prod, version);
+        return T_YES;
+    }
+    if (!any_bound) {
+        hit->rule = tk_bundle_printf(r->b, "cpe %s:%s:* (every version)", vendor, prod);
+        return T_POSSIBLE; /* a wildcard alone is never proof */
+    }
+    if ((b[0] && tk_vercmp(s, ver, tk_str_c(b[0])) < 0) ||
+        (b[1] && tk_vercmp(s, ver, tk_str_c(b[1])) <= 0) ||
+        (b[2] && tk_vercmp(s, ver, tk_str_c(b[2])) > 0) ||
+        (b[3] && tk_vercmp(s, ver, tk_str_c(b[3])) >= 0))
+        return T_NO;
+    hit->rule = tk_bundle_printf(r->b, "cpe %s:%s%s%s%s%s%s%s%s%s", vendor, prod,
+                                 b[0] ? " >= " : "", b[0] ? b[0] : "", b[1] ? " > " : "",
+                                 b[1] ? b[1] : "", b[2] ? " <= " : "", b[2] ? b[2] : "",
+                                 b[3] ? " < " : "", b[3] ? b[3] : "");
+    hit->fixed = b[3];
+    return T_YES;
+}
+
+static enum tri3 combine(const char *op, enum tri3 acc, enum tri3 v, bool first)
+{
+    if (first)
+        return v;
+    bool and_op = op && strcmp(op, "AND") == 0;
+    if (and_op)
+        return acc < v ? acc : v;
+    return acc > v ? acc : v;
+}
+
+static enum tri3 negate_if(bool neg, enum tri3 v)
+{
+    return !neg ? v : v == T_YES ? T_NO : v == T_NO ? T_YES : T_POSSIBLE;
+}
+
+/* Evaluates one configuration (its rows ordered by node). */
+static int nvd_config(struct run *r, const struct group *g, sqlite3_int64 cfg, size_t first)
+{
+    struct tk_matcher *m = r->m;
+    sqlite3_stmt *st = m->q_nvd_cfg;
+    sqlite3_bind_int64(st, 1, cfg);
+    char cve[32] = "";
+    char cfg_op[8] = "", node_op[8] = "";
+    bool cfg_neg = false, node_neg = false, first_node = true, first_entry = true;
+    sqlite3_int64 node = -1;
+    enum tri3 cfg_val = T_NO, node_val = T_NO;
+    enum tri3 ours_best = T_NO; /* best result of a vulnerable entry for our product */
+    struct nvd_hit best = { NULL, NULL };
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (!cve[0]) {
+            snprintf(cve, sizeof cve, "%s", (const char *)sqlite3_column_text(st, 0));
+            snprintf(cfg_op, sizeof cfg_op, "%s",
+                     sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+            cfg_neg = sqlite3_column_int(st, 2);
+        }
+        sqlite3_int64 n = sqlite3_column_int64(st, 3);
+        if (n != node) {
+            if (node >= 0) {
+                cfg_val = combine(cfg_op[0] ? cfg_op : "OR", cfg_val, negate_if(node_neg, node_val),
+                                  first_node);
+                first_node = false;
+            }
+            node = n;
+            snprintf(node_op, sizeof node_op, "%s",
+                     sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "OR");
+            node_neg = sqlite3_column_int(st, 5);
+            first_entry = true;
+            node_val = T_NO;
+        }
+        bool ours;
+        struct nvd_hit hit = { NULL, NULL };
+        enum tri3 v = nvd_entry(r, g, st, &ours, &hit);
+        bool vulnerable = sqlite3_column_int(st, 6);
+        if (ours && vulnerable && v > ours_best) {
+            ours_best = v;
+            best = hit;
+        }
+        /* A vulnerable entry for another product does not make ours vulnerable, but it
+         * still decides whether its node holds. */
+        node_val = combine(node_op, node_val, v, first_entry);
+        first_entry = false;
+    }
+    sqlite3_reset(st);
+    if (node >= 0)
+        cfg_val = combine(cfg_op[0] ? cfg_op : "OR", cfg_val, negate_if(node_neg, node_val),
+                          first_node);
+    cfg_val = negate_if(cfg_neg, cfg_val);
+    if (!cve[0] || ours_best == T_NO || cfg_val == T_NO || already(r, first, cve))
+        return 0;
+    bool sure = ours_best == T_YES && cfg_val == T_YES;
+    struct tk_vuln_info v = {
+        .cve = tk_bundle_strdup(r->b, cve), .product_id = g->p->id, .product_name = g->p->name,
+        .version = g->raw, .compared = g->version, .basis = "nvd", .rule = best.rule,
+        .cvss3 = -1, .cvss4 = -1, .epss = -1, .epss_percentile = -1,
+    };
+    if (best.fixed) {
+        v.fixed[v.nfixed++] = tk_bundle_strdup(r->b, best.fixed);
+        v.update_to = v.fixed[0];
+    }
+    v.sources[v.nsources++] = tk_bundle_printf(r->b, "https://nvd.nist.gov/vuln/detail/%s", cve);
+    /* The NVD description's first sentence serves as the title. */
+    sqlite3_bind_text(m->q_cve, 1, cve, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(m->q_cve) == SQLITE_ROW && sqlite3_column_text(m->q_cve, 0)) {
+        const char *d = (const char *)sqlite3_column_text(m->q_cve, 0);
+        const char *dot = strstr(d, ". ");
+        size_t len = dot ? (size_t)(dot - d) : strlen(d);
+        v.title = tk_bundle_strndup(r->b, d, len > 160 ? 160 : len);
+    }
+    sqlite3_reset(m->q_cve);
+    return cve_finding(r, g, &v, !sure, sure ? "high" : "low");
+}
+
+static int check_nvd(struct run *r, const struct group *g, size_t first)
+{
+    struct tk_matcher *m = r->m;
+    int rc = 0;
+    for (size_t i = 0; i < g->p->ncpes && !rc; i++) {
+        /* Configurations are collected first: evaluating one reuses the statement set. */
+        sqlite3_int64 *cfgs = NULL;
+        size_t n = 0, cap = 0;
+        sqlite3_bind_text(m->q_nvd_cand, 1, g->p->cpes[i].vendor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(m->q_nvd_cand, 2, g->p->cpes[i].product, -1, SQLITE_STATIC);
+        while (sqlite3_step(m->q_nvd_cand) == SQLITE_ROW) {
+            if (tk_grow((void **)&cfgs, &cap, n + 1, sizeof *cfgs, 10000000)) {
+                rc = TK_ENOMEM;
+                break;
+            }
+            cfgs[n++] = sqlite3_column_int64(m->q_nvd_cand, 0);
+        }
+        sqlite3_reset(m->q_nvd_cand);
+        for (size_t k = 0; k < n && !rc; k++)
+            rc = nvd_config(r, g, cfgs[k], first);
+        tk_free(cfgs);
+    }
+    return rc;
+}
+
+/* ---- life cycle ----------------------------------------------------------------------- */
+
+static bool date_passed(const char *date, int64_t now)
+{
+    char today[32];
+    tk_time_iso8601(now, today);
+    return date && strlen(date) >= 10 && strncmp(date, today, 10) < 0;
+}
+
+static const struct line *line_of(const struct product *p, const char *version)
+{
+    const struct line *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < p->nlines; i++) {
+        const char *pre = p->lines[i].prefix;
+        size_t n = strlen(pre);
+        bool fits = strcmp(pre, "*") == 0 ||
+                    (strncmp(version, pre, n) == 0 && (version[n] == '\0' || version[n] == '.'));
+        if (fits && (!best || (strcmp(pre, "*") != 0 && n > best_len))) {
+            best = &p->lines[i];
+            best_len = strcmp(pre, "*") == 0 ? 0 : n;
+        }
+    }
+    return best;
+}
+
+static int lifecycle_finding(struct run *r, const struct group *g, enum tk_finding_id id,
+                             const char *latest, const char *eol)
+{
+    struct tk_finding_var vars[] = {
+        { "product", g->p->name, NULL },
+        { "version", g->raw ? g->raw : g->version, NULL },
+        { "latest", latest ? latest : "?", NULL },
+        { "eol", eol ? eol : "?", NULL },
+    };
+    struct tk_finding *f = tk_finding_new_vars(r->b, id, NULL, vars, 4);
+    if (!f)
+        return TK_ENOMEM;
+    size_t index = r->b->nfindings - 1;
+    struct tk_vuln_info *v = tk_arena_alloc(&r->b->arena, sizeof *v);
+    if (!v)
+        return TK_ENOMEM;
+    *v = (struct tk_vuln_info){
+        .product_id = g->p->id, .product_name = g->p->name, .version = g->raw,
+        .compared = g->version, .basis = "catalog", .cvss3 = -1, .cvss4 = -1, .epss = -1,
+        .epss_percentile = -1, .latest = latest, .eol = eol, .update_to = latest,
+    };
+    r->b->findings[index].vuln = v;
+    return add_evidence(r, &r->b->findings[index], g);
+}
+
+static int check_lifecycle(struct run *r, const struct group *g)
+{
+    const struct product *p = g->p;
+    if (p->eol && date_passed(p->eol, r->now))
+        return lifecycle_finding(r, g, TK_F_VULN_EOL, NULL, p->eol);
+    const struct line *l = line_of(p, g->version);
+    if (!l)
+        return 0;
+    if (l->eol && date_passed(l->eol, r->now))
+        return lifecycle_finding(r, g, TK_F_VULN_UNSUPPORTED, l->latest, l->eol);
+    if (l->latest && tk_vercmp(p->scheme, tk_str_c(g->version), tk_str_c(l->latest)) < 0)
+        return lifecycle_finding(r, g, TK_F_VULN_OUTDATED, l->latest, NULL);
+    return 0;
+}
+
+/* ---- distro advisories ---------------------------------------------------------------- */
+
+static int check_osv(struct run *r, const struct group *g)
+{
+    struct tk_matcher *m = r->m;
+    sqlite3_stmt *st = m->q_osv;
+    sqlite3_bind_text(st, 1, r->ecosystem, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, g->pkg_name, -1, SQLITE_STATIC);
+    size_t first = r->b->nfindings;
+    struct tk_str ver = tk_str_c(g->version);
+    /* Rows are gathered first, since a finding looks up other tables. */
+    struct row {
+        char *id, *intro, *fixed, *last, *cve;
+    } *rows = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (tk_grow((void **)&rows, &cap, n + 1, sizeof *rows, 1000000)) {
+            rc = TK_ENOMEM;
+            break;
+        }
+        struct row *w = &rows[n++];
+        char **dst[] = { &w->id, &w->intro, &w->fixed, &w->last, &w->cve };
+        int cols[] = { 0, 1, 2, 3, 4 };
+        for (int k = 0; k < 5; k++) {
+            const char *s = (const char *)sqlite3_column_text(st, cols[k]);
+            *dst[k] = s ? tk_strdup(s) : NULL;
+        }
+    }
+    sqlite3_reset(st);
+    for (size_t i = 0; i < n && !rc; i++) {
+        struct row *w = &rows[i];
+        const char *cve = w->cve ? w->cve : w->id;
+        bool in = (!w->intro || strcmp(w->intro, "0") == 0 ||
+                   tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(w->intro)) >= 0) &&
+                  (w->fixed ? tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(w->fixed)) < 0
+                   : w->last ? tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(w->last)) <= 0
+                             : true);
+        if (!in || !cve || already(r, first, cve))
+            continue;
+        struct tk_vuln_info v = {
+            .cve = tk_bundle_strdup(r->b, cve), .product_name = g->pkg_name,
+            .version = g->version, .compared = g->version, .basis = "osv",
+            .rule = tk_bundle_printf(r->b, "%s %s: %s%s%s", r->ecosystem, g->pkg_name,
+                                     w->fixed ? "fixed in " : w->last ? "last affected " : "",
+                                     w->fixed ? w->fixed : w->last ? w->last : "no fix yet",
+                                     ""),
+            .cvss3 = -1, .cvss4 = -1, .epss = -1, .epss_percentile = -1,
+        };
+        if (w->fixed) {
+            v.fixed[v.nfixed++] = tk_bundle_strdup(r->b, w->fixed);
+            v.update_to = v.fixed[0];
+        }
+        v.sources[v.nsources++] = tk_bundle_printf(r->b, "https://osv.dev/vulnerability/%s", w->id);
+        rc = cve_finding(r, g, &v, false, "high");
+    }
+    for (size_t i = 0; i < n; i++) {
+        tk_free(rows[i].id);
+        tk_free(rows[i].intro);
+        tk_free(rows[i].fixed);
+        tk_free(rows[i].last);
+        tk_free(rows[i].cve);
+    }
+    tk_free(rows);
+    return rc;
+}
+
+/* ---- the run -------------------------------------------------------------------------- */
+
+static struct group *group_for(struct run *r, const struct product *p, const char *pkg,
+                               const char *version, const char *raw)
+{
+    for (size_t i = 0; i < r->ngroups; i++) {
+        struct group *g = &r->groups[i];
+        if (g->p == p && strcmp(g->version, version) == 0 &&
+            (!pkg || (g->pkg_name && strcmp(g->pkg_name, pkg) == 0)))
+            return g;
+    }
+    if (tk_grow((void **)&r->groups, &r->cgroups, r->ngroups + 1, sizeof *r->groups, 10000000))
+        return NULL;
+    struct group *g = &r->groups[r->ngroups];
+    memset(g, 0, sizeof *g);
+    g->p = p;
+    g->version = tk_bundle_strdup(r->b, version);
+    g->raw = tk_bundle_strdup(r->b, raw);
+    g->pkg_name = pkg ? tk_bundle_strdup(r->b, pkg) : NULL;
+    if (!g->version)
+        return NULL;
+    r->ngroups++;
+    return g;
+}
+
+static int group_add(struct group *g, size_t item)
+{
+    if (tk_grow((void **)&g->items, &g->citems, g->nitems + 1, sizeof *g->items, 10000000))
+        return TK_ENOMEM;
+    g->items[g->nitems++] = item;
+    return 0;
+}
+
+/* "Debian:12", "Ubuntu:22.04:LTS": the OSV ecosystem of the scanned OS, or NULL. */
+static const char *ecosystem(struct run *r)
+{
+    const struct tk_host *h = &r->b->host;
+    if (!h->os_id || !h->os_version_id)
+        return NULL;
+    if (strcmp(h->os_id, "debian") == 0) {
+        const char *dot = strchr(h->os_version_id, '.');
+        int n = dot ? (int)(dot - h->os_version_id) : (int)strlen(h->os_version_id);
+        return tk_bundle_printf(r->b, "Debian:%.*s", n, h->os_version_id);
+    }
+    if (strcmp(h->os_id, "ubuntu") == 0)
+        return tk_bundle_printf(r->b, "Ubuntu:%s:LTS", h->os_version_id);
+    return NULL;
+}
+
+int tk_match_bundle(struct tk_matcher *m, struct tk_bundle *b, struct tk_err *err)
+{
+    struct run r = { .m = m, .b = b };
+    r.platform = b->host.os_family ? b->host.os_family : "linux";
+    r.now = b->host.finished > 0 ? b->host.finished : tk_time_now();
+    r.ecosystem = m->has_osv ? ecosystem(&r) : NULL;
+    struct tk_buf ver = TK_BUF_INIT(4096);
+    int rc = 0;
+    size_t ncatalog = 0;
+    for (size_t i = 0; i < b->nitems && !rc; i++) {
+        const struct tk_item *it = &b->items[i];
+        if (it->status && strcmp(it->status, "installed") != 0)
+            continue; /* removed packages with only their configuration left */
+        const struct product *p = identify(m, it);
+        if (p && normalize(p, it, &ver) == 0) {
+            struct group *g = group_for(&r, p, NULL, tk_buf_cstr(&ver), it->version);
+            rc = g ? group_add(g, i) : TK_ENOMEM;
+            ncatalog++;
+        }
+        if (!rc && r.ecosystem && it->source && strcmp(it->source, "dpkg") == 0 &&
+            it->source_package && it->source_version) {
+            struct group *g = group_for(&r, NULL, it->source_package, it->source_version,
+                                        it->source_version);
+            rc = g ? group_add(g, i) : TK_ENOMEM;
+        }
+    }
+    tk_buf_release(&ver);
+    for (size_t i = 0; i < r.ngroups && !rc; i++) {
+        struct group *g = &r.groups[i];
+        size_t first = b->nfindings;
+        if (g->p) {
+            rc = check_curated(&r, g, first);
+            if (!rc && m->has_nvd)
+                rc = check_nvd(&r, g, first);
+            if (!rc)
+                rc = check_lifecycle(&r, g);
+        } else {
+            rc = check_osv(&r, g);
+        }
+    }
+    for (size_t i = 0; i < r.ngroups; i++)
+        tk_free(r.groups[i].items);
+    tk_free(r.groups);
+    (void)ncatalog;
+    if (rc)
+        return tk_err_set(err, rc, "vulnerability matching failed: %s", tk_err_name(rc));
+    return 0;
+}
