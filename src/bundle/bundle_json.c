@@ -310,7 +310,7 @@ static void write_vuln(const struct tk_vuln_info *v, struct tk_json *w)
     tk_json_obj_end(w);
 }
 
-static void write_findings(const struct tk_bundle *b, struct tk_json *w)
+void tk_bundle_write_findings(const struct tk_bundle *b, struct tk_json *w)
 {
     tk_json_key(w, "findings");
     tk_json_arr_begin(w);
@@ -383,7 +383,7 @@ int tk_bundle_write_json(const struct tk_bundle *b, struct tk_json *w)
     tk_json_kstr(w, "kb_date", b->analysis.kb_date);
     ktime(w, "analyzed_at", b->analysis.analyzed_at > 0 ? b->analysis.analyzed_at : -1);
     tk_json_obj_end(w);
-    write_findings(b, w);
+    tk_bundle_write_findings(b, w);
     write_errors(b, w);
     tk_json_key(w, "dropped");
     tk_json_obj_begin(w);

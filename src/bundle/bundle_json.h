@@ -8,6 +8,9 @@
 /* Writes the whole bundle as one JSON object; returns tk_json_finish's result. */
 int tk_bundle_write_json(const struct tk_bundle *b, struct tk_json *w);
 
+/* Writes only the "findings" member (key and array), for reports of re-judged bundles. */
+void tk_bundle_write_findings(const struct tk_bundle *b, struct tk_json *w);
+
 /* Writes the bundle to path atomically (pretty-printed); err names the path on failure. */
 int tk_bundle_write_file(const struct tk_bundle *b, const char *path, struct tk_err *err);
 

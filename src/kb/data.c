@@ -141,7 +141,7 @@ static int catalog_stanza(void *ud, const struct tk_stanza *s, struct tk_err *er
                                           "normalize", "match.name", "match.package",
                                           "match.flatpak", "match.snap", "match.path", "line",
                                           "eol", "source", NULL };
-    static const char *const kinds[] = { "browser", "plugin", "runtime", "meeting", "remote",
+    static const char *const kinds[] = { "application", "browser", "plugin", "runtime", "meeting", "remote",
                                          "vpn-client", "appliance", "office", NULL };
     struct loader *l = ud;
     struct tk_str id = tk_stanza_get(s, "id"), name = tk_stanza_get(s, "name");

@@ -1,0 +1,419 @@
+/* bundle_read.c - JSON to struct tk_bundle, checking types as it goes. The writer
+ * (bundle_json.c) and docs/bundle.schema.json define the shape; this reader accepts exactly
+ * what the writer produces, and for anything else names the JSON pointer that is wrong. */
+#include "bundle/bundle_read.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/addr.h"
+#include "core/jsonval.h"
+#include "kb/input.h"
+
+struct rd {
+    struct tk_bundle *b;
+    const char *name;
+    struct tk_err *err;
+    int rc;
+    char path[256]; /* JSON pointer of what is being read */
+};
+
+static void bad(struct rd *r, const char *key, const char *what)
+{
+    if (!r->rc)
+        r->rc = tk_err_set(r->err, TK_EPARSE, "%s: %s/%s: %s", r->name, r->path, key, what);
+}
+
+/* A string member (or null): copied into the bundle; NULL when absent or null. */
+static const char *str(struct rd *r, json_t *obj, const char *key, bool required)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) {
+        if (required)
+            bad(r, key, "missing");
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        bad(r, key, "expected a string");
+        return NULL;
+    }
+    return tk_bundle_strndup(r->b, json_string_value(v), json_string_length(v));
+}
+
+static int64_t num(struct rd *r, json_t *obj, const char *key, int64_t absent)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return absent;
+    if (!json_is_integer(v)) {
+        bad(r, key, "expected an integer");
+        return absent;
+    }
+    return json_integer_value(v);
+}
+
+static bool flag(struct rd *r, json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v && !json_is_boolean(v))
+        bad(r, key, "expected true or false");
+    return json_is_true(v);
+}
+
+static enum tk_tri tri(struct rd *r, json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return TK_UNKNOWN;
+    if (!json_is_boolean(v)) {
+        bad(r, key, "expected true, false or null");
+        return TK_UNKNOWN;
+    }
+    return json_is_true(v) ? TK_YES : TK_NO;
+}
+
+/* "2026-11-22T04:52:00Z" -> seconds; -1 for null or absent. */
+static int64_t when(struct rd *r, json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    if (!s)
+        return -1;
+    int y, mo, d, h, mi, se;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6) {
+        bad(r, key, "expected a UTC time YYYY-MM-DDTHH:MM:SSZ");
+        return -1;
+    }
+    /* days from civil (proleptic Gregorian) */
+    y -= mo <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    return days * 86400 + h * 3600 + mi * 60 + se;
+}
+
+static json_t *obj_member(struct rd *r, json_t *obj, const char *key, bool required)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v && !required)
+        return NULL;
+    if (!json_is_object(v)) {
+        bad(r, key, "expected an object");
+        return NULL;
+    }
+    return v;
+}
+
+static json_t *arr_member(struct rd *r, json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_array(v)) {
+        bad(r, key, "expected an array");
+        return NULL;
+    }
+    return v;
+}
+
+/* Extends r->path for the duration of a nested read: "/key" or "/key/index". */
+static void enter(struct rd *r, const char *key)
+{
+    size_t n = strlen(r->path);
+    snprintf(r->path + n, sizeof r->path - n, "/%s", key);
+}
+
+static void enter_index(struct rd *r, const char *key, size_t index)
+{
+    size_t n = strlen(r->path);
+    snprintf(r->path + n, sizeof r->path - n, "/%s/%zu", key, index);
+}
+
+static void leave(struct rd *r, size_t len)
+{
+    r->path[len] = '\0';
+}
+
+/* Items, errors, sockets: fixed strings the bundle keeps as static pointers must be one of
+ * the known values, so a hostile bundle cannot smuggle arbitrary data into them. */
+static const char *one_of(struct rd *r, json_t *obj, const char *key, const char *const *allowed,
+                          bool required)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    if (!s) {
+        if (required || json_object_get(obj, key))
+            bad(r, key, "expected a string");
+        return NULL;
+    }
+    for (; *allowed; allowed++)
+        if (strcmp(s, *allowed) == 0)
+            return *allowed;
+    bad(r, key, "not an allowed value");
+    return NULL;
+}
+
+static void read_host(struct rd *r, json_t *h)
+{
+    static const char *const families[] = { "linux", "windows", NULL };
+    struct tk_host *x = &r->b->host;
+    size_t len = strlen(r->path);
+    enter(r, "host");
+    x->hostname = str(r, h, "hostname", false);
+    x->endpoint_id = str(r, h, "endpoint_id", false);
+    json_t *os = obj_member(r, h, "os", true);
+    if (os) {
+        size_t l2 = strlen(r->path);
+        enter(r, "os");
+        x->os_family = one_of(r, os, "family", families, true);
+        x->os_id = str(r, os, "id", false);
+        x->os_version_id = str(r, os, "version_id", false);
+        x->os_name = str(r, os, "name", false);
+        x->os_codename = str(r, os, "codename", false);
+        leave(r, l2);
+    }
+    json_t *k = obj_member(r, h, "kernel", false);
+    x->kernel_release = k ? str(r, k, "release", false) : NULL;
+    x->kernel_version = k ? str(r, k, "version", false) : NULL;
+    x->arch = str(r, h, "arch", false);
+    x->boot_time = when(r, h, "boot_time");
+    x->timezone = str(r, h, "timezone", false);
+    x->collector_version = str(r, h, "collector_version", false);
+    x->started = when(r, h, "started_at");
+    x->finished = when(r, h, "finished_at");
+    leave(r, len);
+}
+
+static void read_items(struct rd *r, json_t *arr)
+{
+    static const char *const sources[] = { "dpkg", "rpm", "flatpak", "snap", "dir", "profile",
+                                           "browser-extension", "registry", "msi", NULL };
+    static const char *const kinds[] = { "package", "application", "browser", "extension",
+                                         "runtime", "plugin", NULL };
+    size_t i, len = strlen(r->path);
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (r->rc)
+            return;
+        enter_index(r, "inventory", i);
+        if (!json_is_object(v)) {
+            bad(r, "", "expected an object");
+            return;
+        }
+        struct tk_item *it = tk_bundle_add_item(r->b);
+        if (!it) {
+            r->rc = tk_err_set(r->err, TK_ELIMIT, "%s: too many inventory items", r->name);
+            return;
+        }
+        it->name = str(r, v, "name", true);
+        it->version = str(r, v, "version", false);
+        it->source = one_of(r, v, "source", sources, true);
+        it->kind = one_of(r, v, "kind", kinds, false);
+        it->vendor = str(r, v, "vendor", false);
+        it->path = str(r, v, "path", false);
+        it->user = str(r, v, "user", false);
+        it->arch = str(r, v, "arch", false);
+        it->id = str(r, v, "id", false);
+        it->status = str(r, v, "status", false);
+        it->source_package = str(r, v, "source_package", false);
+        it->source_version = str(r, v, "source_version", false);
+        it->browser = str(r, v, "browser", false);
+        it->profile = str(r, v, "profile", false);
+        it->enabled = tri(r, v, "enabled");
+        it->version_from = str(r, v, "version_from", false);
+        if (!it->name || !it->source) {
+            bad(r, "", "an item needs a name and a known source");
+            return;
+        }
+        leave(r, len);
+    }
+}
+
+static void read_network(struct rd *r, json_t *n)
+{
+    static const char *const protos[] = { "tcp", "udp", NULL };
+    static const char *const states[] = { "unknown", "notpresent", "down", "lowerlayerdown",
+                                          "testing", "dormant", "up", NULL };
+    static const char *const scopes[] = { "global", "site", "link", "host", "nowhere", NULL };
+    struct tk_network *net = &r->b->net;
+    size_t len = strlen(r->path), i, k;
+    json_t *v, *a;
+    enter(r, "network");
+    net->collected = flag(r, n, "collected");
+    json_array_foreach(arr_member(r, n, "interfaces"), i, v)
+    {
+        struct tk_iface *f = tk_bundle_add_iface(r->b);
+        if (!f || r->rc)
+            break;
+        size_t l2 = strlen(r->path);
+        enter_index(r, "interfaces", i);
+        f->name = str(r, v, "name", true);
+        f->index = (int)num(r, v, "index", 0);
+        f->mac = str(r, v, "mac", false);
+        f->state = one_of(r, v, "state", states, false);
+        f->mtu = (int)num(r, v, "mtu", -1);
+        f->loopback = flag(r, v, "loopback");
+        json_array_foreach(arr_member(r, v, "addresses"), k, a)
+        {
+            struct tk_addr *ad = tk_bundle_add_addr(r->b, f);
+            if (!ad || r->rc)
+                break;
+            ad->address = str(r, a, "address", true);
+            ad->prefix = (int)num(r, a, "prefix", 0);
+            const char *fam = json_string_value(json_object_get(a, "family"));
+            ad->family = fam && strcmp(fam, "inet6") == 0 ? 6 : 4;
+            /* The class is derived data: recompute it rather than trust the file. */
+            struct tk_ip ip;
+            ad->class = ad->address && tk_ip_parse(tk_str_c(ad->address), &ip)
+                            ? tk_ip_class(&ip)
+                            : "reserved";
+            ad->scope = one_of(r, a, "scope", scopes, false);
+            ad->temporary = flag(r, a, "temporary");
+            ad->deprecated = flag(r, a, "deprecated");
+            ad->tentative = flag(r, a, "tentative");
+        }
+        leave(r, l2);
+    }
+    json_array_foreach(arr_member(r, n, "default_routes"), i, v)
+    {
+        struct tk_route *rt = tk_bundle_add_route(r->b);
+        if (!rt || r->rc)
+            break;
+        const char *fam = json_string_value(json_object_get(v, "family"));
+        rt->family = fam && strcmp(fam, "inet6") == 0 ? 6 : 4;
+        rt->gateway = str(r, v, "gateway", false);
+        rt->iface = str(r, v, "interface", false);
+        rt->metric = (int)num(r, v, "metric", 0);
+    }
+    json_array_foreach(arr_member(r, n, "listening"), i, v)
+    {
+        struct tk_sock *s = tk_bundle_add_sock(r->b);
+        if (!s || r->rc)
+            break;
+        size_t l2 = strlen(r->path);
+        enter_index(r, "listening", i);
+        s->proto = one_of(r, v, "proto", protos, true);
+        const char *fam = json_string_value(json_object_get(v, "family"));
+        s->family = fam && strcmp(fam, "inet6") == 0 ? 6 : 4;
+        s->address = str(r, v, "address", true);
+        s->port = (int)num(r, v, "port", 0);
+        s->pid = (int)num(r, v, "pid", -1);
+        s->process = str(r, v, "process", false);
+        s->uid = num(r, v, "uid", 0);
+        if (s->port < 0 || s->port > 65535)
+            bad(r, "port", "out of range");
+        leave(r, l2);
+    }
+    json_t *svcs = obj_member(r, n, "services", false);
+    static const char *const names[] = { "smb", "rdp", "ssh" };
+    static const char *const bases[] = { "setting", "default", NULL };
+    for (int s = 0; svcs && s < 3 && !r->rc; s++) {
+        json_t *o = json_object_get(svcs, names[s]);
+        if (!o)
+            continue;
+        struct tk_service *x = &net->services[s];
+        x->name = names[s];
+        x->smb1_allowed = TK_UNKNOWN;
+        x->password_authentication = TK_UNKNOWN;
+        net->nservices = (size_t)s + 1;
+        x->product = str(r, o, "product", false);
+        x->installed = flag(r, o, "installed");
+        x->config = str(r, o, "config", false);
+        x->min_protocol = str(r, o, "min_protocol", false);
+        x->min_protocol_basis = one_of(r, o, "min_protocol_basis", bases, false);
+        x->smb1_allowed = tri(r, o, "smb1_allowed");
+        x->password_authentication = tri(r, o, "password_authentication");
+        x->permit_root_login = str(r, o, "permit_root_login", false);
+        json_t *ref;
+        json_array_foreach(json_object_get(o, "sockets"), i, ref)
+        {
+            unsigned long idx;
+            const char *p = json_string_value(ref);
+            if (!p || sscanf(p, "/network/listening/%lu", &idx) != 1 || idx >= net->nsocks) {
+                bad(r, names[s], "socket reference out of range");
+                break;
+            }
+            tk_service_add_socket(r->b, x, idx);
+        }
+    }
+    for (int s = 0; s < 3; s++)
+        if (!net->services[s].name) {
+            net->services[s].name = names[s];
+            net->services[s].smb1_allowed = TK_UNKNOWN;
+            net->services[s].password_authentication = TK_UNKNOWN;
+            net->nservices = 3;
+        }
+    json_t *fw = obj_member(r, n, "firewall", false);
+    net->firewall.loaded = fw ? tri(r, fw, "loaded") : TK_UNKNOWN;
+    json_array_foreach(fw ? json_object_get(fw, "evidence") : NULL, i, v)
+        if (json_is_string(v))
+            tk_firewall_add_evidence(r->b, json_string_value(v));
+    leave(r, len);
+}
+
+int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const char *name,
+                        struct tk_err *err)
+{
+    json_t *doc;
+    int rc = tk_json_parse(text, n, name, &doc, err);
+    if (rc)
+        return rc;
+    struct rd r = { .b = b, .name = name, .err = err };
+    const char *format = json_string_value(json_object_get(doc, "format"));
+    json_t *version = json_object_get(doc, "format_version");
+    if (!format || strcmp(format, TK_BUNDLE_FORMAT) != 0) {
+        bad(&r, "format", "not a tenken bundle");
+    } else if (!json_is_integer(version) || json_integer_value(version) != TK_BUNDLE_FORMAT_VERSION) {
+        r.rc = tk_err_set(err, TK_EPARSE,
+                          "%s: bundle format_version %lld is not one this tenken reads (%d)",
+                          name, (long long)json_integer_value(version), TK_BUNDLE_FORMAT_VERSION);
+    }
+    const char *id = json_string_value(json_object_get(doc, "bundle_id"));
+    if (!r.rc && (!id || strlen(id) != 36))
+        bad(&r, "bundle_id", "expected a UUID");
+    if (!r.rc)
+        snprintf(b->bundle_id, sizeof b->bundle_id, "%s", id);
+    json_t *host = r.rc ? NULL : obj_member(&r, doc, "host", true);
+    if (host)
+        read_host(&r, host);
+    json_t *scan = r.rc ? NULL : obj_member(&r, doc, "scan", true);
+    if (scan) {
+        b->scan.root = str(&r, scan, "root", false);
+        b->scan.live = flag(&r, scan, "live");
+        b->scan.privileged = flag(&r, scan, "privileged");
+        b->scan.users_complete = flag(&r, scan, "users_complete");
+    }
+    json_t *inv = r.rc ? NULL : arr_member(&r, doc, "inventory");
+    if (inv)
+        read_items(&r, inv);
+    json_t *net = r.rc ? NULL : obj_member(&r, doc, "network", true);
+    if (net)
+        read_network(&r, net);
+    size_t i;
+    json_t *e;
+    json_array_foreach(r.rc ? NULL : json_object_get(doc, "errors"), i, e)
+    {
+        struct tk_err be = { .code = TK_EIO };
+        const char *msg = json_string_value(json_object_get(e, "message"));
+        const char *kind = json_string_value(json_object_get(e, "kind"));
+        static const int codes[] = { TK_ENOMEM, TK_EIO, TK_EPARSE, TK_ELIMIT, TK_EINVAL,
+                                     TK_ENOENT, TK_EACCES, TK_EUNSUPP };
+        for (size_t c = 0; kind && c < sizeof codes / sizeof codes[0]; c++)
+            if (strcmp(kind, tk_err_name(codes[c])) == 0)
+                be.code = codes[c];
+        snprintf(be.msg, sizeof be.msg, "%s", msg ? msg : "?");
+        tk_bundle_error(b, json_string_value(json_object_get(e, "collector")),
+                        json_string_value(json_object_get(e, "path")), &be);
+    }
+    json_decref(doc);
+    return r.rc;
+}
+
+int tk_bundle_read_file(struct tk_bundle *b, const char *path, struct tk_err *err)
+{
+    struct tk_buf buf = TK_BUF_INIT(TK_BUNDLE_READ_MAX);
+    int rc = tk_input_slurp(path, &buf, err);
+    if (!rc)
+        rc = tk_bundle_read_json(b, tk_buf_cstr(&buf), buf.len, path, err);
+    tk_buf_release(&buf);
+    return rc;
+}
