@@ -15,7 +15,8 @@ enum { O_SCHEME, O_BATCH };
 static const struct tk_opt opts[] = {
     [O_SCHEME] = { "scheme", 0, "SCHEME",
                    "How to read the versions: dpkg, rpm, semver, dotted, ext, chromium, panos, "
-                   "ivanti, netscaler, fortios, bigip, cisco-asa or sonicwall (required)." },
+                   "ivanti, netscaler, checkpoint, junos, fortios, bigip, sonicwall, fireware, "
+                   "zyxel-zld, cisco-asa or sophos-utm (required)." },
     [O_BATCH] = { "batch", 0, NULL,
                   "Read pairs \"A B\" (separated by blanks) from standard input, one per line, "
                   "and print one result per line." },
@@ -59,14 +60,16 @@ static int batch(struct tk_cli *cli, enum tk_vscheme s, FILE *in)
         lineno++;
         if (!tk_str_next_field(&rest, &a) || !tk_str_next_field(&rest, &b) ||
             tk_str_next_field(&rest, &extra)) {
+            fflush(cli->out);
             tk_log(&cli->log, TK_LOG_ERROR,
-                   "version-compare: stdin:%zu: expected two versions separated by blanks",
-                   lineno);
+                   "version-compare: stdin:%zu: expected two versions separated by blanks", lineno);
             rc = TK_EXIT_RUNTIME;
             break;
         }
         fprintf(cli->out, "%c\n", result(tk_vercmp(s, a, b)));
     }
+    /* The answers so far come out before the error that ends them. */
+    fflush(cli->out);
     if (got < 0) {
         tk_log(&cli->log, TK_LOG_ERROR, "version-compare: stdin:%zu: line longer than %d bytes",
                lineno + 1, BATCH_LINE_MAX);
@@ -102,8 +105,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         struct tk_buf names = TK_BUF_INIT(1024);
         scheme_list(&names);
         if (scheme)
-            rc = tk_usage_error(cli, "--scheme must be one of %s, not '%s'",
-                                tk_buf_cstr(&names), scheme);
+            rc = tk_usage_error(cli, "--scheme must be one of %s, not '%s'", tk_buf_cstr(&names),
+                                scheme);
         else
             rc = tk_usage_error(cli, "--scheme is required (one of %s)", tk_buf_cstr(&names));
         tk_buf_release(&names);
@@ -147,7 +150,10 @@ const struct tk_cmd tk_cmd_version_compare = {
         "  panos      PAN-OS: 10.2.9 < 10.2.9-h1 < 10.2.10\n"
         "  ivanti     Ivanti Connect Secure: 22.7R2.5 < 22.7R2.10\n"
         "  netscaler  NetScaler ADC/Gateway: release then build, 13.1-49.9 < 13.1-49.15\n"
-        "  fortios, bigip and sonicwall compare as dotted, cisco-asa as rpm.\n"
+        "  checkpoint Check Point: R80.40 < R81 < R81.20\n"
+        "  junos      Juniper Junos: 20.4R3 < 20.4R3-S8 < 20.4R3-S10 < 20.4R4\n"
+        "  fortios, bigip, sonicwall, fireware and zyxel-zld compare as dotted, cisco-asa as\n"
+        "  rpm (9.16(4)38 = 9.16.4.38) and sophos-utm as netscaler (9.607-7).\n"
         "\n"
         "Examples:\n"
         "  tenken version-compare --scheme dpkg 1.0~rc1 1.0\n"

@@ -21,6 +21,7 @@
 #include "analyze/catalog.h"
 #include "core/alloc.h"
 #include "core/arena.h"
+#include "core/map.h"
 #include "core/time.h"
 #include "kb/vercmp.h"
 
@@ -80,7 +81,39 @@ struct tk_matcher {
     sqlite3_stmt *q_cve, *q_epss, *q_jvn, *q_nvd_cand, *q_nvd_cfg, *q_osv;
     char kb_date[32];
     const char *epss_model, *epss_date;
+    /* Caches, for a matcher that judges many bundles: verdicts per (product, version,
+     * platform) and per (ecosystem, package, version); details per CVE. */
+    struct tk_map verdicts;
+    struct tk_map details;
 };
+
+/* One CVE judged to apply to a product version: what the finding will say. Strings live in
+ * the matcher's arena; findings get copies. */
+struct verdict {
+    const char *cve, *basis, *rule, *title, *confidence;
+    double cvss3, cvss4;
+    const char *cvss3_vector, *cvss4_vector, *cwe;
+    bool possible;
+    const char *fixed[8];
+    size_t nfixed;
+    const char *update_to;
+    const char *sources[8];
+    size_t nsources;
+};
+
+struct verdicts {
+    struct verdict *v;
+    size_t n;
+};
+
+/* What the imported feeds say about a CVE. */
+struct detail {
+    double cvss3, cvss4, epss, percentile;
+    const char *cvss3_vector, *cvss3_severity, *cvss4_vector, *cvss4_severity, *cwe;
+    const char *description, *jvn_id, *jvn_title;
+};
+
+#define CACHE_MAX 2000000
 
 /* ---- loading -------------------------------------------------------------------------- */
 
@@ -340,7 +373,9 @@ int tk_matcher_new(struct tk_matcher **out, struct tk_kb *kb, struct tk_err *err
         return tk_err_set(err, TK_ENOMEM, "out of memory");
     m->kb = kb;
     m->db = tk_kb_db(kb);
-    tk_arena_init(&m->arena, (size_t)1 << 30);
+    tk_arena_init(&m->arena, (size_t)4 << 30);
+    tk_map_init(&m->verdicts, CACHE_MAX);
+    tk_map_init(&m->details, CACHE_MAX);
     int rc = load_products(m, err);
     if (!rc)
         rc = load_curated(m, err);
@@ -389,6 +424,8 @@ void tk_matcher_free(struct tk_matcher *m)
         sqlite3_finalize(all[i]);
     tk_free(m->products);
     tk_free(m->kev);
+    tk_map_release(&m->verdicts);
+    tk_map_release(&m->details);
     tk_arena_release(&m->arena);
     tk_free(m);
 }
@@ -527,7 +564,7 @@ const char *tk_matcher_identify(struct tk_matcher *m, const struct tk_item *it,
     return p ? p->id : NULL;
 }
 
-/* ---- findings ------------------------------------------------------------------------- */
+/* ---- verdicts ------------------------------------------------------------------------- */
 
 /* One (product, version) with the items that have it. */
 struct group {
@@ -545,15 +582,398 @@ struct run {
     struct tk_bundle *b;
     struct group *groups;
     size_t ngroups, cgroups;
-    const char *platform; /* linux, windows, macos */
+    const char *platform;  /* linux, windows, macos */
     const char *ecosystem; /* OSV ecosystem of the host, or NULL */
     int64_t now;           /* the scan time: re-analysis of an old bundle is reproducible */
 };
+
+/* A verdict list being built for one key. */
+struct vlist {
+    struct tk_matcher *m;
+    struct verdict *v;
+    size_t n, cap;
+};
+
+static const char *mstr(struct tk_matcher *m, const char *s)
+{
+    return s ? tk_arena_strdup(&m->arena, s) : NULL;
+}
+
+static struct verdict *vl_add(struct vlist *l, const char *cve)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].cve, cve) == 0)
+            return NULL; /* judged already, by a more precise source */
+    if (tk_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v, 1000000))
+        return NULL;
+    struct verdict *v = &l->v[l->n++];
+    memset(v, 0, sizeof *v);
+    v->cve = mstr(l->m, cve);
+    v->cvss3 = v->cvss4 = -1;
+    v->confidence = "high";
+    return v->cve ? v : NULL;
+}
+
+/* The smallest fixed version above the installed one: what to update to. */
+static const char *pick_update(enum tk_vscheme s, const char *version, const char *const *fixed,
+                               size_t n)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!fixed[i] || tk_vercmp(s, tk_str_c(fixed[i]), tk_str_c(version)) <= 0)
+            continue;
+        if (!best || tk_vercmp(s, tk_str_c(fixed[i]), tk_str_c(best)) < 0)
+            best = fixed[i];
+    }
+    return best;
+}
+
+static bool platform_fits(const char *list, const char *platform)
+{
+    if (!list || !*list)
+        return true;
+    struct tk_str rest = tk_str_c(list), word;
+    while (tk_str_next_field(&rest, &word))
+        if (tk_str_eq_c(word, platform))
+            return true;
+    return false;
+}
+
+static void judge_curated(struct vlist *l, const struct product *p, const char *version,
+                          const char *platform)
+{
+    for (size_t i = 0; i < p->ncurated; i++) {
+        const struct curated *c = &p->curated[i];
+        if (!platform_fits(c->platform, platform))
+            continue;
+        const char *hit = NULL;
+        for (size_t k = 0; k < c->nranges && !hit; k++)
+            if (c->range_text[k] && tk_vrange_contains(p->scheme, &c->ranges[k], tk_str_c(version)))
+                hit = c->range_text[k];
+        struct verdict *v = hit ? vl_add(l, c->cve) : NULL;
+        if (!v)
+            continue;
+        v->basis = "curated";
+        v->rule = tk_arena_printf(&l->m->arena, "%s %s", p->id, hit);
+        v->title = c->title;
+        v->cvss3 = c->cvss3;
+        v->cvss3_vector = c->cvss3_vector;
+        v->cvss4 = c->cvss4;
+        v->cvss4_vector = c->cvss4_vector;
+        v->cwe = c->cwe;
+        v->confidence = c->confidence ? c->confidence : "high";
+        v->possible = strcmp(v->confidence, "low") == 0;
+        for (size_t k = 0; k < c->nfixed && v->nfixed < 8; k++)
+            v->fixed[v->nfixed++] = c->fixed[k];
+        for (size_t k = 0; k < c->nsources && v->nsources < 8; k++)
+            v->sources[v->nsources++] = c->sources[k];
+        v->update_to = pick_update(p->scheme, version, c->fixed, c->nfixed);
+    }
+}
+
+/* ---- NVD configurations --------------------------------------------------------------- */
+
+enum tri3 { T_NO, T_POSSIBLE, T_YES };
+
+struct nvd_hit {
+    const char *rule, *fixed;
+};
+
+/* Does one cpeMatch entry hold for this host and product version? */
+static enum tri3 nvd_entry(struct tk_matcher *m, const struct product *p, const char *version,
+                           const char *platform, sqlite3_stmt *st, bool *ours,
+                           struct nvd_hit *hit)
+{
+    const char *part = (const char *)sqlite3_column_text(st, 7);
+    const char *vendor = (const char *)sqlite3_column_text(st, 8);
+    const char *prod = (const char *)sqlite3_column_text(st, 9);
+    const char *cpe_version = (const char *)sqlite3_column_text(st, 10);
+    const char *b[4];
+    for (int i = 0; i < 4; i++)
+        b[i] = (const char *)sqlite3_column_text(st, 11 + i);
+    *ours = false;
+    for (size_t i = 0; vendor && prod && i < p->ncpes; i++)
+        if (strcmp(p->cpes[i].vendor, vendor) == 0 && strcmp(p->cpes[i].product, prod) == 0)
+            *ours = true;
+    if (!*ours) {
+        /* A platform: the operating system we can judge; other software we cannot. */
+        if (part && strcmp(part, "o") == 0 && vendor && prod) {
+            bool linux_os = strstr(prod, "linux") != NULL;
+            bool windows = strcmp(vendor, "microsoft") == 0 && strncmp(prod, "windows", 7) == 0;
+            bool mac = strcmp(vendor, "apple") == 0 && strstr(prod, "mac") != NULL;
+            bool fits = (linux_os && strcmp(platform, "linux") == 0) ||
+                        (windows && strcmp(platform, "windows") == 0) ||
+                        (mac && strcmp(platform, "macos") == 0);
+            if (!fits)
+                return linux_os || windows || mac ? T_NO : T_POSSIBLE;
+            return (b[0] || b[1] || b[2] || b[3]) ? T_POSSIBLE : T_YES;
+        }
+        return T_POSSIBLE;
+    }
+    enum tk_vscheme s = p->scheme;
+    struct tk_str ver = tk_str_c(version);
+    /* A bound the scheme cannot read (NVD has dates as Teams versions) proves nothing. */
+    for (int i = 0; i < 4; i++)
+        if (b[i] && !tk_version_valid(s, tk_str_c(b[i])))
+            return T_NO;
+    if (cpe_version && strcmp(cpe_version, "*") != 0 && strcmp(cpe_version, "-") != 0) {
+        /* A single version named in the CPE itself. */
+        if (tk_vercmp(s, ver, tk_str_c(cpe_version)) != 0)
+            return T_NO;
+        hit->rule = tk_arena_printf(&m->arena, "cpe %s:%s:%s", vendor, prod, cpe_version);
+        return T_YES;
+    }
+    if (!b[0] && !b[1] && !b[2] && !b[3]) {
+        hit->rule = tk_arena_printf(&m->arena, "cpe %s:%s:* (every version)", vendor, prod);
+        return T_POSSIBLE; /* a wildcard alone is never proof */
+    }
+    if ((b[0] && tk_vercmp(s, ver, tk_str_c(b[0])) < 0) ||
+        (b[1] && tk_vercmp(s, ver, tk_str_c(b[1])) <= 0) ||
+        (b[2] && tk_vercmp(s, ver, tk_str_c(b[2])) > 0) ||
+        (b[3] && tk_vercmp(s, ver, tk_str_c(b[3])) >= 0))
+        return T_NO;
+    hit->rule = tk_arena_printf(&m->arena, "cpe %s:%s%s%s%s%s%s%s%s%s", vendor, prod,
+                                b[0] ? " >= " : "", b[0] ? b[0] : "", b[1] ? " > " : "",
+                                b[1] ? b[1] : "", b[2] ? " <= " : "", b[2] ? b[2] : "",
+                                b[3] ? " < " : "", b[3] ? b[3] : "");
+    hit->fixed = b[3] ? mstr(m, b[3]) : NULL;
+    return T_YES;
+}
+
+static enum tri3 combine(const char *op, enum tri3 acc, enum tri3 v, bool first)
+{
+    if (first)
+        return v;
+    if (op && strcmp(op, "AND") == 0)
+        return acc < v ? acc : v;
+    return acc > v ? acc : v;
+}
+
+static enum tri3 negate_if(bool neg, enum tri3 v)
+{
+    return !neg ? v : v == T_YES ? T_NO : v == T_NO ? T_YES : T_POSSIBLE;
+}
+
+/* Evaluates one configuration (its rows ordered by node) into l. */
+static void judge_config(struct vlist *l, const struct product *p, const char *version,
+                         const char *platform, sqlite3_int64 cfg)
+{
+    struct tk_matcher *m = l->m;
+    sqlite3_stmt *st = m->q_nvd_cfg;
+    sqlite3_bind_int64(st, 1, cfg);
+    char cve[32] = "", cfg_op[8] = "", node_op[8] = "";
+    bool cfg_neg = false, node_neg = false, first_node = true, first_entry = true;
+    sqlite3_int64 node = -1;
+    enum tri3 cfg_val = T_NO, node_val = T_NO, ours_best = T_NO;
+    struct nvd_hit best = { NULL, NULL };
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (!cve[0]) {
+            const char *c = (const char *)sqlite3_column_text(st, 0);
+            const char *op = (const char *)sqlite3_column_text(st, 1);
+            snprintf(cve, sizeof cve, "%s", c ? c : "");
+            snprintf(cfg_op, sizeof cfg_op, "%s", op ? op : "OR");
+            cfg_neg = sqlite3_column_int(st, 2);
+        }
+        sqlite3_int64 n = sqlite3_column_int64(st, 3);
+        if (n != node) {
+            if (node >= 0) {
+                cfg_val = combine(cfg_op, cfg_val, negate_if(node_neg, node_val), first_node);
+                first_node = false;
+            }
+            node = n;
+            const char *op = (const char *)sqlite3_column_text(st, 4);
+            snprintf(node_op, sizeof node_op, "%s", op ? op : "OR");
+            node_neg = sqlite3_column_int(st, 5);
+            first_entry = true;
+            node_val = T_NO;
+        }
+        bool ours;
+        struct nvd_hit hit = { NULL, NULL };
+        enum tri3 v = nvd_entry(m, p, version, platform, st, &ours, &hit);
+        /* A vulnerable entry for another product does not make ours vulnerable, but it
+         * still decides whether its node holds. */
+        if (ours && sqlite3_column_int(st, 6) && v > ours_best) {
+            ours_best = v;
+            best = hit;
+        }
+        node_val = combine(node_op, node_val, v, first_entry);
+        first_entry = false;
+    }
+    sqlite3_reset(st);
+    if (node >= 0)
+        cfg_val = combine(cfg_op, cfg_val, negate_if(node_neg, node_val), first_node);
+    cfg_val = negate_if(cfg_neg, cfg_val);
+    if (!cve[0] || ours_best == T_NO || cfg_val == T_NO)
+        return;
+    struct verdict *v = vl_add(l, cve);
+    if (!v)
+        return;
+    bool sure = ours_best == T_YES && cfg_val == T_YES;
+    v->basis = "nvd";
+    v->rule = best.rule;
+    v->possible = !sure;
+    v->confidence = sure ? "high" : "low";
+    if (best.fixed) {
+        v->fixed[v->nfixed++] = best.fixed;
+        v->update_to = best.fixed;
+    }
+    v->sources[v->nsources++] =
+        tk_arena_printf(&m->arena, "https://nvd.nist.gov/vuln/detail/%s", cve);
+}
+
+static int judge_nvd(struct vlist *l, const struct product *p, const char *version,
+                     const char *platform)
+{
+    struct tk_matcher *m = l->m;
+    int rc = 0;
+    for (size_t i = 0; i < p->ncpes && !rc; i++) {
+        /* Configurations are collected first: evaluating one uses another statement. */
+        sqlite3_int64 *cfgs = NULL;
+        size_t n = 0, cap = 0;
+        sqlite3_bind_text(m->q_nvd_cand, 1, p->cpes[i].vendor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(m->q_nvd_cand, 2, p->cpes[i].product, -1, SQLITE_STATIC);
+        while (sqlite3_step(m->q_nvd_cand) == SQLITE_ROW) {
+            if (tk_grow((void **)&cfgs, &cap, n + 1, sizeof *cfgs, 10000000)) {
+                rc = TK_ENOMEM;
+                break;
+            }
+            cfgs[n++] = sqlite3_column_int64(m->q_nvd_cand, 0);
+        }
+        sqlite3_reset(m->q_nvd_cand);
+        for (size_t k = 0; k < n; k++)
+            judge_config(l, p, version, platform, cfgs[k]);
+        tk_free(cfgs);
+    }
+    return rc;
+}
+
+static void judge_osv(struct vlist *l, const char *ecosystem, const char *package,
+                      const char *version)
+{
+    struct tk_matcher *m = l->m;
+    sqlite3_stmt *st = m->q_osv;
+    sqlite3_bind_text(st, 1, ecosystem, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, package, -1, SQLITE_STATIC);
+    struct tk_str ver = tk_str_c(version);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const char *intro = (const char *)sqlite3_column_text(st, 1);
+        const char *fixed = (const char *)sqlite3_column_text(st, 2);
+        const char *last = (const char *)sqlite3_column_text(st, 3);
+        const char *cve = (const char *)sqlite3_column_text(st, 4);
+        bool in = (!intro || strcmp(intro, "0") == 0 ||
+                   tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(intro)) >= 0) &&
+                  (fixed  ? tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(fixed)) < 0
+                   : last ? tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(last)) <= 0
+                          : true);
+        struct verdict *v = in && (cve || id) ? vl_add(l, cve ? cve : id) : NULL;
+        if (!v)
+            continue;
+        v->basis = "osv";
+        v->rule = tk_arena_printf(&m->arena, "%s %s: %s%s", ecosystem, package,
+                                  fixed ? "fixed in " : last ? "last affected " : "",
+                                  fixed ? fixed : last ? last : "no fix yet");
+        if (fixed) {
+            v->fixed[v->nfixed++] = mstr(m, fixed);
+            v->update_to = v->fixed[0];
+        }
+        v->sources[v->nsources++] =
+            tk_arena_printf(&m->arena, "https://osv.dev/vulnerability/%s", id ? id : "");
+    }
+    sqlite3_reset(st);
+}
+
+/* The verdicts for one key, from the cache or computed and cached. */
+static const struct verdicts *verdicts_for(struct run *r, const struct group *g)
+{
+    struct tk_matcher *m = r->m;
+    struct tk_buf key = TK_BUF_INIT(8192);
+    if (g->p)
+        tk_buf_addf(&key, "p\x1f%s\x1f%s\x1f%s", g->p->id, g->version, r->platform);
+    else
+        tk_buf_addf(&key, "o\x1f%s\x1f%s\x1f%s", r->ecosystem, g->pkg_name, g->version);
+    struct tk_str k = { tk_buf_cstr(&key), key.len };
+    struct verdicts *vs = tk_map_get(&m->verdicts, k);
+    if (!vs) {
+        struct vlist l = { .m = m };
+        /* A version the product's scheme cannot read is not compared at all. */
+        enum tk_vscheme scheme = g->p ? g->p->scheme : TK_VSCHEME_DPKG;
+        bool readable = tk_version_valid(scheme, tk_str_c(g->version));
+        if (readable && g->p) {
+            judge_curated(&l, g->p, g->version, r->platform);
+            if (m->has_nvd)
+                judge_nvd(&l, g->p, g->version, r->platform);
+        } else if (readable) {
+            judge_osv(&l, r->ecosystem, g->pkg_name, g->version);
+        }
+        vs = tk_arena_alloc(&m->arena, sizeof *vs);
+        if (vs) {
+            vs->n = l.n;
+            vs->v = l.n ? tk_arena_alloc(&m->arena, l.n * sizeof *l.v) : NULL;
+            if (l.n && !vs->v)
+                vs = NULL;
+            else if (l.n)
+                memcpy(vs->v, l.v, l.n * sizeof *l.v);
+        }
+        tk_free(l.v);
+        if (vs)
+            tk_map_put(&m->verdicts, k, vs); /* a full cache just stops caching */
+    }
+    tk_buf_release(&key);
+    return vs;
+}
+
+/* ---- details and findings -------------------------------------------------------------- */
 
 static const struct kev *kev_of(struct tk_matcher *m, const char *cve)
 {
     struct kev key = { .cve = cve };
     return m->nkev ? bsearch(&key, m->kev, m->nkev, sizeof *m->kev, cmp_kev) : NULL;
+}
+
+static const char *text_col(struct tk_matcher *m, sqlite3_stmt *st, int i)
+{
+    return mstr(m, (const char *)sqlite3_column_text(st, i));
+}
+
+/* NVD scores and description, EPSS, JVN for a CVE, looked up once per matcher. */
+static const struct detail *detail_of(struct tk_matcher *m, const char *cve)
+{
+    struct tk_str k = tk_str_c(cve);
+    struct detail *d = tk_map_get(&m->details, k);
+    if (d)
+        return d;
+    d = tk_arena_alloc(&m->arena, sizeof *d);
+    if (!d)
+        return NULL;
+    memset(d, 0, sizeof *d);
+    d->cvss3 = d->cvss4 = d->epss = d->percentile = -1;
+    sqlite3_bind_text(m->q_cve, 1, cve, -1, SQLITE_STATIC);
+    if (sqlite3_step(m->q_cve) == SQLITE_ROW) {
+        d->description = text_col(m, m->q_cve, 0);
+        d->cvss3 = col_num(m->q_cve, 1);
+        d->cvss3_vector = text_col(m, m->q_cve, 2);
+        d->cvss3_severity = text_col(m, m->q_cve, 3);
+        d->cvss4 = col_num(m->q_cve, 4);
+        d->cvss4_vector = text_col(m, m->q_cve, 5);
+        d->cvss4_severity = text_col(m, m->q_cve, 6);
+        d->cwe = text_col(m, m->q_cve, 7);
+    }
+    sqlite3_reset(m->q_cve);
+    sqlite3_bind_text(m->q_epss, 1, cve, -1, SQLITE_STATIC);
+    if (sqlite3_step(m->q_epss) == SQLITE_ROW) {
+        d->epss = sqlite3_column_double(m->q_epss, 0);
+        d->percentile = sqlite3_column_double(m->q_epss, 1);
+    }
+    sqlite3_reset(m->q_epss);
+    sqlite3_bind_text(m->q_jvn, 1, cve, -1, SQLITE_STATIC);
+    if (sqlite3_step(m->q_jvn) == SQLITE_ROW) {
+        d->jvn_id = text_col(m, m->q_jvn, 0);
+        d->jvn_title = text_col(m, m->q_jvn, 1);
+    }
+    sqlite3_reset(m->q_jvn);
+    tk_map_put(&m->details, k, d);
+    return d;
 }
 
 static enum tk_severity severity_of(double cvss, const char *named)
@@ -578,50 +998,6 @@ static const char *bstr(struct run *r, const char *s)
     return s ? tk_bundle_strdup(r->b, s) : NULL;
 }
 
-/* Details from imported feeds: NVD description and scores, EPSS, JVN. */
-static void enrich(struct run *r, struct tk_vuln_info *v)
-{
-    struct tk_matcher *m = r->m;
-    sqlite3_bind_text(m->q_cve, 1, v->cve, -1, SQLITE_STATIC);
-    if (sqlite3_step(m->q_cve) == SQLITE_ROW) {
-        if (v->cvss3 < 0 && sqlite3_column_type(m->q_cve, 1) != SQLITE_NULL) {
-            v->cvss3 = sqlite3_column_double(m->q_cve, 1);
-            v->cvss3_vector = bstr(r, (const char *)sqlite3_column_text(m->q_cve, 2));
-        }
-        if (!v->cvss3_severity)
-            v->cvss3_severity = bstr(r, (const char *)sqlite3_column_text(m->q_cve, 3));
-        if (v->cvss4 < 0 && sqlite3_column_type(m->q_cve, 4) != SQLITE_NULL) {
-            v->cvss4 = sqlite3_column_double(m->q_cve, 4);
-            v->cvss4_vector = bstr(r, (const char *)sqlite3_column_text(m->q_cve, 5));
-            v->cvss4_severity = bstr(r, (const char *)sqlite3_column_text(m->q_cve, 6));
-        }
-        if (!v->cwe)
-            v->cwe = bstr(r, (const char *)sqlite3_column_text(m->q_cve, 7));
-    }
-    sqlite3_reset(m->q_cve);
-    sqlite3_bind_text(m->q_epss, 1, v->cve, -1, SQLITE_STATIC);
-    if (sqlite3_step(m->q_epss) == SQLITE_ROW) {
-        v->epss = sqlite3_column_double(m->q_epss, 0);
-        v->epss_percentile = sqlite3_column_double(m->q_epss, 1);
-        v->epss_model = bstr(r, m->epss_model);
-        v->epss_date = bstr(r, m->epss_date);
-    }
-    sqlite3_reset(m->q_epss);
-    sqlite3_bind_text(m->q_jvn, 1, v->cve, -1, SQLITE_STATIC);
-    if (sqlite3_step(m->q_jvn) == SQLITE_ROW) {
-        v->jvn_id = bstr(r, (const char *)sqlite3_column_text(m->q_jvn, 0));
-        v->jvn_title = bstr(r, (const char *)sqlite3_column_text(m->q_jvn, 1));
-    }
-    sqlite3_reset(m->q_jvn);
-    const struct kev *k = kev_of(m, v->cve);
-    if (k) {
-        v->kev_added = bstr(r, k->added);
-        v->kev_due = bstr(r, k->due);
-        v->kev_ransomware = bstr(r, k->ransomware);
-        v->kev_name = bstr(r, k->name);
-    }
-}
-
 static int add_evidence(struct run *r, struct tk_finding *f, const struct group *g)
 {
     char ref[48];
@@ -638,27 +1014,66 @@ static int add_evidence(struct run *r, struct tk_finding *f, const struct group 
     return 0;
 }
 
-/* The smallest fixed version above the installed one: what to update to. */
-static const char *pick_update(const struct group *g, enum tk_vscheme s, const char *const *fixed,
-                               size_t n)
+/* The finding of one verdict, every string copied into the bundle. */
+static int emit(struct run *r, const struct group *g, const struct verdict *vd)
 {
-    const char *best = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!fixed[i] || tk_vercmp(s, tk_str_c(fixed[i]), tk_str_c(g->version)) <= 0)
-            continue;
-        if (!best || tk_vercmp(s, tk_str_c(fixed[i]), tk_str_c(best)) < 0)
-            best = fixed[i];
+    struct tk_matcher *m = r->m;
+    const struct detail *d = detail_of(m, vd->cve);
+    struct tk_vuln_info *v = tk_arena_alloc(&r->b->arena, sizeof *v);
+    if (!v)
+        return TK_ENOMEM;
+    const char *title = vd->title;
+    char first[161];
+    if (!title && d && d->description) {
+        /* The NVD description's first sentence serves as the title. */
+        const char *dot = strstr(d->description, ". ");
+        size_t len = dot ? (size_t)(dot - d->description) : strlen(d->description);
+        snprintf(first, sizeof first, "%.*s", (int)(len > 160 ? 160 : len), d->description);
+        title = first;
     }
-    return best;
-}
-
-/* Creates the finding of one CVE for a group; v is filled by the caller and copied. */
-static int cve_finding(struct run *r, const struct group *g, struct tk_vuln_info *v,
-                       bool possible, const char *confidence)
-{
-    enrich(r, v);
-    const char *product = g->p ? g->p->name : g->pkg_name;
-    const char *title = v->title ? v->title : "see the advisory";
+    *v = (struct tk_vuln_info){
+        .cve = bstr(r, vd->cve), .product_id = g->p ? g->p->id : NULL,
+        .product_name = g->p ? g->p->name : g->pkg_name, .version = g->raw,
+        .compared = g->version, .basis = vd->basis, .rule = bstr(r, vd->rule),
+        .title = bstr(r, title), .cvss3 = vd->cvss3, .cvss3_vector = bstr(r, vd->cvss3_vector),
+        .cvss4 = vd->cvss4, .cvss4_vector = bstr(r, vd->cvss4_vector), .cwe = bstr(r, vd->cwe),
+        .epss = -1, .epss_percentile = -1, .update_to = bstr(r, vd->update_to),
+    };
+    for (size_t i = 0; i < vd->nfixed; i++)
+        v->fixed[v->nfixed++] = bstr(r, vd->fixed[i]);
+    for (size_t i = 0; i < vd->nsources; i++)
+        v->sources[v->nsources++] = bstr(r, vd->sources[i]);
+    if (d) {
+        if (v->cvss3 < 0 && d->cvss3 >= 0) {
+            v->cvss3 = d->cvss3;
+            v->cvss3_vector = bstr(r, d->cvss3_vector);
+        }
+        v->cvss3_severity = bstr(r, d->cvss3_severity);
+        if (v->cvss4 < 0 && d->cvss4 >= 0) {
+            v->cvss4 = d->cvss4;
+            v->cvss4_vector = bstr(r, d->cvss4_vector);
+            v->cvss4_severity = bstr(r, d->cvss4_severity);
+        }
+        if (!v->cwe)
+            v->cwe = bstr(r, d->cwe);
+        if (d->epss >= 0) {
+            v->epss = d->epss;
+            v->epss_percentile = d->percentile;
+            v->epss_model = bstr(r, m->epss_model);
+            v->epss_date = bstr(r, m->epss_date);
+        }
+        v->jvn_id = bstr(r, d->jvn_id);
+        v->jvn_title = bstr(r, d->jvn_title);
+    }
+    const struct kev *k = kev_of(m, vd->cve);
+    if (k) {
+        v->kev_added = bstr(r, k->added);
+        v->kev_due = bstr(r, k->due);
+        v->kev_ransomware = bstr(r, k->ransomware);
+        v->kev_name = bstr(r, k->name);
+    }
+    const char *product = v->product_name;
+    const char *t = v->title ? v->title : "see the advisory";
     const char *update_en = v->update_to
                                 ? tk_bundle_printf(r->b, "version %s or later", v->update_to)
                                 : "the latest version";
@@ -668,17 +1083,16 @@ static int cve_finding(struct run *r, const struct group *g, struct tk_vuln_info
         { "product", product, NULL },
         { "version", g->raw ? g->raw : g->version, NULL },
         { "cve", v->cve, NULL },
-        { "title", title, NULL },
-        { "title_ja", v->jvn_title ? v->jvn_title : title, NULL },
+        { "title", t, NULL },
+        { "title_ja", v->jvn_title ? v->jvn_title : t, NULL },
         { "update_to", update_en, update_ja },
     };
-    const char *id = tk_bundle_printf(r->b, "TK-VULN-%s", v->cve);
+    const char *id = tk_bundle_printf(r->b, "TK-VULN-%s", vd->cve);
     struct tk_finding *f =
-        tk_finding_new_vars(r->b, possible ? TK_F_VULN_CVE_POSSIBLE : TK_F_VULN_CVE, id, vars,
-                            sizeof vars / sizeof vars[0]);
+        tk_finding_new_vars(r->b, vd->possible ? TK_F_VULN_CVE_POSSIBLE : TK_F_VULN_CVE, id,
+                            vars, sizeof vars / sizeof vars[0]);
     if (!f)
         return TK_ENOMEM;
-    size_t index = r->b->nfindings - 1;
     enum tk_severity sev = severity_of(v->cvss3 >= 0 ? v->cvss3 : v->cvss4, v->cvss3_severity);
     if (v->kev_added) {
         /* Known exploitation outranks the base score. */
@@ -688,249 +1102,22 @@ static int cve_finding(struct run *r, const struct group *g, struct tk_vuln_info
             sev = TK_SEV_CRITICAL;
     }
     f->severity = sev;
-    f->confidence = confidence;
-    struct tk_vuln_info *copy = tk_arena_alloc(&r->b->arena, sizeof *copy);
-    if (!copy)
+    f->confidence = vd->confidence;
+    f->vuln = v;
+    return add_evidence(r, f, g);
+}
+
+static int judge_group(struct run *r, const struct group *g)
+{
+    const struct verdicts *vs = verdicts_for(r, g);
+    if (!vs)
         return TK_ENOMEM;
-    *copy = *v;
-    f->vuln = copy;
-    return add_evidence(r, &r->b->findings[index], g);
-}
-
-static bool platform_fits(const char *list, const char *platform)
-{
-    if (!list || !*list)
-        return true;
-    struct tk_str rest = tk_str_c(list), word;
-    while (tk_str_next_field(&rest, &word))
-        if (tk_str_eq_c(word, platform))
-            return true;
-    return false;
-}
-
-/* Findings already made for this group, by CVE, so NVD does not repeat curated data. */
-static bool already(struct run *r, size_t first, const char *cve)
-{
-    for (size_t i = first; i < r->b->nfindings; i++)
-        if (r->b->findings[i].vuln && strcmp(r->b->findings[i].vuln->cve, cve) == 0)
-            return true;
-    return false;
-}
-
-static int check_curated(struct run *r, const struct group *g, size_t first)
-{
-    const struct product *p = g->p;
-    for (size_t i = 0; i < p->ncurated; i++) {
-        const struct curated *c = &p->curated[i];
-        if (!platform_fits(c->platform, r->platform) || already(r, first, c->cve))
-            continue;
-        const char *hit = NULL;
-        for (size_t k = 0; k < c->nranges && !hit; k++)
-            if (c->range_text[k] &&
-                tk_vrange_contains(p->scheme, &c->ranges[k], tk_str_c(g->version)))
-                hit = c->range_text[k];
-        if (!hit)
-            continue;
-        struct tk_vuln_info v = {
-            .cve = c->cve, .product_id = p->id, .product_name = p->name,
-            .version = g->raw, .compared = g->version, .basis = "curated",
-            .rule = tk_bundle_printf(r->b, "%s %s", p->id, hit), .title = c->title,
-            .cvss3 = c->cvss3, .cvss3_vector = c->cvss3_vector, .cvss4 = c->cvss4,
-            .cvss4_vector = c->cvss4_vector, .cwe = c->cwe, .epss = -1, .epss_percentile = -1,
-        };
-        for (size_t k = 0; k < c->nfixed && v.nfixed < 8; k++)
-            v.fixed[v.nfixed++] = c->fixed[k];
-        for (size_t k = 0; k < c->nsources && v.nsources < 8; k++)
-            v.sources[v.nsources++] = c->sources[k];
-        v.update_to = pick_update(g, p->scheme, c->fixed, c->nfixed);
-        const char *conf = c->confidence ? c->confidence : "high";
-        int rc = cve_finding(r, g, &v, strcmp(conf, "low") == 0, conf);
+    for (size_t i = 0; i < vs->n; i++) {
+        int rc = emit(r, g, &vs->v[i]);
         if (rc)
             return rc;
     }
     return 0;
-}
-
-/* ---- NVD configurations --------------------------------------------------------------- */
-
-enum tri3 { T_NO, T_POSSIBLE, T_YES };
-
-struct nvd_hit {
-    const char *rule, *fixed;
-};
-
-/* Does one cpeMatch entry hold for this host and group? */
-static enum tri3 nvd_entry(struct run *r, const struct group *g, sqlite3_stmt *st, bool *ours,
-                           struct nvd_hit *hit)
-{
-    const char *part = (const char *)sqlite3_column_text(st, 7);
-    const char *vendor = (const char *)sqlite3_column_text(st, 8);
-    const char *prod = (const char *)sqlite3_column_text(st, 9);
-    const char *version = (const char *)sqlite3_column_text(st, 10);
-    const char *b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (const char *)sqlite3_column_text(st, 11 + i);
-    *ours = false;
-    for (size_t i = 0; vendor && prod && i < g->p->ncpes; i++)
-        if (strcmp(g->p->cpes[i].vendor, vendor) == 0 && strcmp(g->p->cpes[i].product, prod) == 0)
-            *ours = true;
-    if (!*ours) {
-        /* A platform: the operating system we can judge; other software we cannot. */
-        if (part && strcmp(part, "o") == 0 && vendor && prod) {
-            bool linux_os = strstr(prod, "linux") != NULL;
-            bool windows = strcmp(vendor, "microsoft") == 0 && strncmp(prod, "windows", 7) == 0;
-            bool mac = strcmp(vendor, "apple") == 0 && (strstr(prod, "mac") != NULL);
-            bool fits = (linux_os && strcmp(r->platform, "linux") == 0) ||
-                        (windows && strcmp(r->platform, "windows") == 0) ||
-                        (mac && strcmp(r->platform, "macos") == 0);
-            if (!fits)
-                return linux_os || windows || mac ? T_NO : T_POSSIBLE;
-            return (b[0] || b[1] || b[2] || b[3]) ? T_POSSIBLE : T_YES;
-        }
-        return T_POSSIBLE;
-    }
-    enum tk_vscheme s = g->p->scheme;
-    struct tk_str ver = tk_str_c(g->version);
-    bool any_bound = b[0] || b[1] || b[2] || b[3];
-    if (version && strcmp(version, "*") != 0 && strcmp(version, "-") != 0) {
-        /* A single version named in the CPE itself. */
-        if (tk_vercmp(s, ver, tk_str_c(version)) != 0)
-            return T_NO;
-        hit->rule = tk_bundle_printf(r->b, "cpe %s:%s:%s", vendor, prod, version);
-        return T_YES;
-    }
-    if (!any_bound) {
-        hit->rule = tk_bundle_printf(r->b, "cpe %s:%s:* (every version)", vendor, prod);
-        return T_POSSIBLE; /* a wildcard alone is never proof */
-    }
-    if ((b[0] && tk_vercmp(s, ver, tk_str_c(b[0])) < 0) ||
-        (b[1] && tk_vercmp(s, ver, tk_str_c(b[1])) <= 0) ||
-        (b[2] && tk_vercmp(s, ver, tk_str_c(b[2])) > 0) ||
-        (b[3] && tk_vercmp(s, ver, tk_str_c(b[3])) >= 0))
-        return T_NO;
-    hit->rule = tk_bundle_printf(r->b, "cpe %s:%s%s%s%s%s%s%s%s%s", vendor, prod,
-                                 b[0] ? " >= " : "", b[0] ? b[0] : "", b[1] ? " > " : "",
-                                 b[1] ? b[1] : "", b[2] ? " <= " : "", b[2] ? b[2] : "",
-                                 b[3] ? " < " : "", b[3] ? b[3] : "");
-    hit->fixed = b[3];
-    return T_YES;
-}
-
-static enum tri3 combine(const char *op, enum tri3 acc, enum tri3 v, bool first)
-{
-    if (first)
-        return v;
-    bool and_op = op && strcmp(op, "AND") == 0;
-    if (and_op)
-        return acc < v ? acc : v;
-    return acc > v ? acc : v;
-}
-
-static enum tri3 negate_if(bool neg, enum tri3 v)
-{
-    return !neg ? v : v == T_YES ? T_NO : v == T_NO ? T_YES : T_POSSIBLE;
-}
-
-/* Evaluates one configuration (its rows ordered by node). */
-static int nvd_config(struct run *r, const struct group *g, sqlite3_int64 cfg, size_t first)
-{
-    struct tk_matcher *m = r->m;
-    sqlite3_stmt *st = m->q_nvd_cfg;
-    sqlite3_bind_int64(st, 1, cfg);
-    char cve[32] = "";
-    char cfg_op[8] = "", node_op[8] = "";
-    bool cfg_neg = false, node_neg = false, first_node = true, first_entry = true;
-    sqlite3_int64 node = -1;
-    enum tri3 cfg_val = T_NO, node_val = T_NO;
-    enum tri3 ours_best = T_NO; /* best result of a vulnerable entry for our product */
-    struct nvd_hit best = { NULL, NULL };
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (!cve[0]) {
-            snprintf(cve, sizeof cve, "%s", (const char *)sqlite3_column_text(st, 0));
-            snprintf(cfg_op, sizeof cfg_op, "%s",
-                     sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
-            cfg_neg = sqlite3_column_int(st, 2);
-        }
-        sqlite3_int64 n = sqlite3_column_int64(st, 3);
-        if (n != node) {
-            if (node >= 0) {
-                cfg_val = combine(cfg_op[0] ? cfg_op : "OR", cfg_val, negate_if(node_neg, node_val),
-                                  first_node);
-                first_node = false;
-            }
-            node = n;
-            snprintf(node_op, sizeof node_op, "%s",
-                     sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "OR");
-            node_neg = sqlite3_column_int(st, 5);
-            first_entry = true;
-            node_val = T_NO;
-        }
-        bool ours;
-        struct nvd_hit hit = { NULL, NULL };
-        enum tri3 v = nvd_entry(r, g, st, &ours, &hit);
-        bool vulnerable = sqlite3_column_int(st, 6);
-        if (ours && vulnerable && v > ours_best) {
-            ours_best = v;
-            best = hit;
-        }
-        /* A vulnerable entry for another product does not make ours vulnerable, but it
-         * still decides whether its node holds. */
-        node_val = combine(node_op, node_val, v, first_entry);
-        first_entry = false;
-    }
-    sqlite3_reset(st);
-    if (node >= 0)
-        cfg_val = combine(cfg_op[0] ? cfg_op : "OR", cfg_val, negate_if(node_neg, node_val),
-                          first_node);
-    cfg_val = negate_if(cfg_neg, cfg_val);
-    if (!cve[0] || ours_best == T_NO || cfg_val == T_NO || already(r, first, cve))
-        return 0;
-    bool sure = ours_best == T_YES && cfg_val == T_YES;
-    struct tk_vuln_info v = {
-        .cve = tk_bundle_strdup(r->b, cve), .product_id = g->p->id, .product_name = g->p->name,
-        .version = g->raw, .compared = g->version, .basis = "nvd", .rule = best.rule,
-        .cvss3 = -1, .cvss4 = -1, .epss = -1, .epss_percentile = -1,
-    };
-    if (best.fixed) {
-        v.fixed[v.nfixed++] = tk_bundle_strdup(r->b, best.fixed);
-        v.update_to = v.fixed[0];
-    }
-    v.sources[v.nsources++] = tk_bundle_printf(r->b, "https://nvd.nist.gov/vuln/detail/%s", cve);
-    /* The NVD description's first sentence serves as the title. */
-    sqlite3_bind_text(m->q_cve, 1, cve, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(m->q_cve) == SQLITE_ROW && sqlite3_column_text(m->q_cve, 0)) {
-        const char *d = (const char *)sqlite3_column_text(m->q_cve, 0);
-        const char *dot = strstr(d, ". ");
-        size_t len = dot ? (size_t)(dot - d) : strlen(d);
-        v.title = tk_bundle_strndup(r->b, d, len > 160 ? 160 : len);
-    }
-    sqlite3_reset(m->q_cve);
-    return cve_finding(r, g, &v, !sure, sure ? "high" : "low");
-}
-
-static int check_nvd(struct run *r, const struct group *g, size_t first)
-{
-    struct tk_matcher *m = r->m;
-    int rc = 0;
-    for (size_t i = 0; i < g->p->ncpes && !rc; i++) {
-        /* Configurations are collected first: evaluating one reuses the statement set. */
-        sqlite3_int64 *cfgs = NULL;
-        size_t n = 0, cap = 0;
-        sqlite3_bind_text(m->q_nvd_cand, 1, g->p->cpes[i].vendor, -1, SQLITE_STATIC);
-        sqlite3_bind_text(m->q_nvd_cand, 2, g->p->cpes[i].product, -1, SQLITE_STATIC);
-        while (sqlite3_step(m->q_nvd_cand) == SQLITE_ROW) {
-            if (tk_grow((void **)&cfgs, &cap, n + 1, sizeof *cfgs, 10000000)) {
-                rc = TK_ENOMEM;
-                break;
-            }
-            cfgs[n++] = sqlite3_column_int64(m->q_nvd_cand, 0);
-        }
-        sqlite3_reset(m->q_nvd_cand);
-        for (size_t k = 0; k < n && !rc; k++)
-            rc = nvd_config(r, g, cfgs[k], first);
-        tk_free(cfgs);
-    }
-    return rc;
 }
 
 /* ---- life cycle ----------------------------------------------------------------------- */
@@ -997,73 +1184,6 @@ static int check_lifecycle(struct run *r, const struct group *g)
     if (l->latest && tk_vercmp(p->scheme, tk_str_c(g->version), tk_str_c(l->latest)) < 0)
         return lifecycle_finding(r, g, TK_F_VULN_OUTDATED, l->latest, NULL);
     return 0;
-}
-
-/* ---- distro advisories ---------------------------------------------------------------- */
-
-static int check_osv(struct run *r, const struct group *g)
-{
-    struct tk_matcher *m = r->m;
-    sqlite3_stmt *st = m->q_osv;
-    sqlite3_bind_text(st, 1, r->ecosystem, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, g->pkg_name, -1, SQLITE_STATIC);
-    size_t first = r->b->nfindings;
-    struct tk_str ver = tk_str_c(g->version);
-    /* Rows are gathered first, since a finding looks up other tables. */
-    struct row {
-        char *id, *intro, *fixed, *last, *cve;
-    } *rows = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (tk_grow((void **)&rows, &cap, n + 1, sizeof *rows, 1000000)) {
-            rc = TK_ENOMEM;
-            break;
-        }
-        struct row *w = &rows[n++];
-        char **dst[] = { &w->id, &w->intro, &w->fixed, &w->last, &w->cve };
-        int cols[] = { 0, 1, 2, 3, 4 };
-        for (int k = 0; k < 5; k++) {
-            const char *s = (const char *)sqlite3_column_text(st, cols[k]);
-            *dst[k] = s ? tk_strdup(s) : NULL;
-        }
-    }
-    sqlite3_reset(st);
-    for (size_t i = 0; i < n && !rc; i++) {
-        struct row *w = &rows[i];
-        const char *cve = w->cve ? w->cve : w->id;
-        bool in = (!w->intro || strcmp(w->intro, "0") == 0 ||
-                   tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(w->intro)) >= 0) &&
-                  (w->fixed ? tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(w->fixed)) < 0
-                   : w->last ? tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(w->last)) <= 0
-                             : true);
-        if (!in || !cve || already(r, first, cve))
-            continue;
-        struct tk_vuln_info v = {
-            .cve = tk_bundle_strdup(r->b, cve), .product_name = g->pkg_name,
-            .version = g->version, .compared = g->version, .basis = "osv",
-            .rule = tk_bundle_printf(r->b, "%s %s: %s%s%s", r->ecosystem, g->pkg_name,
-                                     w->fixed ? "fixed in " : w->last ? "last affected " : "",
-                                     w->fixed ? w->fixed : w->last ? w->last : "no fix yet",
-                                     ""),
-            .cvss3 = -1, .cvss4 = -1, .epss = -1, .epss_percentile = -1,
-        };
-        if (w->fixed) {
-            v.fixed[v.nfixed++] = tk_bundle_strdup(r->b, w->fixed);
-            v.update_to = v.fixed[0];
-        }
-        v.sources[v.nsources++] = tk_bundle_printf(r->b, "https://osv.dev/vulnerability/%s", w->id);
-        rc = cve_finding(r, g, &v, false, "high");
-    }
-    for (size_t i = 0; i < n; i++) {
-        tk_free(rows[i].id);
-        tk_free(rows[i].intro);
-        tk_free(rows[i].fixed);
-        tk_free(rows[i].last);
-        tk_free(rows[i].cve);
-    }
-    tk_free(rows);
-    return rc;
 }
 
 /* ---- the run -------------------------------------------------------------------------- */
@@ -1144,16 +1264,9 @@ int tk_match_bundle(struct tk_matcher *m, struct tk_bundle *b, struct tk_err *er
     tk_buf_release(&ver);
     for (size_t i = 0; i < r.ngroups && !rc; i++) {
         struct group *g = &r.groups[i];
-        size_t first = b->nfindings;
-        if (g->p) {
-            rc = check_curated(&r, g, first);
-            if (!rc && m->has_nvd)
-                rc = check_nvd(&r, g, first);
-            if (!rc)
-                rc = check_lifecycle(&r, g);
-        } else {
-            rc = check_osv(&r, g);
-        }
+        rc = judge_group(&r, g);
+        if (!rc && g->p)
+            rc = check_lifecycle(&r, g);
     }
     for (size_t i = 0; i < r.ngroups; i++)
         tk_free(r.groups[i].items);

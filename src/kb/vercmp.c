@@ -27,6 +27,11 @@ static const struct scheme schemes[TK_VSCHEME_COUNT] = {
     [TK_VSCHEME_BIGIP] = { "bigip", tk_vc_dotted_cmp, tk_vc_dotted_valid },
     [TK_VSCHEME_CISCO_ASA] = { "cisco-asa", tk_vc_rpm_cmp, tk_vc_cisco_asa_valid },
     [TK_VSCHEME_SONICWALL] = { "sonicwall", tk_vc_dotted_cmp, tk_vc_dotted_valid },
+    [TK_VSCHEME_CHECKPOINT] = { "checkpoint", tk_vc_checkpoint_cmp, tk_vc_checkpoint_valid },
+    [TK_VSCHEME_JUNOS] = { "junos", tk_vc_junos_cmp, tk_vc_junos_valid },
+    [TK_VSCHEME_FIREWARE] = { "fireware", tk_vc_dotted_cmp, tk_vc_dotted_valid },
+    [TK_VSCHEME_SOPHOS_UTM] = { "sophos-utm", tk_vc_netscaler_cmp, tk_vc_sophos_utm_valid },
+    [TK_VSCHEME_ZYXEL_ZLD] = { "zyxel-zld", tk_vc_dotted_cmp, tk_vc_dotted_valid },
 };
 
 static const struct scheme *lookup(enum tk_vscheme s)

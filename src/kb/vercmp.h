@@ -7,7 +7,7 @@
  * different strings equal ("1.0" and "1.0.0" under dotted). tk_version_valid() tells which
  * strings follow a scheme's grammar; the matcher decides what to do with the others.
  *
- * The rules, one source file each:
+ * The rules (vercmp_<scheme>.c; the appliance schemes share vercmp_vendor.c):
  *
  *   dpkg      deb-version(7), exactly as dpkg's verrevcmp: [epoch:]upstream[-revision];
  *             epoch numeric (missing = 0); revision after the last '-' (missing compares
@@ -49,7 +49,13 @@
  *   ivanti    Ivanti / Pulse Connect Secure "22.7R2.5" = major.minor R release . build;
  *             missing release or build is 0: 9.1R18 < 9.1R18.2 < 22.7R1 < 22.7R2.5 < 22.7R2.10.
  *   netscaler Citrix NetScaler ADC/Gateway "13.1-49.15": the release, then the build, both
- *             numeric fields: 13.1-49.9 < 13.1-49.15 < 14.1-4.42.
+ *             numeric fields: 13.1-49.9 < 13.1-49.15 < 14.1-4.42 ("13.1 build 49.15" also).
+ *   checkpoint Check Point "R81.20": the dotted rules after the leading R: R80.40 < R81 <
+ *             R81.10 < R81.20.
+ *   junos     Juniper "20.4R3-S8", "15.1X49-D211": major.minor, the release type letter
+ *             (none first, then by letter) and number, then the service letter and number,
+ *             then the rest: 20.4R3 < 20.4R3-S8 < 20.4R3-S10 < 20.4R4. Types of different
+ *             letters (R and X trains) order by letter only, which says nothing useful.
  *   vendor schemes without their own comparator (the names exist so data can say what it
  *   means, and a dedicated comparator can replace the mapping later):
  *   fortios   -> dotted ("7.2.5", "v7.4.1 build2463")
@@ -58,6 +64,9 @@
  *                number (a non-tag suffix, compared naturally: 81sv > 9sv)
  *   cisco-asa -> rpm: "9.16(4)38" is the segments 9 16 4 38, equal to "9.16.4.38", and
  *                "9.16(4)" < "9.16(4)38"
+ *   fireware  -> dotted: WatchGuard "12.5.9_U2" (an update suffix after 12.5.9)
+ *   zyxel-zld -> dotted: "4.73p1" (a patch suffix after 4.73, before 4.74)
+ *   sophos-utm -> netscaler: "9.607-7" is release 9.607, build 7
  *
  * Nothing here allocates or keeps state; all functions are safe to call from any thread. */
 #ifndef TK_KB_VERCMP_H
@@ -84,6 +93,11 @@ enum tk_vscheme {
     TK_VSCHEME_BIGIP,
     TK_VSCHEME_CISCO_ASA,
     TK_VSCHEME_SONICWALL,
+    TK_VSCHEME_CHECKPOINT,
+    TK_VSCHEME_JUNOS,
+    TK_VSCHEME_FIREWARE,
+    TK_VSCHEME_SOPHOS_UTM,
+    TK_VSCHEME_ZYXEL_ZLD,
     TK_VSCHEME_COUNT
 };
 
@@ -110,6 +124,8 @@ int tk_vercmp(enum tk_vscheme s, struct tk_str a, struct tk_str b);
  *   chromium not all zero
  *   panos    N.N.N or N.N.N-hN;  ivanti  N.NRN or N.NRN.N;  netscaler  N.N-N.N
  *   cisco-asa  N.N(N) or N.N(N)N, or dotted numeric N.N.N[.N]
+ *   checkpoint RN, RN.N or RN.N.N;  junos  N.NLN[.N][-LN[.N]] (L a capital letter)
+ *   fireware, zyxel-zld  as dotted;  sophos-utm  N.N-N or N.N.N-N
  * False for a value of s outside the enum. */
 bool tk_version_valid(enum tk_vscheme s, struct tk_str v);
 

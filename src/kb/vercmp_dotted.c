@@ -17,9 +17,8 @@ static const struct {
     int rank;
     bool needs_digit;
 } tags[] = {
-    { "dev", 0, false },  { "alpha", 1, false },   { "a", 1, true },   { "beta", 2, false },
-    { "b", 2, true },     { "pre", 3, false },     { "preview", 3, false },
-    { "rc", 3, false },
+    { "dev", 0, false }, { "alpha", 1, false }, { "a", 1, true },        { "beta", 2, false },
+    { "b", 2, true },    { "pre", 3, false },   { "preview", 3, false }, { "rc", 3, false },
 };
 
 struct dotted {

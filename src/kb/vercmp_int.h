@@ -84,5 +84,10 @@ bool tk_vc_ivanti_valid(struct tk_str v);
 int tk_vc_netscaler_cmp(struct tk_str a, struct tk_str b);
 bool tk_vc_netscaler_valid(struct tk_str v);
 bool tk_vc_cisco_asa_valid(struct tk_str v);
+int tk_vc_checkpoint_cmp(struct tk_str a, struct tk_str b);
+bool tk_vc_checkpoint_valid(struct tk_str v);
+int tk_vc_junos_cmp(struct tk_str a, struct tk_str b);
+bool tk_vc_junos_valid(struct tk_str v);
+bool tk_vc_sophos_utm_valid(struct tk_str v);
 
 #endif

@@ -112,8 +112,9 @@ int tk_vrange_parse(struct tk_str expr, struct tk_vrange *out, struct tk_err *er
             return fail(err, expr, a == TK_VOP_EQ ? 0 : at, "\"=\" must be the only bound");
         if (!((lower(a) && upper(b)) || (upper(a) && lower(b)))) {
             char what[96];
-            snprintf(what, sizeof what, "expected one lower (>, >=) and one upper (<, <=) "
-                                        "bound, not \"%s\" and \"%s\"",
+            snprintf(what, sizeof what,
+                     "expected one lower (>, >=) and one upper (<, <=) "
+                     "bound, not \"%s\" and \"%s\"",
                      op_text(a), op_text(b));
             return fail(err, expr, at, what);
         }
