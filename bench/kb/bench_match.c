@@ -12,14 +12,14 @@
 #include "core/time.h"
 
 static const struct {
-    const char *name, *pattern;
+    const char *name;
     int parts, major_lo, major_hi;
 } apps[] = {
-    { "Google Chrome", "%d.0.%d.%d", 4, 100, 139 },
-    { "Firefox", "%d.0.%d", 3, 100, 142 },
-    { "Zoom", "%d.%d.%d", 3, 5, 6 },
-    { "Java", "17.0.%d", 1, 1, 16 },
-    { "TeamViewer", "15.%d.%d", 2, 30, 60 },
+    { "Google Chrome", 4, 100, 139 },
+    { "Firefox", 3, 100, 142 },
+    { "Zoom", 3, 5, 6 },
+    { "Java", 3, 8, 21 },
+    { "TeamViewer", 3, 13, 15 },
 };
 
 static unsigned long long state = 88172645463325252ULL;
@@ -29,6 +29,20 @@ static unsigned rnd(unsigned n)
     state ^= state >> 7;
     state ^= state << 17;
     return (unsigned)(state % n);
+}
+
+/* A fleet shares versions: each application comes in 40 versions, weighted towards the
+ * newest, as auto-updates leave most PCs on a few builds. */
+static void app_version(int a, char *ver, size_t n)
+{
+    unsigned pick = rnd(40);
+    pick = pick * pick / 40; /* skew to low indices = newer */
+    int major = apps[a].major_hi - (int)(pick % (unsigned)(apps[a].major_hi - apps[a].major_lo + 1));
+    int minor = (int)(pick % 3), patch = (int)(pick * 7 % 200), build = (int)(pick * 13 % 300);
+    if (apps[a].parts == 4)
+        snprintf(ver, n, "%d.%d.%d.%d", major, minor, patch, build);
+    else
+        snprintf(ver, n, "%d.%d.%d", major, minor, patch);
 }
 
 static void fill(struct tk_bundle *b, int items)
@@ -41,8 +55,7 @@ static void fill(struct tk_bundle *b, int items)
         struct tk_item *it = tk_bundle_add_item(b);
         if (i < 10) {
             int a = (int)rnd(sizeof apps / sizeof apps[0]);
-            int major = apps[a].major_lo + (int)rnd((unsigned)(apps[a].major_hi - apps[a].major_lo + 1));
-            snprintf(ver, sizeof ver, apps[a].pattern, major, (int)rnd(20), (int)rnd(200));
+            app_version(a, ver, sizeof ver);
             it->name = apps[a].name;
             it->source = "dir";
             it->kind = "application";

@@ -148,30 +148,42 @@ struct tk_evidence {
     const char *text; /* what was seen, e.g. "tcp 0.0.0.0:445 smbd" */
 };
 
-/* What a vulnerability finding rests on: which product at which version, which CVE, how
- * bad, whether exploited, and what fixes it. Absent (NULL) on other findings. */
-struct tk_vuln_info {
+/* One CVE that applies to a product version, with what the knowledge base knows of it. */
+struct tk_vuln_cve {
     const char *cve;
-    const char *product_id, *product_name; /* catalog identity */
-    const char *version;                   /* as the inventory had it */
-    const char *compared;                  /* the normalised version that was compared */
-    const char *basis;    /* curated, nvd, osv, catalog (outdated / end of life) */
-    const char *rule;     /* the range or configuration that matched */
-    const char *title;    /* short description of the vulnerability */
-    double cvss3, cvss4;  /* < 0 when unknown */
+    const char *basis;      /* curated, nvd, osv */
+    const char *rule;       /* the range or configuration that matched */
+    const char *title;      /* short description */
+    const char *confidence; /* high, medium, low */
+    bool possible;          /* the data cannot tell for certain (wildcards, platforms) */
+    enum tk_severity severity; /* from CVSS, raised by known exploitation */
+    double cvss3, cvss4;       /* < 0 when unknown */
     const char *cvss3_vector, *cvss3_severity, *cvss4_vector, *cvss4_severity;
     const char *cwe;
     const char *kev_added, *kev_due, *kev_ransomware, *kev_name; /* kev_added NULL: not KEV */
     double epss, epss_percentile; /* < 0 when unknown */
-    const char *epss_model, *epss_date;
     const char *fixed[8];
     size_t nfixed;
-    const char *update_to; /* the version to move to */
-    const char *latest;    /* newest known version of the product line */
-    const char *eol;       /* end of life date, for outdated / unsupported findings */
+    const char *update_to; /* first fixed version above the installed one */
     const char *jvn_id, *jvn_title;
     const char *sources[8];
     size_t nsources;
+};
+
+/* What a vulnerability finding rests on: a catalogued product (or a distro source
+ * package) at a version, the CVEs that apply to it, and what fixes them. The cves array
+ * is in the bundle's arena; the entries it points to belong to the matcher that judged the
+ * bundle (kb/match.h) and are valid until tk_matcher_free. */
+struct tk_vuln_info {
+    const char *product_id, *product_name; /* catalog identity (id NULL for a package) */
+    const char *version;                   /* as the inventory had it */
+    const char *compared;                  /* the normalised version that was compared */
+    const char *update_to;                 /* a version that fixes every CVE listed */
+    const char *latest;                    /* newest known version of the product line */
+    const char *eol;                       /* end of life date, for life-cycle findings */
+    const char *epss_model, *epss_date;
+    const struct tk_vuln_cve *const *cves;
+    size_t ncves, nkev, npossible;
 };
 
 struct tk_finding {

@@ -245,11 +245,67 @@ static void kscore(struct tk_json *w, const char *key, double score, const char 
     tk_json_obj_end(w);
 }
 
+static void write_cve(const struct tk_vuln_cve *c, struct tk_json *w)
+{
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "cve", c->cve);
+    tk_json_kstr(w, "basis", c->basis);
+    kstr_opt(w, "rule", c->rule);
+    kstr_opt(w, "title", c->title);
+    tk_json_kstr(w, "confidence", c->confidence);
+    if (c->possible)
+        tk_json_kbool(w, "possible", true);
+    tk_json_kstr(w, "severity", tk_severity_name(c->severity));
+    kscore(w, "cvss3", c->cvss3, c->cvss3_vector, c->cvss3_severity);
+    kscore(w, "cvss4", c->cvss4, c->cvss4_vector, c->cvss4_severity);
+    kstr_opt(w, "cwe", c->cwe);
+    if (c->kev_added) {
+        tk_json_key(w, "kev");
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "date_added", c->kev_added);
+        kstr_opt(w, "due_date", c->kev_due);
+        kstr_opt(w, "ransomware", c->kev_ransomware);
+        kstr_opt(w, "name", c->kev_name);
+        tk_json_obj_end(w);
+    }
+    if (c->epss >= 0) {
+        tk_json_key(w, "epss");
+        tk_json_obj_begin(w);
+        tk_json_key(w, "score");
+        tk_json_double(w, c->epss);
+        tk_json_key(w, "percentile");
+        tk_json_double(w, c->epss_percentile);
+        tk_json_obj_end(w);
+    }
+    if (c->nfixed) {
+        tk_json_key(w, "fixed");
+        tk_json_arr_begin(w);
+        for (size_t i = 0; i < c->nfixed; i++)
+            tk_json_str(w, c->fixed[i]);
+        tk_json_arr_end(w);
+    }
+    kstr_opt(w, "update_to", c->update_to);
+    if (c->jvn_id) {
+        tk_json_key(w, "jvn");
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "id", c->jvn_id);
+        kstr_opt(w, "title", c->jvn_title);
+        tk_json_obj_end(w);
+    }
+    if (c->nsources) {
+        tk_json_key(w, "sources");
+        tk_json_arr_begin(w);
+        for (size_t i = 0; i < c->nsources; i++)
+            tk_json_str(w, c->sources[i]);
+        tk_json_arr_end(w);
+    }
+    tk_json_obj_end(w);
+}
+
 static void write_vuln(const struct tk_vuln_info *v, struct tk_json *w)
 {
     tk_json_key(w, "vulnerability");
     tk_json_obj_begin(w);
-    kstr_opt(w, "cve", v->cve);
     tk_json_key(w, "product");
     tk_json_obj_begin(w);
     kstr_opt(w, "id", v->product_id);
@@ -257,54 +313,27 @@ static void write_vuln(const struct tk_vuln_info *v, struct tk_json *w)
     tk_json_obj_end(w);
     tk_json_kstr(w, "version", v->version);
     kstr_opt(w, "compared", v->compared);
-    tk_json_kstr(w, "basis", v->basis);
-    kstr_opt(w, "rule", v->rule);
-    kstr_opt(w, "title", v->title);
-    kscore(w, "cvss3", v->cvss3, v->cvss3_vector, v->cvss3_severity);
-    kscore(w, "cvss4", v->cvss4, v->cvss4_vector, v->cvss4_severity);
-    kstr_opt(w, "cwe", v->cwe);
-    if (v->kev_added) {
-        tk_json_key(w, "kev");
-        tk_json_obj_begin(w);
-        tk_json_kstr(w, "date_added", v->kev_added);
-        kstr_opt(w, "due_date", v->kev_due);
-        kstr_opt(w, "ransomware", v->kev_ransomware);
-        kstr_opt(w, "name", v->kev_name);
-        tk_json_obj_end(w);
-    }
-    if (v->epss >= 0) {
-        tk_json_key(w, "epss");
-        tk_json_obj_begin(w);
-        tk_json_key(w, "score");
-        tk_json_double(w, v->epss);
-        tk_json_key(w, "percentile");
-        tk_json_double(w, v->epss_percentile);
-        kstr_opt(w, "model", v->epss_model);
-        kstr_opt(w, "date", v->epss_date);
-        tk_json_obj_end(w);
-    }
-    if (v->nfixed) {
-        tk_json_key(w, "fixed");
-        tk_json_arr_begin(w);
-        for (size_t i = 0; i < v->nfixed; i++)
-            tk_json_str(w, v->fixed[i]);
-        tk_json_arr_end(w);
-    }
     kstr_opt(w, "update_to", v->update_to);
     kstr_opt(w, "latest", v->latest);
     kstr_opt(w, "eol", v->eol);
-    if (v->jvn_id) {
-        tk_json_key(w, "jvn");
+    if (v->ncves) {
+        tk_json_key(w, "counts");
         tk_json_obj_begin(w);
-        tk_json_kstr(w, "id", v->jvn_id);
-        kstr_opt(w, "title", v->jvn_title);
+        tk_json_kint(w, "cves", (int64_t)v->ncves);
+        tk_json_kint(w, "kev", (int64_t)v->nkev);
+        tk_json_kint(w, "possible", (int64_t)v->npossible);
         tk_json_obj_end(w);
-    }
-    if (v->nsources) {
-        tk_json_key(w, "sources");
+        if (v->epss_model || v->epss_date) {
+            tk_json_key(w, "epss_model");
+            tk_json_obj_begin(w);
+            kstr_opt(w, "version", v->epss_model);
+            kstr_opt(w, "date", v->epss_date);
+            tk_json_obj_end(w);
+        }
+        tk_json_key(w, "cves");
         tk_json_arr_begin(w);
-        for (size_t i = 0; i < v->nsources; i++)
-            tk_json_str(w, v->sources[i]);
+        for (size_t i = 0; i < v->ncves; i++)
+            write_cve(v->cves[i], w);
         tk_json_arr_end(w);
     }
     tk_json_obj_end(w);

@@ -31,9 +31,18 @@ struct line {
     const char *prefix, *latest, *released, *eol;
 };
 
+enum rule_field { F_NAME, F_PACKAGE, F_FLATPAK, F_SNAP, F_PATH, F_COUNT };
+
 struct rule {
     const char *field; /* name, package, flatpak, snap, path */
     const char *pattern;
+};
+
+/* A match rule in the identification index. */
+struct indexed_rule {
+    const char *pattern;
+    size_t literal; /* characters other than wildcards: more is more specific */
+    struct product *p;
 };
 
 struct cpe {
@@ -52,6 +61,28 @@ struct curated {
     size_t nsources;
 };
 
+/* NVD configurations of one product, loaded from the KB on first use: evaluating them for
+ * another version then needs no database access. */
+struct nvd_entry {
+    bool vulnerable, ours;
+    char part;
+    const char *vendor, *product, *version; /* CPE fields */
+    const char *bound[4];                    /* start incl/excl, end incl/excl; NULL absent */
+};
+
+struct nvd_node {
+    bool and_op, negate;
+    struct nvd_entry *e;
+    size_t ne;
+};
+
+struct nvd_config {
+    const char *cve;
+    bool and_op, negate;
+    struct nvd_node *nodes;
+    size_t nnodes;
+};
+
 struct product {
     const char *id, *name, *vendor, *kind, *normalize, *eol;
     enum tk_vscheme scheme;
@@ -63,6 +94,9 @@ struct product {
     size_t nlines;
     struct curated *curated;
     size_t ncurated;
+    bool nvd_loaded;
+    struct nvd_config *nvd;
+    size_t nnvd;
 };
 
 struct kev {
@@ -81,36 +115,28 @@ struct tk_matcher {
     sqlite3_stmt *q_cve, *q_epss, *q_jvn, *q_nvd_cand, *q_nvd_cfg, *q_osv;
     char kb_date[32];
     const char *epss_model, *epss_date;
-    /* Caches, for a matcher that judges many bundles: verdicts per (product, version,
-     * platform) and per (ecosystem, package, version); details per CVE. */
+    /* A cache, for a matcher that judges many bundles: verdicts per (product, version,
+     * platform) and per (ecosystem, package, version). */
     struct tk_map verdicts;
-    struct tk_map details;
+    /* Identification index per field: exact patterns by lower-case value, and the rules
+     * with wildcards, which are few. */
+    struct tk_map exact[F_COUNT];
+    struct indexed_rule *wild[F_COUNT];
+    size_t nwild[F_COUNT];
 };
 
-/* One CVE judged to apply to a product version: what the finding will say. Strings live in
- * the matcher's arena; findings get copies. */
-struct verdict {
-    const char *cve, *basis, *rule, *title, *confidence;
-    double cvss3, cvss4;
-    const char *cvss3_vector, *cvss4_vector, *cwe;
-    bool possible;
-    const char *fixed[8];
-    size_t nfixed;
-    const char *update_to;
-    const char *sources[8];
-    size_t nsources;
-};
-
+/* The CVEs judged to apply to one (product, version, platform) or (ecosystem, package,
+ * version), fully resolved (scores, KEV, EPSS, JVN) and summarised once: bundles with the
+ * same software share these entries. They live in the matcher's arena. */
 struct verdicts {
-    struct verdict *v;
+    struct tk_vuln_cve *v;
     size_t n;
-};
-
-/* What the imported feeds say about a CVE. */
-struct detail {
-    double cvss3, cvss4, epss, percentile;
-    const char *cvss3_vector, *cvss3_severity, *cvss4_vector, *cvss4_severity, *cwe;
-    const char *description, *jvn_id, *jvn_title;
+    const struct tk_vuln_cve **ptrs; /* &v[i], sorted most severe first */
+    enum tk_severity severity;       /* the worst */
+    const char *confidence;          /* the best among confirmed ones, else "low" */
+    size_t nkev, npossible;
+    const char *update_to;           /* fixes every CVE listed, when known */
+    const char *summary_en, *summary_ja;
 };
 
 #define CACHE_MAX 2000000
@@ -365,6 +391,60 @@ static int load_sources(struct tk_matcher *m, struct tk_err *err)
     return 0;
 }
 
+static int field_of(const char *f)
+{
+    static const char *const names[F_COUNT] = { "name", "package", "flatpak", "snap", "path" };
+    for (int i = 0; i < F_COUNT; i++)
+        if (strcmp(f, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static size_t literal_len(const char *pattern)
+{
+    size_t n = 0;
+    for (; *pattern; pattern++)
+        n += *pattern != '*' && *pattern != '?';
+    return n;
+}
+
+static int build_index(struct tk_matcher *m)
+{
+    for (int f = 0; f < F_COUNT; f++)
+        tk_map_init(&m->exact[f], 1000000);
+    for (size_t i = 0; i < m->nproducts; i++) {
+        struct product *p = &m->products[i];
+        for (size_t k = 0; k < p->nrules; k++) {
+            int f = field_of(p->rules[k].field);
+            const char *pat = p->rules[k].pattern;
+            if (f < 0 || !pat)
+                continue;
+            struct indexed_rule *r = tk_arena_alloc(&m->arena, sizeof *r);
+            if (!r)
+                return TK_ENOMEM;
+            *r = (struct indexed_rule){ pat, literal_len(pat), p };
+            if (strpbrk(pat, "*?")) {
+                struct indexed_rule *grown = arena_push(m, m->wild[f], &m->nwild[f], sizeof *r);
+                if (!grown)
+                    return TK_ENOMEM;
+                grown[m->nwild[f] - 1] = *r;
+                m->wild[f] = grown;
+                continue;
+            }
+            char *lower = tk_arena_strdup(&m->arena, pat);
+            if (!lower)
+                return TK_ENOMEM;
+            for (char *c = lower; *c; c++)
+                if (*c >= 'A' && *c <= 'Z')
+                    *c = (char)(*c - 'A' + 'a');
+            if (!tk_map_get(&m->exact[f], tk_str_c(lower)) &&
+                tk_map_put(&m->exact[f], tk_str_c(lower), r) == TK_ENOMEM)
+                return TK_ENOMEM;
+        }
+    }
+    return 0;
+}
+
 int tk_matcher_new(struct tk_matcher **out, struct tk_kb *kb, struct tk_err *err)
 {
     *out = NULL;
@@ -375,8 +455,9 @@ int tk_matcher_new(struct tk_matcher **out, struct tk_kb *kb, struct tk_err *err
     m->db = tk_kb_db(kb);
     tk_arena_init(&m->arena, (size_t)4 << 30);
     tk_map_init(&m->verdicts, CACHE_MAX);
-    tk_map_init(&m->details, CACHE_MAX);
     int rc = load_products(m, err);
+    if (!rc && build_index(m))
+        rc = tk_err_set(err, TK_ENOMEM, "out of memory indexing the catalog");
     if (!rc)
         rc = load_curated(m, err);
     if (!rc)
@@ -425,7 +506,6 @@ void tk_matcher_free(struct tk_matcher *m)
     tk_free(m->products);
     tk_free(m->kev);
     tk_map_release(&m->verdicts);
-    tk_map_release(&m->details);
     tk_arena_release(&m->arena);
     tk_free(m);
 }
@@ -437,52 +517,53 @@ const char *tk_matcher_kb_date(const struct tk_matcher *m)
 
 /* ---- identity and versions ------------------------------------------------------------- */
 
-static bool rule_fits(const struct rule *r, const struct tk_item *it)
+/* The best rule of one field for a value: exact patterns by lookup, wildcards by glob. */
+static void best_in(struct tk_matcher *m, int f, const char *value, struct product **best,
+                    size_t *best_len)
 {
-    const char *value = NULL;
-    bool package = it->kind && strcmp(it->kind, "package") == 0;
-    if (strcmp(r->field, "package") == 0)
-        value = package ? it->name : NULL;
-    else if (strcmp(r->field, "flatpak") == 0)
-        value = strcmp(it->source, "flatpak") == 0 ? it->name : NULL;
-    else if (strcmp(r->field, "snap") == 0)
-        value = strcmp(it->source, "snap") == 0 ? it->name : NULL;
-    else if (strcmp(r->field, "path") == 0)
-        value = strcmp(it->source, "dir") == 0 ? it->path : NULL;
-    else if (strcmp(r->field, "name") == 0)
-        value = !package && strcmp(it->source, "flatpak") != 0 && strcmp(it->source, "snap") != 0
-                    ? it->name
-                    : NULL;
-    return value && tk_glob_match(r->pattern, tk_str_c(value));
-}
-
-/* How specific a pattern is: its literal characters. "Mozilla Firefox * ESR*" beats
- * "Mozilla Firefox*" for an ESR name, whatever the order of the catalog. */
-static size_t literal_len(const char *pattern)
-{
-    size_t n = 0;
-    for (; *pattern; pattern++)
-        n += *pattern != '*' && *pattern != '?';
-    return n;
-}
-
-static const struct product *identify(struct tk_matcher *m, const struct tk_item *it)
-{
-    if (!it->name || (it->kind && strcmp(it->kind, "extension") == 0))
-        return NULL;
-    const struct product *best = NULL;
-    size_t best_len = 0;
-    for (size_t i = 0; i < m->nproducts; i++)
-        for (size_t k = 0; k < m->products[i].nrules; k++) {
-            const struct rule *r = &m->products[i].rules[k];
-            if (!rule_fits(r, it))
-                continue;
-            size_t len = literal_len(r->pattern);
-            if (!best || len > best_len) {
-                best = &m->products[i];
-                best_len = len;
-            }
+    if (!value)
+        return;
+    char lower[512];
+    size_t n = strlen(value);
+    if (n < sizeof lower) {
+        for (size_t i = 0; i <= n; i++)
+            lower[i] = value[i] >= 'A' && value[i] <= 'Z' ? (char)(value[i] - 'A' + 'a') : value[i];
+        const struct indexed_rule *r = tk_map_get(&m->exact[f], (struct tk_str){ lower, n });
+        if (r && (!*best || r->literal > *best_len)) {
+            *best = r->p;
+            *best_len = r->literal;
         }
+    }
+    for (size_t i = 0; i < m->nwild[f]; i++) {
+        const struct indexed_rule *r = &m->wild[f][i];
+        if ((!*best || r->literal > *best_len) && tk_glob_match(r->pattern, tk_str_c(value))) {
+            *best = r->p;
+            *best_len = r->literal;
+        }
+    }
+}
+
+/* The catalog product an item is: the most specific matching rule wins ("Mozilla Firefox *
+ * ESR*" beats "Mozilla Firefox*" for an ESR name, whatever the catalog's order). Package
+ * rules judge packages, flatpak and snap rules their ids, path rules install directories,
+ * name rules everything else. */
+static struct product *identify(struct tk_matcher *m, const struct tk_item *it)
+{
+    if (!it->name || !it->source || (it->kind && strcmp(it->kind, "extension") == 0))
+        return NULL;
+    struct product *best = NULL;
+    size_t best_len = 0;
+    if (it->kind && strcmp(it->kind, "package") == 0) {
+        best_in(m, F_PACKAGE, it->name, &best, &best_len);
+    } else if (strcmp(it->source, "flatpak") == 0) {
+        best_in(m, F_FLATPAK, it->name, &best, &best_len);
+    } else if (strcmp(it->source, "snap") == 0) {
+        best_in(m, F_SNAP, it->name, &best, &best_len);
+    } else {
+        if (strcmp(it->source, "dir") == 0)
+            best_in(m, F_PATH, it->path, &best, &best_len);
+        best_in(m, F_NAME, it->name, &best, &best_len);
+    }
     return best;
 }
 
@@ -568,7 +649,7 @@ const char *tk_matcher_identify(struct tk_matcher *m, const struct tk_item *it,
 
 /* One (product, version) with the items that have it. */
 struct group {
-    const struct product *p;
+    struct product *p;
     const char *version;  /* normalised */
     const char *raw;      /* first item's raw version */
     size_t *items;
@@ -590,7 +671,7 @@ struct run {
 /* A verdict list being built for one key. */
 struct vlist {
     struct tk_matcher *m;
-    struct verdict *v;
+    struct tk_vuln_cve *v;
     size_t n, cap;
 };
 
@@ -599,17 +680,17 @@ static const char *mstr(struct tk_matcher *m, const char *s)
     return s ? tk_arena_strdup(&m->arena, s) : NULL;
 }
 
-static struct verdict *vl_add(struct vlist *l, const char *cve)
+static struct tk_vuln_cve *vl_add(struct vlist *l, const char *cve)
 {
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i].cve, cve) == 0)
             return NULL; /* judged already, by a more precise source */
     if (tk_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v, 1000000))
         return NULL;
-    struct verdict *v = &l->v[l->n++];
+    struct tk_vuln_cve *v = &l->v[l->n++];
     memset(v, 0, sizeof *v);
     v->cve = mstr(l->m, cve);
-    v->cvss3 = v->cvss4 = -1;
+    v->cvss3 = v->cvss4 = v->epss = v->epss_percentile = -1;
     v->confidence = "high";
     return v->cve ? v : NULL;
 }
@@ -650,7 +731,7 @@ static void judge_curated(struct vlist *l, const struct product *p, const char *
         for (size_t k = 0; k < c->nranges && !hit; k++)
             if (c->range_text[k] && tk_vrange_contains(p->scheme, &c->ranges[k], tk_str_c(version)))
                 hit = c->range_text[k];
-        struct verdict *v = hit ? vl_add(l, c->cve) : NULL;
+        struct tk_vuln_cve *v = hit ? vl_add(l, c->cve) : NULL;
         if (!v)
             continue;
         v->basis = "curated";
@@ -675,32 +756,99 @@ static void judge_curated(struct vlist *l, const struct product *p, const char *
 
 enum tri3 { T_NO, T_POSSIBLE, T_YES };
 
-struct nvd_hit {
-    const char *rule, *fixed;
-};
+static const char *text_col(struct tk_matcher *m, sqlite3_stmt *st, int i);
+
+/* Loads the NVD configurations naming one of the product's CPEs as vulnerable. */
+static int load_nvd(struct tk_matcher *m, struct product *p)
+{
+    p->nvd_loaded = true;
+    int rc = 0;
+    for (size_t i = 0; i < p->ncpes && !rc; i++) {
+        sqlite3_int64 *cfgs = NULL;
+        size_t n = 0, cap = 0;
+        sqlite3_bind_text(m->q_nvd_cand, 1, p->cpes[i].vendor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(m->q_nvd_cand, 2, p->cpes[i].product, -1, SQLITE_STATIC);
+        while (sqlite3_step(m->q_nvd_cand) == SQLITE_ROW) {
+            if (tk_grow((void **)&cfgs, &cap, n + 1, sizeof *cfgs, 10000000)) {
+                rc = TK_ENOMEM;
+                break;
+            }
+            cfgs[n++] = sqlite3_column_int64(m->q_nvd_cand, 0);
+        }
+        sqlite3_reset(m->q_nvd_cand);
+        for (size_t k = 0; k < n && !rc; k++) {
+            struct nvd_config *grown = arena_push(m, p->nvd, &p->nnvd, sizeof *grown);
+            if (!grown) {
+                rc = TK_ENOMEM;
+                break;
+            }
+            p->nvd = grown;
+            struct nvd_config *c = &p->nvd[p->nnvd - 1];
+            sqlite3_stmt *st = m->q_nvd_cfg;
+            sqlite3_bind_int64(st, 1, cfgs[k]);
+            sqlite3_int64 node = -1;
+            while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+                if (!c->cve) {
+                    const char *op = (const char *)sqlite3_column_text(st, 1);
+                    c->cve = text_col(m, st, 0);
+                    c->and_op = op && strcmp(op, "AND") == 0;
+                    c->negate = sqlite3_column_int(st, 2);
+                }
+                sqlite3_int64 nid = sqlite3_column_int64(st, 3);
+                if (nid != node) {
+                    struct nvd_node *nodes = arena_push(m, c->nodes, &c->nnodes, sizeof *nodes);
+                    if (!nodes) {
+                        rc = TK_ENOMEM;
+                        break;
+                    }
+                    c->nodes = nodes;
+                    const char *op = (const char *)sqlite3_column_text(st, 4);
+                    nodes[c->nnodes - 1].and_op = op && strcmp(op, "AND") == 0;
+                    nodes[c->nnodes - 1].negate = sqlite3_column_int(st, 5);
+                    node = nid;
+                }
+                struct nvd_node *nd = &c->nodes[c->nnodes - 1];
+                struct nvd_entry *e = arena_push(m, nd->e, &nd->ne, sizeof *e);
+                if (!e) {
+                    rc = TK_ENOMEM;
+                    break;
+                }
+                nd->e = e;
+                e = &e[nd->ne - 1];
+                const char *part = (const char *)sqlite3_column_text(st, 7);
+                e->vulnerable = sqlite3_column_int(st, 6);
+                e->part = part ? part[0] : 'a';
+                e->vendor = text_col(m, st, 8);
+                e->product = text_col(m, st, 9);
+                e->version = text_col(m, st, 10);
+                for (int b = 0; b < 4; b++)
+                    e->bound[b] = text_col(m, st, 11 + b);
+                for (size_t j = 0; e->vendor && e->product && j < p->ncpes; j++)
+                    if (strcmp(p->cpes[j].vendor, e->vendor) == 0 &&
+                        strcmp(p->cpes[j].product, e->product) == 0)
+                        e->ours = true;
+            }
+            sqlite3_reset(st);
+        }
+        tk_free(cfgs);
+    }
+    return rc;
+}
 
 /* Does one cpeMatch entry hold for this host and product version? */
-static enum tri3 nvd_entry(struct tk_matcher *m, const struct product *p, const char *version,
-                           const char *platform, sqlite3_stmt *st, bool *ours,
-                           struct nvd_hit *hit)
+static enum tri3 nvd_entry_holds(struct tk_matcher *m, const struct product *p,
+                                 const char *version, const char *platform,
+                                 const struct nvd_entry *e, const char **rule,
+                                 const char **fixed)
 {
-    const char *part = (const char *)sqlite3_column_text(st, 7);
-    const char *vendor = (const char *)sqlite3_column_text(st, 8);
-    const char *prod = (const char *)sqlite3_column_text(st, 9);
-    const char *cpe_version = (const char *)sqlite3_column_text(st, 10);
-    const char *b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (const char *)sqlite3_column_text(st, 11 + i);
-    *ours = false;
-    for (size_t i = 0; vendor && prod && i < p->ncpes; i++)
-        if (strcmp(p->cpes[i].vendor, vendor) == 0 && strcmp(p->cpes[i].product, prod) == 0)
-            *ours = true;
-    if (!*ours) {
+    const char *const *b = e->bound;
+    if (!e->ours) {
         /* A platform: the operating system we can judge; other software we cannot. */
-        if (part && strcmp(part, "o") == 0 && vendor && prod) {
-            bool linux_os = strstr(prod, "linux") != NULL;
-            bool windows = strcmp(vendor, "microsoft") == 0 && strncmp(prod, "windows", 7) == 0;
-            bool mac = strcmp(vendor, "apple") == 0 && strstr(prod, "mac") != NULL;
+        if (e->part == 'o' && e->vendor && e->product) {
+            bool linux_os = strstr(e->product, "linux") != NULL;
+            bool windows = strcmp(e->vendor, "microsoft") == 0 &&
+                           strncmp(e->product, "windows", 7) == 0;
+            bool mac = strcmp(e->vendor, "apple") == 0 && strstr(e->product, "mac") != NULL;
             bool fits = (linux_os && strcmp(platform, "linux") == 0) ||
                         (windows && strcmp(platform, "windows") == 0) ||
                         (mac && strcmp(platform, "macos") == 0);
@@ -716,15 +864,19 @@ static enum tri3 nvd_entry(struct tk_matcher *m, const struct product *p, const 
     for (int i = 0; i < 4; i++)
         if (b[i] && !tk_version_valid(s, tk_str_c(b[i])))
             return T_NO;
-    if (cpe_version && strcmp(cpe_version, "*") != 0 && strcmp(cpe_version, "-") != 0) {
+    if (e->version && strcmp(e->version, "*") != 0 && strcmp(e->version, "-") != 0) {
         /* A single version named in the CPE itself. */
-        if (tk_vercmp(s, ver, tk_str_c(cpe_version)) != 0)
+        if (tk_vercmp(s, ver, tk_str_c(e->version)) != 0)
             return T_NO;
-        hit->rule = tk_arena_printf(&m->arena, "cpe %s:%s:%s", vendor, prod, cpe_version);
+        if (rule)
+            *rule = tk_arena_printf(&m->arena, "cpe %s:%s:%s", e->vendor, e->product,
+                                    e->version);
         return T_YES;
     }
     if (!b[0] && !b[1] && !b[2] && !b[3]) {
-        hit->rule = tk_arena_printf(&m->arena, "cpe %s:%s:* (every version)", vendor, prod);
+        if (rule)
+            *rule = tk_arena_printf(&m->arena, "cpe %s:%s:* (every version)", e->vendor,
+                                    e->product);
         return T_POSSIBLE; /* a wildcard alone is never proof */
     }
     if ((b[0] && tk_vercmp(s, ver, tk_str_c(b[0])) < 0) ||
@@ -732,19 +884,21 @@ static enum tri3 nvd_entry(struct tk_matcher *m, const struct product *p, const 
         (b[2] && tk_vercmp(s, ver, tk_str_c(b[2])) > 0) ||
         (b[3] && tk_vercmp(s, ver, tk_str_c(b[3])) >= 0))
         return T_NO;
-    hit->rule = tk_arena_printf(&m->arena, "cpe %s:%s%s%s%s%s%s%s%s%s", vendor, prod,
+    if (rule)
+        *rule = tk_arena_printf(&m->arena, "cpe %s:%s%s%s%s%s%s%s%s%s", e->vendor, e->product,
                                 b[0] ? " >= " : "", b[0] ? b[0] : "", b[1] ? " > " : "",
                                 b[1] ? b[1] : "", b[2] ? " <= " : "", b[2] ? b[2] : "",
                                 b[3] ? " < " : "", b[3] ? b[3] : "");
-    hit->fixed = b[3] ? mstr(m, b[3]) : NULL;
+    if (fixed)
+        *fixed = b[3];
     return T_YES;
 }
 
-static enum tri3 combine(const char *op, enum tri3 acc, enum tri3 v, bool first)
+static enum tri3 combine(bool and_op, enum tri3 acc, enum tri3 v, bool first)
 {
     if (first)
         return v;
-    if (op && strcmp(op, "AND") == 0)
+    if (and_op)
         return acc < v ? acc : v;
     return acc > v ? acc : v;
 }
@@ -754,97 +908,60 @@ static enum tri3 negate_if(bool neg, enum tri3 v)
     return !neg ? v : v == T_YES ? T_NO : v == T_NO ? T_YES : T_POSSIBLE;
 }
 
-/* Evaluates one configuration (its rows ordered by node) into l. */
+/* Evaluates one configuration: AND/OR over nodes, each AND/OR over its entries. */
 static void judge_config(struct vlist *l, const struct product *p, const char *version,
-                         const char *platform, sqlite3_int64 cfg)
+                         const char *platform, const struct nvd_config *c)
 {
-    struct tk_matcher *m = l->m;
-    sqlite3_stmt *st = m->q_nvd_cfg;
-    sqlite3_bind_int64(st, 1, cfg);
-    char cve[32] = "", cfg_op[8] = "", node_op[8] = "";
-    bool cfg_neg = false, node_neg = false, first_node = true, first_entry = true;
-    sqlite3_int64 node = -1;
-    enum tri3 cfg_val = T_NO, node_val = T_NO, ours_best = T_NO;
-    struct nvd_hit best = { NULL, NULL };
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (!cve[0]) {
-            const char *c = (const char *)sqlite3_column_text(st, 0);
-            const char *op = (const char *)sqlite3_column_text(st, 1);
-            snprintf(cve, sizeof cve, "%s", c ? c : "");
-            snprintf(cfg_op, sizeof cfg_op, "%s", op ? op : "OR");
-            cfg_neg = sqlite3_column_int(st, 2);
-        }
-        sqlite3_int64 n = sqlite3_column_int64(st, 3);
-        if (n != node) {
-            if (node >= 0) {
-                cfg_val = combine(cfg_op, cfg_val, negate_if(node_neg, node_val), first_node);
-                first_node = false;
+    enum tri3 cfg_val = T_NO, ours_best = T_NO;
+    const struct nvd_entry *best = NULL;
+    for (size_t n = 0; n < c->nnodes; n++) {
+        const struct nvd_node *nd = &c->nodes[n];
+        enum tri3 node_val = T_NO;
+        for (size_t i = 0; i < nd->ne; i++) {
+            const struct nvd_entry *e = &nd->e[i];
+            enum tri3 v = nvd_entry_holds(l->m, p, version, platform, e, NULL, NULL);
+            /* A vulnerable entry for another product does not make ours vulnerable, but
+             * it still decides whether its node holds. */
+            if (e->ours && e->vulnerable && v > ours_best) {
+                ours_best = v;
+                best = e;
             }
-            node = n;
-            const char *op = (const char *)sqlite3_column_text(st, 4);
-            snprintf(node_op, sizeof node_op, "%s", op ? op : "OR");
-            node_neg = sqlite3_column_int(st, 5);
-            first_entry = true;
-            node_val = T_NO;
+            node_val = combine(nd->and_op, node_val, v, i == 0);
         }
-        bool ours;
-        struct nvd_hit hit = { NULL, NULL };
-        enum tri3 v = nvd_entry(m, p, version, platform, st, &ours, &hit);
-        /* A vulnerable entry for another product does not make ours vulnerable, but it
-         * still decides whether its node holds. */
-        if (ours && sqlite3_column_int(st, 6) && v > ours_best) {
-            ours_best = v;
-            best = hit;
-        }
-        node_val = combine(node_op, node_val, v, first_entry);
-        first_entry = false;
+        cfg_val = combine(c->and_op, cfg_val, negate_if(nd->negate, node_val), n == 0);
     }
-    sqlite3_reset(st);
-    if (node >= 0)
-        cfg_val = combine(cfg_op, cfg_val, negate_if(node_neg, node_val), first_node);
-    cfg_val = negate_if(cfg_neg, cfg_val);
-    if (!cve[0] || ours_best == T_NO || cfg_val == T_NO)
+    cfg_val = negate_if(c->negate, cfg_val);
+    if (!c->cve || ours_best == T_NO || cfg_val == T_NO)
         return;
-    struct verdict *v = vl_add(l, cve);
+    struct tk_vuln_cve *v = vl_add(l, c->cve);
     if (!v)
         return;
+    const char *rule = NULL, *fixed = NULL;
+    nvd_entry_holds(l->m, p, version, platform, best, &rule, &fixed); /* once more, for words */
     bool sure = ours_best == T_YES && cfg_val == T_YES;
     v->basis = "nvd";
-    v->rule = best.rule;
+    v->rule = rule;
     v->possible = !sure;
     v->confidence = sure ? "high" : "low";
-    if (best.fixed) {
-        v->fixed[v->nfixed++] = best.fixed;
-        v->update_to = best.fixed;
+    if (fixed) {
+        v->fixed[v->nfixed++] = fixed;
+        v->update_to = fixed;
     }
     v->sources[v->nsources++] =
-        tk_arena_printf(&m->arena, "https://nvd.nist.gov/vuln/detail/%s", cve);
+        tk_arena_printf(&l->m->arena, "https://nvd.nist.gov/vuln/detail/%s", c->cve);
 }
 
-static int judge_nvd(struct vlist *l, const struct product *p, const char *version,
+static int judge_nvd(struct vlist *l, struct product *p, const char *version,
                      const char *platform)
 {
-    struct tk_matcher *m = l->m;
-    int rc = 0;
-    for (size_t i = 0; i < p->ncpes && !rc; i++) {
-        /* Configurations are collected first: evaluating one uses another statement. */
-        sqlite3_int64 *cfgs = NULL;
-        size_t n = 0, cap = 0;
-        sqlite3_bind_text(m->q_nvd_cand, 1, p->cpes[i].vendor, -1, SQLITE_STATIC);
-        sqlite3_bind_text(m->q_nvd_cand, 2, p->cpes[i].product, -1, SQLITE_STATIC);
-        while (sqlite3_step(m->q_nvd_cand) == SQLITE_ROW) {
-            if (tk_grow((void **)&cfgs, &cap, n + 1, sizeof *cfgs, 10000000)) {
-                rc = TK_ENOMEM;
-                break;
-            }
-            cfgs[n++] = sqlite3_column_int64(m->q_nvd_cand, 0);
-        }
-        sqlite3_reset(m->q_nvd_cand);
-        for (size_t k = 0; k < n; k++)
-            judge_config(l, p, version, platform, cfgs[k]);
-        tk_free(cfgs);
+    if (!p->nvd_loaded) {
+        int rc = load_nvd(l->m, p);
+        if (rc)
+            return rc;
     }
-    return rc;
+    for (size_t i = 0; i < p->nnvd; i++)
+        judge_config(l, p, version, platform, &p->nvd[i]);
+    return 0;
 }
 
 static void judge_osv(struct vlist *l, const char *ecosystem, const char *package,
@@ -866,7 +983,7 @@ static void judge_osv(struct vlist *l, const char *ecosystem, const char *packag
                   (fixed  ? tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(fixed)) < 0
                    : last ? tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(last)) <= 0
                           : true);
-        struct verdict *v = in && (cve || id) ? vl_add(l, cve ? cve : id) : NULL;
+        struct tk_vuln_cve *v = in && (cve || id) ? vl_add(l, cve ? cve : id) : NULL;
         if (!v)
             continue;
         v->basis = "osv";
@@ -883,8 +1000,200 @@ static void judge_osv(struct vlist *l, const char *ecosystem, const char *packag
     sqlite3_reset(st);
 }
 
-/* The verdicts for one key, from the cache or computed and cached. */
-static const struct verdicts *verdicts_for(struct run *r, const struct group *g)
+/* ---- resolving verdicts --------------------------------------------------------------- */
+
+static const struct kev *kev_of(struct tk_matcher *m, const char *cve)
+{
+    struct kev key = { .cve = cve };
+    return m->nkev ? bsearch(&key, m->kev, m->nkev, sizeof *m->kev, cmp_kev) : NULL;
+}
+
+static const char *text_col(struct tk_matcher *m, sqlite3_stmt *st, int i)
+{
+    return mstr(m, (const char *)sqlite3_column_text(st, i));
+}
+
+static enum tk_severity severity_of(double cvss, const char *named)
+{
+    if (named) {
+        static const char *const names[] = { "NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL" };
+        for (int i = 0; i < 5; i++)
+            if (strcasecmp(named, names[i]) == 0)
+                return i == 0 ? TK_SEV_INFO : (enum tk_severity)i;
+    }
+    if (cvss < 0)
+        return TK_SEV_MEDIUM; /* unknown: neither alarm nor dismiss */
+    return cvss >= 9.0 ? TK_SEV_CRITICAL
+           : cvss >= 7.0 ? TK_SEV_HIGH
+           : cvss >= 4.0 ? TK_SEV_MEDIUM
+           : cvss > 0    ? TK_SEV_LOW
+                         : TK_SEV_INFO;
+}
+
+/* Adds what the imported feeds and KEV say about the CVE, and the severity. */
+static void resolve(struct tk_matcher *m, struct tk_vuln_cve *v)
+{
+    const char *description = NULL;
+    sqlite3_bind_text(m->q_cve, 1, v->cve, -1, SQLITE_STATIC);
+    if (sqlite3_step(m->q_cve) == SQLITE_ROW) {
+        description = (const char *)sqlite3_column_text(m->q_cve, 0);
+        if (v->cvss3 < 0 && sqlite3_column_type(m->q_cve, 1) != SQLITE_NULL) {
+            v->cvss3 = sqlite3_column_double(m->q_cve, 1);
+            v->cvss3_vector = text_col(m, m->q_cve, 2);
+        }
+        v->cvss3_severity = text_col(m, m->q_cve, 3);
+        if (v->cvss4 < 0 && sqlite3_column_type(m->q_cve, 4) != SQLITE_NULL) {
+            v->cvss4 = sqlite3_column_double(m->q_cve, 4);
+            v->cvss4_vector = text_col(m, m->q_cve, 5);
+            v->cvss4_severity = text_col(m, m->q_cve, 6);
+        }
+        if (!v->cwe)
+            v->cwe = text_col(m, m->q_cve, 7);
+        if (!v->title && description) {
+            /* The NVD description's first sentence serves as the title. */
+            const char *dot = strstr(description, ". ");
+            size_t len = dot ? (size_t)(dot - description) : strlen(description);
+            v->title = tk_arena_strndup(&m->arena, description, len > 160 ? 160 : len);
+        }
+    }
+    sqlite3_reset(m->q_cve);
+    sqlite3_bind_text(m->q_epss, 1, v->cve, -1, SQLITE_STATIC);
+    if (sqlite3_step(m->q_epss) == SQLITE_ROW) {
+        v->epss = sqlite3_column_double(m->q_epss, 0);
+        v->epss_percentile = sqlite3_column_double(m->q_epss, 1);
+    }
+    sqlite3_reset(m->q_epss);
+    sqlite3_bind_text(m->q_jvn, 1, v->cve, -1, SQLITE_STATIC);
+    if (sqlite3_step(m->q_jvn) == SQLITE_ROW) {
+        v->jvn_id = text_col(m, m->q_jvn, 0);
+        v->jvn_title = text_col(m, m->q_jvn, 1);
+    }
+    sqlite3_reset(m->q_jvn);
+    const struct kev *k = kev_of(m, v->cve);
+    if (k) {
+        v->kev_added = k->added;
+        v->kev_due = k->due;
+        v->kev_ransomware = k->ransomware;
+        v->kev_name = k->name;
+    }
+    enum tk_severity sev = severity_of(v->cvss3 >= 0 ? v->cvss3 : v->cvss4, v->cvss3_severity);
+    if (v->kev_added) {
+        /* Known exploitation outranks the base score. */
+        if (sev < TK_SEV_HIGH)
+            sev = TK_SEV_HIGH;
+        if (v->kev_ransomware && strcmp(v->kev_ransomware, "Known") == 0)
+            sev = TK_SEV_CRITICAL;
+    }
+    v->severity = sev;
+}
+
+static int by_severity(const void *a, const void *b)
+{
+    const struct tk_vuln_cve *x = *(const struct tk_vuln_cve *const *)a;
+    const struct tk_vuln_cve *y = *(const struct tk_vuln_cve *const *)b;
+    if (x->possible != y->possible)
+        return x->possible ? 1 : -1;
+    if ((x->kev_added != NULL) != (y->kev_added != NULL))
+        return x->kev_added ? -1 : 1;
+    if (x->severity != y->severity)
+        return x->severity > y->severity ? -1 : 1;
+    return strcmp(x->cve, y->cve);
+}
+
+static int conf_rank(const char *c)
+{
+    return strcmp(c, "high") == 0 ? 2 : strcmp(c, "medium") == 0 ? 1 : 0;
+}
+
+/* Severity order, counts, a version that fixes all, and the summary sentences. */
+static void summarise(struct tk_matcher *m, struct verdicts *vs, enum tk_vscheme scheme)
+{
+    vs->ptrs = tk_arena_alloc(&m->arena, (vs->n ? vs->n : 1) * sizeof *vs->ptrs);
+    if (!vs->ptrs) {
+        vs->n = 0;
+        return;
+    }
+    vs->severity = TK_SEV_INFO;
+    vs->confidence = "low";
+    size_t confirmed = 0, kev_confirmed = 0;
+    for (size_t i = 0; i < vs->n; i++) {
+        struct tk_vuln_cve *v = &vs->v[i];
+        resolve(m, v);
+        vs->ptrs[i] = v;
+        vs->nkev += v->kev_added != NULL;
+        if (v->possible) {
+            vs->npossible++;
+            continue;
+        }
+        confirmed++;
+        kev_confirmed += v->kev_added != NULL;
+        if (v->severity > vs->severity)
+            vs->severity = v->severity;
+        if (conf_rank(v->confidence) > conf_rank(vs->confidence))
+            vs->confidence = v->confidence;
+        if (v->update_to && (!vs->update_to ||
+                             tk_vercmp(scheme, tk_str_c(v->update_to), tk_str_c(vs->update_to)) > 0))
+            vs->update_to = v->update_to;
+    }
+    if (!confirmed) {
+        /* Only possibilities: report them, but no louder than medium. */
+        for (size_t i = 0; i < vs->n; i++)
+            if (vs->v[i].severity > vs->severity)
+                vs->severity = vs->v[i].severity;
+        if (vs->severity > TK_SEV_MEDIUM)
+            vs->severity = TK_SEV_MEDIUM;
+    }
+    if (vs->n)
+        qsort(vs->ptrs, vs->n, sizeof *vs->ptrs, by_severity);
+    const struct tk_vuln_cve *top = vs->n ? vs->ptrs[0] : NULL;
+    struct tk_arena *a = &m->arena;
+    if (!top) {
+        vs->summary_en = vs->summary_ja = "";
+    } else if (confirmed == 1) {
+        vs->summary_en = tk_arena_printf(a, "%s (%s)%s%s", top->cve,
+                                         top->title ? top->title : "see the advisory",
+                                         top->kev_added ? ", exploited in the wild" : "",
+                                         vs->npossible ? "; more possible" : "");
+        vs->summary_ja = tk_arena_printf(a, "%s（%s）の脆弱性があります%s%s", top->cve,
+                                         top->jvn_title ? top->jvn_title
+                                         : top->title   ? top->title
+                                                        : "アドバイザリを参照",
+                                         top->kev_added ? "（悪用を確認）" : "",
+                                         vs->npossible ? "。ほかにも可能性あり" : "");
+    } else if (confirmed > 1) {
+        /* The most urgent ids, so the line says what to look up first. */
+        char ids[96] = "";
+        for (size_t i = 0, len = 0; i < 3 && i < confirmed; i++)
+            len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%s", i ? ", " : "",
+                                    vs->ptrs[i]->cve);
+        const char *more = confirmed > 3 ? ", …" : "";
+        if (kev_confirmed)
+            vs->summary_en = tk_arena_printf(a, "%zu known vulnerabilities, %zu exploited in "
+                                                "the wild (%s%s)%s",
+                                             confirmed, kev_confirmed, ids, more,
+                                             vs->npossible ? "; more possible" : "");
+        else
+            vs->summary_en = tk_arena_printf(a, "%zu known vulnerabilities (%s%s)%s", confirmed,
+                                             ids, more, vs->npossible ? "; more possible" : "");
+        if (kev_confirmed)
+            vs->summary_ja = tk_arena_printf(a, "既知の脆弱性 %zu 件（うち %zu 件は悪用を確認。%s%s）%s",
+                                             confirmed, kev_confirmed, ids, more,
+                                             vs->npossible ? "。ほかにも可能性あり" : "");
+        else
+            vs->summary_ja = tk_arena_printf(a, "既知の脆弱性 %zu 件（%s%s）%s", confirmed, ids,
+                                             more, vs->npossible ? "。ほかにも可能性あり" : "");
+    } else {
+        vs->summary_en = tk_arena_printf(a, "may be affected by %zu known vulnerabilit%s (the "
+                                            "version data cannot tell for certain)",
+                                         vs->n, vs->n == 1 ? "y" : "ies");
+        vs->summary_ja = tk_arena_printf(a, "既知の脆弱性 %zu 件の影響を受ける可能性があります"
+                                            "（バージョン情報だけでは確定できません）",
+                                         vs->n);
+    }
+}
+
+/* The verdicts for one group, from the cache or computed and cached. */
+static const struct verdicts *verdicts_of(struct run *r, const struct group *g)
 {
     struct tk_matcher *m = r->m;
     struct tk_buf key = TK_BUF_INIT(8192);
@@ -908,6 +1217,7 @@ static const struct verdicts *verdicts_for(struct run *r, const struct group *g)
         }
         vs = tk_arena_alloc(&m->arena, sizeof *vs);
         if (vs) {
+            memset(vs, 0, sizeof *vs);
             vs->n = l.n;
             vs->v = l.n ? tk_arena_alloc(&m->arena, l.n * sizeof *l.v) : NULL;
             if (l.n && !vs->v)
@@ -916,82 +1226,16 @@ static const struct verdicts *verdicts_for(struct run *r, const struct group *g)
                 memcpy(vs->v, l.v, l.n * sizeof *l.v);
         }
         tk_free(l.v);
-        if (vs)
+        if (vs) {
+            summarise(m, vs, scheme);
             tk_map_put(&m->verdicts, k, vs); /* a full cache just stops caching */
+        }
     }
     tk_buf_release(&key);
     return vs;
 }
 
-/* ---- details and findings -------------------------------------------------------------- */
-
-static const struct kev *kev_of(struct tk_matcher *m, const char *cve)
-{
-    struct kev key = { .cve = cve };
-    return m->nkev ? bsearch(&key, m->kev, m->nkev, sizeof *m->kev, cmp_kev) : NULL;
-}
-
-static const char *text_col(struct tk_matcher *m, sqlite3_stmt *st, int i)
-{
-    return mstr(m, (const char *)sqlite3_column_text(st, i));
-}
-
-/* NVD scores and description, EPSS, JVN for a CVE, looked up once per matcher. */
-static const struct detail *detail_of(struct tk_matcher *m, const char *cve)
-{
-    struct tk_str k = tk_str_c(cve);
-    struct detail *d = tk_map_get(&m->details, k);
-    if (d)
-        return d;
-    d = tk_arena_alloc(&m->arena, sizeof *d);
-    if (!d)
-        return NULL;
-    memset(d, 0, sizeof *d);
-    d->cvss3 = d->cvss4 = d->epss = d->percentile = -1;
-    sqlite3_bind_text(m->q_cve, 1, cve, -1, SQLITE_STATIC);
-    if (sqlite3_step(m->q_cve) == SQLITE_ROW) {
-        d->description = text_col(m, m->q_cve, 0);
-        d->cvss3 = col_num(m->q_cve, 1);
-        d->cvss3_vector = text_col(m, m->q_cve, 2);
-        d->cvss3_severity = text_col(m, m->q_cve, 3);
-        d->cvss4 = col_num(m->q_cve, 4);
-        d->cvss4_vector = text_col(m, m->q_cve, 5);
-        d->cvss4_severity = text_col(m, m->q_cve, 6);
-        d->cwe = text_col(m, m->q_cve, 7);
-    }
-    sqlite3_reset(m->q_cve);
-    sqlite3_bind_text(m->q_epss, 1, cve, -1, SQLITE_STATIC);
-    if (sqlite3_step(m->q_epss) == SQLITE_ROW) {
-        d->epss = sqlite3_column_double(m->q_epss, 0);
-        d->percentile = sqlite3_column_double(m->q_epss, 1);
-    }
-    sqlite3_reset(m->q_epss);
-    sqlite3_bind_text(m->q_jvn, 1, cve, -1, SQLITE_STATIC);
-    if (sqlite3_step(m->q_jvn) == SQLITE_ROW) {
-        d->jvn_id = text_col(m, m->q_jvn, 0);
-        d->jvn_title = text_col(m, m->q_jvn, 1);
-    }
-    sqlite3_reset(m->q_jvn);
-    tk_map_put(&m->details, k, d);
-    return d;
-}
-
-static enum tk_severity severity_of(double cvss, const char *named)
-{
-    if (named) {
-        static const char *const names[] = { "NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL" };
-        for (int i = 0; i < 5; i++)
-            if (strcasecmp(named, names[i]) == 0)
-                return i == 0 ? TK_SEV_INFO : (enum tk_severity)i;
-    }
-    if (cvss < 0)
-        return TK_SEV_MEDIUM; /* unknown: neither alarm nor dismiss */
-    return cvss >= 9.0 ? TK_SEV_CRITICAL
-           : cvss >= 7.0 ? TK_SEV_HIGH
-           : cvss >= 4.0 ? TK_SEV_MEDIUM
-           : cvss > 0    ? TK_SEV_LOW
-                         : TK_SEV_INFO;
-}
+/* ---- findings ------------------------------------------------------------------------- */
 
 static const char *bstr(struct run *r, const char *s)
 {
@@ -1014,110 +1258,73 @@ static int add_evidence(struct run *r, struct tk_finding *f, const struct group 
     return 0;
 }
 
-/* The finding of one verdict, every string copied into the bundle. */
-static int emit(struct run *r, const struct group *g, const struct verdict *vd)
+/* "TK-VULN-GOOGLE-CHROME", "TK-VULN-PKG-LIBXML2": stable per product. */
+static const char *vuln_id(struct run *r, const struct group *g)
+{
+    struct tk_buf id = TK_BUF_INIT(256);
+    tk_buf_adds(&id, g->p ? "TK-VULN-" : "TK-VULN-PKG-");
+    const char *name = g->p ? g->p->id : g->pkg_name;
+    bool dash = false;
+    for (const char *c = name; *c && id.len < 120; c++) {
+        char u = *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
+        bool ok = (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
+        if (ok) {
+            tk_buf_addc(&id, u);
+            dash = false;
+        } else if (!dash) {
+            tk_buf_addc(&id, '-');
+            dash = true;
+        }
+    }
+    if (dash)
+        tk_buf_truncate(&id, id.len - 1);
+    const char *out = bstr(r, tk_buf_cstr(&id));
+    tk_buf_release(&id);
+    return out;
+}
+
+static int emit(struct run *r, const struct group *g, const struct verdicts *vs)
 {
     struct tk_matcher *m = r->m;
-    const struct detail *d = detail_of(m, vd->cve);
     struct tk_vuln_info *v = tk_arena_alloc(&r->b->arena, sizeof *v);
-    if (!v)
+    const struct tk_vuln_cve **cves = tk_arena_alloc(&r->b->arena, vs->n * sizeof *cves);
+    if (!v || !cves)
         return TK_ENOMEM;
-    const char *title = vd->title;
-    char first[161];
-    if (!title && d && d->description) {
-        /* The NVD description's first sentence serves as the title. */
-        const char *dot = strstr(d->description, ". ");
-        size_t len = dot ? (size_t)(dot - d->description) : strlen(d->description);
-        snprintf(first, sizeof first, "%.*s", (int)(len > 160 ? 160 : len), d->description);
-        title = first;
-    }
+    memcpy(cves, vs->ptrs, vs->n * sizeof *cves);
     *v = (struct tk_vuln_info){
-        .cve = bstr(r, vd->cve), .product_id = g->p ? g->p->id : NULL,
-        .product_name = g->p ? g->p->name : g->pkg_name, .version = g->raw,
-        .compared = g->version, .basis = vd->basis, .rule = bstr(r, vd->rule),
-        .title = bstr(r, title), .cvss3 = vd->cvss3, .cvss3_vector = bstr(r, vd->cvss3_vector),
-        .cvss4 = vd->cvss4, .cvss4_vector = bstr(r, vd->cvss4_vector), .cwe = bstr(r, vd->cwe),
-        .epss = -1, .epss_percentile = -1, .update_to = bstr(r, vd->update_to),
+        .product_id = g->p ? g->p->id : NULL,
+        .product_name = bstr(r, g->p ? g->p->name : g->pkg_name),
+        .version = g->raw, .compared = g->version, .update_to = bstr(r, vs->update_to),
+        .epss_model = bstr(r, m->epss_model), .epss_date = bstr(r, m->epss_date),
+        .cves = cves, .ncves = vs->n, .nkev = vs->nkev, .npossible = vs->npossible,
     };
-    for (size_t i = 0; i < vd->nfixed; i++)
-        v->fixed[v->nfixed++] = bstr(r, vd->fixed[i]);
-    for (size_t i = 0; i < vd->nsources; i++)
-        v->sources[v->nsources++] = bstr(r, vd->sources[i]);
-    if (d) {
-        if (v->cvss3 < 0 && d->cvss3 >= 0) {
-            v->cvss3 = d->cvss3;
-            v->cvss3_vector = bstr(r, d->cvss3_vector);
-        }
-        v->cvss3_severity = bstr(r, d->cvss3_severity);
-        if (v->cvss4 < 0 && d->cvss4 >= 0) {
-            v->cvss4 = d->cvss4;
-            v->cvss4_vector = bstr(r, d->cvss4_vector);
-            v->cvss4_severity = bstr(r, d->cvss4_severity);
-        }
-        if (!v->cwe)
-            v->cwe = bstr(r, d->cwe);
-        if (d->epss >= 0) {
-            v->epss = d->epss;
-            v->epss_percentile = d->percentile;
-            v->epss_model = bstr(r, m->epss_model);
-            v->epss_date = bstr(r, m->epss_date);
-        }
-        v->jvn_id = bstr(r, d->jvn_id);
-        v->jvn_title = bstr(r, d->jvn_title);
-    }
-    const struct kev *k = kev_of(m, vd->cve);
-    if (k) {
-        v->kev_added = bstr(r, k->added);
-        v->kev_due = bstr(r, k->due);
-        v->kev_ransomware = bstr(r, k->ransomware);
-        v->kev_name = bstr(r, k->name);
-    }
-    const char *product = v->product_name;
-    const char *t = v->title ? v->title : "see the advisory";
-    const char *update_en = v->update_to
-                                ? tk_bundle_printf(r->b, "version %s or later", v->update_to)
+    const char *update_en = vs->update_to
+                                ? tk_bundle_printf(r->b, "version %s or later", vs->update_to)
                                 : "the latest version";
-    const char *update_ja = v->update_to ? tk_bundle_printf(r->b, " %s 以降", v->update_to)
-                                         : "最新版";
+    const char *update_ja = vs->update_to ? tk_bundle_printf(r->b, " %s 以降", vs->update_to)
+                                          : "最新版";
     struct tk_finding_var vars[] = {
-        { "product", product, NULL },
+        { "product", v->product_name, NULL },
         { "version", g->raw ? g->raw : g->version, NULL },
-        { "cve", v->cve, NULL },
-        { "title", t, NULL },
-        { "title_ja", v->jvn_title ? v->jvn_title : t, NULL },
+        { "summary", vs->summary_en, vs->summary_ja },
         { "update_to", update_en, update_ja },
     };
-    const char *id = tk_bundle_printf(r->b, "TK-VULN-%s", vd->cve);
     struct tk_finding *f =
-        tk_finding_new_vars(r->b, vd->possible ? TK_F_VULN_CVE_POSSIBLE : TK_F_VULN_CVE, id,
-                            vars, sizeof vars / sizeof vars[0]);
+        tk_finding_new_vars(r->b, TK_F_VULN, vuln_id(r, g), vars, sizeof vars / sizeof vars[0]);
     if (!f)
         return TK_ENOMEM;
-    enum tk_severity sev = severity_of(v->cvss3 >= 0 ? v->cvss3 : v->cvss4, v->cvss3_severity);
-    if (v->kev_added) {
-        /* Known exploitation outranks the base score. */
-        if (sev < TK_SEV_HIGH)
-            sev = TK_SEV_HIGH;
-        if (v->kev_ransomware && strcmp(v->kev_ransomware, "Known") == 0)
-            sev = TK_SEV_CRITICAL;
-    }
-    f->severity = sev;
-    f->confidence = vd->confidence;
+    f->severity = vs->severity;
+    f->confidence = vs->confidence;
     f->vuln = v;
     return add_evidence(r, f, g);
 }
 
 static int judge_group(struct run *r, const struct group *g)
 {
-    const struct verdicts *vs = verdicts_for(r, g);
+    const struct verdicts *vs = verdicts_of(r, g);
     if (!vs)
         return TK_ENOMEM;
-    for (size_t i = 0; i < vs->n; i++) {
-        int rc = emit(r, g, &vs->v[i]);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return vs->n ? emit(r, g, vs) : 0;
 }
 
 /* ---- life cycle ----------------------------------------------------------------------- */
@@ -1164,8 +1371,7 @@ static int lifecycle_finding(struct run *r, const struct group *g, enum tk_findi
         return TK_ENOMEM;
     *v = (struct tk_vuln_info){
         .product_id = g->p->id, .product_name = g->p->name, .version = g->raw,
-        .compared = g->version, .basis = "catalog", .cvss3 = -1, .cvss4 = -1, .epss = -1,
-        .epss_percentile = -1, .latest = latest, .eol = eol, .update_to = latest,
+        .compared = g->version, .latest = latest, .eol = eol, .update_to = latest,
     };
     r->b->findings[index].vuln = v;
     return add_evidence(r, &r->b->findings[index], g);
@@ -1188,7 +1394,7 @@ static int check_lifecycle(struct run *r, const struct group *g)
 
 /* ---- the run -------------------------------------------------------------------------- */
 
-static struct group *group_for(struct run *r, const struct product *p, const char *pkg,
+static struct group *group_for(struct run *r, struct product *p, const char *pkg,
                                const char *version, const char *raw)
 {
     for (size_t i = 0; i < r->ngroups; i++) {
@@ -1248,7 +1454,7 @@ int tk_match_bundle(struct tk_matcher *m, struct tk_bundle *b, struct tk_err *er
         const struct tk_item *it = &b->items[i];
         if (it->status && strcmp(it->status, "installed") != 0)
             continue; /* removed packages with only their configuration left */
-        const struct product *p = identify(m, it);
+        struct product *p = identify(m, it);
         if (p && normalize(p, it, &ver) == 0) {
             struct group *g = group_for(&r, p, NULL, tk_buf_cstr(&ver), it->version);
             rc = g ? group_add(g, i) : TK_ENOMEM;

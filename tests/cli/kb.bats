@@ -24,8 +24,11 @@ example_root() {
     printf 'Package: example-tool\nStatus: install ok installed\nVersion: 2.4.1-1\n\nPackage: libc6\nStatus: install ok installed\nSource: glibc (2.36-9+deb12u4)\nVersion: 2.36-9+deb12u4\n' >"$ROOT/var/lib/dpkg/status"
 }
 
-finding() { # finding CVE -> the finding's JSON
-    jq -c --arg c "$1" '.findings[] | select(.vulnerability.cve == $c)' "$OUT"
+# cve CVE -> {c: the CVE's entry, v: its product finding's vulnerability, f: the finding}
+cve() {
+    jq -c --arg c "$1" '.findings[] | select(.vulnerability.cves) | . as $f
+        | .vulnerability.cves[] | select(.cve == $c)
+        | {c: ., v: ($f.vulnerability | del(.cves)), f: ($f | del(.vulnerability))}' "$OUT"
 }
 
 @test "the built-in KB knows its sources and dates" {
@@ -61,8 +64,8 @@ finding() { # finding CVE -> the finding's JSON
     run "$TENKEN" scan --root "$ROOT" --out "$OUT" --no-progress
     [ "$status" -eq 0 ]
     validate "$OUT"
-    finding CVE-2023-7024 | jq -e '.severity == "high" and .vulnerability.kev.date_added == "2024-01-02" and .vulnerability.update_to == "120.0.6099.129" and .vulnerability.product.id == "google-chrome"'
-    jq -e '[.findings[] | select(.vulnerability.product.id == "zoom" and (.vulnerability.cve // "" | startswith("CVE-")))] | length >= 1' "$OUT"
+    cve CVE-2023-7024 | jq -e '.c.severity == "high" and .c.kev.date_added == "2024-01-02" and .c.update_to == "120.0.6099.129" and .v.product.id == "google-chrome" and .f.id == "TK-VULN-GOOGLE-CHROME"'
+    jq -e '[.findings[] | select(.vulnerability.product.id == "zoom") | .vulnerability.cves[] | select(.cve | startswith("CVE-"))] | length >= 1' "$OUT"
     jq -e '.analysis.kb == "built-in" and (.analysis.kb_date | length == 10)' "$OUT"
     [[ "$output" == *"CVE-2023-7024"* ]]
 }
@@ -82,12 +85,15 @@ finding() { # finding CVE -> the finding's JSON
     [[ "$output" == *"imported 4 CVEs"* ]]
     "$TENKEN" scan --root "$ROOT" --out "$OUT" --no-progress --kb "$KB" >/dev/null
     validate "$OUT"
-    finding CVE-2099-0001 | jq -e '.confidence == "high" and .severity == "critical" and .vulnerability.basis == "nvd" and .vulnerability.compared == "2.4.1" and .vulnerability.update_to == "2.5" and .vulnerability.cwe == "CWE-787"'
-    [ -z "$(finding CVE-2099-0002)" ]            # Windows only; this is Linux
-    finding CVE-2099-0003 | jq -e '.confidence == "low" and (.title.en | contains("may be"))'
-    finding CVE-2099-0004 | jq -e '.confidence == "high" and .severity == "critical" and .vulnerability.kev.ransomware == "Known"'
-    finding CVE-2099-0009 | jq -e '.vulnerability.basis == "curated" and .vulnerability.update_to == "2.4.2"'
-    [ -z "$(finding CVE-2099-0005)" ]
+    cve CVE-2099-0001 | jq -e '.c.confidence == "high" and .c.severity == "critical" and .c.basis == "nvd" and .v.compared == "2.4.1" and .c.update_to == "2.5" and .c.cwe == "CWE-787"'
+    [ -z "$(cve CVE-2099-0002)" ]            # Windows only; this is Linux
+    cve CVE-2099-0003 | jq -e '.c.confidence == "low" and .c.possible == true'
+    cve CVE-2099-0004 | jq -e '.c.confidence == "high" and .c.severity == "critical" and .c.kev.ransomware == "Known"'
+    cve CVE-2099-0009 | jq -e '.c.basis == "curated" and .c.update_to == "2.4.2"'
+    [ -z "$(cve CVE-2099-0005)" ]
+    # One finding for the product version, the most severe CVEs first, fixing all of them.
+    jq -e '[.findings[] | select(.id == "TK-VULN-EXAMPLE-TOOL")] | length == 1' "$OUT"
+    jq -e '.findings[] | select(.id == "TK-VULN-EXAMPLE-TOOL") | .severity == "critical" and .vulnerability.counts == {"cves": 4, "kev": 1, "possible": 1} and .vulnerability.update_to == "2.5" and .vulnerability.cves[0].cve == "CVE-2099-0004" and (.title.en | contains("3 known vulnerabilities, 1 exploited in the wild (CVE-2099-0004, "))' "$OUT"
 }
 
 @test "NVD: .json.gz and directories of pages" {
@@ -130,7 +136,7 @@ finding() { # finding CVE -> the finding's JSON
     [ "$status" -eq 0 ]
     "$TENKEN" kb info --kb "$KB" --format json | jq -e '.sources[] | select(.name=="epss") | .version == "v2099.01.01" and (.date | startswith("2099-01-10"))'
     "$TENKEN" scan --root "$ROOT" --out "$OUT" --no-progress --kb "$KB" >/dev/null
-    finding CVE-2099-0001 | jq -e '.vulnerability.epss.score == 0.97312 and .vulnerability.epss.model == "v2099.01.01"'
+    cve CVE-2099-0001 | jq -e '.c.epss.score == 0.97312 and .v.epss_model.version == "v2099.01.01"'
 }
 
 @test "JVN: Japanese titles and JVNDB ids joined by CVE" {
@@ -140,7 +146,7 @@ finding() { # finding CVE -> the finding's JSON
     run "$TENKEN" kb import jvn "$DATA/jvn-sample.xml" --kb "$KB"
     [ "$status" -eq 0 ]
     "$TENKEN" scan --root "$ROOT" --out "$OUT" --no-progress --kb "$KB" >/dev/null
-    finding CVE-2099-0001 | jq -e '.vulnerability.jvn.id == "JVNDB-2099-000001" and (.title.ja | contains("境界外書き込み"))'
+    cve CVE-2099-0001 | jq -e '.c.jvn.id == "JVNDB-2099-000001" and (.c.jvn.title | contains("境界外書き込み"))'
     printf '<rdf:RDF><item><title>x</title>' >"$BATS_TEST_TMPDIR/bad.xml"
     run "$TENKEN" kb import jvn "$BATS_TEST_TMPDIR/bad.xml" --kb "$KB"
     [ "$status" -eq 3 ]
@@ -153,8 +159,8 @@ finding() { # finding CVE -> the finding's JSON
     run "$TENKEN" kb import osv "$DATA/osv" --kb "$KB"
     [ "$status" -eq 0 ]
     "$TENKEN" scan --root "$ROOT" --out "$OUT" --no-progress --kb "$KB" >/dev/null
-    finding CVE-2099-0100 | jq -e '.vulnerability.basis == "osv" and .vulnerability.product.name == "glibc" and .vulnerability.update_to == "2.36-9+deb12u5"'
-    [ -z "$(finding CVE-2099-0101)" ]           # fixed in deb12u3, installed deb12u4
+    cve CVE-2099-0100 | jq -e '.c.basis == "osv" and .v.product.name == "glibc" and .c.update_to == "2.36-9+deb12u5" and .f.id == "TK-VULN-PKG-GLIBC"'
+    [ -z "$(cve CVE-2099-0101)" ]           # fixed in deb12u3, installed deb12u4
     (cd "$DATA/osv" && "$PYTHON" -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "w"); [z.write(f) for f in sys.argv[2:]]' "$BATS_TEST_TMPDIR/all.zip" *.json)
     test_kb
     run "$TENKEN" kb import osv "$BATS_TEST_TMPDIR/all.zip" --kb "$KB" --format json
@@ -219,11 +225,11 @@ finding() { # finding CVE -> the finding's JSON
     test_kb
     example_root
     "$TENKEN" scan --root "$ROOT" --out "$OUT" --no-progress --kb "$KB" >/dev/null
-    [ -z "$(finding CVE-2099-0001)" ]
+    [ -z "$(cve CVE-2099-0001)" ]
     "$TENKEN" kb import nvd "$DATA/nvd-sample.json" --kb "$KB" >/dev/null
     run "$TENKEN" analyze --kb "$KB" --format json "$OUT"
     [ "$status" -eq 0 ]
-    echo "$output" | jq -e '[.findings[] | select(.vulnerability.cve == "CVE-2099-0001")] | length == 1'
+    echo "$output" | jq -e '[.findings[].vulnerability.cves[]? | select(.cve == "CVE-2099-0001")] | length == 1'
     jq '.inventory[0].name = 42' "$OUT" >"$BATS_TEST_TMPDIR/bad.json"
     run "$TENKEN" analyze --kb "$KB" "$BATS_TEST_TMPDIR/bad.json" "$OUT"
     [ "$status" -eq 3 ]
