@@ -37,6 +37,29 @@ void tk_arena_release(struct tk_arena *a)
     a->total = 0;
 }
 
+void tk_arena_reset(struct tk_arena *a)
+{
+    struct tk_arena_block *keep = a->head;
+    if (!keep)
+        return;
+    /* Keep the last block of the chain if it is a default-sized one, else drop all. */
+    struct tk_arena_block *b = keep->next;
+    while (b) {
+        struct tk_arena_block *next = b->next;
+        tk_free(b);
+        b = next;
+    }
+    if (keep->size != BLOCK_DEFAULT) {
+        tk_free(keep);
+        a->head = NULL;
+        a->total = 0;
+        return;
+    }
+    keep->next = NULL;
+    keep->used = 0;
+    a->total = keep->size;
+}
+
 void *tk_arena_alloc(struct tk_arena *a, size_t n)
 {
     if (n > SIZE_MAX / 2)

@@ -19,6 +19,8 @@ struct tk_arena {
 
 void tk_arena_init(struct tk_arena *a, size_t max);
 void tk_arena_release(struct tk_arena *a); /* accepts an arena that never allocated */
+/* Forgets every allocation but keeps one block for reuse: for per-record arenas. */
+void tk_arena_reset(struct tk_arena *a);
 
 /* Memory valid until tk_arena_release; NULL when out of memory or past the bound. */
 void *tk_arena_alloc(struct tk_arena *a, size_t n);

@@ -152,6 +152,7 @@ static int add_cp(struct tk_jsonr *r, uint32_t cp, struct tk_err *err)
 /* Reads a string after its opening quote into r->text, checking UTF-8. */
 static int read_string(struct tk_jsonr *r, struct tk_err *err)
 {
+    unsigned char high = 0; /* any byte >= 0x80: the text needs a UTF-8 check */
     tk_buf_reset(&r->text);
     for (;;) {
         if (fill(r, err)) {
@@ -159,23 +160,24 @@ static int read_string(struct tk_jsonr *r, struct tk_err *err)
                 return err->code;
             return fail(r, err, TK_EPARSE, "unterminated string");
         }
-        /* Copy a run of plain bytes at once. */
-        size_t start = r->pos;
-        while (r->pos < r->len) {
-            unsigned char c = r->buf[r->pos];
+        /* Copy a run of plain bytes at once; columns count characters, not bytes. */
+        size_t start = r->pos, cont = 0;
+        const unsigned char *b = r->buf;
+        size_t pos = r->pos, len = r->len;
+        while (pos < len) {
+            unsigned char c = b[pos];
             if (c == '"' || c == '\\' || c < 0x20)
                 break;
-            if (c == '\n') /* unreachable: < 0x20 */
-                break;
-            r->pos++;
+            high |= c;
+            cont += (c & 0xC0) == 0x80;
+            pos++;
         }
-        size_t run = r->pos - start;
+        r->pos = pos;
+        size_t run = pos - start;
         if (run) {
             r->offset += run;
-            for (size_t i = start; i < r->pos; i++)
-                if ((r->buf[i] & 0xC0) != 0x80)
-                    r->col++;
-            if (tk_buf_add(&r->text, r->buf + start, run))
+            r->col += run - cont;
+            if (tk_buf_add(&r->text, b + start, run))
                 return fail(r, err, TK_ELIMIT, "string too long");
         }
         if (r->pos == r->len)
@@ -244,7 +246,7 @@ static int read_string(struct tk_jsonr *r, struct tk_err *err)
         if (tk_buf_addc(&r->text, out))
             return fail(r, err, TK_ELIMIT, "string too long");
     }
-    if (!tk_utf8_valid(r->text.ptr ? r->text.ptr : "", r->text.len))
+    if ((high & 0x80) && !tk_utf8_valid(r->text.ptr ? r->text.ptr : "", r->text.len))
         return fail(r, err, TK_EPARSE, "invalid UTF-8 in string");
     return 0;
 }
@@ -429,117 +431,4 @@ int tk_jsonr_skip(struct tk_jsonr *r, int tok, struct tk_err *err)
         if ((k == TK_J_OBJ_END || k == TK_J_ARR_END) && r->depth == target)
             return 0;
     }
-}
-
-static json_t *scalar(int tok, struct tk_str text)
-{
-    switch (tok) {
-    case TK_J_STRING:
-        return json_stringn_nocheck(text.p, text.n);
-    case TK_J_NUMBER: {
-        char *end;
-        if (!memchr(text.p, '.', text.n) && !memchr(text.p, 'e', text.n) &&
-            !memchr(text.p, 'E', text.n)) {
-            long long v = strtoll(text.p, &end, 10);
-            if (*end == '\0')
-                return json_integer(v);
-        }
-        return json_real(strtod(text.p, &end));
-    }
-    case TK_J_TRUE:
-        return json_true();
-    case TK_J_FALSE:
-        return json_false();
-    default:
-        return json_null();
-    }
-}
-
-int tk_jsonr_value(struct tk_jsonr *r, int tok, struct tk_str text, size_t max_bytes,
-                   json_t **out, struct tk_err *err)
-{
-    *out = NULL;
-    if (tok != TK_J_OBJ_BEGIN && tok != TK_J_ARR_BEGIN) {
-        *out = scalar(tok, text);
-        return *out ? 0 : fail(r, err, TK_ENOMEM, "out of memory");
-    }
-    uint64_t start = r->offset;
-    json_t *stack[TK_JSONR_MAX_DEPTH];
-    char *keys[TK_JSONR_MAX_DEPTH];
-    int sp = 0, rc = 0;
-    stack[0] = tok == TK_J_OBJ_BEGIN ? json_object() : json_array();
-    keys[0] = NULL;
-    if (!stack[0])
-        return fail(r, err, TK_ENOMEM, "out of memory");
-    for (;;) {
-        struct tk_str t;
-        int k = tk_jsonr_next(r, &t, err);
-        if (k < 0) {
-            rc = k;
-            break;
-        }
-        if (r->offset - start > max_bytes) {
-            rc = fail(r, err, TK_ELIMIT, "record larger than the limit");
-            break;
-        }
-        if (k == TK_J_EOF) {
-            rc = fail(r, err, TK_EPARSE, "unexpected end of input");
-            break;
-        }
-        if (k == TK_J_KEY) {
-            keys[sp] = tk_strndup(t.p, t.n);
-            if (!keys[sp]) {
-                rc = fail(r, err, TK_ENOMEM, "out of memory");
-                break;
-            }
-            continue;
-        }
-        json_t *v = NULL;
-        if (k == TK_J_OBJ_END || k == TK_J_ARR_END) {
-            v = stack[sp];
-            tk_free(keys[sp]);
-            keys[sp] = NULL;
-            if (sp == 0) {
-                *out = v;
-                return 0;
-            }
-            sp--;
-        } else if (k == TK_J_OBJ_BEGIN || k == TK_J_ARR_BEGIN) {
-            json_t *c = k == TK_J_OBJ_BEGIN ? json_object() : json_array();
-            if (!c || sp + 1 >= TK_JSONR_MAX_DEPTH) {
-                json_decref(c);
-                rc = fail(r, err, TK_ENOMEM, "out of memory");
-                break;
-            }
-            stack[++sp] = c;
-            keys[sp] = NULL;
-            continue;
-        } else {
-            v = scalar(k, t);
-        }
-        /* Attach v to its parent. */
-        json_t *parent = stack[sp];
-        int bad = !v;
-        if (!bad && json_is_object(parent)) {
-            bad = json_object_set_new_nocheck(parent, keys[sp] ? keys[sp] : "", v) != 0;
-            tk_free(keys[sp]);
-            keys[sp] = NULL;
-        } else if (!bad) {
-            bad = json_array_append_new(parent, v) != 0;
-        }
-        if (bad) {
-            rc = fail(r, err, TK_ENOMEM, "out of memory");
-            break;
-        }
-    }
-    for (int i = sp; i >= 0; i--) {
-        tk_free(keys[i]);
-        if (i == 0)
-            json_decref(stack[0]);
-    }
-    /* stack[1..sp] are owned by their parents once attached; unattached ones leak unless
-     * released here: only the innermost chain is unattached. */
-    for (int i = 1; i <= sp; i++)
-        json_decref(stack[i]);
-    return rc;
 }

@@ -2,12 +2,11 @@
  *
  * Reads JSON of any size from a byte source in chunks, one token at a time, in memory
  * bounded by the largest single string it allows. Importers use it to walk multi-gigabyte
- * feeds (NVD) and to build a jansson value for one record at a time. The grammar is checked
+ * feeds (NVD), extracting the fields they keep as they pass. The grammar is checked
  * strictly (RFC 8259); errors name the input, line and column. */
 #ifndef TK_CORE_JSONR_H
 #define TK_CORE_JSONR_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,10 +67,5 @@ int tk_jsonr_next(struct tk_jsonr *r, struct tk_str *text, struct tk_err *err);
 
 /* After a token that starts a value, consumes the rest of that value. */
 int tk_jsonr_skip(struct tk_jsonr *r, int tok, struct tk_err *err);
-
-/* After a token that starts a value, builds it as a jansson value (new reference) of at most
- * max_bytes of input; TK_ELIMIT past that. */
-int tk_jsonr_value(struct tk_jsonr *r, int tok, struct tk_str text, size_t max_bytes,
-                   json_t **out, struct tk_err *err);
 
 #endif
