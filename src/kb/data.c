@@ -21,7 +21,7 @@ struct loader {
     const char *file; /* current file, for messages */
     struct tk_data_stats *stats;
     sqlite3_stmt *product, *cpe, *match, *line, *psource;
-    sqlite3_stmt *curated, *range, *fixed, *vsource, *kev;
+    sqlite3_stmt *curated, *range, *fixed, *vsource, *kev, *suppress;
 };
 
 static int prep(struct loader *l, sqlite3_stmt **st, const char *sql, struct tk_err *err)
@@ -347,6 +347,31 @@ static int vuln_stanza(void *ud, const struct tk_stanza *s, struct tk_err *err)
     return rc;
 }
 
+static int suppress_stanza(void *ud, const struct tk_stanza *s, struct tk_err *err)
+{
+    static const char *const fields[] = { "cve", "product", "reason", "source", NULL };
+    struct loader *l = ud;
+    struct tk_str cve = tk_stanza_get(s, "cve"), product = tk_stanza_get(s, "product");
+    struct tk_str reason = tk_stanza_get(s, "reason");
+    for (size_t i = 0; i < s->n; i++)
+        if (!known_field(s->f[i].name, fields))
+            return tk_err_set(err, TK_EPARSE, "%s:%zu: unknown field \"%.*s\"", l->file,
+                              s->f[i].line, (int)s->f[i].name.n, s->f[i].name.p);
+    if (!valid_cve(cve) || !reason.n || !tk_stanza_count(s, "source"))
+        return tk_err_set(err, TK_EPARSE, "%s:%zu: a suppression needs cve, reason and source",
+                          l->file, s->line);
+    bool found = tk_str_eq_c(product, "*");
+    if (!found)
+        product_scheme(l, product, &found);
+    if (!found)
+        return tk_err_set(err, TK_EPARSE, "%s:%zu: unknown product \"%.*s\"", l->file, s->line,
+                          (int)product.n, product.p);
+    bind_str(l->suppress, 1, cve);
+    bind_str(l->suppress, 2, product);
+    bind_str(l->suppress, 3, reason);
+    return step(l, l->suppress, s->line, err);
+}
+
 static int load_kev(struct loader *l, const char *path, struct tk_err *err)
 {
     struct tk_buf buf = TK_BUF_INIT(DATA_FILE_MAX);
@@ -510,16 +535,41 @@ int tk_kb_load_data(struct tk_kb *kb, const char *dir, struct tk_data_stats *sta
     if (!rc)
         rc = prep(&l, &l.kev, "INSERT OR REPLACE INTO kev VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
     if (!rc)
+        rc = prep(&l, &l.suppress, "INSERT INTO suppress VALUES(?1, ?2, ?3)", err);
+    if (!rc)
         rc = tk_kb_exec(kb,
                         "DELETE FROM product; DELETE FROM product_cpe; DELETE FROM product_match;"
                         "DELETE FROM product_line; DELETE FROM product_source;"
                         "DELETE FROM curated; DELETE FROM curated_range;"
-                        "DELETE FROM curated_fixed; DELETE FROM curated_source;",
+                        "DELETE FROM curated_fixed; DELETE FROM curated_source;"
+                        "DELETE FROM suppress;",
                         err);
     if (!rc)
         rc = load_dir(&l, dir, "catalog", catalog_stanza, err);
     if (!rc)
         rc = load_dir(&l, dir, "vulns", vuln_stanza, err);
+    if (!rc) {
+        /* Optional: a data directory without suppressions is fine. */
+        struct tk_buf sup = TK_BUF_INIT(8192);
+        tk_buf_addf(&sup, "%s/suppress.txt", dir);
+        FILE *fp = fopen(tk_buf_cstr(&sup), "rb");
+        if (fp) {
+            struct tk_buf text = TK_BUF_INIT(DATA_FILE_MAX);
+            char chunk[65536];
+            size_t k;
+            while (!rc && (k = fread(chunk, 1, sizeof chunk, fp)) > 0)
+                rc = tk_buf_add(&text, chunk, k);
+            fclose(fp);
+            l.file = tk_buf_cstr(&sup);
+            if (rc)
+                rc = tk_err_set(err, rc, "%s: too large", l.file);
+            else
+                rc = tk_stanza_parse((struct tk_str){ tk_buf_cstr(&text), text.len }, l.file,
+                                     suppress_stanza, &l, err);
+            tk_buf_release(&text);
+        }
+        tk_buf_release(&sup);
+    }
     if (!rc) {
         struct tk_buf kev = TK_BUF_INIT(8192);
         tk_buf_addf(&kev, "%s/kev.tsv", dir);
@@ -532,7 +582,7 @@ int tk_kb_load_data(struct tk_kb *kb, const char *dir, struct tk_data_stats *sta
         rc = tk_kb_source_set(kb, &src, err);
     }
     sqlite3_stmt *all[] = { l.product, l.cpe, l.match, l.line, l.psource,
-                            l.curated, l.range, l.fixed, l.vsource, l.kev };
+                            l.curated, l.range, l.fixed, l.vsource, l.kev, l.suppress };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     if (rc) {

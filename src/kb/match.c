@@ -118,6 +118,7 @@ struct tk_matcher {
     /* A cache, for a matcher that judges many bundles: verdicts per (product, version,
      * platform) and per (ecosystem, package, version). */
     struct tk_map verdicts;
+    struct tk_map suppressed; /* "CVE\x1fproduct" (or product "*"): known-bad NVD entries */
     /* Identification index per field: exact patterns by lower-case value, and the rules
      * with wildcards, which are few. */
     struct tk_map exact[F_COUNT];
@@ -371,6 +372,35 @@ static bool table_has_rows(struct tk_matcher *m, const char *sql)
     return yes;
 }
 
+static int load_suppressions(struct tk_matcher *m, struct tk_err *err)
+{
+    sqlite3_stmt *st;
+    tk_map_init(&m->suppressed, 1000000);
+    if (sqlite3_prepare_v2(m->db, "SELECT cve, product FROM suppress", -1, &st, NULL) != SQLITE_OK)
+        return dberr(m, err);
+    int rc = 0;
+    char key[256];
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        int n = snprintf(key, sizeof key, "%s\x1f%s", sqlite3_column_text(st, 0),
+                         sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "*");
+        if (n > 0 && (size_t)n < sizeof key &&
+            tk_map_put(&m->suppressed, (struct tk_str){ key, (size_t)n }, m) == TK_ENOMEM)
+            rc = tk_err_set(err, TK_ENOMEM, "out of memory loading suppressions");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static bool suppressed(struct tk_matcher *m, const char *cve, const char *product)
+{
+    char key[256];
+    int n = snprintf(key, sizeof key, "%s\x1f%s", cve, product);
+    if (n > 0 && (size_t)n < sizeof key && tk_map_get(&m->suppressed, (struct tk_str){ key, (size_t)n }))
+        return true;
+    n = snprintf(key, sizeof key, "%s\x1f*", cve);
+    return n > 0 && (size_t)n < sizeof key && tk_map_get(&m->suppressed, (struct tk_str){ key, (size_t)n });
+}
+
 static int load_sources(struct tk_matcher *m, struct tk_err *err)
 {
     sqlite3_stmt *st;
@@ -464,6 +494,8 @@ int tk_matcher_new(struct tk_matcher **out, struct tk_kb *kb, struct tk_err *err
         rc = load_kev(m, err);
     if (!rc)
         rc = load_sources(m, err);
+    if (!rc)
+        rc = load_suppressions(m, err);
     m->has_nvd = table_has_rows(m, "SELECT 1 FROM nvd_match LIMIT 1");
     m->has_osv = table_has_rows(m, "SELECT 1 FROM osv LIMIT 1");
     struct {
@@ -960,7 +992,8 @@ static int judge_nvd(struct vlist *l, struct product *p, const char *version,
             return rc;
     }
     for (size_t i = 0; i < p->nnvd; i++)
-        judge_config(l, p, version, platform, &p->nvd[i]);
+        if (!p->nvd[i].cve || !suppressed(l->m, p->nvd[i].cve, p->id))
+            judge_config(l, p, version, platform, &p->nvd[i]);
     return 0;
 }
 

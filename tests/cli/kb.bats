@@ -246,3 +246,18 @@ cve() {
     "$TENKEN" scan --root "$ROOT" --out "$OUT" --no-progress --kb "$KB" >/dev/null
     jq -e '.findings[] | select(.id == "TK-VULN-UNSUPPORTED") | .severity == "medium" and .vulnerability.eol == "2020-06-30"' "$OUT"
 }
+
+@test "suppressions: a known-bad NVD entry is not reported for the product it names" {
+    cp -r "$DATA/data" "$BATS_TEST_TMPDIR/data"
+    printf 'cve: CVE-2099-0003\nproduct: example-tool\nreason: fictional wildcard entry\nsource: https://example.invalid/\n' >"$BATS_TEST_TMPDIR/data/suppress.txt"
+    "$TENKEN" kb build "$BATS_TEST_TMPDIR/data" "$KB" >/dev/null
+    example_root
+    "$TENKEN" kb import nvd "$DATA/nvd-sample.json" --kb "$KB" >/dev/null
+    "$TENKEN" scan --root "$ROOT" --out "$OUT" --no-progress --kb "$KB" >/dev/null
+    [ -z "$(cve CVE-2099-0003)" ]
+    [ -n "$(cve CVE-2099-0001)" ]
+    printf 'cve: CVE-2099-0003\nproduct: nobody\nreason: r\nsource: s\n' >"$BATS_TEST_TMPDIR/data/suppress.txt"
+    run "$TENKEN" kb check-data "$BATS_TEST_TMPDIR/data"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"suppress.txt:1: unknown product"* ]]
+}
