@@ -160,10 +160,22 @@ static int read_string(struct tk_jsonr *r, struct tk_err *err)
                 return err->code;
             return fail(r, err, TK_EPARSE, "unterminated string");
         }
-        /* Copy a run of plain bytes at once; columns count characters, not bytes. */
+        /* Copy a run of plain bytes at once; columns count characters, not bytes. Eight
+         * ASCII bytes at a time while none of them ends the run (a quote, a backslash, a
+         * control character) or needs a closer look (a byte >= 0x80). */
         size_t start = r->pos, cont = 0;
         const unsigned char *b = r->buf;
         size_t pos = r->pos, len = r->len;
+        while (pos + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, b + pos, 8);
+            const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+            uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+            uint64_t stop = ((q - ones) & ~q) | ((bs - ones) & ~bs) | (w - ones * 0x20) | w;
+            if (stop & highs)
+                break;
+            pos += 8;
+        }
         while (pos < len) {
             unsigned char c = b[pos];
             if (c == '"' || c == '\\' || c < 0x20)

@@ -669,7 +669,9 @@ int tk_import_nvd(struct tk_kb *kb, const char *path, struct tk_import_stats *st
                      .ud = ud };
     static const char *const suffixes[] = { ".json", ".json.gz", NULL };
     stats->what = "CVEs";
-    int rc = tk_kb_exec(kb, "PRAGMA cache_size=-65536", err);
+    /* A bulk load writes each page once with a rollback journal, twice with WAL (log,
+     * then checkpoint); the mode returns to WAL afterwards. */
+    int rc = tk_kb_exec(kb, "PRAGMA cache_size=-131072; PRAGMA journal_mode=DELETE", err);
     if (!rc)
         rc = tk_kb_begin(kb, err);
     if (rc)
@@ -693,9 +695,10 @@ int tk_import_nvd(struct tk_kb *kb, const char *path, struct tk_import_stats *st
                                     stats->records };
         rc = tk_kb_source_set(kb, &src, err);
     }
-    if (rc) {
+    if (rc)
         tk_kb_rollback(kb);
-        return rc;
-    }
-    return tk_kb_commit(kb, err);
+    else
+        rc = tk_kb_commit(kb, err);
+    tk_kb_exec(kb, "PRAGMA journal_mode=WAL", NULL);
+    return rc;
 }
