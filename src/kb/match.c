@@ -697,6 +697,8 @@ struct run {
     size_t ngroups, cgroups;
     const char *platform;  /* linux, windows, macos */
     const char *ecosystem; /* OSV ecosystem of the host, or NULL */
+    const char *pkg_source; /* the package source its advisories speak of: dpkg or rpm */
+    enum tk_vscheme pkg_scheme;
     int64_t now;           /* the scan time: re-analysis of an old bundle is reproducible */
 };
 
@@ -997,8 +999,8 @@ static int judge_nvd(struct vlist *l, struct product *p, const char *version,
     return 0;
 }
 
-static void judge_osv(struct vlist *l, const char *ecosystem, const char *package,
-                      const char *version)
+static void judge_osv(struct vlist *l, const char *ecosystem, enum tk_vscheme scheme,
+                      const char *package, const char *version)
 {
     struct tk_matcher *m = l->m;
     sqlite3_stmt *st = m->q_osv;
@@ -1012,9 +1014,9 @@ static void judge_osv(struct vlist *l, const char *ecosystem, const char *packag
         const char *last = (const char *)sqlite3_column_text(st, 3);
         const char *cve = (const char *)sqlite3_column_text(st, 4);
         bool in = (!intro || strcmp(intro, "0") == 0 ||
-                   tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(intro)) >= 0) &&
-                  (fixed  ? tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(fixed)) < 0
-                   : last ? tk_vercmp(TK_VSCHEME_DPKG, ver, tk_str_c(last)) <= 0
+                   tk_vercmp(scheme, ver, tk_str_c(intro)) >= 0) &&
+                  (fixed  ? tk_vercmp(scheme, ver, tk_str_c(fixed)) < 0
+                   : last ? tk_vercmp(scheme, ver, tk_str_c(last)) <= 0
                           : true);
         struct tk_vuln_cve *v = in && (cve || id) ? vl_add(l, cve ? cve : id) : NULL;
         if (!v)
@@ -1239,14 +1241,14 @@ static const struct verdicts *verdicts_of(struct run *r, const struct group *g)
     if (!vs) {
         struct vlist l = { .m = m };
         /* A version the product's scheme cannot read is not compared at all. */
-        enum tk_vscheme scheme = g->p ? g->p->scheme : TK_VSCHEME_DPKG;
+        enum tk_vscheme scheme = g->p ? g->p->scheme : r->pkg_scheme;
         bool readable = tk_version_valid(scheme, tk_str_c(g->version));
         if (readable && g->p) {
             judge_curated(&l, g->p, g->version, r->platform);
             if (m->has_nvd)
                 judge_nvd(&l, g->p, g->version, r->platform);
         } else if (readable) {
-            judge_osv(&l, r->ecosystem, g->pkg_name, g->version);
+            judge_osv(&l, r->ecosystem, scheme, g->pkg_name, g->version);
         }
         vs = tk_arena_alloc(&m->arena, sizeof *vs);
         if (vs) {
@@ -1459,18 +1461,34 @@ static int group_add(struct group *g, size_t item)
 }
 
 /* "Debian:12", "Ubuntu:22.04:LTS": the OSV ecosystem of the scanned OS, or NULL. */
+/* The OSV ecosystem of the scanned OS ("Debian:12", "Ubuntu:22.04:LTS", "Rocky Linux:9"),
+ * with the package source and comparator its advisories use; NULL when OSV has none. */
 static const char *ecosystem(struct run *r)
 {
+    static const struct {
+        const char *os_id, *name, *source;
+        enum tk_vscheme scheme;
+        bool major_only, lts;
+    } map[] = {
+        { "debian", "Debian", "dpkg", TK_VSCHEME_DPKG, true, false },
+        { "ubuntu", "Ubuntu", "dpkg", TK_VSCHEME_DPKG, false, true },
+        { "rocky", "Rocky Linux", "rpm", TK_VSCHEME_RPM, true, false },
+        { "almalinux", "AlmaLinux", "rpm", TK_VSCHEME_RPM, true, false },
+    };
     const struct tk_host *h = &r->b->host;
     if (!h->os_id || !h->os_version_id)
         return NULL;
-    if (strcmp(h->os_id, "debian") == 0) {
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strcmp(h->os_id, map[i].os_id) != 0)
+            continue;
         const char *dot = strchr(h->os_version_id, '.');
-        int n = dot ? (int)(dot - h->os_version_id) : (int)strlen(h->os_version_id);
-        return tk_bundle_printf(r->b, "Debian:%.*s", n, h->os_version_id);
+        int n = map[i].major_only && dot ? (int)(dot - h->os_version_id)
+                                         : (int)strlen(h->os_version_id);
+        r->pkg_source = map[i].source;
+        r->pkg_scheme = map[i].scheme;
+        return tk_bundle_printf(r->b, "%s:%.*s%s", map[i].name, n, h->os_version_id,
+                                map[i].lts ? ":LTS" : "");
     }
-    if (strcmp(h->os_id, "ubuntu") == 0)
-        return tk_bundle_printf(r->b, "Ubuntu:%s:LTS", h->os_version_id);
     return NULL;
 }
 
@@ -1493,7 +1511,7 @@ int tk_match_bundle(struct tk_matcher *m, struct tk_bundle *b, struct tk_err *er
             rc = g ? group_add(g, i) : TK_ENOMEM;
             ncatalog++;
         }
-        if (!rc && r.ecosystem && it->source && strcmp(it->source, "dpkg") == 0 &&
+        if (!rc && r.ecosystem && it->source && strcmp(it->source, r.pkg_source) == 0 &&
             it->source_package && it->source_version) {
             struct group *g = group_for(&r, NULL, it->source_package, it->source_version,
                                         it->source_version);

@@ -261,3 +261,27 @@ cve() {
     [ "$status" -eq 3 ]
     [[ "$output" == *"suppress.txt:1: unknown product"* ]]
 }
+
+@test "rpm: packages read from rpmdb.sqlite without touching it, judged by Rocky Linux advisories" {
+    command -v rpmbuild >/dev/null && command -v rpm >/dev/null || skip "rpm and rpmbuild are not installed"
+    T="$BATS_TEST_TMPDIR/rpm"
+    mkdir -p "$T/top" "$ROOT/etc"
+    printf 'Name: tkhello\nVersion: 1.2.3\nRelease: 4\nSummary: t\nLicense: MIT\nBuildArch: noarch\nVendor: Test\n%%description\nt\n%%files\n' >"$T/tkhello.spec"
+    rpmbuild --define "_topdir $T/top" -bb "$T/tkhello.spec" >/dev/null 2>&1
+    rpm --root "$ROOT" --dbpath /var/lib/rpm --initdb 2>/dev/null
+    rpm --root "$ROOT" --dbpath /var/lib/rpm -i --nodeps --justdb "$T"/top/RPMS/noarch/*.rpm 2>/dev/null
+    [ -f "$ROOT/var/lib/rpm/rpmdb.sqlite" ]
+    printf 'ID="rocky"\nVERSION_ID="9.2"\n' >"$ROOT/etc/os-release"
+    rm -f "$ROOT"/var/lib/rpm/rpmdb.sqlite-shm "$ROOT"/var/lib/rpm/rpmdb.sqlite-wal
+    before=$(ls -la --time-style=full-iso "$ROOT/var/lib/rpm")
+    mkdir -p "$T/osv"
+    printf '{"id":"RLSA-2099:0001","modified":"2099-01-01T00:00:00Z","aliases":["CVE-2099-0200"],"affected":[{"package":{"ecosystem":"Rocky Linux:9","name":"tkhello"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.2.3-5.el9"}]}]}]}' >"$T/osv/a.json"
+    test_kb
+    "$TENKEN" kb import osv "$T/osv" --kb "$KB" >/dev/null
+    run "$TENKEN" scan --root "$ROOT" --out "$OUT" --no-progress --kb "$KB"
+    [ "$status" -eq 0 ]
+    validate "$OUT"
+    jq -e '.inventory[] | select(.source == "rpm" and .name == "tkhello" and .version == "1.2.3-4" and .source_package == "tkhello" and .source_version == "1.2.3-4")' "$OUT"
+    cve CVE-2099-0200 | jq -e '.c.basis == "osv" and .c.update_to == "1.2.3-5.el9"'
+    [ "$(ls -la --time-style=full-iso "$ROOT/var/lib/rpm")" = "$before" ]
+}
