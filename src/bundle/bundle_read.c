@@ -21,7 +21,8 @@ struct rd {
 static void bad(struct rd *r, const char *key, const char *what)
 {
     if (!r->rc)
-        r->rc = tk_err_set(r->err, TK_EPARSE, "%s: %s/%s: %s", r->name, r->path, key, what);
+        r->rc = tk_err_set(r->err, TK_EPARSE, "%s: %s%s%s: %s", r->name, r->path, *key ? "/" : "",
+                           key, what);
 }
 
 /* A string member (or null): copied into the bundle; NULL when absent or null. */
@@ -72,14 +73,18 @@ static enum tk_tri tri(struct rd *r, json_t *obj, const char *key)
     return json_is_true(v) ? TK_YES : TK_NO;
 }
 
-/* "2026-11-22T04:52:00Z" -> seconds; -1 for null or absent. */
+/* "2026-11-22T04:52:00Z" -> seconds; -1 for null or absent. Exactly the writer's form. */
 static int64_t when(struct rd *r, json_t *obj, const char *key)
 {
-    const char *s = json_string_value(json_object_get(obj, key));
-    if (!s)
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
         return -1;
-    int y, mo, d, h, mi, se;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6) {
+    const char *s = json_string_value(v);
+    int y, mo, d, h, mi, se, used = 0;
+    if (!s || strlen(s) != 20 ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se, &used) != 6 ||
+        used != 20 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 ||
+        y < 1970 || y > 9999) {
         bad(r, key, "expected a UTC time YYYY-MM-DDTHH:MM:SSZ");
         return -1;
     }
@@ -171,8 +176,13 @@ static void read_host(struct rd *r, json_t *h)
         leave(r, l2);
     }
     json_t *k = obj_member(r, h, "kernel", false);
-    x->kernel_release = k ? str(r, k, "release", false) : NULL;
-    x->kernel_version = k ? str(r, k, "version", false) : NULL;
+    if (k) {
+        size_t l2 = strlen(r->path);
+        enter(r, "kernel");
+        x->kernel_release = str(r, k, "release", false);
+        x->kernel_version = str(r, k, "version", false);
+        leave(r, l2);
+    }
     x->arch = str(r, h, "arch", false);
     x->boot_time = when(r, h, "boot_time");
     x->timezone = str(r, h, "timezone", false);
@@ -254,8 +264,12 @@ static void read_network(struct rd *r, json_t *n)
         f->loopback = flag(r, v, "loopback");
         json_array_foreach(arr_member(r, v, "addresses"), k, a)
         {
-            struct tk_addr *ad = tk_bundle_add_addr(r->b, f);
-            if (!ad || r->rc)
+            size_t l3 = strlen(r->path);
+            enter_index(r, "addresses", k);
+            if (!json_is_object(a))
+                bad(r, "", "expected an object");
+            struct tk_addr *ad = r->rc ? NULL : tk_bundle_add_addr(r->b, f);
+            if (!ad)
                 break;
             ad->address = str(r, a, "address", true);
             ad->prefix = (int)num(r, a, "prefix", 0);
@@ -270,19 +284,25 @@ static void read_network(struct rd *r, json_t *n)
             ad->temporary = flag(r, a, "temporary");
             ad->deprecated = flag(r, a, "deprecated");
             ad->tentative = flag(r, a, "tentative");
+            leave(r, l3);
         }
         leave(r, l2);
     }
     json_array_foreach(arr_member(r, n, "default_routes"), i, v)
     {
-        struct tk_route *rt = tk_bundle_add_route(r->b);
-        if (!rt || r->rc)
+        size_t l2 = strlen(r->path);
+        enter_index(r, "default_routes", i);
+        if (!json_is_object(v))
+            bad(r, "", "expected an object");
+        struct tk_route *rt = r->rc ? NULL : tk_bundle_add_route(r->b);
+        if (!rt)
             break;
         const char *fam = json_string_value(json_object_get(v, "family"));
         rt->family = fam && strcmp(fam, "inet6") == 0 ? 6 : 4;
         rt->gateway = str(r, v, "gateway", false);
         rt->iface = str(r, v, "interface", false);
         rt->metric = (int)num(r, v, "metric", 0);
+        leave(r, l2);
     }
     json_array_foreach(arr_member(r, n, "listening"), i, v)
     {
@@ -291,25 +311,39 @@ static void read_network(struct rd *r, json_t *n)
             break;
         size_t l2 = strlen(r->path);
         enter_index(r, "listening", i);
+        if (!json_is_object(v))
+            bad(r, "", "expected an object");
         s->proto = one_of(r, v, "proto", protos, true);
         const char *fam = json_string_value(json_object_get(v, "family"));
         s->family = fam && strcmp(fam, "inet6") == 0 ? 6 : 4;
         s->address = str(r, v, "address", true);
-        s->port = (int)num(r, v, "port", 0);
-        s->pid = (int)num(r, v, "pid", -1);
+        int64_t port = num(r, v, "port", 0), pid = num(r, v, "pid", -1);
+        if (port < 0 || port > 65535)
+            bad(r, "port", "out of range");
+        if (pid < -1 || pid > 0x7fffffff)
+            bad(r, "pid", "out of range");
+        s->port = (int)port;
+        s->pid = (int)pid;
         s->process = str(r, v, "process", false);
         s->uid = num(r, v, "uid", 0);
-        if (s->port < 0 || s->port > 65535)
-            bad(r, "port", "out of range");
         leave(r, l2);
     }
     json_t *svcs = obj_member(r, n, "services", false);
+    size_t lsvc = strlen(r->path);
+    if (svcs)
+        enter(r, "services");
     static const char *const names[] = { "smb", "rdp", "ssh" };
     static const char *const bases[] = { "setting", "default", NULL };
     for (int s = 0; svcs && s < 3 && !r->rc; s++) {
         json_t *o = json_object_get(svcs, names[s]);
         if (!o)
             continue;
+        if (!json_is_object(o)) {
+            bad(r, names[s], "expected an object");
+            break;
+        }
+        size_t l2 = strlen(r->path);
+        enter(r, names[s]);
         struct tk_service *x = &net->services[s];
         x->name = names[s];
         x->smb1_allowed = TK_UNKNOWN;
@@ -323,18 +357,24 @@ static void read_network(struct rd *r, json_t *n)
         x->smb1_allowed = tri(r, o, "smb1_allowed");
         x->password_authentication = tri(r, o, "password_authentication");
         x->permit_root_login = str(r, o, "permit_root_login", false);
-        json_t *ref;
-        json_array_foreach(json_object_get(o, "sockets"), i, ref)
+        json_t *ref, *refs = json_object_get(o, "sockets");
+        if (refs && !json_is_array(refs))
+            bad(r, "sockets", "expected an array");
+        json_array_foreach(refs, i, ref)
         {
             unsigned long idx;
             const char *p = json_string_value(ref);
             if (!p || sscanf(p, "/network/listening/%lu", &idx) != 1 || idx >= net->nsocks) {
-                bad(r, names[s], "socket reference out of range");
+                char key[48];
+                snprintf(key, sizeof key, "sockets/%zu", i);
+                bad(r, key, "socket reference out of range");
                 break;
             }
             tk_service_add_socket(r->b, x, idx);
         }
+        leave(r, l2);
     }
+    leave(r, lsvc);
     for (int s = 0; s < 3; s++)
         if (!net->services[s].name) {
             net->services[s].name = names[s];
@@ -343,10 +383,21 @@ static void read_network(struct rd *r, json_t *n)
             net->nservices = 3;
         }
     json_t *fw = obj_member(r, n, "firewall", false);
+    size_t lfw = strlen(r->path);
+    if (fw)
+        enter(r, "firewall");
     net->firewall.loaded = fw ? tri(r, fw, "loaded") : TK_UNKNOWN;
     json_array_foreach(fw ? json_object_get(fw, "evidence") : NULL, i, v)
-        if (json_is_string(v))
-            tk_firewall_add_evidence(r->b, json_string_value(v));
+    {
+        if (!json_is_string(v)) {
+            char key[48];
+            snprintf(key, sizeof key, "evidence/%zu", i);
+            bad(r, key, "expected a string");
+            break;
+        }
+        tk_firewall_add_evidence(r->b, json_string_value(v));
+    }
+    leave(r, lfw);
     leave(r, len);
 }
 
@@ -377,10 +428,12 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
         read_host(&r, host);
     json_t *scan = r.rc ? NULL : obj_member(&r, doc, "scan", true);
     if (scan) {
+        enter(&r, "scan");
         b->scan.root = str(&r, scan, "root", false);
         b->scan.live = flag(&r, scan, "live");
         b->scan.privileged = flag(&r, scan, "privileged");
         b->scan.users_complete = flag(&r, scan, "users_complete");
+        leave(&r, 0);
     }
     json_t *inv = r.rc ? NULL : arr_member(&r, doc, "inventory");
     if (inv)

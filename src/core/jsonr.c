@@ -54,8 +54,10 @@ void tk_jsonr_release(struct tk_jsonr *r)
     r->buf = NULL;
 }
 
+/* Records the error (in err when given, always in r->error) and returns its code. */
 static int fail(struct tk_jsonr *r, struct tk_err *err, int code, const char *what)
 {
+    r->error = code;
     return tk_err_set(err, code, "%s:%llu:%llu: %s", r->name, (unsigned long long)r->line,
                       (unsigned long long)r->col, what);
 }
@@ -155,11 +157,11 @@ static int read_string(struct tk_jsonr *r, struct tk_err *err)
     unsigned char high = 0; /* any byte >= 0x80: the text needs a UTF-8 check */
     tk_buf_reset(&r->text);
     for (;;) {
-        if (fill(r, err)) {
-            if (err && err->code)
-                return err->code;
+        int f = fill(r, err);
+        if (f < 0)
+            return f;
+        if (f > 0)
             return fail(r, err, TK_EPARSE, "unterminated string");
-        }
         /* Copy a run of plain bytes at once; columns count characters, not bytes. Eight
          * ASCII bytes at a time while none of them ends the run (a quote, a backslash, a
          * control character) or needs a closer look (a byte >= 0x80). */
@@ -203,7 +205,7 @@ static int read_string(struct tk_jsonr *r, struct tk_err *err)
         /* Escape. */
         int e = peek(r, err);
         if (e < 0)
-            return e == -2 ? err->code : fail(r, err, TK_EPARSE, "unterminated string");
+            return e == -2 ? r->error : fail(r, err, TK_EPARSE, "unterminated string");
         advance(r, (unsigned char)e);
         char out;
         switch (e) {
@@ -230,18 +232,23 @@ static int read_string(struct tk_jsonr *r, struct tk_err *err)
         case 'u': {
             unsigned hi, lo;
             if (hex4(r, &hi, err))
-                return err->code;
+                return r->error;
             uint32_t cp = hi;
             if (hi >= 0xD800 && hi <= 0xDBFF) {
                 int a = peek(r, err);
+                if (a == -2)
+                    return r->error;
                 if (a != '\\')
                     return fail(r, err, TK_EPARSE, "lone surrogate in \\u escape");
                 advance(r, '\\');
-                if (peek(r, err) != 'u')
+                a = peek(r, err);
+                if (a == -2)
+                    return r->error;
+                if (a != 'u')
                     return fail(r, err, TK_EPARSE, "lone surrogate in \\u escape");
                 advance(r, 'u');
                 if (hex4(r, &lo, err))
-                    return err->code;
+                    return r->error;
                 if (lo < 0xDC00 || lo > 0xDFFF)
                     return fail(r, err, TK_EPARSE, "bad surrogate pair");
                 cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
@@ -249,7 +256,7 @@ static int read_string(struct tk_jsonr *r, struct tk_err *err)
                 return fail(r, err, TK_EPARSE, "lone surrogate in \\u escape");
             }
             if (add_cp(r, cp, err))
-                return err->code;
+                return r->error;
             continue;
         }
         default:
@@ -269,7 +276,7 @@ static int read_number(struct tk_jsonr *r, struct tk_err *err)
     for (;;) {
         int c = peek(r, err);
         if (c == -2)
-            return err->code;
+            return r->error;
         if (c < 0 || !((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' ||
                        c == 'E'))
             break;
@@ -312,7 +319,7 @@ static int literal(struct tk_jsonr *r, const char *word, struct tk_err *err)
     for (const char *w = word; *w; w++) {
         int c = peek(r, err);
         if (c != *w)
-            return c == -2 ? err->code : fail(r, err, TK_EPARSE, "invalid literal");
+            return c == -2 ? r->error : fail(r, err, TK_EPARSE, "invalid literal");
         advance(r, (unsigned char)c);
     }
     return 0;
@@ -332,7 +339,7 @@ int tk_jsonr_next(struct tk_jsonr *r, struct tk_str *text, struct tk_err *err)
     for (;;) {
         int c = skip_ws(r, err);
         if (c == -2)
-            return err->code;
+            return r->error;
         if (r->done) {
             if (c == -1)
                 return TK_J_EOF;
@@ -373,7 +380,7 @@ int tk_jsonr_next(struct tk_jsonr *r, struct tk_str *text, struct tk_err *err)
                 return fail(r, err, TK_EPARSE, "expected a string key");
             advance(r, '"');
             if (read_string(r, err))
-                return err->code;
+                return r->error;
             r->state = S_COLON;
             *text = (struct tk_str){ tk_buf_cstr(&r->text), r->text.len };
             return TK_J_KEY;
@@ -401,29 +408,30 @@ int tk_jsonr_next(struct tk_jsonr *r, struct tk_str *text, struct tk_err *err)
         if (c == '"') {
             advance(r, '"');
             if (read_string(r, err))
-                return err->code;
+                return r->error;
             tok = TK_J_STRING;
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             if (read_number(r, err))
-                return err->code;
+                return r->error;
             tok = TK_J_NUMBER;
         } else if (c == 't') {
             if (literal(r, "true", err))
-                return err->code;
+                return r->error;
             tok = TK_J_TRUE;
         } else if (c == 'f') {
             if (literal(r, "false", err))
-                return err->code;
+                return r->error;
             tok = TK_J_FALSE;
         } else if (c == 'n') {
             if (literal(r, "null", err))
-                return err->code;
+                return r->error;
             tok = TK_J_NULL;
         } else {
             return fail(r, err, TK_EPARSE, "unexpected character");
         }
         value_done(r);
-        *text = (struct tk_str){ tk_buf_cstr(&r->text), r->text.len };
+        if (tok == TK_J_STRING || tok == TK_J_NUMBER)
+            *text = (struct tk_str){ tk_buf_cstr(&r->text), r->text.len };
         return tok;
     }
 }

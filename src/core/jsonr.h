@@ -46,6 +46,7 @@ struct tk_jsonr {
     char stack[TK_JSONR_MAX_DEPTH]; /* '{' or '[' */
     int state;                      /* what may come next, see jsonr.c */
     int done;
+    int error;                      /* the last error's code, 0 if none */
 };
 
 /* max_string bounds one string or number; 0 selects 16 MiB. */

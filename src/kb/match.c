@@ -538,6 +538,9 @@ void tk_matcher_free(struct tk_matcher *m)
     tk_free(m->products);
     tk_free(m->kev);
     tk_map_release(&m->verdicts);
+    tk_map_release(&m->suppressed);
+    for (int f = 0; f < F_COUNT; f++)
+        tk_map_release(&m->exact[f]);
     tk_arena_release(&m->arena);
     tk_free(m);
 }

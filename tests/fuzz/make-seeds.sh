@@ -492,4 +492,382 @@ put("vercmp", "epochs", "99999999999999999999:1\n+1:1.0\n-0:1.0")
 put("vercmp", "bytes", b"\x00\xe9~\n\xff^:\n-~-\x80")
 put("vercmp", "long-digits", "9" * 5000 + "\n" + "9" * 4999 + "8\n" + "1." * 1000)
 put("vercmp", "separators", "...\n---\n~~~^^^")
+# ---- jsonr: the streaming JSON reader; the first byte also seeds the chunk sizes ----------
+put("jsonr", "empty", b"")
+put("jsonr", "whitespace", b" \t\r\n ")
+put("jsonr", "nested.json", '{"a":[1,{"b":null}],"c":true,"d":false,"e":"s","f":{},"g":[[],[{}]]}')
+put("jsonr", "scalars.json", '[0,-0,1.5,-2.5e-3,1E+9,123456789012345678901234567890,"",null]')
+put("jsonr", "escapes.json", b'["\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\u20AC","\\ud83d\\ude00","a\\u0000b"]')
+put("jsonr", "utf8.json", '{"\u65e5\u672c":"\u00e9\U0001F600\u20ac","k":"\u30cd\u30c3\u30c8"}')
+put("jsonr", "nvd-like.json", """\
+{"resultsPerPage":1,"format":"NVD_CVE","version":"2.0","vulnerabilities":[
+ {"cve":{"id":"CVE-2099-0001","vulnStatus":"Analyzed",
+  "descriptions":[{"lang":"en","value":"Example Tool before 2.5."}],
+  "metrics":{"cvssMetricV31":[{"cvssData":{"baseScore":9.8,"baseSeverity":"CRITICAL"}}]},
+  "configurations":[{"nodes":[{"operator":"OR","negate":false,"cpeMatch":[
+   {"vulnerable":true,"criteria":"cpe:2.3:a:example:tool:*:*:*:*:*:*:*:*",
+    "versionEndExcluding":"2.5"}]}]}]}}]}
+""")
+put("jsonr", "deep-128.json", "[" * 128 + "]" * 128)
+put("jsonr", "deep-129.json", "[" * 129 + "]" * 129)
+put("jsonr", "deep-objects.json", '{"a":' * 130 + "1" + "}" * 130)
+put("jsonr", "long-string.json", '"' + "x\\u00e9" * 2000 + '"')
+put("jsonr", "bom.json", b"\xef\xbb\xbf{}")
+put("jsonr", "nul-after-number", b" \t\r4\x00")  # jansson accepts it: once tripped the harness
+for i, doc in enumerate([
+        b'"\\ud800"', b'"\\udc00"', b'"\\ud83d\\u0041"', b'"\\ud83dx"', b'"\\q"', b'"\\u12g4"',
+        b'"\\u12"', b'"a\x01"', b'"a\nb"', b'"\xff"', b'"\xc0\xaf"', b'"\xed\xa0\x80"',
+        b'"\xf4\x90\x80\x80"', b'"\xe3\x81"', b"01", b"1.", b"-", b".5", b"1e", b"+1", b"1 2",
+        b"{} x", b"[]]", b'"abc', b"[1,2", b'{"a":1', b'{"a" 1}', b"[1 2]", b"[1,]",
+        b'{"a":1,}', b"{,}", b"tru", b"nulll", b"[\"\xc3\xa9\", x]", b'{"a":1}{',
+        b'[1,{"b":[2,"\\u00', b"\x00", b"NaN", b"[-]"]):
+    put("jsonr", "bad-%02d" % i, doc)
+
+# ---- stanza: data files ("field: value" stanzas) ------------------------------------------
+put("stanza", "empty", b"")
+put("stanza", "catalog.txt", """\
+# A fictional product.
+id: example-tool
+name: Example Tool
+vendor: Example
+cpe: example:tool
+match.package: example-tool
+match.name: Example Tool*
+line: 2 | latest 2.9.0 | released 2099-01-01 | eol -
+line: 1 | latest 1.9.9 | released 2019-01-01 | eol 2020-06-30
+
+id: other
+name: Other
+""")
+put("stanza", "continuation.txt", "title: first\n  second\n\tthird\nnext: x\nempty:\n more\n\na: 1\n 2\n 3\n")
+put("stanza", "comments.txt", "# c\n#\nid: x # kept\n  # indented comment\n # another\n\n# between\n\nid: y\n")
+put("stanza", "bom-crlf.txt", b"\xef\xbb\xbfid: x\r\nname: y\r\n  z\r\n\r\nid: w\r\n")
+put("stanza", "repeated.txt", "source: a\nsource: b\nname: n\nsource: c\n")
+put("stanza", "blank-lines.txt", "\n\n \t \na: 1\n\n\n\nb: 2\n   \n")
+put("stanza", "err-continuation.txt", " starts with a blank\n")
+put("stanza", "err-continuation-later.txt", "a: 1\n\n  orphan\n")
+put("stanza", "err-no-colon.txt", "a: 1\nno colon here\n")
+put("stanza", "err-empty-name.txt", "a: 1\n: value\n")
+put("stanza", "colons.txt", "url: https://example.invalid:8080/x\nk::v\n:\n")
+put("stanza", "many-fields.txt", "".join("f: %d\n" % i for i in range(4097)))
+put("stanza", "many-stanzas.txt", "".join("id: %d\nx: y\n  z\n\n" % i for i in range(300)))
+put("stanza", "nul-bytes.txt", b"k\x00y: v\x00w\n\x00\nn: \xff\xfe\n")
+put("stanza", "long-continuation.txt", "t: a\n" + " b\n" * 3000)
+
+# ---- bundle: saved bundles read back ------------------------------------------------------
+import copy
+import json
+
+BUNDLE = {
+    "format": "tenken-bundle", "format_version": 1,
+    "bundle_id": "0b5e7a52-3c1d-4f7e-9a8b-1c2d3e4f5a6b",
+    "host": {"hostname": "pc-01", "endpoint_id": "e1",
+             "os": {"family": "linux", "id": "debian", "version_id": "12",
+                    "name": "Debian GNU/Linux 12 (bookworm)", "codename": "bookworm"},
+             "kernel": {"release": "6.1.0-18-amd64", "version": "#1 SMP"},
+             "arch": "x86_64", "boot_time": "2023-11-14T22:13:20Z", "timezone": "Asia/Tokyo",
+             "collector_version": "0.1.0", "started_at": "2023-11-14T22:15:00Z",
+             "finished_at": "2023-11-14T22:16:00Z"},
+    "scan": {"root": "/", "live": True, "privileged": False, "users_complete": True,
+             "collectors": [{"name": "dpkg", "items": 2, "errors": 0, "seconds": 0.01}]},
+    "inventory": [
+        {"name": "samba", "version": "2:4.13.1+dfsg-1", "source": "dpkg", "kind": "package",
+         "arch": "amd64", "status": "installed", "source_package": "samba",
+         "source_version": "2:4.13.1+dfsg-1"},
+        {"name": "Helper", "version": "2.0", "source": "browser-extension", "kind": "extension",
+         "id": "helper@example.invalid", "browser": "firefox", "profile": "p", "user": "bob",
+         "enabled": False, "version_from": "extensions.json"},
+        {"name": "Example Tool", "version": None, "source": "dir", "kind": "application",
+         "path": "/opt/example", "enabled": True},
+    ],
+    "network": {
+        "collected": True,
+        "interfaces": [
+            {"name": "lo", "index": 1, "state": "unknown", "mtu": 65536, "loopback": True,
+             "addresses": [{"address": "127.0.0.1", "prefix": 8, "family": "inet",
+                            "class": "loopback", "scope": "host"}]},
+            {"name": "eth0", "index": 2, "mac": "52:54:00:12:34:56", "state": "up", "mtu": 1500,
+             "loopback": False,
+             "addresses": [{"address": "203.0.113.7", "prefix": 24, "family": "inet",
+                            "class": "public", "scope": "global"},
+                           {"address": "2001:db8::5", "prefix": 64, "family": "inet6",
+                            "class": "documentation", "scope": "global", "temporary": True}]}],
+        "default_routes": [{"family": "inet", "gateway": "203.0.113.1", "interface": "eth0",
+                            "metric": 100}],
+        "listening": [
+            {"proto": "tcp", "family": "inet", "address": "0.0.0.0", "port": 445, "pid": 812,
+             "process": "smbd", "uid": 0},
+            {"proto": "tcp", "family": "inet6", "address": "::", "port": 3389, "pid": None,
+             "process": None, "uid": 117},
+            {"proto": "tcp", "family": "inet", "address": "0.0.0.0", "port": 22, "pid": 700,
+             "process": "sshd", "uid": 0}],
+        "services": {
+            "smb": {"product": "samba", "installed": True, "listening": True,
+                    "sockets": ["/network/listening/0"], "config": "/etc/samba/smb.conf",
+                    "min_protocol": "NT1", "min_protocol_basis": "setting", "smb1_allowed": True},
+            "rdp": {"product": "xrdp", "installed": True, "listening": True,
+                    "sockets": ["/network/listening/1"]},
+            "ssh": {"product": "openssh", "installed": True, "listening": True,
+                    "sockets": ["/network/listening/2"], "config": "/etc/ssh/sshd_config",
+                    "password_authentication": True, "permit_root_login": "yes"}},
+        "firewall": {"loaded": False, "evidence": ["nftables: no ruleset"]}},
+    "analysis": {"kb": None, "kb_date": None, "analyzed_at": None},
+    "findings": [],
+    "errors": [{"collector": "dpkg", "path": "/var/lib/dpkg/status", "kind": "parse",
+                "message": "line 3: no Package field"},
+               {"collector": "users", "path": None, "kind": "permission", "message": "denied"}],
+    "dropped": {"inventory": 0, "errors": 0},
+}
+
+def bundle(name, edit=None, raw=None):
+    if raw is not None:
+        put("bundle", name, raw)
+        return
+    b = copy.deepcopy(BUNDLE)
+    if edit:
+        edit(b)
+    put("bundle", name, json.dumps(b, ensure_ascii=False, indent=None, separators=(",", ":")))
+
+def setp(pointer, value):
+    def edit(b):
+        *path, last = pointer.strip("/").split("/")
+        cur = b
+        for k in path:
+            cur = cur[int(k)] if isinstance(cur, list) else cur[k]
+        if value is DELETE:
+            del cur[int(last) if isinstance(cur, list) else last]
+        elif isinstance(cur, list):
+            cur[int(last)] = value
+        else:
+            cur[last] = value
+    return edit
+
+DELETE = object()
+bundle("full.json")
+put("bundle", "full-pretty.json", json.dumps(BUNDLE, indent=2))
+bundle("minimal.json", raw=json.dumps({
+    "format": "tenken-bundle", "format_version": 1,
+    "bundle_id": "00000000-0000-4000-8000-000000000000", "host": {"os": {"family": "linux"}},
+    "scan": {}, "inventory": [], "network": {"interfaces": [], "default_routes": [],
+                                              "listening": []}}))
+bundle("empty", raw=b"")
+bundle("array-root", raw=b"[]")
+bundle("scalar-root", raw=b"42")
+bundle("truncated.json", raw=json.dumps(BUNDLE)[:700])
+for i, (ptr, val) in enumerate([
+        ("/format_version", 2), ("/format_version", "1"), ("/format", "other"),
+        ("/bundle_id", "short"), ("/host", 5), ("/host/os/family", "plan9"),
+        ("/host/kernel", []), ("/host/kernel/release", 1), ("/host/boot_time", "yesterday"),
+        ("/host/started_at", "2023-11-14T22:13:20+09:00"), ("/host/finished_at", 1700000000),
+        ("/host/boot_time", "2023-02-31T23:59:60Z"), ("/host/boot_time", "-999-01-01T00:00:00Z"),
+        ("/host/boot_time", "9999-99-99T99:99:99Z"),  # once accepted, then written as year 10007
+        ("/scan", []), ("/scan/live", "yes"), ("/inventory", {}), ("/inventory/0", "x"),
+        ("/inventory/0/name", None), ("/inventory/0/source", "apt"), ("/inventory/1/kind", "virus"),
+        ("/inventory/1/enabled", "yes"), ("/network", None), ("/network/interfaces", "eth0"),
+        ("/network/interfaces/1/addresses/0", "10.0.0.1"),
+        ("/network/interfaces/1/addresses/0/address", "not an address"),
+        ("/network/interfaces/1/addresses/0/family", "inet6"),
+        ("/network/interfaces/1/state", "sideways"), ("/network/interfaces/1/index", 2 ** 40),
+        ("/network/interfaces/1/mtu", -5), ("/network/default_routes/0", "x"),
+        ("/network/listening/0/port", 70000), ("/network/listening/0/port", 4294967376),
+        ("/network/listening/0/port", -1), ("/network/listening/0/pid", -5),
+        ("/network/listening/0/proto", "sctp"),
+        ("/network/services/smb/sockets/0", "/network/listening/99"),
+        ("/network/services/smb/sockets/0", "/network/listening/-1"),
+        ("/network/services/smb/sockets/0", "/network/listening/0x"),
+        ("/network/services/smb", 5), ("/network/services/ssh/sockets", "/network/listening/2"),
+        ("/network/services", []), ("/network/firewall", True),
+        ("/network/firewall/evidence", [5, None, "x", {}]), ("/errors", 5),
+        ("/errors/0", "x"), ("/errors/0/kind", "nonsense"), ("/errors/0/collector", None),
+        ("/inventory/0/name", "a\u0000b"), ("/host/hostname", "\u202e\u0007\x1b[31m"),
+        ("/bundle_id", "0b5e7a52-3c1d-4f7e-9a8b-1c2d3e4f5a6\u00e9"),
+        ("/host/os/family", DELETE), ("/network/listening", DELETE)]):
+    bundle("hostile-%02d.json" % i, setp(ptr, val))
+big = copy.deepcopy(BUNDLE)
+big["network"]["listening"] = [{"proto": "tcp", "family": "inet", "address": "0.0.0.0",
+                                "port": p, "pid": None, "process": None, "uid": 0}
+                               for p in range(20, 140)]
+big["network"]["services"]["smb"]["sockets"] = ["/network/listening/%d" % i for i in range(120)]
+bundle("many-sockets.json", raw=json.dumps(big, separators=(",", ":")))
+bundle("deep.json", raw="[" * 3000 + "]" * 3000)
+bundle("duplicate-keys.json", raw=json.dumps(BUNDLE)[:-1] + ',"inventory":[]}')
+
+# ---- import: knowledge-base feeds; the first byte picks the importer ----------------------
+# (byte % 5: 0 NVD, 1 KEV, 2 EPSS, 3 OSV, 4 JVN; + 0x80: import the feed twice)
+def feed(name, which, data, twice=False):
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    put("import", name, bytes([which | (0x80 if twice else 0)]) + data)
+
+def nvd_cve(cve_id, status="Analyzed", configs=None, metrics=None, desc="Example Tool flaw."):
+    c = {"id": cve_id, "published": "2099-01-01T00:00:00.000",
+         "lastModified": "2099-01-05T00:00:00.000", "vulnStatus": status,
+         "descriptions": [{"lang": "en", "value": desc}]}
+    if metrics is not None:
+        c["metrics"] = metrics
+    if configs is not None:
+        c["configurations"] = configs
+    return {"cve": c}
+
+def cpe_match(criteria, vulnerable=True, **bounds):
+    m = {"vulnerable": vulnerable, "criteria": criteria, "matchCriteriaId": "X"}
+    m.update(bounds)
+    return m
+
+def nvd(vulns, **extra):
+    doc = {"resultsPerPage": len(vulns), "startIndex": 0, "totalResults": len(vulns),
+           "format": "NVD_CVE", "version": "2.0", "timestamp": "2099-01-10T00:00:00.000",
+           "vulnerabilities": vulns}
+    doc.update(extra)
+    return json.dumps(doc)
+
+TOOL = "cpe:2.3:a:example:tool:*:*:*:*:*:*:*:*"
+CVSS31 = {"cvssMetricV31": [{"source": "nvd@nist.gov", "type": "Primary", "cvssData": {
+    "version": "3.1", "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+    "baseScore": 9.8, "baseSeverity": "CRITICAL"}}],
+    "cvssMetricV40": [{"cvssData": {"version": "4.0", "baseScore": 9.3,
+                                    "vectorString": "CVSS:4.0/AV:N", "baseSeverity": "CRITICAL"}}]}
+GOOD_NVD = nvd([
+    nvd_cve("CVE-2099-0001", metrics=CVSS31, configs=[{"nodes": [{"operator": "OR", "negate": False,
+        "cpeMatch": [cpe_match(TOOL, versionStartIncluding="2.0", versionEndExcluding="2.5")]}]}]),
+    nvd_cve("CVE-2099-0002", configs=[{"operator": "AND", "nodes": [
+        {"operator": "OR", "negate": False, "cpeMatch": [cpe_match(TOOL, versionEndExcluding="3.0")]},
+        {"operator": "OR", "negate": False, "cpeMatch": [
+            cpe_match("cpe:2.3:o:microsoft:windows:-:*:*:*:*:*:*:*", vulnerable=False)]}]}]),
+    nvd_cve("CVE-2099-0003", configs=[{"nodes": [{"operator": "OR", "negate": False,
+        "cpeMatch": [cpe_match(TOOL)]}]}]),
+    nvd_cve("CVE-2099-0004", configs=[{"nodes": [{"operator": "OR", "negate": True,
+        "cpeMatch": [cpe_match("cpe:2.3:a:example:tool:2.4.1:*:*:*:*:*:*:*")]}]}]),
+    nvd_cve("CVE-2099-0005", status="Rejected", configs=[]),
+])
+feed("nvd-good.json", 0, GOOD_NVD)
+feed("nvd-good-twice.json", 0, GOOD_NVD, twice=True)
+feed("nvd-empty-list.json", 0, nvd([]))
+feed("nvd-no-vulns.json", 0, '{"format":"NVD_CVE","version":"2.0"}')
+feed("nvd-vulns-object.json", 0, '{"vulnerabilities":{"cve":{}}}')
+feed("nvd-truncated.json", 0, GOOD_NVD[:len(GOOD_NVD) // 2])
+feed("nvd-trailing.json", 0, GOOD_NVD + "{}")
+feed("nvd-array-root.json", 0, "[" + GOOD_NVD + "]")
+feed("nvd-cve-types.json", 0, nvd([{"cve": {"id": 5, "vulnStatus": [], "descriptions": "x",
+    "metrics": {"cvssMetricV31": [{"cvssData": {"baseScore": "high"}}]},
+    "configurations": {"nodes": 1}}}, {"cve": None}, {"notcve": 1}, 7, "x"]))
+feed("nvd-odd-cpes.json", 0, nvd([nvd_cve("CVE-2099-0010", configs=[{"nodes": [{"operator": "XOR",
+    "negate": "yes", "cpeMatch": [
+        cpe_match("cpe:2.3:a:example\\:corp:tool\\*:1\\.0:*:*:*:*:*:*:*"),
+        cpe_match("cpe:2.3:a"), cpe_match(""), cpe_match("cpe:2.3:" + ":" * 40),
+        cpe_match("cpe:2.3:a:example:tool:-:*:*:*:*:*:*:*", versionEndIncluding=""),
+        cpe_match(TOOL, versionStartExcluding="9" * 300, versionEndIncluding="\u00e9\x00"),
+        cpe_match("cpe:2.3:a:\\\\:\\\\\\:\\:*:*:*:*:*:*:*:*:*:*:*:*:*")]}]}])]))
+feed("nvd-deep-nodes.json", 0, nvd([nvd_cve("CVE-2099-0011", configs=[{"nodes": [
+    {"operator": "OR", "children": [{"nodes": [{"cpeMatch": [[[[[[[[[[[]]]]]]]]]]]}]}],
+     "cpeMatch": [cpe_match(TOOL)] * 10}] * 5}])]))
+feed("nvd-bad-ids.json", 0, nvd([nvd_cve(""), nvd_cve("CVE-"), nvd_cve("CVE-2099-0001\n"),
+                                 nvd_cve("x" * 3000)]))
+feed("nvd-duplicate.json", 0, nvd([nvd_cve("CVE-2099-0001", configs=[{"nodes": [{"operator": "OR",
+    "cpeMatch": [cpe_match(TOOL, versionEndExcluding="2.5")]}]}])] * 3))
+feed("nvd-escapes.json", 0, nvd([nvd_cve("CVE-2099-0012", desc="\u0000\u202e<script>\"\\ \ud83d\ude00",
+    configs=[{"nodes": [{"operator": "OR", "cpeMatch": [cpe_match(TOOL)]}]}])]))
+feed("nvd-not-json", 0, "\x00\xff not json")
+
+KEV = {"title": "t", "catalogVersion": "2099.01.01", "dateReleased": "2099-01-01T00:00:00Z",
+       "count": 2, "vulnerabilities": [
+           {"cveID": "CVE-2099-0001", "vendorProject": "Example", "product": "Tool",
+            "vulnerabilityName": "Example Tool flaw", "dateAdded": "2099-01-02",
+            "shortDescription": "s", "requiredAction": "r", "dueDate": "2099-01-23",
+            "knownRansomwareCampaignUse": "Known", "notes": "", "cwes": ["CWE-787"]},
+           {"cveID": "CVE-2099-0009", "vendorProject": "Example", "product": "Tool",
+            "vulnerabilityName": "n", "dateAdded": "2099-01-03", "dueDate": "2099-01-24",
+            "knownRansomwareCampaignUse": "Unknown"}]}
+def kev(name, edit=None):
+    k = copy.deepcopy(KEV)
+    if edit:
+        edit(k)
+    feed(name, 1, json.dumps(k))
+kev("kev-good.json")
+kev("kev-count-mismatch.json", lambda k: k.update(count=3))
+kev("kev-bad-cve.json", lambda k: k["vulnerabilities"][0].update(cveID="CVE-99-1"))
+kev("kev-missing-date.json", lambda k: k["vulnerabilities"][1].pop("dateAdded"))
+kev("kev-wrong-types.json", lambda k: k["vulnerabilities"][0].update(
+    vendorProject=5, product=None, knownRansomwareCampaignUse=[]))
+kev("kev-not-catalog.json", lambda k: k.pop("catalogVersion"))
+kev("kev-entries-not-objects.json", lambda k: k.update(vulnerabilities=[1, "x"], count=2))
+kev("kev-huge-count.json", lambda k: k.update(count=2 ** 63 - 1))
+kev("kev-negative-count.json", lambda k: k.update(count=-1))
+feed("kev-array.json", 1, "[]")
+
+EPSS = ("#model_version:v2099.01.01,score_date:2099-01-10T00:00:00+0000\n"
+        "cve,epss,percentile\nCVE-2099-0001,0.97312,0.99950\nCVE-2099-0003,0.00042,0.05000\n")
+feed("epss-good.csv", 2, EPSS)
+feed("epss-no-comment.csv", 2, "cve,epss,percentile\nCVE-2099-0001,0.5,0.5\n")
+feed("epss-bad-header.csv", 2, "#model_version:v1\nid,score\nCVE-2099-0001,0.5\n")
+feed("epss-bad-values.csv", 2, EPSS + "CVE-2099-0002,1.5,0.1\nCVE-2099-0004,nan,inf\n"
+     "CVE-2099-0005,-0,0x1p-3\nCVE-2099-0006,,\nnot-a-cve,0.1,0.1\nCVE-2099-0007,0.1\n"
+     "CVE-2099-0008,0.1,0.1,extra\n")
+feed("epss-crlf.csv", 2, EPSS.replace("\n", "\r\n"))
+feed("epss-odd-comment.csv", 2, "#model_version:" + "v" * 200 + ",score_date:" + "9" * 100 +
+     ",other:x\n#\n#model_version\ncve,epss,percentile\n")
+feed("epss-long-line.csv", 2, EPSS + "CVE-2099-0001," + "1" * 6000 + ",0.1\n")
+feed("epss-nul.csv", 2, EPSS.replace("0.973", "0\x00973"))
+
+OSV1 = {"schema_version": "1.6.0", "id": "DEBIAN-CVE-2099-0100", "modified": "2099-01-03T00:00:00Z",
+        "upstream": ["CVE-2099-0100"],
+        "affected": [{"package": {"ecosystem": "Debian:12", "name": "glibc"},
+                      "ranges": [{"type": "ECOSYSTEM", "events": [
+                          {"introduced": "0"}, {"fixed": "2.36-9+deb12u5"}]}]}]}
+def osv(name, edit=None):
+    o = copy.deepcopy(OSV1)
+    if edit:
+        edit(o)
+    feed(name, 3, json.dumps(o))
+osv("osv-good.json")
+osv("osv-aliases.json", lambda o: (o.pop("upstream"), o.update(aliases=["GHSA-x", "CVE-2099-0101"])))
+osv("osv-withdrawn.json", lambda o: o.update(withdrawn="2099-01-04T00:00:00Z"))
+osv("osv-no-id.json", lambda o: o.pop("id"))
+osv("osv-last-affected.json", lambda o: o["affected"][0]["ranges"][0].update(events=[
+    {"introduced": "2.30"}, {"last_affected": "2.36-9"}, {"introduced": "2.37"}, {"fixed": "2.38"},
+    {"limit": "3"}]))
+osv("osv-odd-types.json", lambda o: o.update(affected=[{"package": "glibc"}, 5,
+    {"package": {"ecosystem": 12, "name": None}, "ranges": "x"},
+    {"package": {"ecosystem": "Debian:12", "name": "glibc"}, "ranges": [{"type": "GIT",
+     "events": [{"introduced": "abc"}]}, {"events": [1, {}, {"fixed": None}]}],
+     "versions": ["2.36-1", 5]}]))
+osv("osv-ubuntu.json", lambda o: o["affected"][0]["package"].update(ecosystem="Ubuntu:22.04:LTS"))
+osv("osv-many-ranges.json", lambda o: o["affected"][0].update(ranges=[{"type": "ECOSYSTEM",
+    "events": [{"introduced": str(i)}, {"fixed": str(i) + ".5"}]} for i in range(200)]))
+feed("osv-array.json", 3, json.dumps([OSV1, OSV1]))
+feed("osv-truncated.json", 3, json.dumps(OSV1)[:120])
+
+JVN_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<rdf:RDF xmlns="http://purl.org/rss/1.0/" '
+            'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:sec="http://jvn.jp/rss/mod_sec/3.0/" xmlns:dcterms="http://purl.org/dc/terms/">\n')
+def jvn_item(jid, title, refs, issued="2099-01-02T00:00+09:00"):
+    r = "".join('<sec:references source="CVE" id="%s">https://www.cve.org/CVERecord?id=%s'
+                '</sec:references>' % (c, c) for c in refs)
+    return ('<item rdf:about="https://jvndb.jvn.jp/ja/contents/2099/%s.html"><title>%s</title>'
+            '<link>https://jvndb.jvn.jp/ja/contents/2099/%s.html</link>'
+            '<sec:identifier>%s</sec:identifier>%s<dcterms:issued>%s</dcterms:issued></item>\n'
+            % (jid, title, jid, jid, r, issued))
+JVN = (JVN_HEAD + '<channel rdf:about="https://jvndb.jvn.jp/myjvn"><title>JVNDB</title></channel>\n' +
+       jvn_item("JVNDB-2099-000001", "Example Tool における境界外書き込みの脆弱性",
+                ["CVE-2099-0001"]) +
+       jvn_item("JVNDB-2099-000002", "複数の脆弱性", ["CVE-2099-0002", "CVE-2099-0003"]) +
+       "</rdf:RDF>\n")
+feed("jvn-good.xml", 4, JVN)
+feed("jvn-truncated.xml", 4, JVN[:400])
+feed("jvn-not-xml", 4, "not <xml")
+feed("jvn-many-refs.xml", 4, JVN_HEAD + jvn_item("JVNDB-2099-000003", "t",
+     ["CVE-2099-%04d" % i for i in range(300)]) + "</rdf:RDF>")
+feed("jvn-long-title.xml", 4, JVN_HEAD + jvn_item("JVNDB-2099-000004", "長" * 20000,
+     ["CVE-2099-0001"]) + "</rdf:RDF>")
+feed("jvn-entities.xml", 4, '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+     '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+     '<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e SYSTEM "file:///etc/passwd">]>\n' +
+     JVN.split("\n", 1)[1].replace("<title>JVNDB</title>", "<title>&d;&e;</title>")
+     .replace("Example Tool", "&d;"))
+feed("jvn-nested-items.xml", 4, JVN_HEAD + "<item><item><title>x</title><sec:identifier>"
+     "JVNDB-1</sec:identifier></item><sec:references id=\"\"/></item>"
+     "<sec:references source=\"CVE\" id=\"CVE-2099-0001\">outside</sec:references></rdf:RDF>")
+feed("jvn-bad-encoding.xml", 4, JVN.encode("utf-8").replace(b"\xe5\xa2\x83", b"\xff\xfe"))
+feed("empty", 0, b"")
 PY

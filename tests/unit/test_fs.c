@@ -480,11 +480,9 @@ static void test_lines_differential(void **state)
     tk_fs_free(fs);
 }
 
-/* BUG (src/compat/posix/fs.c, resolve_fallback): the fallback walk skips trailing slashes,
- * so "/etc/passwd/" opens the regular file (the kernel and openat2 answer ENOTDIR), and a
- * final symlink followed by "/" is not followed under O_NOFOLLOW ("/etc/dirlink/" lstats
- * as the link, not the directory). The two resolvers must agree; openat2 is the reference. */
-static void test_bug_trailing_slash(void **state)
+/* Regression: the fallback resolver treats a trailing slash as openat2 does: "/etc/passwd/"
+ * is ENOTDIR, and "link/" follows the final symlink even under O_NOFOLLOW. */
+static void test_trailing_slash(void **state)
 {
     /* Results are gathered first and asserted after cleanup, so a failure leaks nothing. */
     struct tk_fs *fs = open_fs(state);
@@ -499,10 +497,9 @@ static void test_bug_trailing_slash(void **state)
     assert_true(S_ISDIR(st.st_mode));
 }
 
-/* BUG (src/compat/posix/fs.c, resolve_fallback): a path longer than the walk's 64 KiB
- * buffer fails with ENOMEM (TK_ENOMEM, which collectors treat as fatal) instead of
- * ENAMETOOLONG (TK_ELIMIT, what openat2 reports). */
-static void test_bug_overlong_path(void **state)
+/* Regression: a path longer than the fallback walk's buffer is TK_ELIMIT (ENAMETOOLONG, as
+ * openat2 reports), not TK_ENOMEM. */
+static void test_overlong_path(void **state)
 {
     struct tk_fs *fs = open_fs(state);
     size_t n = 70000;
@@ -765,8 +762,8 @@ BOTH_RESOLVERS(test_read_head)
 BOTH_RESOLVERS(test_read_range_and_open_read)
 BOTH_RESOLVERS(test_lines)
 BOTH_RESOLVERS(test_lines_longer_than_buffer)
-BOTH_RESOLVERS(test_bug_trailing_slash)
-BOTH_RESOLVERS(test_bug_overlong_path)
+BOTH_RESOLVERS(test_trailing_slash)
+BOTH_RESOLVERS(test_overlong_path)
 
 int main(void)
 {
@@ -786,8 +783,8 @@ int main(void)
         BOTH(test_lines),
         BOTH(test_lines_longer_than_buffer),
         cmocka_unit_test(test_lines_differential),
-        BOTH(test_bug_trailing_slash),
-        BOTH(test_bug_overlong_path),
+        BOTH(test_trailing_slash),
+        BOTH(test_overlong_path),
     };
 #undef BOTH
     return cmocka_run_group_tests(tests, setup, teardown);

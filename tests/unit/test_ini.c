@@ -120,11 +120,9 @@ static void test_ini_bom_and_keys_before_sections(void **state)
     assert_int_equal(r2.nbad, 0);
 }
 
-/* BUG (src/core/ini.c, tk_ini_parse): the first line is trimmed before the BOM is removed,
- * so blanks between the BOM and the text survive: "\xEF\xBB\xBF  [s]" is reported as a bad
- * line (and its keys land in the wrong section), and "\xEF\xBB\xBF # c=1" becomes the key
- * "# c=1" instead of a comment. Expected: the BOM is ignored as if it were not there. */
-static void test_bug_ini_bom_then_blanks(void **state)
+/* Regression: a BOM followed by blanks is ignored as if it were not there ("\xEF\xBB\xBF  [s]"
+ * is a section, "\xEF\xBB\xBF # c=1" a comment). */
+static void test_ini_bom_then_blanks(void **state)
 {
     (void)state;
     struct record r = { 0 };
@@ -333,7 +331,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ini_parse),
         cmocka_unit_test(test_ini_bom_and_keys_before_sections),
-        cmocka_unit_test(test_bug_ini_bom_then_blanks),
+        cmocka_unit_test(test_ini_bom_then_blanks),
         cmocka_unit_test(test_ini_bad_without_callback),
         cmocka_unit_test(test_ini_callback_stops),
         cmocka_unit_test(test_ini_empty),

@@ -288,11 +288,8 @@ static void test_double(void **state)
     expect_doc("[null,0.5]");
 }
 
-/* BUG (src/core/json.c, tk_json_double): the shortest-precision loop tries "%.1g" first, so
- * whole numbers with trailing zeros come out in exponent form: 100.0 -> "1e+02", 20.0 ->
- * "2e+01" (scan durations in the bundle are written this way). Valid JSON, but not the
- * plain form %.17g gives and readers expect. This test states the expected output. */
-static void test_bug_double_integral_values(void **state)
+/* Regression: whole numbers come out plain ("100", not "1e+02"). */
+static void test_double_integral_values(void **state)
 {
     (void)state;
     expect_double(100.0, "100");
@@ -499,7 +496,7 @@ int main(void)
         T(test_keys_escaped),
         T(test_kstr_opt_and_kint_opt),
         T(test_double),
-        T(test_bug_double_integral_values),
+        T(test_double_integral_values),
         T(test_error_wrong_close),
         T(test_error_key_outside_object),
         T(test_error_open_at_finish),
