@@ -38,6 +38,10 @@ int tk_fs_read(struct tk_fs *fs, const char *path, struct tk_buf *out, struct tk
  * permitted); the caller closes *fd. For libraries that open files by name. */
 int tk_fs_open_read(struct tk_fs *fs, const char *path, int *fd, struct tk_err *err);
 
+/* Opens the directory at path (resolved inside the root) as an O_DIRECTORY descriptor the
+ * caller closes; for walkers that go on with openat. */
+int tk_fs_open_dir_fd(struct tk_fs *fs, const char *path, int *fd, struct tk_err *err);
+
 /* Appends at most the first n bytes of the regular file at path to out. */
 int tk_fs_read_head(struct tk_fs *fs, const char *path, size_t n, struct tk_buf *out,
                     struct tk_err *err);

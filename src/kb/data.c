@@ -140,7 +140,7 @@ static int catalog_stanza(void *ud, const struct tk_stanza *s, struct tk_err *er
     static const char *const fields[] = { "id", "name", "vendor", "cpe", "kind", "scheme",
                                           "normalize", "match.name", "match.package",
                                           "match.flatpak", "match.snap", "match.path", "line",
-                                          "eol", "source", NULL };
+                                          "eol", "kev", "kev-not", "source", NULL };
     static const char *const kinds[] = { "application", "browser", "plugin", "runtime", "meeting", "remote",
                                          "vpn-client", "appliance", "office", NULL };
     struct loader *l = ud;
@@ -193,9 +193,16 @@ static int catalog_stanza(void *ud, const struct tk_stanza *s, struct tk_err *er
             bind_str(l->cpe, 2, v);
             bind_str(l->cpe, 3, p);
             rc = step(l, l->cpe, f->line, err);
-        } else if (tk_str_has_prefix(f->name, "match.")) {
+        } else if (tk_str_has_prefix(f->name, "match.") || tk_str_has_prefix(f->name, "kev")) {
+            /* kev / kev-not: globs over "vendor | product" of the KEV rows this product's data
+             * covers, and of those that do not concern it (checked by check_kev_coverage);
+             * the matcher ignores both. */
+            bool kev = !tk_str_has_prefix(f->name, "match.");
+            if (kev && !memmem(f->value.p, f->value.n, " | ", 3))
+                return tk_err_set(err, TK_EPARSE, "%s:%zu: kev must be \"VENDOR | PRODUCT\"",
+                                  l->file, f->line);
             bind_str(l->match, 1, id);
-            bind_str(l->match, 2, (struct tk_str){ f->name.p + 6, f->name.n - 6 });
+            bind_str(l->match, 2, kev ? f->name : (struct tk_str){ f->name.p + 6, f->name.n - 6 });
             bind_str(l->match, 3, f->value);
             rc = step(l, l->match, f->line, err);
         } else if (tk_str_eq_c(f->name, "line")) {
@@ -274,6 +281,13 @@ static int vuln_stanza(void *ud, const struct tk_stanza *s, struct tk_err *err)
     if (!tk_stanza_count(s, "affected") || !tk_stanza_count(s, "source"))
         return tk_err_set(err, TK_EPARSE, "%s:%zu: %.*s needs affected and source", l->file,
                           s->line, (int)cve.n, cve.p);
+    /* "affected: none" records that the product was checked and is not affected (so KEV
+     * coverage holds without a range that can never match). */
+    bool none = tk_str_eq_c(tk_stanza_get(s, "affected"), "none");
+    if (none && (tk_stanza_count(s, "affected") != 1 || tk_stanza_count(s, "fixed")))
+        return tk_err_set(err, TK_EPARSE,
+                          "%s:%zu: %.*s: \"affected: none\" stands alone, without fixed", l->file,
+                          s->line, (int)cve.n, cve.p);
     struct tk_str plat = tk_stanza_get(s, "platform"), word;
     while (tk_str_next_field(&plat, &word))
         if (!tk_str_eq_c(word, "linux") && !tk_str_eq_c(word, "windows") &&
@@ -318,7 +332,9 @@ static int vuln_stanza(void *ud, const struct tk_stanza *s, struct tk_err *err)
     for (size_t i = 0; i < s->n && !rc; i++) {
         const struct tk_stanza_field *f = &s->f[i];
         sqlite3_stmt *st = NULL;
-        if (tk_str_eq_c(f->name, "affected")) {
+        if (tk_str_eq_c(f->name, "affected") && none) {
+            continue;
+        } else if (tk_str_eq_c(f->name, "affected")) {
             struct tk_vrange r;
             struct tk_err perr = { 0 };
             if (tk_vrange_parse(f->value, &r, &perr) != 0)
@@ -430,6 +446,45 @@ static int load_kev(struct loader *l, const char *path, struct tk_err *err)
                                     "data/kev.tsv", (int64_t)l->stats->kev };
         rc = tk_kb_source_set(l->kb, &src, err);
     }
+    return rc;
+}
+
+/* The data's promise: every KEV entry added in the five years before the KEV snapshot whose
+ * "vendor | product" matches a product's kev: globs has a vuln stanza for that product. */
+static int check_kev_coverage(struct loader *l, struct tk_err *err)
+{
+    static const char sql[] =
+        "SELECT m.product, k.cve, k.vendor || ' | ' || k.product FROM product_match m"
+        " JOIN kev k ON k.vendor || ' | ' || k.product GLOB m.pattern"
+        " WHERE m.field = 'kev'"
+        "  AND NOT EXISTS (SELECT 1 FROM product_match x WHERE x.product = m.product"
+        "                  AND x.field = 'kev-not' AND k.vendor || ' | ' || k.product GLOB x.pattern)"
+        "  AND k.date_added >= date((SELECT substr(date, 1, 10) FROM source WHERE name = 'kev'),"
+        "                           '-5 years')"
+        "  AND NOT EXISTS (SELECT 1 FROM curated c WHERE c.cve = k.cve AND c.product = m.product)"
+        " ORDER BY m.product, k.cve";
+    sqlite3_stmt *st;
+    int rc = prep(l, &st, sql, err);
+    if (rc)
+        return rc;
+    struct tk_buf list = TK_BUF_INIT(4096);
+    size_t n = 0;
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n++ < 8)
+            tk_buf_addf(&list, "%s%s %s", n > 1 ? ", " : "",
+                        (const char *)sqlite3_column_text(st, 0),
+                        (const char *)sqlite3_column_text(st, 1));
+    }
+    if (s != SQLITE_DONE)
+        rc = tk_err_set(err, TK_EIO, "%s: %s", tk_kb_name(l->kb), sqlite3_errmsg(l->db));
+    else if (n)
+        rc = tk_err_set(err, TK_EPARSE,
+                        "catalog kev: %zu KEV entr%s of the last five years without a vuln "
+                        "stanza: %s%s",
+                        n, n == 1 ? "y" : "ies", tk_buf_cstr(&list), n > 8 ? ", …" : "");
+    sqlite3_finalize(st);
+    tk_buf_release(&list);
     return rc;
 }
 
@@ -576,6 +631,8 @@ int tk_kb_load_data(struct tk_kb *kb, const char *dir, struct tk_data_stats *sta
         rc = load_kev(&l, tk_buf_cstr(&kev), err);
         tk_buf_release(&kev);
     }
+    if (!rc)
+        rc = check_kev_coverage(&l, err);
     if (!rc) {
         struct tk_kb_source src = { "builtin", TK_VERSION, NULL, dir,
                                     (int64_t)(l.stats->products + l.stats->vulns) };

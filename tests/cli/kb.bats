@@ -285,3 +285,29 @@ cve() {
     cve CVE-2099-0200 | jq -e '.c.basis == "osv" and .c.update_to == "1.2.3-5.el9"'
     [ "$(ls -la --time-style=full-iso "$ROOT/var/lib/rpm")" = "$before" ]
 }
+
+@test "KEV coverage: a catalogued KEV entry without a vuln stanza is refused, kev-not excuses it" {
+    cp -r "$SRCDIR/data" "$BATS_TEST_TMPDIR/data"
+    local d="$BATS_TEST_TMPDIR/data"
+    # Drop Chrome's stanza for CVE-2023-7024 (KEV "Google | Chromium WebRTC").
+    awk 'BEGIN { RS = ""; ORS = "\n\n" } !(/cve: CVE-2023-7024\n/ && /product: google-chrome\n/)' \
+        "$SRCDIR/data/vulns/browsers.txt" >"$d/vulns/browsers.txt"
+    run "$TENKEN" kb check-data "$d"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"without a vuln stanza: google-chrome CVE-2023-7024"* ]]
+    sed -i 's/^kev: WebRTC | WebRTC$/&\nkev-not: Google | Chromium WebRTC/' "$d/catalog/browsers.txt"
+    run "$TENKEN" kb check-data "$d"
+    [ "$status" -eq 0 ]
+}
+
+@test "affected: none records a checked product that is not affected" {
+    cp -r "$SRCDIR/data" "$BATS_TEST_TMPDIR/data"
+    local d="$BATS_TEST_TMPDIR/data"
+    printf '\ncve: CVE-2099-0001\nproduct: google-chrome\naffected: none\nfixed: 1.0\nsource: x\n' >"$d/vulns/zz.txt"
+    run "$TENKEN" kb check-data "$d"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *'"affected: none" stands alone'* ]]
+    printf '\ncve: CVE-2099-0001\nproduct: google-chrome\naffected: none\nsource: x\n' >"$d/vulns/zz.txt"
+    run "$TENKEN" kb check-data "$d"
+    [ "$status" -eq 0 ]
+}

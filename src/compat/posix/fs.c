@@ -435,16 +435,24 @@ int tk_fs_readlink(struct tk_fs *fs, const char *path, struct tk_buf *out, struc
     return 0;
 }
 
+int tk_fs_open_dir_fd(struct tk_fs *fs, const char *path, int *fd, struct tk_err *err)
+{
+    /* O_NOATIME keeps listing a directory from updating its access time. */
+    *fd = resolve(fs, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_NOATIME);
+    if (*fd < 0 && errno == EPERM)
+        *fd = resolve(fs, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK);
+    if (*fd < 0)
+        return tk_err_sys(err, errno, "%s%s: cannot open the directory", fs->label, path);
+    return 0;
+}
+
 int tk_fs_dir_open(struct tk_fs *fs, const char *path, struct tk_fs_dir **out,
                    struct tk_err *err)
 {
     *out = NULL;
-    /* O_NOATIME keeps listing a directory from updating its access time. */
-    int fd = resolve(fs, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_NOATIME);
-    if (fd < 0 && errno == EPERM)
-        fd = resolve(fs, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK);
-    if (fd < 0)
-        return tk_err_sys(err, errno, "%s%s: cannot open the directory", fs->label, path);
+    int fd, rc = tk_fs_open_dir_fd(fs, path, &fd, err);
+    if (rc)
+        return rc;
     struct tk_fs_dir *d = tk_calloc(1, sizeof *d);
     if (!d) {
         close(fd);
