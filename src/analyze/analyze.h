@@ -18,7 +18,8 @@ struct tk_analysis {
 /* name, description */
 #define TK_ANALYZERS(X)                                                                     \
     X(exposure, "network exposure: public addresses, SMB, RDP, SSH, firewall")             \
-    X(vulnerabilities, "installed software against the knowledge base")
+    X(vulnerabilities, "installed software against the knowledge base")                    \
+    X(detections, "malware and IOC detections: files, processes, connections")
 
 #define TK_DECLARE_ANALYZER(name, desc)                                                     \
     int tk_analyze_##name(struct tk_bundle *b, const struct tk_analysis *a, struct tk_err *err);

@@ -59,6 +59,7 @@ void tk_bundle_release(struct tk_bundle *b)
     tk_free(b->net.socks);
     tk_free(b->items);
     tk_free(b->findings);
+    tk_free(b->detections);
     tk_free(b->errors);
     tk_free(b->stats);
     tk_arena_release(&b->arena);
@@ -149,6 +150,18 @@ struct tk_finding *tk_bundle_add_finding(struct tk_bundle *b)
 {
     return push((void **)&b->findings, &b->nfindings, &b->cfindings, sizeof(struct tk_finding),
                 TK_BUNDLE_MAX_FINDINGS);
+}
+
+struct tk_detection *tk_bundle_add_detection(struct tk_bundle *b)
+{
+    struct tk_detection *d = push((void **)&b->detections, &b->ndetections, &b->cdetections,
+                                  sizeof *d, TK_BUNDLE_MAX_DETECTIONS);
+    if (!d) {
+        b->detections_dropped++;
+        return NULL;
+    }
+    d->pid = d->size = d->mode = d->mtime = d->ctime = -1;
+    return d;
 }
 
 int tk_finding_add_evidence(struct tk_bundle *b, struct tk_finding *f, const char *ref,

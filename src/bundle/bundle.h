@@ -22,6 +22,7 @@
 #define TK_BUNDLE_MAX_ERRORS 2000
 #define TK_BUNDLE_MAX_SOCKETS 65536
 #define TK_BUNDLE_MAX_FINDINGS 100000
+#define TK_BUNDLE_MAX_DETECTIONS 100000
 #define TK_BUNDLE_MAX_BYTES ((size_t)1 << 30)
 
 /* Yes / no / could not tell. */
@@ -214,6 +215,64 @@ struct tk_collector_stat {
     const char *note;
 };
 
+/* ---- malware and IOC detections (scan/) ---------------------------------------------------- */
+
+/* A matched string of a YARA hit: where, and at most the first 64 bytes as hex (never more of
+ * the file than that). */
+struct tk_match_ref {
+    const char *id; /* "$a" */
+    uint64_t offset;
+    uint32_t length;
+    const char *hex;
+};
+
+/* One reason an object was detected: a YARA rule hit or an IOC match. */
+struct tk_reason {
+    const char *type;  /* yara, hash-ioc, filename-ioc, c2-ioc */
+    const char *rule, *ns, *tags; /* yara (tags space-separated) */
+    const char *ioc, *source;     /* IOCs: the value and "FILE:LINE" it came from */
+    const char *description, *author, *reference;
+    int score;                    /* signed: false-positive rules and IOCs subtract */
+    struct tk_match_ref *strings;
+    size_t nstrings, total_strings;
+};
+
+/* A file, a process or a connection that something matched. */
+struct tk_detection {
+    const char *kind;      /* file, process, connection */
+    const char *path;      /* file: its path; process: its executable */
+    int64_t pid;           /* process, connection: -1 when not applicable */
+    const char *process, *cmdline, *user; /* process, connection */
+    const char *remote;    /* connection: "203.0.113.5:443" */
+    int64_t size;          /* file: bytes; -1 when not applicable */
+    const char *owner, *group;
+    int64_t mode;          /* file: st_mode bits; -1 when not applicable */
+    int64_t mtime, ctime;  /* file: seconds; -1 when unknown */
+    const char *md5, *sha1, *sha256, *filetype;
+    double score;
+    const char *level;     /* notice, warning, alert ("none" below notice) */
+    struct tk_reason *reasons;
+    size_t nreasons;
+};
+
+/* What the malware and IOC part of the scan did. */
+struct tk_detect_info {
+    bool ran;                 /* any part ran */
+    bool disk, memory;        /* which parts ran */
+    const char *profile;      /* quick, full, paths */
+    const char **paths;       /* start directories of the file scan */
+    size_t npaths;
+    size_t rules;             /* YARA rules loaded */
+    const char *rules_hash;
+    size_t ioc_hashes, ioc_filenames, ioc_c2;
+    uint64_t files, bytes;    /* scanned (read or taken from the cache) */
+    uint64_t cached;          /* of those, verdicts reused from --cache */
+    uint64_t too_large, special, excluded, other_fs, errors, timeouts;
+    uint64_t processes, process_bytes, processes_skipped;
+    double seconds;
+    int threads;
+};
+
 /* How the findings were judged. */
 struct tk_analysis_info {
     const char *kb;      /* knowledge base used: a path or "built-in"; NULL: none */
@@ -236,6 +295,9 @@ struct tk_bundle {
     struct tk_collector_stat *stats;
     size_t nstats, cstats;
     struct tk_analysis_info analysis;
+    struct tk_detection *detections;
+    size_t ndetections, cdetections, detections_dropped;
+    struct tk_detect_info detect;
 };
 
 int tk_bundle_init(struct tk_bundle *b, struct tk_err *err);
@@ -256,6 +318,7 @@ struct tk_addr *tk_bundle_add_addr(struct tk_bundle *b, struct tk_iface *ifc);
 struct tk_route *tk_bundle_add_route(struct tk_bundle *b);
 struct tk_sock *tk_bundle_add_sock(struct tk_bundle *b);
 struct tk_finding *tk_bundle_add_finding(struct tk_bundle *b);
+struct tk_detection *tk_bundle_add_detection(struct tk_bundle *b);
 int tk_finding_add_evidence(struct tk_bundle *b, struct tk_finding *f, const char *ref,
                             const char *text);
 int tk_service_add_socket(struct tk_bundle *b, struct tk_service *s, size_t sock_index);

@@ -4,6 +4,7 @@
 #include "bundle/bundle_json.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "compat/sys.h"
 #include "core/time.h"
@@ -376,6 +377,150 @@ void tk_bundle_write_findings(const struct tk_bundle *b, struct tk_json *w)
     tk_json_arr_end(w);
 }
 
+static void kint_opt(struct tk_json *w, const char *key, int64_t v)
+{
+    if (v >= 0)
+        tk_json_kint(w, key, v);
+}
+
+static void write_detect_info(const struct tk_detect_info *d, struct tk_json *w)
+{
+    tk_json_key(w, "detect");
+    tk_json_obj_begin(w);
+    tk_json_kbool(w, "disk", d->disk);
+    tk_json_kbool(w, "memory", d->memory);
+    kstr_opt(w, "profile", d->profile);
+    tk_json_key(w, "paths");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < d->npaths; i++)
+        tk_json_str(w, d->paths[i]);
+    tk_json_arr_end(w);
+    tk_json_kint(w, "rules", (int64_t)d->rules);
+    kstr_opt(w, "rules_hash", d->rules_hash);
+    tk_json_key(w, "iocs");
+    tk_json_obj_begin(w);
+    tk_json_kint(w, "hashes", (int64_t)d->ioc_hashes);
+    tk_json_kint(w, "filenames", (int64_t)d->ioc_filenames);
+    tk_json_kint(w, "c2", (int64_t)d->ioc_c2);
+    tk_json_obj_end(w);
+    tk_json_kint(w, "files", (int64_t)d->files);
+    tk_json_kint(w, "bytes", (int64_t)d->bytes);
+    tk_json_kint(w, "cached", (int64_t)d->cached);
+    tk_json_key(w, "skipped");
+    tk_json_obj_begin(w);
+    tk_json_kint(w, "too_large", (int64_t)d->too_large);
+    tk_json_kint(w, "special", (int64_t)d->special);
+    tk_json_kint(w, "excluded", (int64_t)d->excluded);
+    tk_json_kint(w, "other_fs", (int64_t)d->other_fs);
+    tk_json_kint(w, "errors", (int64_t)d->errors);
+    tk_json_kint(w, "timeouts", (int64_t)d->timeouts);
+    tk_json_obj_end(w);
+    tk_json_kint(w, "processes", (int64_t)d->processes);
+    tk_json_kint(w, "process_bytes", (int64_t)d->process_bytes);
+    tk_json_kint(w, "processes_skipped", (int64_t)d->processes_skipped);
+    tk_json_kint(w, "threads", d->threads);
+    tk_json_key(w, "seconds");
+    tk_json_double(w, (double)(int64_t)(d->seconds * 1000 + 0.5) / 1000);
+    tk_json_obj_end(w);
+}
+
+static void write_reason(const struct tk_reason *r, struct tk_json *w)
+{
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "type", r->type);
+    kstr_opt(w, "rule", r->rule);
+    kstr_opt(w, "namespace", r->ns);
+    if (r->tags) {
+        tk_json_key(w, "tags");
+        tk_json_arr_begin(w);
+        for (const char *p = r->tags; *p;) {
+            const char *e = strchr(p, ' ');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            if (n)
+                tk_json_strn(w, p, n);
+            p += n + (e != NULL);
+        }
+        tk_json_arr_end(w);
+    }
+    kstr_opt(w, "ioc", r->ioc);
+    kstr_opt(w, "source", r->source);
+    kstr_opt(w, "description", r->description);
+    kstr_opt(w, "author", r->author);
+    kstr_opt(w, "reference", r->reference);
+    tk_json_kint(w, "score", r->score);
+    if (r->nstrings || r->total_strings) {
+        tk_json_key(w, "strings");
+        tk_json_arr_begin(w);
+        for (size_t i = 0; i < r->nstrings; i++) {
+            const struct tk_match_ref *m = &r->strings[i];
+            tk_json_obj_begin(w);
+            tk_json_kstr(w, "id", m->id);
+            tk_json_key(w, "offset");
+            tk_json_uint(w, m->offset);
+            tk_json_kint(w, "length", m->length);
+            tk_json_kstr(w, "hex", m->hex);
+            tk_json_obj_end(w);
+        }
+        tk_json_arr_end(w);
+        tk_json_kint(w, "strings_total", (int64_t)r->total_strings);
+    }
+    tk_json_obj_end(w);
+}
+
+void tk_bundle_write_detection(const struct tk_detection *d, struct tk_json *w)
+{
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "kind", d->kind);
+    kstr_opt(w, "path", d->path);
+    kint_opt(w, "pid", d->pid);
+    kstr_opt(w, "process", d->process);
+    kstr_opt(w, "cmdline", d->cmdline);
+    kstr_opt(w, "user", d->user);
+    kstr_opt(w, "remote", d->remote);
+    kint_opt(w, "size", d->size);
+    kstr_opt(w, "owner", d->owner);
+    kstr_opt(w, "group", d->group);
+    if (d->mode >= 0) {
+        char mode[16];
+        snprintf(mode, sizeof mode, "%04o", (unsigned)(d->mode & 07777));
+        tk_json_kstr(w, "mode", mode);
+    }
+    if (d->mtime >= 0)
+        ktime(w, "mtime", d->mtime);
+    if (d->ctime >= 0)
+        ktime(w, "ctime", d->ctime);
+    if (d->md5 || d->sha1 || d->sha256) {
+        tk_json_key(w, "hashes");
+        tk_json_obj_begin(w);
+        kstr_opt(w, "md5", d->md5);
+        kstr_opt(w, "sha1", d->sha1);
+        kstr_opt(w, "sha256", d->sha256);
+        tk_json_obj_end(w);
+    }
+    kstr_opt(w, "filetype", d->filetype);
+    tk_json_key(w, "score");
+    tk_json_double(w, (double)(int64_t)(d->score * 100 + 0.5) / 100);
+    tk_json_kstr(w, "level", d->level);
+    tk_json_key(w, "reasons");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < d->nreasons; i++)
+        write_reason(&d->reasons[i], w);
+    tk_json_arr_end(w);
+    tk_json_obj_end(w);
+}
+
+static void write_detections(const struct tk_bundle *b, struct tk_json *w)
+{
+    if (!b->detect.ran)
+        return;
+    write_detect_info(&b->detect, w);
+    tk_json_key(w, "detections");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < b->ndetections; i++)
+        tk_bundle_write_detection(&b->detections[i], w);
+    tk_json_arr_end(w);
+}
+
 static void write_errors(const struct tk_bundle *b, struct tk_json *w)
 {
     tk_json_key(w, "errors");
@@ -406,6 +551,7 @@ int tk_bundle_write_json(const struct tk_bundle *b, struct tk_json *w)
         write_item(&b->items[i], w);
     tk_json_arr_end(w);
     write_network(b, w);
+    write_detections(b, w);
     tk_json_key(w, "analysis");
     tk_json_obj_begin(w);
     tk_json_kstr(w, "kb", b->analysis.kb);
@@ -418,6 +564,8 @@ int tk_bundle_write_json(const struct tk_bundle *b, struct tk_json *w)
     tk_json_obj_begin(w);
     tk_json_kint(w, "inventory", (int64_t)b->items_dropped);
     tk_json_kint(w, "errors", (int64_t)b->errors_dropped);
+    if (b->detect.ran)
+        tk_json_kint(w, "detections", (int64_t)b->detections_dropped);
     tk_json_obj_end(w);
     tk_json_obj_end(w);
     return tk_json_finish(w);

@@ -11,6 +11,9 @@ int tk_bundle_write_json(const struct tk_bundle *b, struct tk_json *w);
 /* Writes only the "findings" member (key and array), for reports of re-judged bundles. */
 void tk_bundle_write_findings(const struct tk_bundle *b, struct tk_json *w);
 
+/* Writes one detection object (also used for JSON lines of hits as they are found). */
+void tk_bundle_write_detection(const struct tk_detection *d, struct tk_json *w);
+
 /* Writes the bundle to path atomically (pretty-printed); err names the path on failure. */
 int tk_bundle_write_file(const struct tk_bundle *b, const char *path, struct tk_err *err);
 

@@ -1,4 +1,6 @@
 /* scan.c - `tenken scan`: collect, judge, write the bundle, print the summary. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,11 +11,19 @@
 #include "collect/collect.h"
 #include "kb/match.h"
 #include "compat/sys.h"
+#include "core/alloc.h"
 #include "core/buf.h"
+#include "core/str.h"
 #include "core/time.h"
 #include "report/summary.h"
+#include "scan/scan.h"
 
-enum { O_OUT, O_FORMAT, O_ROOT, O_PROC, O_ONLY, O_FAIL_ON, O_LANG, O_NO_PROGRESS, O_KB };
+enum {
+    O_OUT, O_FORMAT, O_ROOT, O_PROC, O_ONLY, O_FAIL_ON, O_LANG, O_NO_PROGRESS, O_KB,
+    O_QUICK, O_FULL, O_PATH, O_NO_DISK, O_RULES, O_NO_BUILTIN_RULES, O_IOCS,
+    O_NO_BUILTIN_IOCS, O_EXCLUDE, O_EXCLUDE_REGEX, O_MAX_SIZE, O_THREADS, O_TIMEOUT, O_NICE,
+    O_CPU_LIMIT, O_CACHE, O_CROSS_FS, O_ALL_FS,
+};
 static const struct tk_opt opts[] = {
     [O_OUT] = { "out", 'o', "FILE",
                 "Write the bundle to FILE (default: tenken-HOST-UTCTIME.json in the current "
@@ -24,7 +34,9 @@ static const struct tk_opt opts[] = {
                  "machine. Live network state is then not collected." },
     [O_PROC] = { "proc", 0, "DIR",
                  "Read process and network state from DIR instead of /proc (for tests)." },
-    [O_ONLY] = { "only", 0, "LIST", "Run only these collectors (comma-separated names)." },
+    [O_ONLY] = { "only", 0, "LIST",
+                 "Run only these collectors and checks (comma-separated names; 'files' is the "
+                 "malware scan of files)." },
     [O_FAIL_ON] = { "fail-on", 0, "SEVERITY",
                     "Exit with status 1 when a finding is at or above SEVERITY (info, low, "
                     "medium, high, critical)." },
@@ -34,6 +46,53 @@ static const struct tk_opt opts[] = {
     [O_KB] = { "kb", 0, "PATH",
                "Judge software with this knowledge base (default: the one imported with "
                "'tenken kb import', else the one built into tenken)." },
+    [O_QUICK] = { "quick", 0, NULL,
+                  "Scan the files of the places malware lives: home directories, /tmp, "
+                  "/var/tmp, /dev/shm, /opt, /usr/local, web roots and autostart locations "
+                  "(the default)." },
+    [O_FULL] = { "full", 0, NULL,
+                 "Scan the files of the whole local file system (all local disks; pseudo and "
+                 "network file systems are skipped)." },
+    [O_PATH] = { "path", 'p', "DIR",
+                 "Scan the files under DIR (or the file DIR) instead of the quick places; "
+                 "repeatable." },
+    [O_NO_DISK] = { "no-disk", 0, NULL, "Do not scan files for malware." },
+    [O_RULES] = { "rules", 0, "PATH",
+                  "Also scan with the YARA rules in PATH: a .yar/.yara file, a directory of "
+                  "them (each file in its own namespace), or rules compiled by yarac; "
+                  "repeatable." },
+    [O_NO_BUILTIN_RULES] = { "no-builtin-rules", 0, NULL,
+                             "Do not use tenken's built-in YARA rules." },
+    [O_IOCS] = { "iocs", 0, "PATH",
+                 "Also check the IOCs in PATH: hash, filename and C2 lists in LOKI/THOR "
+                 "format (the kind is taken from the file name) or STIX 2.1 bundles (.json), "
+                 "or a directory of them; repeatable." },
+    [O_NO_BUILTIN_IOCS] = { "no-builtin-iocs", 0, NULL, "Do not use tenken's built-in IOCs." },
+    [O_EXCLUDE] = { "exclude", 0, "GLOB",
+                    "Skip files and directories whose path matches GLOB ('*' matches any "
+                    "characters, '/' included); repeatable. Excluded directories are not "
+                    "entered." },
+    [O_EXCLUDE_REGEX] = { "exclude-regex", 0, "REGEX",
+                          "Skip files and directories whose path contains a match of REGEX "
+                          "(PCRE2); repeatable." },
+    [O_MAX_SIZE] = { "max-size", 0, "SIZE",
+                     "Do not read files larger than SIZE (bytes, or with K, M or G; default "
+                     "64M; 0 means no limit)." },
+    [O_THREADS] = { "threads", 'j', "N", "Scan files with N threads (default: one per core)." },
+    [O_TIMEOUT] = { "timeout", 0, "SECONDS",
+                    "Give up the YARA scan of one file after SECONDS (default 60)." },
+    [O_NICE] = { "nice", 0, NULL,
+                 "Run at the lowest CPU and I/O priority, so the PC stays usable." },
+    [O_CPU_LIMIT] = { "cpu-limit", 0, "PERCENT",
+                      "Keep the file scan's CPU use at about PERCENT of the machine (1 to "
+                      "100)." },
+    [O_CACHE] = { "cache", 0, "FILE",
+                  "Remember what was scanned in FILE (SQLite) and do not read files again "
+                  "that are unchanged since a scan with the same rules." },
+    [O_CROSS_FS] = { "cross-fs", 0, NULL,
+                     "Enter other local file systems mounted below the scanned directories." },
+    [O_ALL_FS] = { "all-fs", 0, NULL,
+                   "Also enter pseudo and network file systems (NFS, SMB, FUSE, ...)." },
     { NULL, 0, NULL, NULL },
 };
 
@@ -76,10 +135,82 @@ static int default_out(struct tk_buf *out, const char *host, int64_t t)
     return rc;
 }
 
+/* "64M" -> bytes; false when not a size. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || *s == '-')
+        return false;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end || v > (UINT64_MAX >> shift))
+        return false;
+    *out = (uint64_t)v << shift;
+    return true;
+}
+
+static bool parse_int(const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+
+static void show_file_progress(void *ud, const struct tk_filescan_progress *fp)
+{
+    struct progress *p = ud;
+    if (!p->on)
+        return;
+    char path[60] = "";
+    if (fp->path) {
+        size_t n = strlen(fp->path);
+        snprintf(path, sizeof path, "%s%s", n > 50 ? "…" : "", fp->path + (n > 50 ? n - 50 : 0));
+        /* The path is from the scanned machine: keep control characters off the terminal. */
+        for (char *c = path; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
+    }
+    fprintf(stderr, "\r\033[2K[files] %llu files, %llu MB, %llu hits %s",
+            (unsigned long long)fp->files, (unsigned long long)(fp->bytes >> 20),
+            (unsigned long long)fp->detections, path);
+    fflush(stderr);
+}
+
 static int run(struct tk_cli *cli, int argc, char **argv)
 {
     struct tk_optparse p;
     struct tk_collect_opts co = { .root = "/" };
+    const char **paths = tk_calloc((size_t)argc + 1, sizeof *paths);
+    const char **rules = tk_calloc((size_t)argc + 1, sizeof *rules);
+    const char **iocs = tk_calloc((size_t)argc + 1, sizeof *iocs);
+    const char **excl = tk_calloc((size_t)argc + 1, sizeof *excl);
+    const char **excl_re = tk_calloc((size_t)argc + 1, sizeof *excl_re);
+    struct tk_buf messages = TK_BUF_INIT(1 << 20);
+    struct tk_detect_opts dop = {
+        .profile = TK_PROFILE_QUICK, .disk = true, .builtin_rules = true, .builtin_iocs = true,
+        .paths = paths, .rules = rules, .iocs = iocs, .messages = &messages,
+        .files = { .max_size = TK_FILESCAN_DEFAULT_MAX_SIZE, .exclude_globs = excl,
+                   .exclude_regex = excl_re },
+    };
+    bool nice = false;
+    if (!paths || !rules || !iocs || !excl || !excl_re) {
+        tk_log(&cli->log, TK_LOG_ERROR, "out of memory");
+        tk_free(paths), tk_free(rules), tk_free(iocs), tk_free(excl), tk_free(excl_re);
+        return TK_EXIT_RUNTIME;
+    }
     const char *val, *out = NULL, *format = "text", *kbpath = NULL;
     enum tk_severity fail_on = TK_SEV_CRITICAL;
     bool have_fail_on = false, no_progress = false;
@@ -121,6 +252,69 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_KB:
             kbpath = val;
             break;
+        case O_QUICK:
+            dop.profile = TK_PROFILE_QUICK;
+            break;
+        case O_FULL:
+            dop.profile = TK_PROFILE_FULL;
+            break;
+        case O_PATH:
+            paths[dop.npaths++] = val;
+            dop.profile = TK_PROFILE_PATHS;
+            break;
+        case O_NO_DISK:
+            dop.disk = false;
+            break;
+        case O_RULES:
+            rules[dop.nrules++] = val;
+            break;
+        case O_NO_BUILTIN_RULES:
+            dop.builtin_rules = false;
+            break;
+        case O_IOCS:
+            iocs[dop.niocs++] = val;
+            break;
+        case O_NO_BUILTIN_IOCS:
+            dop.builtin_iocs = false;
+            break;
+        case O_EXCLUDE:
+            excl[dop.files.nexclude_globs++] = val;
+            break;
+        case O_EXCLUDE_REGEX:
+            excl_re[dop.files.nexclude_regex++] = val;
+            break;
+        case O_MAX_SIZE:
+            if (!parse_size(val, &dop.files.max_size))
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "--max-size must be a size such as 64M or 1G, not '%s'", val);
+            break;
+        case O_THREADS:
+            if (!parse_int(val, 1, 64, &dop.files.threads))
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "--threads must be a number from 1 to 64, not '%s'", val);
+            break;
+        case O_TIMEOUT:
+            if (!parse_int(val, 1, 86400, &dop.files.timeout_s))
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "--timeout must be a number of seconds (1 to 86400), not '%s'", val);
+            break;
+        case O_NICE:
+            nice = true;
+            break;
+        case O_CPU_LIMIT:
+            if (!parse_int(val, 1, 100, &dop.files.cpu_limit))
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "--cpu-limit must be a percentage from 1 to 100, not '%s'", val);
+            break;
+        case O_CACHE:
+            dop.files.cache = val;
+            break;
+        case O_CROSS_FS:
+            dop.files.cross_fs = true;
+            break;
+        case O_ALL_FS:
+            dop.files.cross_fs = dop.files.special_fs = true;
+            break;
         }
         if (idx == TK_OPT_STOP)
             break;
@@ -128,16 +322,23 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     if (idx == TK_OPT_STOP) {
         rc = p.exit_code;
         tk_optparse_release(&p);
-        return rc;
+        goto out;
     }
     if (p.npos) {
         rc = tk_usage_error(cli, "unexpected argument '%s'", p.pos[0]);
         tk_optparse_release(&p);
-        return rc;
+        goto out;
     }
     tk_optparse_release(&p);
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-        return tk_usage_error(cli, "--format must be text or json, not '%s'", format);
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+        rc = tk_usage_error(cli, "--format must be text or json, not '%s'", format);
+        goto out;
+    }
+    dop.root = co.root;
+    if (co.only && !tk_collect_selected(co.only, "files"))
+        dop.disk = false;
+    if (nice && tk_sys_lower_priority() != 0)
+        tk_log(&cli->log, TK_LOG_WARN, "--nice: could not lower the priority");
 
     struct tk_bundle b;
     struct tk_err err = { 0 };
@@ -152,20 +353,41 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     struct tk_kb *kb = NULL;
     struct tk_analysis an = { NULL };
     if ((rc = tk_cli_open_kb(cli, kbpath, TK_KB_READONLY, &kb)) != 0)
-        return rc;
+        goto out;
     if (tk_matcher_new(&an.matcher, kb, &err) != 0) {
         tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
         tk_kb_close(kb);
-        return TK_EXIT_RUNTIME;
+        rc = TK_EXIT_RUNTIME;
+        goto out;
     }
     if (tk_bundle_init(&b, &err) != 0) {
         tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
         tk_matcher_free(an.matcher);
         tk_kb_close(kb);
-        return TK_EXIT_RUNTIME;
+        rc = TK_EXIT_RUNTIME;
+        goto out;
     }
     b.host.started = tk_time_now();
     int c = tk_collect(&b, &co, &err);
+    if (c == 0) {
+        dop.files.progress = show_file_progress;
+        dop.files.ud = &prog;
+        c = tk_detect(&b, &dop, &err);
+        if (messages.len) {
+            /* Every rule compile error (or IOC warning), not just the first. */
+            end_progress(&prog);
+            struct tk_str rest = { tk_buf_cstr(&messages), messages.len }, line;
+            while (tk_str_next_line(&rest, &line))
+                tk_log(&cli->log, c == TK_EPARSE ? TK_LOG_ERROR : TK_LOG_WARN, "%.*s",
+                       (int)line.n, line.p);
+        }
+        if (c == TK_EPARSE || c == TK_EINVAL || c == TK_ENOENT) {
+            end_progress(&prog);
+            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+            rc = c == TK_EINVAL ? TK_EXIT_USAGE : TK_EXIT_RUNTIME;
+            goto done;
+        }
+    }
     end_progress(&prog);
     b.host.finished = tk_time_now();
     b.analysis.kb = tk_kb_name(kb);
@@ -203,6 +425,13 @@ done:
     tk_bundle_release(&b);
     tk_matcher_free(an.matcher);
     tk_kb_close(kb);
+out:
+    tk_buf_release(&messages);
+    tk_free(paths);
+    tk_free(rules);
+    tk_free(iocs);
+    tk_free(excl);
+    tk_free(excl_re);
     return rc;
 }
 

@@ -33,7 +33,7 @@ const char *tk_collector_desc(size_t i)
     return i < NCOLLECTORS ? collectors[i].desc : NULL;
 }
 
-static bool selected(const char *only, const char *name)
+bool tk_collect_selected(const char *only, const char *name)
 {
     if (!only)
         return true;
@@ -109,7 +109,7 @@ int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct t
     for (size_t i = 0; i < NCOLLECTORS && rc == 0; i++) {
         const struct collector *c = &collectors[i];
         /* host and users are prerequisites of the others. */
-        if (i > 1 && !selected(opts->only, c->name))
+        if (i > 1 && !tk_collect_selected(opts->only, c->name))
             continue;
         if (opts->progress)
             opts->progress(opts->ud, c->name, c->desc, i, NCOLLECTORS);

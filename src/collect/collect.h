@@ -64,6 +64,9 @@ struct tk_collect_opts {
  * scan (the root cannot be opened, out of memory); everything else lands in b->errors. */
 int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct tk_err *err);
 
+/* Whether name is in the comma-separated list only (NULL: everything is). */
+bool tk_collect_selected(const char *only, const char *name);
+
 /* Number of collectors and their names, for help and tests. */
 size_t tk_collector_count(void);
 const char *tk_collector_name(size_t i);

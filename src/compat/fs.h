@@ -70,6 +70,11 @@ const char *tk_fs_dir_next(struct tk_fs_dir *d, bool *is_dir);
 int tk_fs_dir_readlink(struct tk_fs_dir *d, const char *name, struct tk_buf *out);
 void tk_fs_dir_close(struct tk_fs_dir *d);
 
+/* Reads the whole regular file at path (a file named by the user, outside any scanned root:
+ * rules, IOC lists) into out, bounded by out->max: TK_ELIMIT past it, TK_EINVAL when path
+ * is not a regular file. Errors name path. */
+int tk_read_file(const char *path, struct tk_buf *out, struct tk_err *err);
+
 /* Line reader for large files: memory is bounded by max_line whatever the file size. */
 struct tk_lines {
     int fd;

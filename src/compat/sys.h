@@ -15,6 +15,9 @@ bool tk_sys_privileged(void); /* effective root / administrator */
 int tk_sys_pid(void);
 int tk_sys_ncpu(void);
 bool tk_sys_isatty(int fd);
+/* Lowest CPU priority and idle I/O class for this process (all threads created after);
+ * 0, or TK_EUNSUPP where the platform cannot. */
+int tk_sys_lower_priority(void);
 
 /* Of the running kernel (not of an image): hostname, release, version string, machine. */
 int tk_sys_uname(struct tk_buf *host, struct tk_buf *release, struct tk_buf *version,

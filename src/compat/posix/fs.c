@@ -606,3 +606,30 @@ void tk_lines_close(struct tk_lines *r)
     r->fd = -1;
     r->buf = NULL;
 }
+
+int tk_read_file(const char *path, struct tk_buf *out, struct tk_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return tk_err_sys(err, errno, "%s: cannot open", path);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return tk_err_set(err, TK_EINVAL, "%s: not a regular file", path);
+    }
+    char chunk[65536];
+    ssize_t k;
+    int rc = 0;
+    while (!rc && (k = read(fd, chunk, sizeof chunk)) != 0) {
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            rc = tk_err_sys(err, errno, "%s: cannot read", path);
+            break;
+        }
+        if (tk_buf_add(out, chunk, (size_t)k) != 0)
+            rc = tk_err_set(err, TK_ELIMIT, "%s: larger than %zu MB", path, out->max >> 20);
+    }
+    close(fd);
+    return rc;
+}

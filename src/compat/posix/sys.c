@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -141,4 +143,15 @@ void tk_atomic_abort(struct tk_atomic_file *af)
     tk_free(af->tmp);
     tk_free(af->path);
     memset(af, 0, sizeof *af);
+}
+
+int tk_sys_lower_priority(void)
+{
+    int rc = setpriority(PRIO_PROCESS, 0, 19);
+#ifdef SYS_ioprio_set
+    /* IOPRIO_WHO_PROCESS = 1, class IOPRIO_CLASS_IDLE = 3 in the top bits. */
+    if (syscall(SYS_ioprio_set, 1, 0, 3 << 13) != 0)
+        rc = -1;
+#endif
+    return rc == 0 ? 0 : TK_EUNSUPP;
 }
