@@ -401,6 +401,243 @@ static void read_network(struct rd *r, json_t *n)
     leave(r, len);
 }
 
+static const char *const reason_types[] = { "yara", "hash-ioc", "filename-ioc", "c2-ioc", NULL };
+
+/* A count that must be a non-negative integer. */
+static uint64_t count(struct rd *r, json_t *obj, const char *key)
+{
+    int64_t v = num(r, obj, key, 0);
+    if (v < 0)
+        bad(r, key, "expected a non-negative integer");
+    return v < 0 ? 0 : (uint64_t)v;
+}
+
+static void read_detect_info(struct rd *r, json_t *o)
+{
+    static const char *const profiles[] = { "quick", "full", "paths", NULL };
+    struct tk_detect_info *d = &r->b->detect;
+    size_t len = strlen(r->path), i;
+    json_t *v;
+    enter(r, "detect");
+    d->ran = true;
+    d->disk = flag(r, o, "disk");
+    d->memory = flag(r, o, "memory");
+    d->profile = one_of(r, o, "profile", profiles, false);
+    json_t *paths = arr_member(r, o, "paths");
+    size_t np = json_array_size(paths);
+    d->paths = np ? tk_arena_alloc(&r->b->arena, np * sizeof *d->paths) : NULL;
+    json_array_foreach(d->paths ? paths : NULL, i, v)
+    {
+        if (!json_is_string(v)) {
+            char key[48];
+            snprintf(key, sizeof key, "paths/%zu", i);
+            bad(r, key, "expected a string");
+            break;
+        }
+        d->paths[d->npaths++] = tk_bundle_strdup(r->b, json_string_value(v));
+    }
+    d->rules = count(r, o, "rules");
+    d->rules_hash = str(r, o, "rules_hash", false);
+    json_t *iocs = obj_member(r, o, "iocs", false);
+    if (iocs) {
+        size_t l2 = strlen(r->path);
+        enter(r, "iocs");
+        d->ioc_hashes = count(r, iocs, "hashes");
+        d->ioc_filenames = count(r, iocs, "filenames");
+        d->ioc_c2 = count(r, iocs, "c2");
+        leave(r, l2);
+    }
+    d->files = count(r, o, "files");
+    d->bytes = count(r, o, "bytes");
+    d->cached = count(r, o, "cached");
+    json_t *sk = obj_member(r, o, "skipped", false);
+    if (sk) {
+        size_t l2 = strlen(r->path);
+        enter(r, "skipped");
+        d->too_large = count(r, sk, "too_large");
+        d->special = count(r, sk, "special");
+        d->excluded = count(r, sk, "excluded");
+        d->other_fs = count(r, sk, "other_fs");
+        d->errors = count(r, sk, "errors");
+        d->timeouts = count(r, sk, "timeouts");
+        leave(r, l2);
+    }
+    d->processes = count(r, o, "processes");
+    d->process_bytes = count(r, o, "process_bytes");
+    d->processes_skipped = count(r, o, "processes_skipped");
+    d->threads = (int)num(r, o, "threads", 0);
+    json_t *sec = json_object_get(o, "seconds");
+    if (sec && !json_is_number(sec))
+        bad(r, "seconds", "expected a number");
+    d->seconds = json_number_value(sec);
+    leave(r, len);
+}
+
+/* Space-separated tags, as the bundle keeps them. */
+static const char *read_tags(struct rd *r, json_t *o)
+{
+    json_t *tags = json_object_get(o, "tags"), *v;
+    if (!tags)
+        return NULL;
+    if (!json_is_array(tags)) {
+        bad(r, "tags", "expected an array");
+        return NULL;
+    }
+    struct tk_buf buf = TK_BUF_INIT(1 << 16);
+    size_t i;
+    json_array_foreach(tags, i, v)
+    {
+        const char *t = json_string_value(v);
+        if (!t || !*t || strchr(t, ' ')) {
+            char key[48];
+            snprintf(key, sizeof key, "tags/%zu", i);
+            bad(r, key, "expected a tag without spaces");
+            break;
+        }
+        if (i)
+            tk_buf_addc(&buf, ' ');
+        tk_buf_adds(&buf, t);
+    }
+    const char *s = r->rc ? NULL : tk_bundle_strndup(r->b, tk_buf_cstr(&buf), buf.len);
+    tk_buf_release(&buf);
+    return s;
+}
+
+static void read_reason(struct rd *r, json_t *o, struct tk_reason *x)
+{
+    x->type = one_of(r, o, "type", reason_types, true);
+    x->rule = str(r, o, "rule", false);
+    x->ns = str(r, o, "namespace", false);
+    x->tags = read_tags(r, o);
+    x->ioc = str(r, o, "ioc", false);
+    x->source = str(r, o, "source", false);
+    x->description = str(r, o, "description", false);
+    x->author = str(r, o, "author", false);
+    x->reference = str(r, o, "reference", false);
+    int64_t score = num(r, o, "score", 0);
+    if (score < -1000 || score > 1000)
+        bad(r, "score", "out of range");
+    x->score = (int)score;
+    json_t *strings = json_object_get(o, "strings"), *v;
+    if (!strings)
+        return;
+    if (!json_is_array(strings)) {
+        bad(r, "strings", "expected an array");
+        return;
+    }
+    size_t n = json_array_size(strings), i, len = strlen(r->path);
+    x->strings = n ? tk_arena_alloc(&r->b->arena, n * sizeof *x->strings) : NULL;
+    json_array_foreach(x->strings ? strings : NULL, i, v)
+    {
+        enter_index(r, "strings", i);
+        if (!json_is_object(v)) {
+            bad(r, "", "expected an object");
+            break;
+        }
+        struct tk_match_ref *m = &x->strings[x->nstrings++];
+        m->id = str(r, v, "id", true);
+        int64_t off = num(r, v, "offset", -1), ml = num(r, v, "length", -1);
+        if (off < 0)
+            bad(r, "offset", "expected a non-negative integer");
+        if (ml < 0 || ml > 0xffffffffLL)
+            bad(r, "length", "out of range");
+        m->offset = off < 0 ? 0 : (uint64_t)off;
+        m->length = ml < 0 ? 0 : (uint32_t)ml;
+        m->hex = str(r, v, "hex", true);
+        const char *h = m->hex ? m->hex : "";
+        if (strlen(h) > 128 || strspn(h, "0123456789abcdef") != strlen(h))
+            bad(r, "hex", "expected at most 64 bytes as lowercase hex");
+        leave(r, len);
+        if (r->rc)
+            return;
+    }
+    x->total_strings = count(r, o, "strings_total");
+}
+
+static void read_detections(struct rd *r, json_t *arr)
+{
+    static const char *const kinds[] = { "file", "process", "connection", NULL };
+    static const char *const levels[] = { "none", "notice", "warning", "alert", NULL };
+    size_t i, k, len = strlen(r->path);
+    json_t *v, *e;
+    json_array_foreach(arr, i, v)
+    {
+        if (r->rc)
+            return;
+        enter_index(r, "detections", i);
+        if (!json_is_object(v)) {
+            bad(r, "", "expected an object");
+            return;
+        }
+        struct tk_detection *d = tk_bundle_add_detection(r->b);
+        if (!d) {
+            r->rc = tk_err_set(r->err, TK_ELIMIT, "%s: too many detections", r->name);
+            return;
+        }
+        d->kind = one_of(r, v, "kind", kinds, true);
+        d->path = str(r, v, "path", false);
+        d->pid = num(r, v, "pid", -1);
+        d->process = str(r, v, "process", false);
+        d->cmdline = str(r, v, "cmdline", false);
+        d->user = str(r, v, "user", false);
+        d->remote = str(r, v, "remote", false);
+        d->size = num(r, v, "size", -1);
+        d->owner = str(r, v, "owner", false);
+        d->group = str(r, v, "group", false);
+        const char *mode = json_string_value(json_object_get(v, "mode"));
+        if (mode) {
+            unsigned m;
+            int used = 0;
+            if (strlen(mode) != 4 || sscanf(mode, "%4o%n", &m, &used) != 1 || used != 4)
+                bad(r, "mode", "expected four octal digits");
+            else
+                d->mode = m;
+        }
+        d->mtime = when(r, v, "mtime");
+        d->ctime = when(r, v, "ctime");
+        json_t *h = obj_member(r, v, "hashes", false);
+        if (h) {
+            size_t l2 = strlen(r->path);
+            enter(r, "hashes");
+            d->md5 = str(r, h, "md5", false);
+            d->sha1 = str(r, h, "sha1", false);
+            d->sha256 = str(r, h, "sha256", false);
+            leave(r, l2);
+        }
+        d->filetype = str(r, v, "filetype", false);
+        json_t *sc = json_object_get(v, "score");
+        if (!json_is_number(sc) || json_number_value(sc) < 0 || json_number_value(sc) > 100)
+            bad(r, "score", "expected a number from 0 to 100");
+        d->score = json_number_value(sc);
+        d->level = one_of(r, v, "level", levels, true);
+        json_t *reasons = arr_member(r, v, "reasons");
+        size_t n = json_array_size(reasons);
+        d->reasons = n ? tk_arena_alloc(&r->b->arena, n * sizeof *d->reasons) : NULL;
+        if (n && !d->reasons) {
+            r->rc = tk_err_set(r->err, TK_ENOMEM, "%s: out of memory", r->name);
+            return;
+        }
+        json_array_foreach(reasons, k, e)
+        {
+            size_t l2 = strlen(r->path);
+            enter_index(r, "reasons", k);
+            if (!json_is_object(e)) {
+                bad(r, "", "expected an object");
+                break;
+            }
+            struct tk_reason *x = &d->reasons[d->nreasons++];
+            memset(x, 0, sizeof *x);
+            read_reason(r, e, x);
+            leave(r, l2);
+            if (r->rc)
+                break;
+        }
+        if (!r->rc && (!d->kind || !d->level))
+            bad(r, "", "a detection needs a kind and a level");
+        leave(r, len);
+    }
+}
+
 int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const char *name,
                         struct tk_err *err)
 {
@@ -441,6 +678,13 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
     json_t *net = r.rc ? NULL : obj_member(&r, doc, "network", true);
     if (net)
         read_network(&r, net);
+    json_t *det = r.rc ? NULL : obj_member(&r, doc, "detect", false);
+    if (det) {
+        read_detect_info(&r, det);
+        json_t *dets = r.rc ? NULL : arr_member(&r, doc, "detections");
+        if (dets)
+            read_detections(&r, dets);
+    }
     size_t i;
     json_t *e;
     json_array_foreach(r.rc ? NULL : json_object_get(doc, "errors"), i, e)

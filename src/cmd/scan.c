@@ -22,7 +22,7 @@ enum {
     O_OUT, O_FORMAT, O_ROOT, O_PROC, O_ONLY, O_FAIL_ON, O_LANG, O_NO_PROGRESS, O_KB,
     O_QUICK, O_FULL, O_PATH, O_NO_DISK, O_RULES, O_NO_BUILTIN_RULES, O_IOCS,
     O_NO_BUILTIN_IOCS, O_EXCLUDE, O_EXCLUDE_REGEX, O_MAX_SIZE, O_THREADS, O_TIMEOUT, O_NICE,
-    O_CPU_LIMIT, O_CACHE, O_CROSS_FS, O_ALL_FS,
+    O_CPU_LIMIT, O_CACHE, O_CROSS_FS, O_ALL_FS, O_NO_MEMORY, O_PID, O_MAX_PROCESS_SIZE,
 };
 static const struct tk_opt opts[] = {
     [O_OUT] = { "out", 'o', "FILE",
@@ -35,8 +35,9 @@ static const struct tk_opt opts[] = {
     [O_PROC] = { "proc", 0, "DIR",
                  "Read process and network state from DIR instead of /proc (for tests)." },
     [O_ONLY] = { "only", 0, "LIST",
-                 "Run only these collectors and checks (comma-separated names; 'files' is the "
-                 "malware scan of files)." },
+                 "Run only these collectors and checks (comma-separated names; 'files' and "
+                 "'memory' are the malware scans of files and of process memory, 'c2' the "
+                 "check of connections and the hosts file against C2 IOCs)." },
     [O_FAIL_ON] = { "fail-on", 0, "SEVERITY",
                     "Exit with status 1 when a finding is at or above SEVERITY (info, low, "
                     "medium, high, critical)." },
@@ -93,6 +94,12 @@ static const struct tk_opt opts[] = {
                      "Enter other local file systems mounted below the scanned directories." },
     [O_ALL_FS] = { "all-fs", 0, NULL,
                    "Also enter pseudo and network file systems (NFS, SMB, FUSE, ...)." },
+    [O_NO_MEMORY] = { "no-memory", 0, NULL,
+                      "Do not scan the memory of running processes for malware." },
+    [O_PID] = { "pid", 0, "PID",
+                "Scan the memory of process PID only (default: every process); repeatable." },
+    [O_MAX_PROCESS_SIZE] = { "max-process-size", 0, "SIZE",
+                             "Read at most SIZE of one process's memory (default 1G)." },
     { NULL, 0, NULL, NULL },
 };
 
@@ -198,17 +205,19 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     const char **iocs = tk_calloc((size_t)argc + 1, sizeof *iocs);
     const char **excl = tk_calloc((size_t)argc + 1, sizeof *excl);
     const char **excl_re = tk_calloc((size_t)argc + 1, sizeof *excl_re);
+    int *pids = tk_calloc((size_t)argc + 1, sizeof *pids);
     struct tk_buf messages = TK_BUF_INIT(1 << 20);
     struct tk_detect_opts dop = {
-        .profile = TK_PROFILE_QUICK, .disk = true, .builtin_rules = true, .builtin_iocs = true,
-        .paths = paths, .rules = rules, .iocs = iocs, .messages = &messages,
+        .profile = TK_PROFILE_QUICK, .disk = true, .memory = true, .c2 = true, .builtin_rules = true,
+        .builtin_iocs = true, .pids = pids, .paths = paths, .rules = rules, .iocs = iocs, .messages = &messages,
         .files = { .max_size = TK_FILESCAN_DEFAULT_MAX_SIZE, .exclude_globs = excl,
                    .exclude_regex = excl_re },
     };
     bool nice = false;
-    if (!paths || !rules || !iocs || !excl || !excl_re) {
+    if (!paths || !rules || !iocs || !excl || !excl_re || !pids) {
         tk_log(&cli->log, TK_LOG_ERROR, "out of memory");
         tk_free(paths), tk_free(rules), tk_free(iocs), tk_free(excl), tk_free(excl_re);
+        tk_free(pids);
         return TK_EXIT_RUNTIME;
     }
     const char *val, *out = NULL, *format = "text", *kbpath = NULL;
@@ -315,6 +324,21 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_ALL_FS:
             dop.files.cross_fs = dop.files.special_fs = true;
             break;
+        case O_NO_MEMORY:
+            dop.memory = false;
+            break;
+        case O_PID:
+            if (!parse_int(val, 1, 0x7fffffff, &pids[dop.npids]))
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "--pid must be a process id, not '%s'", val);
+            dop.npids++;
+            break;
+        case O_MAX_PROCESS_SIZE:
+            if (!parse_size(val, &dop.max_process_bytes) || !dop.max_process_bytes)
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "--max-process-size must be a size such as 512M or 2G, not '%s'",
+                    val);
+            break;
         }
         if (idx == TK_OPT_STOP)
             break;
@@ -337,6 +361,11 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     dop.root = co.root;
     if (co.only && !tk_collect_selected(co.only, "files"))
         dop.disk = false;
+    if (co.only && !tk_collect_selected(co.only, "memory"))
+        dop.memory = false;
+    if (co.only && !tk_collect_selected(co.only, "c2"))
+        dop.c2 = false;
+    dop.offline = co.proc != NULL; /* a test's /proc: no live memory or connections */
     if (nice && tk_sys_lower_priority() != 0)
         tk_log(&cli->log, TK_LOG_WARN, "--nice: could not lower the priority");
 
@@ -432,6 +461,7 @@ out:
     tk_free(iocs);
     tk_free(excl);
     tk_free(excl_re);
+    tk_free(pids);
     return rc;
 }
 
@@ -443,8 +473,10 @@ const struct tk_cmd tk_cmd_scan = {
     .description =
         "Collects installed software (dpkg, rpm, flatpak, snap, browsers and their "
         "extensions, meeting and remote-access tools), network interfaces, listening "
-        "sockets and the SMB, RDP and SSH configuration, judges what it saw, writes "
-        "everything to a bundle (versioned JSON, see docs/bundle.md) and prints a summary.\n"
+        "sockets and the SMB, RDP and SSH configuration; scans files and the memory of "
+        "running processes with YARA rules and IOCs for malware (built-in sets, or yours "
+        "with --rules and --iocs); judges what it saw, writes everything to a bundle "
+        "(versioned JSON, see docs/bundle.md) and prints a summary.\n"
         "\n"
         "The scan only reads: it changes nothing on the machine, installs nothing and sends "
         "nothing anywhere. It runs as a normal user; run as root it can also read other "

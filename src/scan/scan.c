@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "compat/fs.h"
+#include "core/time.h"
+#include "scan/c2.h"
 #include "scan/ioc.h"
 #include "scan/places.h"
+#include "scan/procscan.h"
 #include "scan/rules.h"
 
 #define MAX_PLACES 64
@@ -30,9 +33,12 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
     struct tk_iocs *iocs = NULL;
     struct tk_fs *fs = NULL;
     int rc = 0;
-    if (!o->disk)
+    bool live = strcmp(o->root, "/") == 0 && !o->offline;
+    bool memory = o->memory && live;
+    if (!o->disk && !memory && !o->c2)
         return 0;
     b->detect.ran = true;
+    double t0 = tk_time_mono();
     b->detect.profile = profile_names[o->profile];
     struct tk_rules_opts ro = { .builtin = o->builtin_rules, .paths = o->rules,
                                 .npaths = o->nrules, .errors = o->messages };
@@ -56,6 +62,19 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
     b->detect.ioc_c2 = ic.c2;
 
     if ((rc = tk_fs_open(&fs, o->root, "", err)) != 0)
+        goto done;
+    if (o->c2 && (rc = tk_c2_check(b, iocs, fs, live, err)) != 0)
+        goto done;
+    if (memory && rules) {
+        struct tk_procscan_opts po = { .rules = rules, .pids = o->npids ? o->pids : NULL,
+                                       .npids = o->npids,
+                                       .max_bytes = o->max_process_bytes,
+                                       .threads = o->files.threads,
+                                       .timeout_s = o->files.timeout_s, .stop = o->files.stop };
+        if ((rc = tk_procscan(b, &po, err)) != 0)
+            goto done;
+    }
+    if (!o->disk)
         goto done;
     const char **paths = NULL;
     size_t npaths = 0;
@@ -84,9 +103,10 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
     o->files.rules = rules;
     o->files.iocs = (ic.hashes || ic.filenames) ? iocs : NULL;
     rc = tk_filescan(b, &o->files, err);
+done:
+    b->detect.seconds = tk_time_mono() - t0;
     if (b->ndetections > 1)
         qsort(b->detections, b->ndetections, sizeof *b->detections, by_kind_path);
-done:
     tk_fs_free(fs);
     tk_iocs_free(iocs);
     tk_rules_free(rules);

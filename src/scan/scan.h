@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bundle/bundle.h"
 #include "core/buf.h"
@@ -20,6 +21,12 @@ struct tk_detect_opts {
     const char *const *paths;      /* TK_PROFILE_PATHS: what --path gave */
     size_t npaths;
     bool disk;                     /* run the file scan */
+    bool memory;                   /* run the memory scan (live scans of this machine only) */
+    bool c2;                       /* check C2 IOCs: connections (live) and the hosts file */
+    bool offline;                  /* root is "/" but not the running system (--proc) */
+    const int *pids;               /* --pid: the memory scan reads only these */
+    size_t npids;
+    uint64_t max_process_bytes;    /* per process; 0: the default */
     bool builtin_rules, builtin_iocs;
     const char *const *rules;      /* --rules FILE|DIR */
     size_t nrules;

@@ -92,7 +92,7 @@ PY
     # The whole default scan, malware checks included. Files other test suites plant while
     # this runs (EICAR and friends under bats' run directories) are not the machine's.
     "$TENKEN" scan --out "$OUT" --no-progress --exclude '/tmp/bats-run-*' >/dev/null
-    run jq -r '.findings[] | select(.severity=="medium" or .severity=="high" or .severity=="critical") | .id' "$OUT"
+    run jq -r '.findings[] | select(.severity=="medium" or .severity=="high" or .severity=="critical") | "\(.id) \(.title.en)"' "$OUT"
     echo "$output"
     [ -z "$output" ]
 }
