@@ -19,7 +19,8 @@ struct tk_analysis {
 #define TK_ANALYZERS(X)                                                                     \
     X(exposure, "network exposure: public addresses, SMB, RDP, SSH, firewall")             \
     X(vulnerabilities, "installed software against the knowledge base")                    \
-    X(detections, "malware and IOC detections: files, processes, connections")
+    X(detections, "malware and IOC detections: files, processes, connections")              \
+    X(traces, "traces of compromise: persistence, hidden processes, unowned files")
 
 #define TK_DECLARE_ANALYZER(name, desc)                                                     \
     int tk_analyze_##name(struct tk_bundle *b, const struct tk_analysis *a, struct tk_err *err);

@@ -60,6 +60,7 @@ void tk_bundle_release(struct tk_bundle *b)
     tk_free(b->items);
     tk_free(b->findings);
     tk_free(b->detections);
+    tk_free(b->traces);
     tk_free(b->errors);
     tk_free(b->stats);
     tk_arena_release(&b->arena);
@@ -162,6 +163,18 @@ struct tk_detection *tk_bundle_add_detection(struct tk_bundle *b)
     }
     d->pid = d->size = d->mode = d->mtime = d->ctime = -1;
     return d;
+}
+
+struct tk_trace *tk_bundle_add_trace(struct tk_bundle *b)
+{
+    struct tk_trace *t = push((void **)&b->traces, &b->ntraces, &b->ctraces, sizeof *t,
+                              TK_BUNDLE_MAX_TRACES);
+    if (!t) {
+        b->traces_dropped++;
+        return NULL;
+    }
+    t->line = t->pid = -1;
+    return t;
 }
 
 int tk_finding_add_evidence(struct tk_bundle *b, struct tk_finding *f, const char *ref,

@@ -23,6 +23,7 @@
 #define TK_BUNDLE_MAX_SOCKETS 65536
 #define TK_BUNDLE_MAX_FINDINGS 100000
 #define TK_BUNDLE_MAX_DETECTIONS 100000
+#define TK_BUNDLE_MAX_TRACES 20000
 #define TK_BUNDLE_MAX_BYTES ((size_t)1 << 30)
 
 /* Yes / no / could not tell. */
@@ -255,10 +256,24 @@ struct tk_detection {
     size_t nreasons;
 };
 
+/* A trace of compromise on Linux (scan/traces.h lists the kinds): something seen, where,
+ * and the trait that made it worth recording. Judged by analyze/traces.c. */
+struct tk_trace {
+    const char *kind;     /* ld-preload, persistence, process-location, deleted-exe,
+                             hidden-process, unowned-suid, unowned-executable, kernel-module,
+                             authorized-key */
+    const char *path;     /* the file it is in, or the executable; NULL */
+    int64_t line;         /* 1-based line in path; -1 */
+    int64_t pid;          /* -1 */
+    const char *process, *user;
+    const char *text;     /* what was seen (a line, a command, a module name), bounded */
+    const char *why;      /* the trait or status: tmp-path, download-exec, unpackaged, ... */
+};
+
 /* What the malware and IOC part of the scan did. */
 struct tk_detect_info {
     bool ran;                 /* any part ran */
-    bool disk, memory;        /* which parts ran */
+    bool disk, memory, traces; /* which parts ran */
     const char *profile;      /* quick, full, paths */
     const char **paths;       /* start directories of the file scan */
     size_t npaths;
@@ -298,6 +313,8 @@ struct tk_bundle {
     struct tk_detection *detections;
     size_t ndetections, cdetections, detections_dropped;
     struct tk_detect_info detect;
+    struct tk_trace *traces;
+    size_t ntraces, ctraces, traces_dropped;
 };
 
 int tk_bundle_init(struct tk_bundle *b, struct tk_err *err);
@@ -319,6 +336,7 @@ struct tk_route *tk_bundle_add_route(struct tk_bundle *b);
 struct tk_sock *tk_bundle_add_sock(struct tk_bundle *b);
 struct tk_finding *tk_bundle_add_finding(struct tk_bundle *b);
 struct tk_detection *tk_bundle_add_detection(struct tk_bundle *b);
+struct tk_trace *tk_bundle_add_trace(struct tk_bundle *b);
 int tk_finding_add_evidence(struct tk_bundle *b, struct tk_finding *f, const char *ref,
                             const char *text);
 int tk_service_add_socket(struct tk_bundle *b, struct tk_service *s, size_t sock_index);

@@ -389,6 +389,7 @@ static void write_detect_info(const struct tk_detect_info *d, struct tk_json *w)
     tk_json_obj_begin(w);
     tk_json_kbool(w, "disk", d->disk);
     tk_json_kbool(w, "memory", d->memory);
+    tk_json_kbool(w, "traces", d->traces);
     kstr_opt(w, "profile", d->profile);
     tk_json_key(w, "paths");
     tk_json_arr_begin(w);
@@ -509,6 +510,20 @@ void tk_bundle_write_detection(const struct tk_detection *d, struct tk_json *w)
     tk_json_obj_end(w);
 }
 
+void tk_bundle_write_trace(const struct tk_trace *t, struct tk_json *w)
+{
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "kind", t->kind);
+    kstr_opt(w, "path", t->path);
+    kint_opt(w, "line", t->line);
+    kint_opt(w, "pid", t->pid);
+    kstr_opt(w, "process", t->process);
+    kstr_opt(w, "user", t->user);
+    kstr_opt(w, "text", t->text);
+    kstr_opt(w, "why", t->why);
+    tk_json_obj_end(w);
+}
+
 static void write_detections(const struct tk_bundle *b, struct tk_json *w)
 {
     if (!b->detect.ran)
@@ -518,6 +533,11 @@ static void write_detections(const struct tk_bundle *b, struct tk_json *w)
     tk_json_arr_begin(w);
     for (size_t i = 0; i < b->ndetections; i++)
         tk_bundle_write_detection(&b->detections[i], w);
+    tk_json_arr_end(w);
+    tk_json_key(w, "traces");
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < b->ntraces; i++)
+        tk_bundle_write_trace(&b->traces[i], w);
     tk_json_arr_end(w);
 }
 
@@ -564,8 +584,10 @@ int tk_bundle_write_json(const struct tk_bundle *b, struct tk_json *w)
     tk_json_obj_begin(w);
     tk_json_kint(w, "inventory", (int64_t)b->items_dropped);
     tk_json_kint(w, "errors", (int64_t)b->errors_dropped);
-    if (b->detect.ran)
+    if (b->detect.ran) {
         tk_json_kint(w, "detections", (int64_t)b->detections_dropped);
+        tk_json_kint(w, "traces", (int64_t)b->traces_dropped);
+    }
     tk_json_obj_end(w);
     tk_json_obj_end(w);
     return tk_json_finish(w);

@@ -13,6 +13,7 @@ void tk_bundle_write_findings(const struct tk_bundle *b, struct tk_json *w);
 
 /* Writes one detection object (also used for JSON lines of hits as they are found). */
 void tk_bundle_write_detection(const struct tk_detection *d, struct tk_json *w);
+void tk_bundle_write_trace(const struct tk_trace *t, struct tk_json *w);
 
 /* Writes the bundle to path atomically (pretty-printed); err names the path on failure. */
 int tk_bundle_write_file(const struct tk_bundle *b, const char *path, struct tk_err *err);

@@ -422,6 +422,7 @@ static void read_detect_info(struct rd *r, json_t *o)
     d->ran = true;
     d->disk = flag(r, o, "disk");
     d->memory = flag(r, o, "memory");
+    d->traces = flag(r, o, "traces");
     d->profile = one_of(r, o, "profile", profiles, false);
     json_t *paths = arr_member(r, o, "paths");
     size_t np = json_array_size(paths);
@@ -638,6 +639,44 @@ static void read_detections(struct rd *r, json_t *arr)
     }
 }
 
+static void read_traces(struct rd *r, json_t *arr)
+{
+    static const char *const kinds[] = { "ld-preload", "persistence", "process-location",
+                                         "deleted-exe", "hidden-process", "unowned-suid",
+                                         "unowned-executable", "kernel-module",
+                                         "authorized-key", NULL };
+    size_t i, len = strlen(r->path);
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (r->rc)
+            return;
+        enter_index(r, "traces", i);
+        if (!json_is_object(v)) {
+            bad(r, "", "expected an object");
+            return;
+        }
+        struct tk_trace *t = tk_bundle_add_trace(r->b);
+        if (!t) {
+            r->rc = tk_err_set(r->err, TK_ELIMIT, "%s: too many traces", r->name);
+            return;
+        }
+        t->kind = one_of(r, v, "kind", kinds, true);
+        t->path = str(r, v, "path", false);
+        t->line = num(r, v, "line", -1);
+        t->pid = num(r, v, "pid", -1);
+        if (t->line < -1 || t->pid < -1 || t->pid > 0x7fffffff)
+            bad(r, t->line < -1 ? "line" : "pid", "out of range");
+        t->process = str(r, v, "process", false);
+        t->user = str(r, v, "user", false);
+        t->text = str(r, v, "text", false);
+        t->why = str(r, v, "why", false);
+        if (!r->rc && !t->kind)
+            bad(r, "", "a trace needs a kind");
+        leave(r, len);
+    }
+}
+
 int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const char *name,
                         struct tk_err *err)
 {
@@ -684,6 +723,11 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
         json_t *dets = r.rc ? NULL : arr_member(&r, doc, "detections");
         if (dets)
             read_detections(&r, dets);
+        json_t *traces = r.rc ? NULL : json_object_get(doc, "traces");
+        if (traces && !json_is_array(traces))
+            bad(&r, "traces", "expected an array");
+        else if (traces)
+            read_traces(&r, traces);
     }
     size_t i;
     json_t *e;

@@ -22,7 +22,7 @@ enum {
     O_OUT, O_FORMAT, O_ROOT, O_PROC, O_ONLY, O_FAIL_ON, O_LANG, O_NO_PROGRESS, O_KB,
     O_QUICK, O_FULL, O_PATH, O_NO_DISK, O_RULES, O_NO_BUILTIN_RULES, O_IOCS,
     O_NO_BUILTIN_IOCS, O_EXCLUDE, O_EXCLUDE_REGEX, O_MAX_SIZE, O_THREADS, O_TIMEOUT, O_NICE,
-    O_CPU_LIMIT, O_CACHE, O_CROSS_FS, O_ALL_FS, O_NO_MEMORY, O_PID, O_MAX_PROCESS_SIZE,
+    O_CPU_LIMIT, O_CACHE, O_CROSS_FS, O_ALL_FS, O_NO_MEMORY, O_PID, O_MAX_PROCESS_SIZE, O_NO_TRACES,
 };
 static const struct tk_opt opts[] = {
     [O_OUT] = { "out", 'o', "FILE",
@@ -37,7 +37,8 @@ static const struct tk_opt opts[] = {
     [O_ONLY] = { "only", 0, "LIST",
                  "Run only these collectors and checks (comma-separated names; 'files' and "
                  "'memory' are the malware scans of files and of process memory, 'c2' the "
-                 "check of connections and the hosts file against C2 IOCs)." },
+                 "check of connections and the hosts file against C2 IOCs, 'traces' the "
+                 "traces of compromise)." },
     [O_FAIL_ON] = { "fail-on", 0, "SEVERITY",
                     "Exit with status 1 when a finding is at or above SEVERITY (info, low, "
                     "medium, high, critical)." },
@@ -100,6 +101,11 @@ static const struct tk_opt opts[] = {
                 "Scan the memory of process PID only (default: every process); repeatable." },
     [O_MAX_PROCESS_SIZE] = { "max-process-size", 0, "SIZE",
                              "Read at most SIZE of one process's memory (default 1G)." },
+    [O_NO_TRACES] = { "no-traces", 0, NULL,
+                      "Do not look for traces of compromise (suspicious autostart entries, "
+                      "preloaded libraries, processes running from temporary or deleted "
+                      "files, hidden processes, set-id files and kernel modules no package "
+                      "installed, SSH keys)." },
     { NULL, 0, NULL, NULL },
 };
 
@@ -208,7 +214,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     int *pids = tk_calloc((size_t)argc + 1, sizeof *pids);
     struct tk_buf messages = TK_BUF_INIT(1 << 20);
     struct tk_detect_opts dop = {
-        .profile = TK_PROFILE_QUICK, .disk = true, .memory = true, .c2 = true, .builtin_rules = true,
+        .profile = TK_PROFILE_QUICK, .disk = true, .memory = true, .c2 = true, .traces = true, .builtin_rules = true,
         .builtin_iocs = true, .pids = pids, .paths = paths, .rules = rules, .iocs = iocs, .messages = &messages,
         .files = { .max_size = TK_FILESCAN_DEFAULT_MAX_SIZE, .exclude_globs = excl,
                    .exclude_regex = excl_re },
@@ -327,6 +333,9 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_NO_MEMORY:
             dop.memory = false;
             break;
+        case O_NO_TRACES:
+            dop.traces = false;
+            break;
         case O_PID:
             if (!parse_int(val, 1, 0x7fffffff, &pids[dop.npids]))
                 idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
@@ -365,6 +374,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         dop.memory = false;
     if (co.only && !tk_collect_selected(co.only, "c2"))
         dop.c2 = false;
+    if (co.only && !tk_collect_selected(co.only, "traces"))
+        dop.traces = false;
     dop.offline = co.proc != NULL; /* a test's /proc: no live memory or connections */
     if (nice && tk_sys_lower_priority() != 0)
         tk_log(&cli->log, TK_LOG_WARN, "--nice: could not lower the priority");

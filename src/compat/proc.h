@@ -25,6 +25,14 @@ struct tk_proc {
     char cmdline[1024];   /* arguments joined by spaces, control bytes as '?', truncated */
 };
 
+/* The largest pid the kernel hands out (kernel.pid_max, at most 4194304). */
+int tk_proc_pid_max(void);
+/* Whether a process or thread with this id exists, asked without listing /proc (a null
+ * signal: nothing is delivered). */
+bool tk_proc_alive(int pid);
+/* The thread-group (process) id of a task id, or -1 when it is gone. */
+int tk_proc_tgid(int pid);
+
 /* 0, TK_ENOENT when the process is gone, TK_EACCES when its identity is not readable. */
 int tk_proc_identify(int pid, struct tk_proc *p, struct tk_err *err);
 

@@ -25,7 +25,8 @@
 #define TK_WALK_MAX_DEPTH 200
 
 enum tk_walk_kind {
-    TK_WALK_FILE,        /* a regular file, opened: fd is valid and the callback owns it */
+    TK_WALK_FILE,        /* a regular file, opened: fd is valid and the callback owns it
+                            (fd is -1 with metadata_only) */
     TK_WALK_TOO_LARGE,   /* a regular file larger than max_size, not opened */
     TK_WALK_SPECIAL,     /* FIFO, socket, device or symlink, not opened */
     TK_WALK_EXCLUDED,    /* a file or directory matched by the exclude callback */
@@ -52,6 +53,8 @@ struct tk_walk_opts {
     uint64_t max_size;          /* 0: no limit */
     bool cross_fs;              /* enter other local disk file systems below the start */
     bool special_fs;            /* also enter pseudo and network file systems */
+    bool metadata_only;         /* regular files are reported with fd -1 and their lstat,
+                                   never opened (max_size does not apply) */
     tk_walk_exclude_fn exclude; /* may be NULL */
     void *exclude_ud;
     volatile const int *stop;   /* may be NULL; set non-zero to end the walk early */

@@ -11,6 +11,7 @@
 #include "scan/places.h"
 #include "scan/procscan.h"
 #include "scan/rules.h"
+#include "scan/traces.h"
 
 #define MAX_PLACES 64
 
@@ -35,7 +36,7 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
     int rc = 0;
     bool live = strcmp(o->root, "/") == 0 && !o->offline;
     bool memory = o->memory && live;
-    if (!o->disk && !memory && !o->c2)
+    if (!o->disk && !memory && !o->c2 && !o->traces)
         return 0;
     b->detect.ran = true;
     double t0 = tk_time_mono();
@@ -64,6 +65,8 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
     if ((rc = tk_fs_open(&fs, o->root, "", err)) != 0)
         goto done;
     if (o->c2 && (rc = tk_c2_check(b, iocs, fs, live, err)) != 0)
+        goto done;
+    if (o->traces && (rc = tk_traces(b, fs, live, err)) != 0)
         goto done;
     if (memory && rules) {
         struct tk_procscan_opts po = { .rules = rules, .pids = o->npids ? o->pids : NULL,

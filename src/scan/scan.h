@@ -23,6 +23,7 @@ struct tk_detect_opts {
     bool disk;                     /* run the file scan */
     bool memory;                   /* run the memory scan (live scans of this machine only) */
     bool c2;                       /* check C2 IOCs: connections (live) and the hosts file */
+    bool traces;                   /* look for traces of compromise (scan/traces.h) */
     bool offline;                  /* root is "/" but not the running system (--proc) */
     const int *pids;               /* --pid: the memory scan reads only these */
     size_t npids;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -118,6 +119,36 @@ static ssize_t slurp(int pid, const char *what, char *buf, size_t cap)
     close(fd);
     buf[len] = '\0';
     return (ssize_t)len;
+}
+
+int tk_proc_pid_max(void)
+{
+    char buf[32];
+    int fd = open("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC);
+    long v = 32768;
+    if (fd >= 0) {
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n > 0) {
+            buf[n] = '\0';
+            v = strtol(buf, NULL, 10);
+        }
+        close(fd);
+    }
+    return v < 1 ? 32768 : v > 4194304 ? 4194304 : (int)v;
+}
+
+bool tk_proc_alive(int pid)
+{
+    return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+int tk_proc_tgid(int pid)
+{
+    char buf[2048];
+    if (slurp(pid, "status", buf, sizeof buf) < 0)
+        return -1;
+    const char *t = strstr(buf, "\nTgid:\t");
+    return t ? (int)strtol(t + 7, NULL, 10) : -1;
 }
 
 int tk_proc_identify(int pid, struct tk_proc *p, struct tk_err *err)

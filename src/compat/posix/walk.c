@@ -159,6 +159,15 @@ static int enter_dir(struct walk *w, int dirfd, const char *name, size_t dirlen)
 static int visit_file(struct walk *w, int dirfd, const char *name, size_t dirlen,
                       const struct stat *listed)
 {
+    if (w->o->metadata_only) {
+        struct tk_walk_entry e = { .kind = TK_WALK_FILE, .path = tk_buf_cstr(&w->path),
+                                   .dirlen = dirlen, .fd = -1, .st = *listed };
+        if (!listed->st_ino && fstatat(dirfd, name, &e.st, AT_SYMLINK_NOFOLLOW) != 0)
+            return errno == ENOENT ? 0 : report(w, TK_WALK_ERROR, dirlen, NULL, errno);
+        if (!S_ISREG(e.st.st_mode))
+            return report(w, TK_WALK_SPECIAL, dirlen, &e.st, 0);
+        return w->fn(w->ud, &e);
+    }
     if (w->o->max_size && (uint64_t)listed->st_size > w->o->max_size)
         return report(w, TK_WALK_TOO_LARGE, dirlen, listed, 0);
     int fd = open_noatime(dirfd, name, O_RDONLY);
