@@ -34,7 +34,8 @@ enum tk_lang tk_lang_from_env(void)
 /* Labels in both languages, indexed by enum tk_lang. */
 enum label {
     L_SCAN_OF, L_INVENTORY, L_ITEMS, L_NETWORK, L_IFACES, L_PUBLIC, L_LISTENING,
-    L_NOT_COLLECTED, L_FINDINGS, L_NONE, L_ERRORS, L_ERRORS_HINT, L_BUNDLE, L_NLABELS
+    L_NOT_COLLECTED, L_SKIPPED, L_FINDINGS, L_NONE, L_ERRORS, L_ERRORS_HINT, L_BUNDLE,
+    L_MALWARE, L_FILES, L_CACHED, L_PROCESSES, L_DETECTIONS, L_TRACES, L_NLABELS
 };
 static const char *const labels[L_NLABELS][2] = {
     [L_SCAN_OF] = { "tenken scan of", "tenken 点検結果:" },
@@ -45,6 +46,13 @@ static const char *const labels[L_NLABELS][2] = {
     [L_PUBLIC] = { "public addresses", "グローバルアドレス" },
     [L_LISTENING] = { "listening sockets", "待ち受けポート" },
     [L_NOT_COLLECTED] = { "not collected (offline image)", "未収集（オフラインイメージ）" },
+    [L_SKIPPED] = { "not collected", "未収集" },
+    [L_MALWARE] = { "malware", "マルウェア" },
+    [L_FILES] = { "files", "ファイル" },
+    [L_CACHED] = { "cached", "キャッシュ" },
+    [L_PROCESSES] = { "processes", "プロセス" },
+    [L_DETECTIONS] = { "detections", "検知" },
+    [L_TRACES] = { "traces", "痕跡" },
     [L_FINDINGS] = { "findings", "検出事項" },
     [L_NONE] = { "none", "なし" },
     [L_ERRORS] = { "unreadable", "読み取り不可" },
@@ -140,7 +148,7 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
 
     put_label(&o, labels[L_NETWORK][L]);
     if (!b->net.collected) {
-        put(&o, labels[L_NOT_COLLECTED][L]);
+        put(&o, labels[b->scan.live ? L_SKIPPED : L_NOT_COLLECTED][L]);
     } else {
         size_t npublic = 0;
         for (size_t i = 0; i < b->net.nifaces; i++)
@@ -163,6 +171,30 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
         tk_buf_addf(&o.line, ", %s %zu", labels[L_LISTENING][L], b->net.nsocks);
     }
     endline(&o);
+
+    if (b->detect.ran) {
+        const struct tk_detect_info *d = &b->detect;
+        put_label(&o, labels[L_MALWARE][L]);
+        tk_buf_addf(&o.line, "%s %llu (%llu MB", labels[L_FILES][L],
+                    (unsigned long long)d->files, (unsigned long long)(d->bytes >> 20));
+        if (d->cached)
+            tk_buf_addf(&o.line, ", %s %llu", labels[L_CACHED][L],
+                        (unsigned long long)d->cached);
+        tk_buf_addf(&o.line, "), %s %llu, %s %zu", labels[L_PROCESSES][L],
+                    (unsigned long long)d->processes, labels[L_DETECTIONS][L], b->ndetections);
+        static const char *const levels[] = { "alert", "warning", "notice" };
+        for (size_t l = 0, first = 1; l < 3; l++) {
+            size_t n = 0;
+            for (size_t i = 0; i < b->ndetections; i++)
+                n += strcmp(b->detections[i].level, levels[l]) == 0;
+            if (n)
+                tk_buf_addf(&o.line, "%s%s %zu", first ? " (" : ", ", levels[l], n), first = 0;
+            if (l == 2 && !first)
+                put(&o, ")");
+        }
+        tk_buf_addf(&o.line, ", %s %zu", labels[L_TRACES][L], b->ntraces);
+        endline(&o);
+    }
 
     size_t bysev[5] = { 0 };
     for (size_t i = 0; i < b->nfindings; i++)
@@ -262,6 +294,17 @@ int tk_summary_json(FILE *fp, const struct tk_bundle *b, const char *bundle_path
     tk_json_kint(&w, "interfaces", (int64_t)b->net.nifaces);
     tk_json_kint(&w, "listening", (int64_t)b->net.nsocks);
     tk_json_obj_end(&w);
+    if (b->detect.ran) {
+        tk_json_key(&w, "malware");
+        tk_json_obj_begin(&w);
+        tk_json_kint(&w, "files", (int64_t)b->detect.files);
+        tk_json_kint(&w, "bytes", (int64_t)b->detect.bytes);
+        tk_json_kint(&w, "cached", (int64_t)b->detect.cached);
+        tk_json_kint(&w, "processes", (int64_t)b->detect.processes);
+        tk_json_kint(&w, "detections", (int64_t)b->ndetections);
+        tk_json_kint(&w, "traces", (int64_t)b->ntraces);
+        tk_json_obj_end(&w);
+    }
     tk_json_key(&w, "findings");
     tk_json_arr_begin(&w);
     for (size_t i = 0; i < b->nfindings; i++) {

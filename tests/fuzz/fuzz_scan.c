@@ -4,8 +4,10 @@
  *
  * The input is split on "\n----\n" into up to NPARTS parts, one per file below; a missing
  * part removes its file, so each run depends only on its input. Part 0 is appended to a
- * fixed passwd that gives user alice a home the per-user collectors walk. The bundle must
- * come out as JSON jansson accepts. */
+ * fixed passwd that gives user alice a home the per-user collectors walk. After the
+ * collectors, the trace checks and the C2 checks run on the same root (C2 IOCs from a fixed
+ * list), as `tenken scan --root` runs them. The bundle must come out as JSON jansson
+ * accepts. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -19,6 +21,7 @@
 #include "collect/collect.h"
 #include "core/time.h"
 #include "report/summary.h"
+#include "scan/scan.h"
 #include "fuzz.h"
 
 #define SEPARATOR "\n----\n"
@@ -39,6 +42,16 @@ static const char *const files[] = {
     "usr/share/teams/resources/app.asar",
     "snap/x/1/meta/snap.yaml",
     "var/lib/flatpak/app/a.b/x86_64/stable/active/files/share/metainfo/a.b.metainfo.xml",
+    /* traces (scan/traces.c, scan/pkgdb.c) and C2 checks (scan/c2.c) */
+    "var/lib/dpkg/info/base.list",
+    "var/lib/dpkg/info/base.md5sums",
+    "var/lib/dpkg/diversions",
+    "etc/hosts",
+    "etc/cron.d/job",
+    "etc/systemd/system/x.service",
+    "home/alice/.ssh/authorized_keys",
+    "etc/ld.so.preload",
+    "home/alice/.bashrc",
 };
 #define NPARTS (sizeof files / sizeof files[0])
 
@@ -93,6 +106,12 @@ static void setup(void)
     atexit(remove_root);
     for (size_t i = 0; i < NPARTS; i++)
         make_parents(files[i]);
+    char iocs[4096];
+    path_in_root(iocs, sizeof iocs, "c2-iocs.txt");
+    FILE *f = fopen(iocs, "w");
+    FUZZ_CHECK(f != NULL);
+    fputs("evil.example;80\n203.0.113.0/24;90\n2001:db8::/32\n", f);
+    FUZZ_CHECK(fclose(f) == 0);
     char link[4096];
     path_in_root(link, sizeof link, "snap/x/current");
     FUZZ_CHECK(symlink("1", link) == 0);
@@ -135,6 +154,13 @@ static void scan(void)
     FUZZ_CHECK(tk_bundle_init(&b, &err) == 0);
     b.host.started = tk_time_now();
     int rc = tk_collect(&b, &co, &err);
+    char iocs[4096];
+    path_in_root(iocs, sizeof iocs, "c2-iocs.txt");
+    const char *ioc_paths[] = { iocs };
+    struct tk_detect_opts dop = { .root = root, .c2 = true, .traces = true,
+                                  .iocs = ioc_paths, .niocs = 1 };
+    if (rc == 0)
+        rc = tk_detect(&b, &dop, &err);
     if (rc == 0)
         rc = tk_analyze(&b, NULL, &err);
     b.host.finished = tk_time_now();
