@@ -423,7 +423,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         }
         if (c == TK_EPARSE || c == TK_EINVAL || c == TK_ENOENT) {
             end_progress(&prog);
-            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+            if (!(c == TK_EPARSE && messages.len)) /* else already listed above */
+                tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
             rc = c == TK_EINVAL ? TK_EXIT_USAGE : TK_EXIT_RUNTIME;
             goto done;
         }

@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "collect/procnet.h"
 #include "compat/proc.h"
@@ -109,57 +110,136 @@ static void connections(struct tk_bundle *b, const struct tk_iocs *iocs)
     tk_free(hits);
 }
 
-/* Every address and name on the hosts file's lines; one detection for the file with a
- * reason per IOC that matched. */
-static int hosts(struct tk_bundle *b, const struct tk_iocs *iocs, struct tk_fs *root)
+#define LOG_TAIL ((size_t)64 << 20) /* the most recent part of a log that is read */
+#define MAX_FOUND 64
+
+struct found {
+    const struct tk_ioc *ioc[MAX_FOUND];
+    size_t n;
+};
+
+static void add_found(struct found *f, const struct tk_ioc *ioc)
 {
-    struct tk_buf text = TK_BUF_INIT((size_t)16 << 20);
-    struct tk_err err = { 0 };
-    int rc = tk_fs_read(root, "/etc/hosts", &text, &err);
-    if (rc) {
-        if (rc != TK_ENOENT)
-            tk_bundle_error(b, "c2", "/etc/hosts", &err);
-        tk_buf_release(&text);
-        return 0;
+    if (!ioc || f->n == MAX_FOUND)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->ioc[i] == ioc)
+            return;
+    f->ioc[f->n++] = ioc;
+}
+
+/* An address ("203.0.113.5", "2001:db8::1") or a name ("c2.example.") against the C2 list. */
+static const struct tk_ioc *lookup(const struct tk_iocs *iocs, struct tk_str w, bool names)
+{
+    while (w.n && (w.p[w.n - 1] == '.' || w.p[w.n - 1] == ':'))
+        w.n--;
+    if (!w.n || w.n > 253)
+        return NULL;
+    struct tk_ip ip;
+    if (tk_ip_parse(w, &ip)) {
+        unmap(&ip);
+        return tk_iocs_find_ip(iocs, &ip);
     }
-    const struct tk_ioc *found[64];
-    size_t n = 0;
-    struct tk_str rest = { tk_buf_cstr(&text), text.len }, line, field;
-    while (tk_str_next_line(&rest, &line) && n < 64) {
-        struct tk_str before, after;
-        if (tk_str_cut(line, '#', &before, &after))
-            line = before;
-        bool first = true;
-        while (tk_str_next_field(&line, &field) && n < 64) {
-            char word[256];
-            if (field.n >= sizeof word)
-                continue;
-            memcpy(word, field.p, field.n);
-            word[field.n] = '\0';
-            const struct tk_ioc *ioc = NULL;
-            struct tk_ip ip;
-            if (first && tk_ip_parse(field, &ip)) {
-                unmap(&ip);
-                ioc = tk_iocs_find_ip(iocs, &ip);
-            } else if (!first) {
-                ioc = tk_iocs_find_domain(iocs, word);
-            }
-            first = false;
-            bool dup = false;
-            for (size_t i = 0; ioc && i < n; i++)
-                dup |= found[i] == ioc;
-            if (ioc && !dup)
-                found[n++] = ioc;
+    bool dot = false, alpha = false;
+    for (size_t i = 0; i < w.n; i++) {
+        dot |= w.p[i] == '.';
+        alpha |= (w.p[i] | 0x20) >= 'a' && (w.p[i] | 0x20) <= 'z';
+    }
+    if (!names || !dot || !alpha)
+        return NULL;
+    char word[256];
+    memcpy(word, w.p, w.n);
+    word[w.n] = '\0';
+    return tk_iocs_find_domain(iocs, word);
+}
+
+static bool word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == ':' || c == '-' || c == '_';
+}
+
+/* Every word of a log line that is an address or a name: "host:port" is cut at its one
+ * colon, URLs fall apart at '/'. */
+static void scan_log_line(const struct tk_iocs *iocs, struct tk_str line, struct found *f)
+{
+    size_t i = 0;
+    while (i < line.n && f->n < MAX_FOUND) {
+        while (i < line.n && !word_char(line.p[i]))
+            i++;
+        size_t start = i, colons = 0, last_colon = 0;
+        for (; i < line.n && word_char(line.p[i]); i++)
+            if (line.p[i] == ':')
+                colons++, last_colon = i;
+        struct tk_str w = { line.p + start, i - start };
+        if (w.n < 4)
+            continue;
+        if (colons == 1) { /* host:port, or a syslog "key:" */
+            struct tk_str host = { w.p, last_colon - start };
+            add_found(f, lookup(iocs, host, true));
+        } else {
+            add_found(f, lookup(iocs, w, true));
         }
     }
-    tk_buf_release(&text);
-    if (n) {
-        struct tk_detection proto = { .kind = "file", .path = "/etc/hosts", .pid = -1,
-                                      .size = -1, .mode = -1, .mtime = -1, .ctime = -1 };
-        tk_detection_add(b, &proto, NULL, 0, found, n);
-    }
-    return 0;
 }
+
+/* The hosts file: the address and every name on each line. */
+static void scan_hosts_line(const struct tk_iocs *iocs, struct tk_str line, struct found *f)
+{
+    struct tk_str before, after, field;
+    if (tk_str_cut(line, '#', &before, &after))
+        line = before;
+    for (bool first = true; tk_str_next_field(&line, &field); first = false)
+        add_found(f, lookup(iocs, field, !first));
+}
+
+/* One text file: a detection of kind "file" with a reason per IOC found in it. For logs only
+ * the last LOG_TAIL bytes are read (from a line start). */
+static void scan_text(struct tk_bundle *b, const struct tk_iocs *iocs, struct tk_fs *root,
+                      const char *path, bool hosts_file)
+{
+    struct tk_buf text = TK_BUF_INIT(LOG_TAIL + 1);
+    struct tk_err err = { 0 };
+    struct stat st;
+    int rc = tk_fs_stat(root, path, false, &st, &err);
+    if (rc || !S_ISREG(st.st_mode)) {
+        if (rc && rc != TK_ENOENT)
+            tk_bundle_error(b, "c2", path, &err);
+        tk_buf_release(&text);
+        return;
+    }
+    uint64_t size = (uint64_t)st.st_size, off = size > LOG_TAIL ? size - LOG_TAIL : 0;
+    rc = size ? tk_fs_read_range(root, path, off, (size_t)(size - off), &text, &err) : 0;
+    if (rc) {
+        tk_bundle_error(b, "c2", path, &err);
+        tk_buf_release(&text);
+        return;
+    }
+    struct tk_str rest = { tk_buf_cstr(&text), text.len }, line;
+    if (off) /* the first line is cut */
+        tk_str_next_line(&rest, &line);
+    struct found f = { .n = 0 };
+    while (tk_str_next_line(&rest, &line) && f.n < MAX_FOUND) {
+        if (hosts_file)
+            scan_hosts_line(iocs, line, &f);
+        else
+            scan_log_line(iocs, line, &f);
+    }
+    tk_buf_release(&text);
+    if (f.n) {
+        struct tk_detection proto = { .kind = "file", .path = path, .pid = -1,
+                                      .size = (int64_t)st.st_size, .mode = st.st_mode & 07777,
+                                      .mtime = st.st_mtim.tv_sec, .ctime = st.st_ctim.tv_sec };
+        tk_detection_add(b, &proto, NULL, 0, f.ioc, f.n);
+    }
+}
+
+/* Logs that name the hosts this machine talked to: the system log (resolvers and daemons
+ * log there), dnsmasq's and BIND's query logs, and a local proxy's access log. */
+static const char *const logs[] = {
+    "/var/log/syslog", "/var/log/syslog.1", "/var/log/messages", "/var/log/daemon.log",
+    "/var/log/dnsmasq.log", "/var/log/named/query.log", "/var/log/squid/access.log",
+};
 
 int tk_c2_check(struct tk_bundle *b, const struct tk_iocs *iocs, struct tk_fs *root, bool live,
                 struct tk_err *err)
@@ -169,5 +249,8 @@ int tk_c2_check(struct tk_bundle *b, const struct tk_iocs *iocs, struct tk_fs *r
         return 0;
     if (live)
         connections(b, iocs);
-    return hosts(b, iocs, root);
+    scan_text(b, iocs, root, "/etc/hosts", true);
+    for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++)
+        scan_text(b, iocs, root, logs[i], false);
+    return 0;
 }

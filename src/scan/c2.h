@@ -5,7 +5,10 @@
  *     owning process (pid, name, executable, command line, user) where it can be found;
  *     a detection of kind "connection";
  *   - the hosts file (/etc/hosts of the scanned root, so offline images too): addresses and
- *     names on each line; a detection of kind "file" for the hosts file.
+ *     names on each line; a detection of kind "file" for the hosts file;
+ *   - logs that name the hosts the machine talked to (the system log, dnsmasq's and BIND's
+ *     query logs, a local squid's access log; the last 64 MB of each): every word that is
+ *     an address or a domain name; a detection of kind "file" for the log.
  * Resolver caches are not read: systemd-resolved keeps its cache in memory only (reachable
  * through its D-Bus API, which a read-only collector does not call), and nscd's binary
  * cache format is undocumented. */

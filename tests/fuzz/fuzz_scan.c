@@ -52,6 +52,7 @@ static const char *const files[] = {
     "home/alice/.ssh/authorized_keys",
     "etc/ld.so.preload",
     "home/alice/.bashrc",
+    "var/log/syslog",
 };
 #define NPARTS (sizeof files / sizeof files[0])
 
