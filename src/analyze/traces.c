@@ -30,6 +30,7 @@ static const struct {
     { "authorized-key", NULL, TK_F_TRACE_SSH_KEY },
 };
 #define NRULES (sizeof rules / sizeof rules[0])
+#define MAX_EVIDENCE 1000 /* evidence entries per finding; the rest are counted */
 
 static size_t rule_of(const struct tk_trace *t)
 {
@@ -92,10 +93,19 @@ int tk_analyze_traces(struct tk_bundle *b, const struct tk_analysis *a, struct t
             tk_finding_new_vars(b, rules[r].id, NULL, vars, sizeof vars / sizeof vars[0]);
         if (!f)
             return tk_err_set(err, TK_ENOMEM, "out of memory");
+        size_t listed = 0;
         for (size_t i = 0; i < b->ntraces; i++) {
             size_t ri = rule_of(&b->traces[i]);
             if (ri >= NRULES || rules[ri].id != rules[r].id)
                 continue;
+            if (listed++ == MAX_EVIDENCE) { /* the bundle's traces[] has them all */
+                char more[64];
+                snprintf(more, sizeof more, "... and %zu more in traces[]",
+                         count[r] - MAX_EVIDENCE);
+                if (tk_finding_add_evidence(b, f, NULL, more) != 0)
+                    return tk_err_set(err, TK_ENOMEM, "out of memory");
+                break;
+            }
             char ref[48], text[700];
             snprintf(ref, sizeof ref, "/traces/%zu", i);
             describe(&b->traces[i], text, sizeof text);

@@ -589,7 +589,8 @@ static void read_detections(struct rd *r, json_t *arr)
         if (mode) {
             unsigned m;
             int used = 0;
-            if (strlen(mode) != 4 || sscanf(mode, "%4o%n", &m, &used) != 1 || used != 4)
+            if (strlen(mode) != 4 || strspn(mode, "01234567") != 4 ||
+                sscanf(mode, "%4o%n", &m, &used) != 1 || used != 4)
                 bad(r, "mode", "expected four octal digits");
             else
                 d->mode = m;

@@ -73,10 +73,11 @@ static const struct tk_opt opts[] = {
     [O_EXCLUDE] = { "exclude", 0, "GLOB",
                     "Skip files and directories whose path matches GLOB ('*' matches any "
                     "characters, '/' included); repeatable. Excluded directories are not "
-                    "entered." },
+                    "entered, and traces naming such a path (a file or a process's program) "
+                    "are not reported." },
     [O_EXCLUDE_REGEX] = { "exclude-regex", 0, "REGEX",
                           "Skip files and directories whose path contains a match of REGEX "
-                          "(PCRE2); repeatable." },
+                          "(PCRE2), as --exclude does; repeatable." },
     [O_MAX_SIZE] = { "max-size", 0, "SIZE",
                      "Do not read files larger than SIZE (bytes, or with K, M or G; default "
                      "64M; 0 means no limit)." },

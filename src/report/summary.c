@@ -60,6 +60,21 @@ static const char *const labels[L_NLABELS][2] = {
     [L_BUNDLE] = { "bundle", "バンドル" },
 };
 
+/* Whether a title already quotes an evidence text, or the text without a trailing
+ * parenthesised note ("... (memfd)"). */
+static bool quoted(const char *title, const char *ev)
+{
+    if (strstr(title, ev))
+        return true;
+    size_t n = strlen(ev);
+    const char *open = n && ev[n - 1] == ')' ? strrchr(ev, '(') : NULL;
+    if (!open || open == ev || open[-1] != ' ' || (size_t)(open - ev) > 1000)
+        return false;
+    char head[1024];
+    snprintf(head, sizeof head, "%.*s", (int)(open - 1 - ev), ev);
+    return *head && strstr(title, head) != NULL;
+}
+
 struct out {
     FILE *fp;
     struct tk_buf line;
@@ -218,8 +233,11 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
             if ((int)f->severity != s || shown++ >= limit)
                 continue;
             tk_buf_addf(&o.line, "    %-9s", tk_severity_name(f->severity));
-            put_untrusted(&o, L == TK_LANG_JA ? f->title_ja : f->title_en);
-            if (f->nevidence) {
+            const char *title = L == TK_LANG_JA ? f->title_ja : f->title_en;
+            put_untrusted(&o, title);
+            /* evidence the title already quotes (trace findings name their first) is not
+             * repeated */
+            if (f->nevidence && f->evidence[0].text && !quoted(title, f->evidence[0].text)) {
                 put(&o, " (");
                 put_untrusted(&o, f->evidence[0].text);
                 if (f->nevidence > 1)

@@ -189,6 +189,12 @@ static void scan_hosts_line(const struct tk_iocs *iocs, struct tk_str line, stru
     struct tk_str before, after, field;
     if (tk_str_cut(line, '#', &before, &after))
         line = before;
+    struct tk_str rest = line;
+    struct tk_ip ip;
+    /* names pointed at nowhere (0.0.0.0, ::, loopback) are blocked, not reached */
+    if (tk_str_next_field(&rest, &field) && tk_ip_parse(field, &ip) &&
+        (tk_ip_is_unspecified(&ip) || strcmp(tk_ip_class(&ip), "loopback") == 0))
+        return;
     for (bool first = true; tk_str_next_field(&line, &field); first = false)
         add_found(f, lookup(iocs, field, !first));
 }
@@ -201,7 +207,7 @@ static void scan_text(struct tk_bundle *b, const struct tk_iocs *iocs, struct tk
     struct tk_buf text = TK_BUF_INIT(LOG_TAIL + 1);
     struct tk_err err = { 0 };
     struct stat st;
-    int rc = tk_fs_stat(root, path, false, &st, &err);
+    int rc = tk_fs_stat(root, path, true, &st, &err); /* links resolve inside the root */
     if (rc || !S_ISREG(st.st_mode)) {
         if (rc && rc != TK_ENOENT)
             tk_bundle_error(b, "c2", path, &err);

@@ -3,12 +3,10 @@
  * Threads: the caller walks and feeds a bounded queue of open files; `threads` workers take
  * them, read, hash, scan and record. The bundle and the counters are shared under one lock
  * (detections are rare, counters are updated once per file). */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include "scan/filescan.h"
 
 #include <errno.h>
 #include <jansson.h>
-#include <pcre2.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +21,7 @@
 #include "core/str.h"
 #include "core/time.h"
 #include "scan/detect.h"
+#include "scan/exclude.h"
 #include "scan/filecache.h"
 #include "scan/filetype.h"
 
@@ -51,9 +50,7 @@ struct scan {
     struct tk_bundle *b;
     struct names names;
     struct tk_filecache *cache;
-    pcre2_code **excl_re;
-    size_t nexcl_re;
-    pcre2_match_data *excl_md; /* walker thread only */
+    struct tk_exclude *exclude; /* walker thread only */
 
     pthread_mutex_t lock; /* queue, counters, bundle */
     pthread_cond_t not_empty, not_full, big_free;
@@ -466,15 +463,7 @@ static bool excluded(void *ud, const char *path, bool is_dir)
 {
     (void)is_dir;
     struct scan *s = ud;
-    const struct tk_filescan_opts *o = s->o;
-    struct tk_str p = tk_str_c(path);
-    for (size_t i = 0; i < o->nexclude_globs; i++)
-        if (tk_glob_match(o->exclude_globs[i], p))
-            return true;
-    for (size_t i = 0; i < s->nexcl_re; i++)
-        if (pcre2_match(s->excl_re[i], (PCRE2_SPTR)path, p.n, 0, 0, s->excl_md, NULL) >= 0)
-            return true;
-    return false;
+    return tk_exclude_match(s->exclude, path);
 }
 
 static void progress(struct scan *s, bool force)
@@ -544,32 +533,6 @@ static int on_entry(void *ud, const struct tk_walk_entry *e)
 
 /* ---- set-up ------------------------------------------------------------------------------- */
 
-static int compile_excludes(struct scan *s, struct tk_err *err)
-{
-    const struct tk_filescan_opts *o = s->o;
-    if (!o->nexclude_regex)
-        return 0;
-    s->excl_re = tk_calloc(o->nexclude_regex, sizeof *s->excl_re);
-    if (!s->excl_re)
-        return tk_err_set(err, TK_ENOMEM, "out of memory");
-    for (size_t i = 0; i < o->nexclude_regex; i++) {
-        int code;
-        PCRE2_SIZE off;
-        s->excl_re[i] = pcre2_compile((PCRE2_SPTR)o->exclude_regex[i], PCRE2_ZERO_TERMINATED,
-                                      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
-        if (!s->excl_re[i]) {
-            PCRE2_UCHAR msg[160];
-            pcre2_get_error_message(code, msg, sizeof msg);
-            return tk_err_set(err, TK_EINVAL, "--exclude-regex '%s': offset %zu: %s",
-                              o->exclude_regex[i], (size_t)off, (const char *)msg);
-        }
-        s->nexcl_re++;
-        pcre2_jit_compile(s->excl_re[i], PCRE2_JIT_COMPLETE);
-    }
-    s->excl_md = pcre2_match_data_create(4, NULL);
-    return s->excl_md ? 0 : tk_err_set(err, TK_ENOMEM, "out of memory");
-}
-
 static int cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -596,7 +559,8 @@ int tk_filescan(struct tk_bundle *b, const struct tk_filescan_opts *o, struct tk
         rc = tk_err_set(err, TK_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = compile_excludes(&s, err)) != 0)
+    if ((rc = tk_exclude_new(&s.exclude, o->exclude_globs, o->nexclude_globs, o->exclude_regex,
+                             o->nexclude_regex, err)) != 0)
         goto done;
     if (o->cache &&
         (rc = tk_filecache_open(&s.cache, o->cache, o->rules ? tk_rules_hash(o->rules) : "",
@@ -633,7 +597,7 @@ int tk_filescan(struct tk_bundle *b, const struct tk_filescan_opts *o, struct tk
     struct tk_walk_opts wo = { .max_size = o->max_size, .cross_fs = o->cross_fs,
                                .special_fs = o->special_fs, .exclude = excluded,
                                .exclude_ud = &s, .stop = o->stop };
-    if (!o->nexclude_globs && !s.nexcl_re)
+    if (!s.exclude)
         wo.exclude = NULL;
     for (size_t i = 0; i < o->npaths && !rc && started; i++) {
         struct tk_err werr = { 0 };
@@ -668,10 +632,7 @@ done:
         tk_buf_release(&w[i].json);
     }
     tk_free(w);
-    for (size_t i = 0; i < s.nexcl_re; i++)
-        pcre2_code_free(s.excl_re[i]);
-    tk_free(s.excl_re);
-    pcre2_match_data_free(s.excl_md);
+    tk_exclude_free(s.exclude);
     /* Jobs left in the queue when set-up failed half-way. */
     while (s.qlen) {
         close(s.queue[s.qhead].fd);

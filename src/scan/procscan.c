@@ -105,10 +105,18 @@ static bool is_scanner(const char *exe)
     static const char *const names[] = { "tenken", "yara", "yarac", "clamd", "clamscan",
                                          "freshclam", "clamdscan", "loki", "thor",
                                          "thor-lite", NULL };
+    /* by name only where packages and administrators install programs: malware named
+     * /tmp/x/clamd is scanned */
+    static const char *const dirs[] = { "/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/",
+                                        "/usr/local/bin/", "/usr/local/sbin/", NULL };
     const char *base = strrchr(exe, '/');
-    base = base ? base + 1 : exe;
-    for (const char *const *n = names; *n; n++)
-        if (strcmp(base, *n) == 0)
+    if (!base)
+        return false;
+    bool system_dir = false;
+    for (const char *const *d = dirs; *d; d++)
+        system_dir |= (size_t)(base + 1 - exe) == strlen(*d) && strncmp(exe, *d, strlen(*d)) == 0;
+    for (const char *const *n = names; system_dir && *n; n++)
+        if (strcmp(base + 1, *n) == 0)
             return true;
     return false;
 }
@@ -161,9 +169,15 @@ static void scan_pid(struct pworker *w, int pid)
     const struct tk_match *m = NULL;
     int nm = tk_scanner_scan_blocks(w->scanner, &t, &blocks, what, &m, &err);
     uint64_t read = w->read;
+    bool capped = read >= w->budget;
     tk_proc_mem_close(w->mem);
     w->mem = NULL;
     pthread_mutex_lock(&s->lock);
+    if (capped)
+        tk_bundle_errorf(s->b, "memscan", p.exe[0] ? p.exe : NULL, TK_ELIMIT,
+                         "process %d (%s): only the first %llu MB of its memory were scanned "
+                         "(--max-process-size)", pid, p.comm,
+                         (unsigned long long)(w->budget >> 20));
     s->b->detect.processes++;
     s->b->detect.process_bytes += read;
     if (nm < 0) {

@@ -1,13 +1,20 @@
 /* procscan.h - the memory scan: the YARA rules over every process's readable memory.
  *
+ * tenken reads the memory itself (compat/proc.h: pread on /proc/PID/mem, which neither stops
+ * nor traces the process) and gives libyara the bytes through its memory-block scanning
+ * interface, the one libyara's own process scan uses; that way which mappings are read, how
+ * much of each process, and in what chunk size stay under tenken's control.
+ *
  * Regions come from compat/proc.h (device mappings and the kernel's [vvar]/[vsyscall] pages
  * left out) and are handed to libyara as memory blocks of at most TK_PROCSCAN_CHUNK bytes,
  * so a string is found when it lies within one chunk (a string across a chunk boundary of a
  * larger region can be missed; regions of up to a chunk are whole). Rules with
  * `type = "file"` meta do not run here. Signature scanners are not scanned, since their
  * memory holds the signatures they match with: this tenken, any process running the same
- * executable, and processes whose executable is named tenken, yara, yarac, clamd,
- * clamscan, clamdscan, freshclam, loki, thor or thor-lite (counted as skipped). Nor are
+ * executable, and processes whose executable in /usr/bin, /usr/sbin, /bin, /sbin or
+ * /usr/local/{bin,sbin} is named tenken, yara, yarac, clamd, clamscan, clamdscan,
+ * freshclam, loki, thor or thor-lite (counted as skipped). A process whose memory exceeds
+ * the cap is scanned up to it and named in the bundle's errors. Nor are
  * kernel threads, which have no user memory. A hit becomes a detection of kind "process"
  * naming pid, process name, executable, command line and user. */
 #ifndef TK_SCAN_PROCSCAN_H

@@ -7,6 +7,7 @@
 #include "compat/fs.h"
 #include "core/time.h"
 #include "scan/c2.h"
+#include "scan/exclude.h"
 #include "scan/ioc.h"
 #include "scan/places.h"
 #include "scan/procscan.h"
@@ -66,8 +67,16 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
         goto done;
     if (o->c2 && (rc = tk_c2_check(b, iocs, fs, live, err)) != 0)
         goto done;
-    if (o->traces && (rc = tk_traces(b, fs, live, err)) != 0)
-        goto done;
+    if (o->traces) {
+        struct tk_exclude *x = NULL;
+        if ((rc = tk_exclude_new(&x, o->files.exclude_globs, o->files.nexclude_globs,
+                                 o->files.exclude_regex, o->files.nexclude_regex, err)) != 0)
+            goto done;
+        rc = tk_traces(b, fs, live, x, err);
+        tk_exclude_free(x);
+        if (rc)
+            goto done;
+    }
     if (memory && rules) {
         struct tk_procscan_opts po = { .rules = rules, .pids = o->npids ? o->pids : NULL,
                                        .npids = o->npids,

@@ -15,11 +15,13 @@
 #include "core/hash.h"
 #include "core/map.h"
 #include "core/str.h"
+#include "scan/exclude.h"
 #include "scan/pkgdb.h"
 
 #define FILE_MAX ((size_t)1 << 20) /* persistence files larger than this are not read */
 #define TEXT_MAX 512               /* bytes of a line kept in a trace */
 #define HITS_PER_FILE 20           /* suspicious lines reported per file */
+#define KEYS_PER_FILE 200          /* SSH keys listed per authorized_keys file */
 
 /* Suspicious traits of a command line, checked in order (the first that matches names the
  * line). Our own patterns, written from the techniques in MITRE ATT&CK T1053 (scheduled
@@ -94,7 +96,10 @@ struct ctx {
     bool have_db;
     pcre2_code *re[NTRAITS];
     pcre2_match_data *md;
+    pcre2_match_context *mctx; /* bounds the work per line: hostile files cannot stall us */
     struct tk_map seen; /* "dev:ino" of files already read (merged /usr lists twice) */
+    struct tk_exclude *exclude;
+    struct tk_trace excluded; /* what trace() hands out for an excluded path: not kept */
     struct tk_buf buf, path;
 };
 
@@ -128,6 +133,10 @@ static const char *clip(struct ctx *c, struct tk_str s)
 static struct tk_trace *trace(struct ctx *c, const char *kind, const char *path,
                               const char *why)
 {
+    if (tk_exclude_match(c->exclude, path)) {
+        memset(&c->excluded, 0, sizeof c->excluded);
+        return &c->excluded;
+    }
     struct tk_trace *t = tk_bundle_add_trace(c->b);
     if (t) {
         t->kind = kind;
@@ -140,7 +149,8 @@ static struct tk_trace *trace(struct ctx *c, const char *kind, const char *path,
 static const char *trait_of(struct ctx *c, struct tk_str line)
 {
     for (size_t i = 0; i < NTRAITS; i++)
-        if (c->re[i] && pcre2_match(c->re[i], (PCRE2_SPTR)line.p, line.n, 0, 0, c->md, NULL) >= 0)
+        if (c->re[i] &&
+            pcre2_match(c->re[i], (PCRE2_SPTR)line.p, line.n, 0, 0, c->md, c->mctx) >= 0)
             return traits[i].why;
     return NULL;
 }
@@ -185,10 +195,15 @@ static void authorized_keys(struct ctx *c, const char *path, const char *user,
     static const char *const types[] = { "ssh-", "ecdsa-", "sk-", NULL };
     struct tk_str rest = text, line;
     int64_t n = 0;
+    size_t keys = 0;
     while (tk_str_next_line(&rest, &line)) {
         n++;
         if (is_comment(line))
             continue;
+        if (keys++ == KEYS_PER_FILE) {
+            error(c, path, TK_ELIMIT, "more keys than tenken lists per file; the rest not listed");
+            return;
+        }
         /* options come first when the line does not start with a key type */
         struct tk_str t = tk_str_trim(line);
         bool options = true;
@@ -441,11 +456,17 @@ static void processes(struct ctx *c)
         tk_bundle_error(c->b, "traces", "/proc", &err);
         return;
     }
+    /* tenken itself, and other runs of the same program (a user may well start it from
+     * /tmp or a download folder), are not traces */
     int self = tk_sys_pid();
+    struct tk_proc me;
+    char self_exe[sizeof me.exe] = "";
+    if (tk_proc_identify(self, &me, &err) == 0)
+        memcpy(self_exe, me.exe, sizeof self_exe);
     for (size_t i = 0; i < n; i++) {
         struct tk_proc p;
         if (pids[i] == self || tk_proc_identify(pids[i], &p, &err) != 0 || p.kernel_thread ||
-            !p.exe[0])
+            !p.exe[0] || (self_exe[0] && strcmp(p.exe, self_exe) == 0))
             continue;
         const char *kind = NULL, *why = NULL;
         if (strncmp(p.exe, "/memfd:", 7) == 0) {
@@ -510,9 +531,20 @@ static void hidden(struct ctx *c)
         for (size_t i = 0; i < nf; i++) {
             int pid = found[i];
             struct tk_proc p;
-            if (bsearch(&pid, after, na, sizeof *after, cmp_int) || tk_proc_tgid(pid) != pid ||
-                tk_proc_identify(pid, &p, &err) != 0)
+            if (bsearch(&pid, after, na, sizeof *after, cmp_int))
                 continue;
+            int tgid = tk_proc_tgid(pid);
+            if (tgid >= 0 && tgid != pid)
+                continue; /* a thread */
+            if (tgid < 0 || tk_proc_identify(pid, &p, &err) != 0) {
+                /* answers to signals, yet /proc/PID cannot be read: hidden from lookups
+                 * too. Only root can tell: /proc mounted with hidepid hides other users'
+                 * processes from everyone else. */
+                if (!tk_sys_privileged() || !tk_proc_alive(pid))
+                    continue;
+                memset(&p, 0, sizeof p);
+                snprintf(p.comm, sizeof p.comm, "?");
+            }
             struct tk_trace *t = trace(c, "hidden-process", p.exe[0] ? p.exe : NULL, NULL);
             if (!t)
                 break;
@@ -611,9 +643,10 @@ out:
     tk_buf_release(&path);
 }
 
-int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, struct tk_err *err)
+int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, struct tk_exclude *exclude,
+              struct tk_err *err)
 {
-    struct ctx c = { .b = b, .root = root, .buf = TK_BUF_INIT(FILE_MAX + 1),
+    struct ctx c = { .b = b, .root = root, .exclude = exclude, .buf = TK_BUF_INIT(FILE_MAX + 1),
                      .path = TK_BUF_INIT(8192) };
     size_t unreadable = 0;
     int rc = tk_pkgdb_load(&c.db, root, &unreadable, err);
@@ -636,24 +669,32 @@ int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, struct tk_err 
             pcre2_jit_compile(c.re[i], PCRE2_JIT_COMPLETE);
     }
     c.md = pcre2_match_data_create(4, NULL);
+    c.mctx = pcre2_match_context_create(NULL);
+    if (c.mctx) {
+        pcre2_set_match_limit(c.mctx, 100000);
+        pcre2_set_depth_limit(c.mctx, 1000);
+    }
     b->detect.traces = true;
 
+    /* the rarest and strongest signs first, so a flood of weaker ones (one user's
+     * thousands of keys) cannot use up the bundle's room for traces before them */
+    ld_preload(&c);
+    if (live) {
+        hidden(&c);
+        processes(&c);
+        modules(&c);
+    }
+    if (c.have_db)
+        unowned_files(&c);
     for (size_t i = 0; i < sizeof system_places / sizeof system_places[0]; i++)
         check_place(&c, system_places[i].path, system_places[i].dir, system_places[i].cat,
                     NULL);
     homes(&c);
-    ld_preload(&c);
-    if (c.have_db)
-        unowned_files(&c);
-    if (live) {
-        processes(&c);
-        hidden(&c);
-        modules(&c);
-    }
 
     for (size_t i = 0; i < NTRAITS; i++)
         pcre2_code_free(c.re[i]);
     pcre2_match_data_free(c.md);
+    pcre2_match_context_free(c.mctx);
     tk_map_release(&c.seen);
     tk_buf_release(&c.buf);
     tk_buf_release(&c.path);

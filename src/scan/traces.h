@@ -34,7 +34,11 @@
 #include "compat/fs.h"
 #include "core/err.h"
 
-/* Adds traces and errors (collector "traces") to b; returns 0 or TK_ENOMEM. */
-int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, struct tk_err *err);
+struct tk_exclude;
+
+/* Adds traces and errors (collector "traces") to b; returns 0 or TK_ENOMEM. Traces whose
+ * path (file or executable) the exclude matches are not kept (exclude may be NULL). */
+int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, struct tk_exclude *exclude,
+              struct tk_err *err);
 
 #endif

@@ -91,7 +91,9 @@ PY
 @test "live scan: a clean machine has no finding above low" {
     # The whole default scan, malware checks included. Files other test suites plant while
     # this runs (EICAR and friends under bats' run directories) are not the machine's.
-    "$TENKEN" scan --out "$OUT" --no-progress --exclude '/tmp/bats-run-*' >/dev/null
+    # (and what tests/cli/traces.bats runs from its home directory at the same time)
+    "$TENKEN" scan --out "$OUT" --no-progress --exclude '/tmp/bats-run-*' \
+        --exclude '*/.tenken-test.*' >/dev/null
     run jq -r '.findings[] | select(.severity=="medium" or .severity=="high" or .severity=="critical") | "\(.id) \(.title.en)"' "$OUT"
     echo "$output"
     [ -z "$output" ]

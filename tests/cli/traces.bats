@@ -166,3 +166,25 @@ EOF2
         and (.[0].evidence | length == 1)' "$OUT"
     jq -e '[.findings[] | select(.id == "TK-TRACE-STALE-EXE")] | .[0].severity == "info"' "$OUT"
 }
+
+@test "--exclude and --exclude-regex also keep paths out of traces" {
+    plant
+    "$TENKEN" scan --root "$R" --only traces --out "$OUT" --no-progress \
+        --exclude '/etc/cron.d/*' --exclude-regex 'autostart|authorized'
+    jq -e '[.traces[].path] | map(select(test("cron.d|autostart|authorized"))) | length == 0' "$OUT"
+    jq -e '[.traces[] | select(.path == "/etc/ld.so.preload")] | length == 1' "$OUT"
+    run "$TENKEN" scan --root "$R" --only traces --out "$OUT" --exclude-regex '('
+    [ "$status" -eq 2 ]
+}
+
+@test "one user's flood of SSH keys is capped and cannot crowd out other traces" {
+    plant
+    for i in $(seq 300); do printf 'ssh-ed25519 AAAAkey%d k%d\n' "$i" "$i"; done \
+        >"$R/home/alice/.ssh/authorized_keys"
+    "$TENKEN" scan --root "$R" --only traces --out "$OUT" --no-progress
+    validate "$OUT"
+    jq -e '[.traces[] | select(.kind == "authorized-key")] | length == 200' "$OUT"
+    jq -e '[.errors[] | select(.path == "/home/alice/.ssh/authorized_keys" and .kind == "limit")]
+        | length == 1' "$OUT"
+    jq -e '[.traces[] | select(.kind == "ld-preload")] | length == 1' "$OUT"
+}

@@ -161,6 +161,9 @@ int tk_proc_identify(int pid, struct tk_proc *p, struct tk_err *err)
     if (slurp(pid, "status", buf, sizeof buf) < 0)
         return tk_err_set(err, errno == ENOENT || errno == ESRCH ? TK_ENOENT : TK_EACCES,
                           "/proc/%d/status: %s", pid, strerror(errno));
+    /* Kernels before 6.x have no Kthread field: then kthreadd and its children without a
+     * program (helpers the kernel starts, e.g. for core_pattern, have one) */
+    bool have_kthread = strstr(buf, "\nKthread:\t") != NULL;
     for (char *line = buf; line && *line;) {
         char *nl = strchr(line, '\n');
         if (nl)
@@ -179,9 +182,7 @@ int tk_proc_identify(int pid, struct tk_proc *p, struct tk_err *err)
         }
         line = nl ? nl + 1 : NULL;
     }
-    /* kernel threads: children of kthreadd (pid 2), or kthreadd itself */
-    if (pid == 2 || p->ppid == 2)
-        p->kernel_thread = true;
+
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/exe", pid);
     ssize_t n = readlink(path, p->exe, sizeof p->exe - 1);
@@ -196,6 +197,8 @@ int tk_proc_identify(int pid, struct tk_proc *p, struct tk_err *err)
     } else {
         p->exe[0] = '\0';
     }
+    if (!have_kthread && (pid == 2 || p->ppid == 2) && !p->exe[0])
+        p->kernel_thread = true;
     ssize_t c = slurp(pid, "cmdline", p->cmdline, sizeof p->cmdline);
     if (c > 0) {
         while (c > 0 && p->cmdline[c - 1] == '\0')
@@ -235,17 +238,21 @@ static int parse_maps(struct tk_proc_mem *m)
         line = nl ? nl + 1 : NULL;
         /* "start-end perms offset dev inode   name" */
         unsigned long long s, e;
+        unsigned major = 0, minor = 0;
         char perms[8];
         int used = 0;
-        if (sscanf(cur, "%llx-%llx %7s %*s %*s %*s%n", &s, &e, perms, &used) < 3 || e <= s ||
-            used == 0)
+        if (sscanf(cur, "%llx-%llx %7s %*s %x:%x %*s%n", &s, &e, perms, &major, &minor,
+                   &used) < 5 || e <= s || used == 0)
             continue;
         const char *nm = cur + used;
         while (*nm == ' ' || *nm == '\t')
             nm++;
         if (perms[0] != 'r')
             continue;
-        if (strncmp(nm, "/dev/", 5) == 0 || strcmp(nm, "[vvar]") == 0 ||
+        /* A device mapping names a /dev node on a real device (major number not 0); shared
+         * anonymous memory ("/dev/zero (deleted)") and /dev/shm files live on in-memory
+         * file systems (major 0) and are read like any memory. */
+        if ((strncmp(nm, "/dev/", 5) == 0 && major != 0) || strcmp(nm, "[vvar]") == 0 ||
             strcmp(nm, "[vvar_vclock]") == 0 || strcmp(nm, "[vsyscall]") == 0)
             continue;
         if (m->nregions == cap) {

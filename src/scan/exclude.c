@@ -1,0 +1,74 @@
+/* exclude.c - --exclude and --exclude-regex (see exclude.h). */
+#include "scan/exclude.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "core/alloc.h"
+#include "core/str.h"
+
+struct tk_exclude {
+    const char *const *globs;
+    size_t nglobs;
+    pcre2_code **re;
+    size_t nre;
+    pcre2_match_data *md;
+};
+
+int tk_exclude_new(struct tk_exclude **out, const char *const *globs, size_t nglobs,
+                   const char *const *regexes, size_t nregexes, struct tk_err *err)
+{
+    *out = NULL;
+    if (!nglobs && !nregexes)
+        return 0;
+    struct tk_exclude *x = tk_calloc(1, sizeof *x);
+    if (!x || (nregexes && !(x->re = tk_calloc(nregexes, sizeof *x->re))) ||
+        !(x->md = pcre2_match_data_create(4, NULL))) {
+        tk_exclude_free(x);
+        return tk_err_set(err, TK_ENOMEM, "out of memory");
+    }
+    x->globs = globs;
+    x->nglobs = nglobs;
+    for (size_t i = 0; i < nregexes; i++) {
+        int code;
+        PCRE2_SIZE off;
+        x->re[i] = pcre2_compile((PCRE2_SPTR)regexes[i], PCRE2_ZERO_TERMINATED,
+                                 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
+        if (!x->re[i]) {
+            PCRE2_UCHAR msg[160];
+            pcre2_get_error_message(code, msg, sizeof msg);
+            tk_exclude_free(x);
+            return tk_err_set(err, TK_EINVAL, "--exclude-regex '%s': offset %zu: %s",
+                              regexes[i], (size_t)off, (const char *)msg);
+        }
+        x->nre++;
+        pcre2_jit_compile(x->re[i], PCRE2_JIT_COMPLETE);
+    }
+    *out = x;
+    return 0;
+}
+
+void tk_exclude_free(struct tk_exclude *x)
+{
+    if (!x)
+        return;
+    for (size_t i = 0; i < x->nre; i++)
+        pcre2_code_free(x->re[i]);
+    tk_free(x->re);
+    pcre2_match_data_free(x->md);
+    tk_free(x);
+}
+
+bool tk_exclude_match(struct tk_exclude *x, const char *path)
+{
+    if (!x || !path)
+        return false;
+    struct tk_str p = tk_str_c(path);
+    for (size_t i = 0; i < x->nglobs; i++)
+        if (tk_glob_match(x->globs[i], p))
+            return true;
+    for (size_t i = 0; i < x->nre; i++)
+        if (pcre2_match(x->re[i], (PCRE2_SPTR)path, p.n, 0, 0, x->md, NULL) >= 0)
+            return true;
+    return false;
+}
