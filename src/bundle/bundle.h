@@ -260,7 +260,7 @@ struct tk_detection {
  * and the trait that made it worth recording. Judged by analyze/traces.c. */
 struct tk_trace {
     const char *kind;     /* ld-preload, persistence, process-location, deleted-exe,
-                             hidden-process, unowned-suid, unowned-executable, kernel-module,
+                             hidden-process, setid-file, unowned-executable, kernel-module,
                              authorized-key */
     const char *path;     /* the file it is in, or the executable; NULL */
     int64_t line;         /* 1-based line in path; -1 */

@@ -643,7 +643,7 @@ static void read_detections(struct rd *r, json_t *arr)
 static void read_traces(struct rd *r, json_t *arr)
 {
     static const char *const kinds[] = { "ld-preload", "persistence", "process-location",
-                                         "deleted-exe", "hidden-process", "unowned-suid",
+                                         "deleted-exe", "hidden-process", "setid-file",
                                          "unowned-executable", "kernel-module",
                                          "authorized-key", NULL };
     size_t i, len = strlen(r->path);

@@ -112,6 +112,8 @@ static bool is_scanner(const char *exe)
     const char *base = strrchr(exe, '/');
     if (!base)
         return false;
+    if (strcmp(base + 1, "tenken") == 0)
+        return true; /* any tenken build, wherever it was unpacked */
     bool system_dir = false;
     for (const char *const *d = dirs; *d; d++)
         system_dir |= (size_t)(base + 1 - exe) == strlen(*d) && strncmp(exe, *d, strlen(*d)) == 0;

@@ -11,9 +11,10 @@
  * larger region can be missed; regions of up to a chunk are whole). Rules with
  * `type = "file"` meta do not run here. Signature scanners are not scanned, since their
  * memory holds the signatures they match with: this tenken, any process running the same
- * executable, and processes whose executable in /usr/bin, /usr/sbin, /bin, /sbin or
- * /usr/local/{bin,sbin} is named tenken, yara, yarac, clamd, clamscan, clamdscan,
- * freshclam, loki, thor or thor-lite (counted as skipped). A process whose memory exceeds
+ * executable, any executable named tenken (another build or version, wherever a user
+ * unpacked it), and executables in /usr/bin, /usr/sbin, /bin, /sbin or /usr/local/{bin,sbin}
+ * named yara, yarac, clamd, clamscan, clamdscan, freshclam, loki, thor or thor-lite
+ * (counted as skipped). A process whose memory exceeds
  * the cap is scanned up to it and named in the bundle's errors. Nor are
  * kernel threads, which have no user memory. A hit becomes a detection of kind "process"
  * naming pid, process name, executable, command line and user. */

@@ -218,13 +218,62 @@ static void authorized_keys(struct ctx *c, const char *path, const char *user,
     }
 }
 
+/* "/etc/systemd/system/../../lib/x" -> "/lib/x", in place (an absolute path). */
+static void normalize(char *path)
+{
+    char *out = path, *p = path;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        char *seg = p;
+        while (*p && *p != '/')
+            p++;
+        size_t n = (size_t)(p - seg);
+        if (n == 0 || (n == 1 && seg[0] == '.'))
+            continue;
+        if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (out > path && *--out != '/')
+                ;
+            continue;
+        }
+        *out++ = '/';
+        memmove(out, seg, n);
+        out += n;
+    }
+    if (out == path)
+        *out++ = '/';
+    *out = '\0';
+}
+
 /* One autostart, shell or key file. */
 static void check_file(struct ctx *c, const char *path, enum category cat, const char *user)
 {
     struct stat st;
     struct tk_err err = { 0 };
-    if (tk_fs_stat(c->root, path, false, &st, &err) != 0 || !S_ISREG(st.st_mode))
-        return; /* absent, or a symlink (units enabled by link are read at their target) */
+    /* A link (a unit added with `systemctl link`, an alias, a dotfile manager's .bashrc) is
+     * read at its target, and judged by the target's package ownership. */
+    char target[4096];
+    const char *judge = path;
+    if (tk_fs_stat(c->root, path, false, &st, &err) != 0)
+        return;
+    if (S_ISLNK(st.st_mode)) {
+        struct tk_buf l = TK_BUF_INIT(sizeof target - 1);
+        if (tk_fs_readlink(c->root, path, &l, NULL) == 0 && l.len) {
+            const char *t = tk_buf_cstr(&l), *slash = strrchr(path, '/');
+            if (t[0] == '/')
+                snprintf(target, sizeof target, "%s", t);
+            else
+                snprintf(target, sizeof target, "%.*s/%s", (int)(slash ? slash - path : 0), path,
+                         t);
+            normalize(target);
+            judge = target;
+        }
+        tk_buf_release(&l);
+        if (tk_fs_stat(c->root, path, true, &st, &err) != 0)
+            return;
+    }
+    if (!S_ISREG(st.st_mode))
+        return; /* absent, a directory, or masked (a link to /dev/null) */
     char key[48];
     snprintf(key, sizeof key, "%llu:%llu", (unsigned long long)st.st_dev,
              (unsigned long long)st.st_ino);
@@ -245,8 +294,8 @@ static void check_file(struct ctx *c, const char *path, enum category cat, const
         authorized_keys(c, path, user, text);
         return;
     }
-    const char *shipped = tk_pkgdb_md5(c->db, path);
-    bool owned = tk_pkgdb_owned(c->db, path);
+    const char *shipped = tk_pkgdb_md5(c->db, judge);
+    bool owned = tk_pkgdb_owned(c->db, judge);
     if (shipped) {
         struct tk_digests d;
         if (tk_hash3(text.p, text.n, &d) == 0 && strcmp(d.md5, shipped) == 0)
@@ -293,33 +342,48 @@ static bool unit_like(const char *name)
     return name[0] != '.';
 }
 
-static void check_place(struct ctx *c, const char *path, bool dir, enum category cat,
-                        const char *user)
+#define DIR_MAX 10000 /* entries read per directory */
+
+static bool drop_in_dir(const char *name)
 {
-    if (!dir) {
-        check_file(c, path, cat, user);
-        return;
-    }
+    size_t n = strlen(name);
+    return name[0] != '.' && n > 2 && strcmp(name + n - 2, ".d") == 0;
+}
+
+/* depth 0: a place; 1: a systemd drop-in directory ("x.service.d/override.conf") in it. */
+static void check_dir(struct ctx *c, const char *path, enum category cat, const char *user,
+                      int depth)
+{
     struct tk_fs_dir *d;
     if (tk_fs_dir_open(c->root, path, &d, NULL) != 0)
         return;
     /* names first: check_file reuses the directory reader's buffers through tk_fs */
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, seen = 0;
     char **names = NULL;
+    bool *dirs = NULL;
     const char *name;
     bool is_dir;
-    while ((name = tk_fs_dir_next(d, &is_dir)) != NULL && n < 10000) {
-        if (is_dir || !unit_like(name))
+    while ((name = tk_fs_dir_next(d, &is_dir)) != NULL) {
+        if (seen++ == DIR_MAX) {
+            error(c, path, TK_ELIMIT, "more than 10000 entries; the rest not checked");
+            break;
+        }
+        bool sub = is_dir && depth == 0 && cat == AUTOSTART && drop_in_dir(name);
+        if ((is_dir && !sub) || (!is_dir && !unit_like(name)))
             continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 32;
             char **nn = tk_realloc(names, nc * sizeof *nn);
-            if (!nn)
+            bool *nd = nn ? tk_realloc(dirs, nc * sizeof *nd) : NULL;
+            if (nn)
+                names = nn;
+            if (!nd)
                 break;
-            names = nn;
+            dirs = nd;
             cap = nc;
         }
         names[n] = tk_strdup(name);
+        dirs[n] = sub;
         if (names[n])
             n++;
     }
@@ -328,12 +392,24 @@ static void check_place(struct ctx *c, const char *path, bool dir, enum category
         tk_buf_reset(&c->path);
         tk_buf_addf(&c->path, "%s/%s", path, names[i]);
         char *p = tk_strdup(tk_buf_cstr(&c->path));
-        if (p)
+        if (p && dirs[i])
+            check_dir(c, p, cat, user, depth + 1);
+        else if (p)
             check_file(c, p, cat, user);
         tk_free(p);
         tk_free(names[i]);
     }
     tk_free(names);
+    tk_free(dirs);
+}
+
+static void check_place(struct ctx *c, const char *path, bool dir, enum category cat,
+                        const char *user)
+{
+    if (dir)
+        check_dir(c, path, cat, user, 0);
+    else
+        check_file(c, path, cat, user);
 }
 
 /* Home directories from the root's passwd (those under /home, /root, /var/www and /srv, so
@@ -407,6 +483,21 @@ static bool in_system_bin(const char *path, size_t dirlen)
     return false;
 }
 
+/* Whether an owned file's contents differ from what its package shipped (unknown: false). */
+static bool modified(struct ctx *c, const char *path, const struct stat *st)
+{
+    const char *shipped = tk_pkgdb_md5(c->db, path);
+    if (!shipped || (uint64_t)st->st_size > ((uint64_t)256 << 20))
+        return false;
+    struct tk_buf data = TK_BUF_INIT((size_t)256 << 20);
+    struct tk_digests d;
+    bool differs = tk_fs_read(c->root, path, &data, NULL) == 0 &&
+                   tk_hash3(data.ptr ? data.ptr : "", data.len, &d) == 0 &&
+                   strcmp(d.md5, shipped) != 0;
+    tk_buf_release(&data);
+    return differs;
+}
+
 static int on_entry(void *ud, const struct tk_walk_entry *e)
 {
     struct ctx *c = ud;
@@ -415,9 +506,19 @@ static int on_entry(void *ud, const struct tk_walk_entry *e)
     mode_t m = e->st.st_mode;
     bool setid = (m & (S_ISUID | S_ISGID)) != 0;
     bool sysbin = (m & 0111) && in_system_bin(e->path, e->dirlen);
-    if ((!setid && !sysbin) || tk_pkgdb_owned(c->db, e->path))
+    if (!setid && !sysbin)
         return 0;
-    struct tk_trace *t = trace(c, setid ? "unowned-suid" : "unowned-executable", e->path, NULL);
+    const char *kind, *why;
+    if (!tk_pkgdb_owned(c->db, e->path)) {
+        kind = setid ? "setid-file" : "unowned-executable";
+        why = setid ? "unowned" : NULL;
+    } else if (setid && modified(c, e->path, &e->st)) {
+        /* a set-id program its package shipped, since changed: a trojaned su or passwd */
+        kind = "setid-file", why = "modified";
+    } else {
+        return 0;
+    }
+    struct tk_trace *t = trace(c, kind, e->path, why);
     if (t) {
         char text[96];
         snprintf(text, sizeof text, "mode %04o, uid %lu, gid %lu, %lld bytes",
@@ -456,8 +557,8 @@ static void processes(struct ctx *c)
         tk_bundle_error(c->b, "traces", "/proc", &err);
         return;
     }
-    /* tenken itself, and other runs of the same program (a user may well start it from
-     * /tmp or a download folder), are not traces */
+    /* tenken itself, other runs of the same program and other tenken builds (a user may
+     * well start it from /tmp or a download folder) are not traces */
     int self = tk_sys_pid();
     struct tk_proc me;
     char self_exe[sizeof me.exe] = "";
@@ -466,7 +567,8 @@ static void processes(struct ctx *c)
     for (size_t i = 0; i < n; i++) {
         struct tk_proc p;
         if (pids[i] == self || tk_proc_identify(pids[i], &p, &err) != 0 || p.kernel_thread ||
-            !p.exe[0] || (self_exe[0] && strcmp(p.exe, self_exe) == 0))
+            !p.exe[0] || (self_exe[0] && strcmp(p.exe, self_exe) == 0) ||
+            strcmp(p.comm, "tenken") == 0)
             continue;
         const char *kind = NULL, *why = NULL;
         if (strncmp(p.exe, "/memfd:", 7) == 0) {
@@ -649,9 +751,9 @@ int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, struct tk_excl
     struct ctx c = { .b = b, .root = root, .exclude = exclude, .buf = TK_BUF_INIT(FILE_MAX + 1),
                      .path = TK_BUF_INIT(8192) };
     size_t unreadable = 0;
-    int rc = tk_pkgdb_load(&c.db, root, &unreadable, err);
-    if (rc)
-        return rc;
+    struct tk_err dberr = { 0 };
+    if (tk_pkgdb_load(&c.db, root, &unreadable, &dberr) != 0) /* carry on without it */
+        tk_bundle_error(b, "traces", "/var/lib/dpkg", &dberr);
     c.have_db = tk_pkgdb_present(c.db);
     if (!c.have_db)
         error(&c, NULL, TK_EUNSUPP,

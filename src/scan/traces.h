@@ -13,7 +13,9 @@
  *   ld-preload      each library listed in /etc/ld.so.preload
  *   authorized-key  each key in a user's ~/.ssh/authorized_keys (why: options when the line
  *                   carries options such as command= or from=)
- *   unowned-suid    a set-user-ID or set-group-ID regular file no package owns
+ *   setid-file      a set-user-ID or set-group-ID regular file no package owns (why:
+ *                   unowned), or one a package shipped whose contents changed since (why:
+ *                   modified)
  *   unowned-executable  an executable in /usr/bin, /usr/sbin, /bin or /sbin no package owns
  * The running system only:
  *   process-location  a process whose executable is in /tmp, /var/tmp or /dev/shm

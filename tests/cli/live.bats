@@ -9,7 +9,7 @@ setup() {
 }
 
 @test "live scan: valid bundle, marked live, network collected" {
-    run "$TENKEN" scan --out "$OUT" --no-progress --no-disk
+    run "$TENKEN" scan --out "$OUT" --no-progress --no-disk --no-memory --no-traces
     [ "$status" -eq 0 ]
     validate "$OUT"
     [ "$(jqb "$OUT" .scan.live)" = true ]
@@ -100,8 +100,8 @@ PY
 }
 
 @test "--fail-on: exit 1 only when a finding reaches the threshold" {
-    "$TENKEN" scan --out "$OUT" --no-progress --no-disk --fail-on critical >/dev/null
-    run "$TENKEN" scan --out "$OUT" --no-progress --no-disk --fail-on info
+    "$TENKEN" scan --out "$OUT" --no-progress --no-disk --no-memory --no-traces --fail-on critical >/dev/null
+    run "$TENKEN" scan --out "$OUT" --no-progress --no-disk --no-memory --no-traces --fail-on info
     n=$(jq '.findings | length' "$OUT")
     if [ "$n" -gt 0 ]; then [ "$status" -eq 1 ]; else [ "$status" -eq 0 ]; fi
 }

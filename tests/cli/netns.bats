@@ -34,7 +34,7 @@ s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(); print("ready", flush=True);
 }
 
 nsscan() {
-    ip netns exec "$NS" "$TENKEN" scan --out "$OUT" --no-progress --no-disk "$@"
+    ip netns exec "$NS" "$TENKEN" scan --out "$OUT" --no-progress --no-disk --no-memory --no-traces "$@"
 }
 
 @test "public address, SMB and RDP on all interfaces: high findings and exit 1 on --fail-on high" {

@@ -28,9 +28,22 @@ plant() {
     printf '#!/bin/sh\n' >"$R/usr/bin/stray"
     printf '#!/bin/sh\n' >"$R/usr/local/bin/rootshell"
     chmod 755 "$R"/usr/bin/* && chmod 4755 "$R/usr/local/bin/rootshell"
+    # a set-id program as shipped, then replaced; a unit as shipped, enabled under an alias
+    printf '#!/bin/sh\n' >"$R/usr/bin/passwd"
+    mkdir -p "$R/usr/lib/systemd/system"
+    printf '[Service]\nExecStart=/usr/bin/base\n' >"$R/usr/lib/systemd/system/base.service"
     printf '/etc/cron.d/base-clean\n/etc/cron.d/base-report\n/usr/bin/base\n/bin/base-merged\n' \
         >"$R/var/lib/dpkg/info/base.list"
-    printf '%s  usr/bin/base\n' "$(md5 "$R/usr/bin/base")" >"$R/var/lib/dpkg/info/base.md5sums"
+    printf '/usr/bin/passwd\n/usr/lib/systemd/system/base.service\n' >>"$R/var/lib/dpkg/info/base.list"
+    { printf '%s  usr/bin/base\n' "$(md5 "$R/usr/bin/base")"
+      printf '%s  usr/bin/passwd\n' "$(md5 "$R/usr/bin/passwd")"
+      printf '%s  usr/lib/systemd/system/base.service\n' "$(md5 "$R/usr/lib/systemd/system/base.service")"
+    } >"$R/var/lib/dpkg/info/base.md5sums"
+    printf 'exec /bin/sh -p\n' >>"$R/usr/bin/passwd" && chmod 4755 "$R/usr/bin/passwd"
+    ln -s ../../../usr/lib/systemd/system/base.service "$R/etc/systemd/system/alias.service"
+    mkdir -p "$R/etc/systemd/system/base.service.d"
+    printf '[Service]\nExecStartPre=/dev/shm/.cache/upd\n' \
+        >"$R/etc/systemd/system/base.service.d/override.conf"
     cat >"$R/var/lib/dpkg/status" <<DPKG
 Package: base
 Status: install ok installed
@@ -67,12 +80,15 @@ authorized-key options /home/alice/.ssh/authorized_keys 2
 ld-preload preload /etc/ld.so.preload 1
 persistence download-exec /etc/cron.d/sysupdate 1
 persistence modified /etc/cron.d/base-report 1
+persistence tmp-path /etc/systemd/system/base.service.d/override.conf 2
 persistence reverse-shell /home/alice/.bashrc 2
 persistence unpackaged /etc/systemd/system/agent.service 2
 persistence unpackaged /home/alice/.config/autostart/x.desktop 2
 unowned-executable - /usr/bin/stray -
-unowned-suid - /usr/local/bin/rootshell -
+setid-file modified /usr/bin/passwd -
+setid-file unowned /usr/local/bin/rootshell -
 EOF2
+    sort -o "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/want"
     diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
     jq -e '.traces[] | select(.path == "/etc/systemd/system/agent.service")
         | .text == "ExecStart=/opt/agent/agent --quiet"' "$OUT"
@@ -81,14 +97,16 @@ EOF2
     cat >"$BATS_TEST_TMPDIR/want" <<EOF2
 TK-TRACE-AUTOSTART info 3
 TK-TRACE-LD-PRELOAD high 1
-TK-TRACE-PERSISTENCE high 2
+TK-TRACE-PERSISTENCE high 3
+TK-TRACE-SETID-MODIFIED critical 1
 TK-TRACE-SSH-KEY info 2
 TK-TRACE-UNOWNED-EXEC low 1
 TK-TRACE-UNOWNED-SUID high 1
 EOF2
+    sort -o "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/want"
     diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
     # evidence points at the traces; analyze re-judges them from the saved bundle
-    "$TENKEN" analyze --format json "$OUT" | jq -e '[.findings[].id] | length == 6'
+    "$TENKEN" analyze --format json "$OUT" | jq -e '[.findings[].id] | length == 7'
     # --no-traces turns it off
     "$TENKEN" scan --root "$R" --only traces --no-traces --out "$OUT" --no-progress
     jq -e '(.traces // []) | length == 0' "$OUT"
