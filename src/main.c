@@ -8,6 +8,7 @@ static const struct tk_cmd *const commands[] = {
     &tk_cmd_scan,
     &tk_cmd_analyze,
     &tk_cmd_kb,
+    &tk_cmd_org,
     &tk_cmd_version,
     &tk_cmd_version_compare,
     &tk_cmd_help,

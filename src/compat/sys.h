@@ -19,6 +19,10 @@ bool tk_sys_isatty(int fd);
  * 0, or TK_EUNSUPP where the platform cannot. */
 int tk_sys_lower_priority(void);
 
+/* The per-user data directory joined with rel: $XDG_DATA_HOME/rel, else
+ * ~/.local/share/rel. TK_ENOENT when neither names an absolute directory. */
+int tk_sys_data_path(struct tk_buf *out, const char *rel);
+
 /* Of the running kernel (not of an image): hostname, release, version string, machine. */
 int tk_sys_uname(struct tk_buf *host, struct tk_buf *release, struct tk_buf *version,
                  struct tk_buf *machine);

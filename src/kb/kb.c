@@ -2,6 +2,8 @@
  * one place, and versioned with PRAGMA user_version. */
 #include "kb/kb.h"
 
+#include "compat/sys.h"
+
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -279,13 +281,7 @@ const char *tk_kb_name(const struct tk_kb *kb)
 
 int tk_kb_default_path(struct tk_buf *out)
 {
-    const char *xdg = getenv("XDG_DATA_HOME");
-    if (xdg && xdg[0] == '/')
-        return tk_buf_addf(out, "%s/tenken/kb.sqlite", xdg);
-    const char *home = getenv("HOME");
-    if (!home || home[0] != '/')
-        return TK_ENOENT;
-    return tk_buf_addf(out, "%s/.local/share/tenken/kb.sqlite", home);
+    return tk_sys_data_path(out, "tenken/kb.sqlite");
 }
 
 int tk_kb_begin(struct tk_kb *kb, struct tk_err *err)

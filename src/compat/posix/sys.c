@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -50,6 +51,17 @@ int tk_sys_ncpu(void)
 bool tk_sys_isatty(int fd)
 {
     return isatty(fd) == 1;
+}
+
+int tk_sys_data_path(struct tk_buf *out, const char *rel)
+{
+    const char *xdg = getenv("XDG_DATA_HOME");
+    if (xdg && xdg[0] == '/')
+        return tk_buf_addf(out, "%s/%s", xdg, rel);
+    const char *home = getenv("HOME");
+    if (!home || home[0] != '/')
+        return TK_ENOENT;
+    return tk_buf_addf(out, "%s/.local/share/%s", home, rel);
 }
 
 int tk_sys_uname(struct tk_buf *host, struct tk_buf *release, struct tk_buf *version,

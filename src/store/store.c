@@ -1,0 +1,61 @@
+/* store.c - the backend-independent front of the store (see store.h). */
+#include "store/store.h"
+
+#include "compat/sys.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int tk_store_default_dir(struct tk_buf *out)
+{
+    return tk_sys_data_path(out, "tenken/server");
+}
+
+/* mkdir -p, the last component 0700 (it holds every organisation's data). */
+static int make_dirs(const char *dir, struct tk_err *err)
+{
+    struct tk_buf p = TK_BUF_INIT(8192);
+    int rc = tk_buf_adds(&p, dir);
+    for (size_t i = 1; !rc && i <= p.len; i++) {
+        if (i < p.len && p.ptr[i] != '/')
+            continue;
+        char saved = p.ptr[i];
+        p.ptr[i] = '\0';
+        if (mkdir(p.ptr, i == p.len ? 0700 : 0755) != 0 && errno != EEXIST)
+            rc = tk_err_sys(err, errno, "%s: cannot create the data directory", p.ptr);
+        p.ptr[i] = saved;
+    }
+    tk_buf_release(&p);
+    return rc;
+}
+
+int tk_store_open(struct tk_store **out, const char *dir, struct tk_err *err)
+{
+    *out = NULL;
+    int rc = make_dirs(dir, err);
+    if (rc)
+        return rc;
+    return tk_store_sqlite.open(out, dir, err);
+}
+
+void tk_store_close(struct tk_store *s)
+{
+    if (s)
+        s->ops->close(s);
+}
+
+bool tk_org_name_valid(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > TK_ORG_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+            return false;
+    }
+    return true;
+}

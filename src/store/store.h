@@ -1,0 +1,73 @@
+/* store.h - the analysis server's storage: organisations and their enrollment tokens (and,
+ * as the server grows, analyst keys, bundles, endpoints and reports), behind one table of
+ * operations so that PostgreSQL can follow SQLite as another backend. No SQL outside
+ * src/store/.
+ *
+ * A store lives in a data directory (`--data DIR`, default $XDG_DATA_HOME/tenken/server);
+ * the SQLite backend keeps DIR/tenken.db in WAL mode. Secrets never reach the store in the
+ * clear: tokens are stored as their SHA-256 (store/token.h). */
+#ifndef TK_STORE_STORE_H
+#define TK_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+#define TK_ORG_NAME_MAX 64
+#define TK_ORG_DEFAULT_MAX_ENDPOINTS 500
+
+struct tk_org {
+    char id[40];                    /* stable public id (UUID v4), used in URLs */
+    char name[TK_ORG_NAME_MAX + 1]; /* unique, chosen by the operator */
+    int max_endpoints;
+    bool disabled;
+    bool probe;                     /* opted in to reachability probes of its endpoints */
+    int64_t created;                /* seconds since the epoch */
+    int64_t endpoints;              /* endpoints that have uploaded so far */
+};
+
+struct tk_store;
+
+/* One backend. Every operation returns 0 or a TK_E* code with err naming what failed:
+ * TK_ENOENT for an unknown organisation, TK_EINVAL for a name that is taken. */
+struct tk_store_ops {
+    const char *name;
+    int (*open)(struct tk_store **out, const char *dir, struct tk_err *err);
+    void (*close)(struct tk_store *s);
+    int (*org_add)(struct tk_store *s, struct tk_org *o, const char *token_hash,
+                   struct tk_err *err);
+    int (*org_get)(struct tk_store *s, const char *name_or_id, struct tk_org *out,
+                   struct tk_err *err);
+    int (*org_by_token)(struct tk_store *s, const char *token_hash, struct tk_org *out,
+                        struct tk_err *err);
+    int (*org_list)(struct tk_store *s, int (*fn)(void *ud, const struct tk_org *o), void *ud,
+                    struct tk_err *err);
+    int (*org_set_disabled)(struct tk_store *s, const char *name, bool disabled,
+                            struct tk_err *err);
+    int (*org_set_token)(struct tk_store *s, const char *name, const char *token_hash,
+                         struct tk_err *err);
+};
+
+/* Every store starts with its operations, so the front functions can dispatch. */
+struct tk_store {
+    const struct tk_store_ops *ops;
+};
+
+extern const struct tk_store_ops tk_store_sqlite;
+
+/* The default data directory ($XDG_DATA_HOME/tenken/server, ~/.local/share/...) into out;
+ * TK_ENOENT when neither variable names an absolute directory. */
+int tk_store_default_dir(struct tk_buf *out);
+
+/* Opens (creating DIR, mode 0700, and the database when missing) with the default backend. */
+int tk_store_open(struct tk_store **out, const char *dir, struct tk_err *err);
+void tk_store_close(struct tk_store *s);
+
+/* A valid organisation name: 1..64 characters of letters, digits, '.', '_' and '-', starting
+ * with a letter or digit (names appear in URLs, file names and reports). */
+bool tk_org_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,280 @@
+/* store_sqlite.c - the SQLite backend of the store: DIR/tenken.db in WAL mode, one
+ * connection per store handle (the server opens one per worker thread), a versioned schema
+ * migrated forward at open. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "compat/sys.h"
+#include "core/alloc.h"
+#include "core/time.h"
+#include "store/store.h"
+
+#define SCHEMA_VERSION 1
+
+struct sq {
+    struct tk_store base;
+    sqlite3 *db;
+    char path[4096];
+};
+
+static int fail(struct sq *s, struct tk_err *err, const char *what)
+{
+    return tk_err_set(err, TK_EIO, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int exec(struct sq *s, const char *sql, struct tk_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = tk_err_set(err, TK_EIO, "%s: %s", s->path, msg ? msg : "SQL error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+static const char *const migrations[SCHEMA_VERSION] = {
+    /* 1: organisations and their enrollment tokens (hashed) */
+    "CREATE TABLE org ("
+    "  id INTEGER PRIMARY KEY,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  max_endpoints INTEGER NOT NULL,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  probe INTEGER NOT NULL DEFAULT 0,"
+    "  created INTEGER NOT NULL);"
+    "CREATE TABLE endpoint ("
+    "  org INTEGER NOT NULL REFERENCES org(id),"
+    "  endpoint_id TEXT NOT NULL,"
+    "  first_seen INTEGER NOT NULL,"
+    "  PRIMARY KEY (org, endpoint_id));",
+};
+
+static int migrate(struct sq *s, struct tk_err *err)
+{
+    sqlite3_stmt *st;
+    int version = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot read the schema version");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version > SCHEMA_VERSION)
+        return tk_err_set(err, TK_EUNSUPP,
+                          "%s: schema version %d is newer than this tenken's (%d)", s->path,
+                          version, SCHEMA_VERSION);
+    for (; version < SCHEMA_VERSION; version++) {
+        char pragma[48];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", version + 1);
+        int rc = exec(s, "BEGIN IMMEDIATE", err);
+        if (!rc)
+            rc = exec(s, migrations[version], err);
+        if (!rc)
+            rc = exec(s, pragma, err);
+        if (!rc)
+            rc = exec(s, "COMMIT", err);
+        if (rc) {
+            exec(s, "ROLLBACK", NULL);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static void sq_close(struct tk_store *base)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_close(s->db);
+    tk_free(s);
+}
+
+static int sq_open(struct tk_store **out, const char *dir, struct tk_err *err)
+{
+    struct sq *s = tk_calloc(1, sizeof *s);
+    if (!s)
+        return tk_err_set(err, TK_ENOMEM, "out of memory");
+    s->base.ops = &tk_store_sqlite;
+    snprintf(s->path, sizeof s->path, "%s/tenken.db", dir);
+    if (sqlite3_open_v2(s->path, &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        int rc = tk_err_set(err, TK_EIO, "%s: cannot open: %s", s->path,
+                            s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        sq_close(&s->base);
+        return rc;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    /* FULL: a 2xx to an upload means the bundle survives a power cut */
+    int rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                     "PRAGMA foreign_keys=ON;", err);
+    if (!rc)
+        rc = migrate(s, err);
+    if (rc) {
+        sq_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return 0;
+}
+
+#define ORG_COLUMNS                                                                          \
+    "uid, name, max_endpoints, disabled, probe, created,"                                  \
+    " (SELECT count(*) FROM endpoint e WHERE e.org = org.id)"
+
+static void row_to_org(sqlite3_stmt *st, struct tk_org *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->id, sizeof o->id, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(o->name, sizeof o->name, "%s", (const char *)sqlite3_column_text(st, 1));
+    o->max_endpoints = sqlite3_column_int(st, 2);
+    o->disabled = sqlite3_column_int(st, 3) != 0;
+    o->probe = sqlite3_column_int(st, 4) != 0;
+    o->created = sqlite3_column_int64(st, 5);
+    o->endpoints = sqlite3_column_int64(st, 6);
+}
+
+static int new_uid(char out[40], struct tk_err *err)
+{
+    unsigned char r[16];
+    if (tk_sys_random(r, sizeof r) != 0)
+        return tk_err_set(err, TK_EIO, "cannot read random bytes for an organisation id");
+    r[6] = (unsigned char)((r[6] & 0x0F) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3F) | 0x80);
+    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+             r[13], r[14], r[15]);
+    return 0;
+}
+
+static int sq_org_add(struct tk_store *base, struct tk_org *o, const char *token_hash,
+                      struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    int rc = new_uid(o->id, err);
+    if (rc)
+        return rc;
+    o->created = tk_time_now();
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO org (uid, name, token_hash, max_endpoints, probe, "
+                           "created) VALUES (?, ?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, o->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, o->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, token_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, o->max_endpoints);
+    sqlite3_bind_int(st, 5, o->probe);
+    sqlite3_bind_int64(st, 6, o->created);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step == SQLITE_CONSTRAINT)
+        return tk_err_set(err, TK_EINVAL, "an organisation named '%s' exists already", o->name);
+    return step == SQLITE_DONE ? 0 : fail(s, err, "cannot add the organisation");
+}
+
+/* One org by a WHERE clause with one text parameter. */
+static int get_one(struct sq *s, const char *where, const char *arg, const char *what,
+                   struct tk_org *out, struct tk_err *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT " ORG_COLUMNS " FROM org WHERE %s", where);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, arg, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW)
+        row_to_org(st, out);
+    else if (step == SQLITE_DONE)
+        rc = tk_err_set(err, TK_ENOENT, "no organisation %s", what);
+    else
+        rc = fail(s, err, "cannot read organisations");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_org_get(struct tk_store *base, const char *name_or_id, struct tk_org *out,
+                      struct tk_err *err)
+{
+    char what[128];
+    snprintf(what, sizeof what, "named '%.64s'", name_or_id);
+    return get_one((struct sq *)base, "name = ?1 OR uid = ?2", name_or_id, what, out, err);
+}
+
+static int sq_org_by_token(struct tk_store *base, const char *token_hash, struct tk_org *out,
+                           struct tk_err *err)
+{
+    return get_one((struct sq *)base, "token_hash = ?1 OR token_hash = ?2", token_hash,
+                   "with this token", out, err);
+}
+
+static int sq_org_list(struct tk_store *base, int (*fn)(void *ud, const struct tk_org *o),
+                       void *ud, struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT " ORG_COLUMNS " FROM org ORDER BY name", -1, &st,
+                           NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    int step, rc = 0;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tk_org o;
+        row_to_org(st, &o);
+        rc = fn(ud, &o);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = fail(s, err, "cannot read organisations");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* UPDATE org SET <set> WHERE name = ?2, with ?1 the new value. */
+static int update(struct sq *s, const char *set, const char *name, const char *text, int num,
+                  struct tk_err *err)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE org SET %s WHERE name = ?2", set);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    if (text)
+        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int(st, 1, num);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return fail(s, err, "cannot update the organisation");
+    if (sqlite3_changes(s->db) == 0)
+        return tk_err_set(err, TK_ENOENT, "no organisation named '%.64s'", name);
+    return 0;
+}
+
+static int sq_org_set_disabled(struct tk_store *base, const char *name, bool disabled,
+                               struct tk_err *err)
+{
+    return update((struct sq *)base, "disabled = ?1", name, NULL, disabled, err);
+}
+
+static int sq_org_set_token(struct tk_store *base, const char *name, const char *token_hash,
+                            struct tk_err *err)
+{
+    return update((struct sq *)base, "token_hash = ?1", name, token_hash, 0, err);
+}
+
+const struct tk_store_ops tk_store_sqlite = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .org_add = sq_org_add,
+    .org_get = sq_org_get,
+    .org_by_token = sq_org_by_token,
+    .org_list = sq_org_list,
+    .org_set_disabled = sq_org_set_disabled,
+    .org_set_token = sq_org_set_token,
+};
