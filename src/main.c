@@ -9,6 +9,7 @@ static const struct tk_cmd *const commands[] = {
     &tk_cmd_analyze,
     &tk_cmd_kb,
     &tk_cmd_org,
+    &tk_cmd_serve,
     &tk_cmd_version,
     &tk_cmd_version_compare,
     &tk_cmd_help,

@@ -86,6 +86,7 @@ int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb *
 extern const struct tk_cmd tk_cmd_scan;
 extern const struct tk_cmd tk_cmd_kb;
 extern const struct tk_cmd tk_cmd_org;
+extern const struct tk_cmd tk_cmd_serve;
 extern const struct tk_cmd tk_cmd_analyze;
 extern const struct tk_cmd tk_cmd_help;
 extern const struct tk_cmd tk_cmd_version;

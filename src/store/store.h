@@ -29,6 +29,21 @@ struct tk_org {
     int64_t endpoints;              /* endpoints that have uploaded so far */
 };
 
+/* One received bundle, as the upload handler stores it. */
+struct tk_upload {
+    const char *bundle_id, *endpoint_id, *hostname;
+    const char *source;      /* the address the upload came from */
+    int64_t received, collected; /* seconds; collected: the scan's start (-1 unknown) */
+    const void *json;        /* the bundle as received (after any gzip) */
+    size_t json_len;
+};
+
+enum tk_upload_result {
+    TK_UPLOAD_STORED,        /* new, committed and synced */
+    TK_UPLOAD_DUPLICATE,     /* this bundle id was stored before: nothing changed */
+    TK_UPLOAD_ENDPOINT_CAP,  /* a new endpoint past the organisation's max_endpoints */
+};
+
 struct tk_store;
 
 /* One backend. Every operation returns 0 or a TK_E* code with err naming what failed:
@@ -49,6 +64,12 @@ struct tk_store_ops {
                             struct tk_err *err);
     int (*org_set_token)(struct tk_store *s, const char *name, const char *token_hash,
                          struct tk_err *err);
+    /* Stores an upload for org (its public id) in one transaction that is durable before it
+     * returns: a duplicate bundle id changes nothing, a new endpoint counts against the cap. */
+    int (*bundle_put)(struct tk_store *s, const char *org_id, const struct tk_upload *u,
+                      enum tk_upload_result *result, struct tk_err *err);
+    /* Bundles stored for org (0 when none). */
+    int (*bundle_count)(struct tk_store *s, const char *org_id, int64_t *n, struct tk_err *err);
 };
 
 /* Every store starts with its operations, so the front functions can dispatch. */

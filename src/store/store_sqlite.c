@@ -10,7 +10,7 @@
 #include "core/time.h"
 #include "store/store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 struct sq {
     struct tk_store base;
@@ -50,6 +50,17 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "  endpoint_id TEXT NOT NULL,"
     "  first_seen INTEGER NOT NULL,"
     "  PRIMARY KEY (org, endpoint_id));",
+    /* 2: received bundles; the newest per endpoint is the one reports use */
+    "CREATE TABLE bundle ("
+    "  bundle_id TEXT PRIMARY KEY,"
+    "  org INTEGER NOT NULL REFERENCES org(id),"
+    "  endpoint_id TEXT NOT NULL,"
+    "  hostname TEXT,"
+    "  source TEXT,"
+    "  received INTEGER NOT NULL,"
+    "  collected INTEGER NOT NULL,"
+    "  json BLOB NOT NULL);"
+    "CREATE INDEX bundle_endpoint ON bundle (org, endpoint_id, collected);",
 };
 
 static int migrate(struct sq *s, struct tk_err *err)
@@ -267,6 +278,117 @@ static int sq_org_set_token(struct tk_store *base, const char *name, const char 
     return update((struct sq *)base, "token_hash = ?1", name, token_hash, 0, err);
 }
 
+static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct tk_upload *u,
+                         enum tk_upload_result *result, struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_stmt *st = NULL;
+    int rc = exec(s, "BEGIN IMMEDIATE", err), step;
+    if (rc)
+        return rc;
+    int64_t org = -1, cap = 0, have = 0;
+    bool dup = false, known = false;
+    /* the organisation, whether the bundle is known, the endpoint's standing */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, max_endpoints,"
+                           " EXISTS (SELECT 1 FROM bundle WHERE bundle_id = ?2),"
+                           " EXISTS (SELECT 1 FROM endpoint e WHERE e.org = org.id"
+                           "         AND e.endpoint_id = ?3),"
+                           " (SELECT count(*) FROM endpoint e WHERE e.org = org.id)"
+                           " FROM org WHERE uid = ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = fail(s, err, "cannot prepare");
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, u->bundle_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, u->endpoint_id, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        org = sqlite3_column_int64(st, 0);
+        cap = sqlite3_column_int64(st, 1);
+        dup = sqlite3_column_int(st, 2) != 0;
+        known = sqlite3_column_int(st, 3) != 0;
+        have = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (step != SQLITE_ROW) {
+        rc = step == SQLITE_DONE ? tk_err_set(err, TK_ENOENT, "no organisation %s", org_id)
+                                 : fail(s, err, "cannot read the organisation");
+        goto out;
+    }
+    if (dup) {
+        *result = TK_UPLOAD_DUPLICATE;
+        goto out;
+    }
+    if (!known && have >= cap) {
+        *result = TK_UPLOAD_ENDPOINT_CAP;
+        goto out;
+    }
+    if (!known) {
+        if (sqlite3_prepare_v2(s->db, "INSERT INTO endpoint (org, endpoint_id, first_seen) "
+                                      "VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+            rc = fail(s, err, "cannot prepare");
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, org);
+        sqlite3_bind_text(st, 2, u->endpoint_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, u->received);
+        step = sqlite3_step(st);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (step != SQLITE_DONE) {
+            rc = fail(s, err, "cannot record the endpoint");
+            goto out;
+        }
+    }
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO bundle (bundle_id, org, endpoint_id, hostname, source,"
+                           " received, collected, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = fail(s, err, "cannot prepare");
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, u->bundle_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, org);
+    sqlite3_bind_text(st, 3, u->endpoint_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, u->hostname, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, u->source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, u->received);
+    sqlite3_bind_int64(st, 7, u->collected);
+    sqlite3_bind_blob64(st, 8, u->json, u->json_len, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (step != SQLITE_DONE) {
+        rc = fail(s, err, "cannot store the bundle");
+        goto out;
+    }
+    *result = TK_UPLOAD_STORED;
+out:
+    if (!rc)
+        rc = exec(s, "COMMIT", err); /* synchronous=FULL: on disk when this returns */
+    if (rc)
+        exec(s, "ROLLBACK", NULL);
+    return rc;
+}
+
+static int sq_bundle_count(struct tk_store *base, const char *org_id, int64_t *n,
+                           struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM bundle b JOIN org o ON o.id = b.org "
+                                  "WHERE o.uid = ?", -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    *n = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return step == SQLITE_ROW ? 0 : fail(s, err, "cannot count bundles");
+}
+
 const struct tk_store_ops tk_store_sqlite = {
     .name = "sqlite",
     .open = sq_open,
@@ -277,4 +399,6 @@ const struct tk_store_ops tk_store_sqlite = {
     .org_list = sq_org_list,
     .org_set_disabled = sq_org_set_disabled,
     .org_set_token = sq_org_set_token,
+    .bundle_put = sq_bundle_put,
+    .bundle_count = sq_bundle_count,
 };
