@@ -33,6 +33,9 @@ bool tk_proc_alive(int pid);
 /* The thread-group (process) id of a task id, or -1 when it is gone. */
 int tk_proc_tgid(int pid);
 
+/* The account name of a uid on the running system, or the number when it has none. */
+void tk_proc_user_name(int64_t uid, char *out, size_t n);
+
 /* 0, TK_ENOENT when the process is gone, TK_EACCES when its identity is not readable. */
 int tk_proc_identify(int pid, struct tk_proc *p, struct tk_err *err);
 

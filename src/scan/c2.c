@@ -1,7 +1,6 @@
 /* c2.c - C2 IOCs against live connections and the hosts file (see c2.h). */
 #include "scan/c2.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,13 +83,8 @@ static void connections(struct tk_bundle *b, const struct tk_iocs *iocs)
             struct tk_err err = { 0 };
             bool known = pids[i] > 0 && tk_proc_identify(pids[i], &p, &err) == 0;
             char user[64] = "";
-            struct passwd pw, *pwp = NULL;
-            char pwbuf[1024];
-            if (known && p.uid >= 0 &&
-                getpwuid_r((uid_t)p.uid, &pw, pwbuf, sizeof pwbuf, &pwp) == 0 && pwp)
-                snprintf(user, sizeof user, "%s", pw.pw_name);
-            else if (known && p.uid >= 0)
-                snprintf(user, sizeof user, "%lld", (long long)p.uid);
+            if (known && p.uid >= 0)
+                tk_proc_user_name(p.uid, user, sizeof user);
             struct tk_detection proto = {
                 .kind = "connection",
                 .remote = hits[i].remote,

@@ -34,19 +34,14 @@ struct fname {
     pcre2_code *re, *fp;
 };
 
-struct cidr {
-    struct tk_ip net;
-    unsigned plen;
-    struct tk_ioc *ioc;
-};
 
 struct tk_iocs {
     struct tk_arena arena;
     struct tk_map hashes, c2;
     struct fname *fnames;
     size_t nfnames, capfnames;
-    struct cidr *cidrs;
-    size_t ncidrs, capcidrs;
+    struct tk_map ranges;  /* "network/prefix" (network masked) -> IOC */
+    bool plens[2][129];    /* prefix lengths present, IPv4 and IPv6 */
     struct tk_buf *warnings;
     struct tk_ioc_counts counts;
     EVP_MD_CTX *digest;
@@ -65,6 +60,7 @@ int tk_iocs_new(struct tk_iocs **out, struct tk_buf *warnings, struct tk_err *er
     tk_arena_init(&s->arena, (size_t)2 << 30);
     tk_map_init(&s->hashes, MAX_ENTRIES);
     tk_map_init(&s->c2, MAX_ENTRIES);
+    tk_map_init(&s->ranges, MAX_ENTRIES);
     s->warnings = warnings;
     s->digest = EVP_MD_CTX_new();
     if (!s->digest || EVP_DigestInit_ex(s->digest, EVP_sha256(), NULL) != 1) {
@@ -95,9 +91,9 @@ void tk_iocs_free(struct tk_iocs *s)
         pcre2_code_free(s->fnames[i].fp);
     }
     tk_free(s->fnames);
-    tk_free(s->cidrs);
     tk_map_release(&s->hashes);
     tk_map_release(&s->c2);
+    tk_map_release(&s->ranges);
     tk_arena_release(&s->arena);
     EVP_MD_CTX_free(s->digest);
     tk_free(s);
@@ -122,6 +118,20 @@ const char *tk_iocs_hash(struct tk_iocs *s)
 }
 
 /* ---- helpers ------------------------------------------------------------------------------ */
+
+/* "203.0.113.0/24": the address masked to its first bits, and the prefix length. */
+static void range_key(const struct tk_ip *ip, unsigned bits, char *out, size_t n)
+{
+    struct tk_ip net = *ip;
+    size_t len = net.family == 6 ? 16 : 4;
+    for (size_t i = 0; i < len; i++) {
+        unsigned keep = bits >= 8 * (i + 1) ? 8 : bits > 8 * i ? bits - 8 * (unsigned)i : 0;
+        net.b[i] &= (unsigned char)(0xff00u >> keep);
+    }
+    char a[TK_IP_STRLEN];
+    tk_ip_format(&net, a);
+    snprintf(out, n, "%s/%u", a, bits);
+}
 
 static void warn(struct tk_iocs *s, const char *name, size_t line, const char *why)
 {
@@ -442,19 +452,15 @@ static int add_c2_value(struct tk_iocs *s, struct tk_str v, int score, const cha
             warn(s, name, lineno, "not a CIDR range");
             return 0;
         }
-        if (s->ncidrs == s->capcidrs) {
-            size_t cap = s->capcidrs ? s->capcidrs * 2 : 64;
-            struct cidr *grown = cap <= MAX_ENTRIES ? tk_realloc(s->cidrs, cap * sizeof *grown)
-                                                    : NULL;
-            if (!grown)
-                return TK_ENOMEM;
-            s->cidrs = grown;
-            s->capcidrs = cap;
-        }
         struct tk_ioc *ioc = new_ioc(s, TK_IOC_C2, lv, desc, name, lineno, score);
         if (!ioc)
             return TK_ENOMEM;
-        s->cidrs[s->ncidrs++] = (struct cidr){ ip, (unsigned)bits, ioc };
+        char key[TK_IP_STRLEN + 8];
+        range_key(&ip, (unsigned)bits, key, sizeof key);
+        if (!tk_map_get(&s->ranges, tk_str_c(key)) &&
+            tk_map_put(&s->ranges, tk_str_c(key), ioc) == TK_ENOMEM)
+            return TK_ENOMEM;
+        s->plens[ip.family == 6][bits] = true;
     } else {
         char canon[TK_IP_STRLEN];
         struct tk_str key = lv;
@@ -491,10 +497,15 @@ const struct tk_ioc *tk_iocs_find_ip(const struct tk_iocs *s, const struct tk_ip
     char canon[TK_IP_STRLEN];
     tk_ip_format(ip, canon);
     const struct tk_ioc *ioc = tk_map_get(&s->c2, tk_str_c(canon));
-    for (size_t i = 0; !ioc && i < s->ncidrs; i++)
-        if (s->cidrs[i].net.family == ip->family &&
-            tk_ip_in_prefix(ip, &s->cidrs[i].net, s->cidrs[i].plen))
-            ioc = s->cidrs[i].ioc;
+    /* ranges: one lookup per prefix length in use, the most specific first */
+    bool v6 = ip->family == 6;
+    for (int bits = v6 ? 128 : 32; !ioc && bits >= 0; bits--) {
+        if (!s->plens[v6][bits])
+            continue;
+        char key[TK_IP_STRLEN + 8];
+        range_key(ip, (unsigned)bits, key, sizeof key);
+        ioc = tk_map_get(&s->ranges, tk_str_c(key));
+    }
     return ioc;
 }
 

@@ -5,7 +5,6 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,12 +154,7 @@ static void scan_pid(struct pworker *w, int pid)
     else
         snprintf(dir, sizeof dir, "%s", slash ? "/" : "");
     char user[64];
-    struct passwd pw, *pwp = NULL;
-    char pwbuf[1024];
-    if (p.uid >= 0 && getpwuid_r((uid_t)p.uid, &pw, pwbuf, sizeof pwbuf, &pwp) == 0 && pwp)
-        snprintf(user, sizeof user, "%s", pw.pw_name);
-    else
-        snprintf(user, sizeof user, "%lld", (long long)p.uid);
+    tk_proc_user_name(p.uid, user, sizeof user);
     struct tk_scan_target t = { .filename = slash ? slash + 1 : p.comm, .filepath = dir,
                                 .extension = "", .filetype = "MEMORY", .owner = user,
                                 .group = "", .md5 = "", .filemode = 0, .memory = true };

@@ -589,9 +589,9 @@ static void processes(struct ctx *c)
         t->pid = p.pid;
         t->process = tk_bundle_strdup(c->b, p.comm);
         t->text = clip(c, tk_str_c(p.cmdline));
-        char uid[24];
-        snprintf(uid, sizeof uid, "%lld", (long long)p.uid);
-        t->user = tk_bundle_strdup(c->b, uid);
+        char user[64];
+        tk_proc_user_name(p.uid, user, sizeof user); /* the same names detections use */
+        t->user = tk_bundle_strdup(c->b, user);
     }
     free(pids);
 }

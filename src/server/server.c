@@ -91,23 +91,29 @@ static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const ch
     return ok;
 }
 
+static void client_address(struct MHD_Connection *c, char *out, size_t n)
+{
+    out[0] = '\0';
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)n);
+}
+
 static void log_access(struct tk_server *s, struct MHD_Connection *c, const char *method,
                        const char *url, unsigned status, const char *org, const char *note)
 {
     if (!s->o.access_log)
         return;
-    char addr[INET6_ADDRSTRLEN] = "";
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci && ci->client_addr) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr,
-                      sizeof addr);
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                      addr, sizeof addr);
-    }
+    char addr[INET6_ADDRSTRLEN];
+    client_address(c, addr, sizeof addr);
     char when[32];
     tk_time_iso8601(tk_time_now(), when);
     struct tk_buf b = TK_BUF_INIT(1 << 16);
@@ -130,22 +136,6 @@ static void log_access(struct tk_server *s, struct MHD_Connection *c, const char
     fflush(s->o.access_log);
     pthread_mutex_unlock(&s->lock);
     tk_buf_release(&b);
-}
-
-static void client_address(struct MHD_Connection *c, char *out, size_t n)
-{
-    out[0] = '\0';
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)n);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)n);
 }
 
 /* ---- upload ------------------------------------------------------------------------------ */

@@ -145,6 +145,9 @@ static void test_c2(void **state)
          "198.51.100.7;90\n"
          "2001:db8::dead\n"
          "203.0.113.0/24;80\n"
+         "203.0.113.128/25;85\n"
+         "203.0.113.7/16;60\n"
+         "2001:db8:beef::/48;70\n"
          "# too short, a bad range, junk\n"
          "a.b\n"
          "10.0.0.0/33\n"
@@ -156,7 +159,17 @@ static void test_c2(void **state)
     assert_int_equal(i->score, 90);
     assert_true(tk_ip_parse(tk_str_c("203.0.113.200"), &ip));
     assert_non_null(tk_iocs_find_ip(f->s, &ip));
+    /* the most specific range wins; a range written with host bits set still counts */
+    assert_int_equal(tk_iocs_find_ip(f->s, &ip)->score, 85);
+    assert_true(tk_ip_parse(tk_str_c("203.0.113.5"), &ip));
+    assert_int_equal(tk_iocs_find_ip(f->s, &ip)->score, 80);
     assert_true(tk_ip_parse(tk_str_c("203.0.114.1"), &ip));
+    assert_int_equal(tk_iocs_find_ip(f->s, &ip)->score, 60);
+    assert_true(tk_ip_parse(tk_str_c("203.1.0.1"), &ip));
+    assert_null(tk_iocs_find_ip(f->s, &ip));
+    assert_true(tk_ip_parse(tk_str_c("2001:db8:beef:1::9"), &ip));
+    assert_int_equal(tk_iocs_find_ip(f->s, &ip)->score, 70);
+    assert_true(tk_ip_parse(tk_str_c("2001:db8:bef0::1"), &ip));
     assert_null(tk_iocs_find_ip(f->s, &ip));
     assert_true(tk_ip_parse(tk_str_c("2001:db8:0::DEAD"), &ip)); /* canonical form compared */
     assert_non_null(tk_iocs_find_ip(f->s, &ip));
@@ -166,7 +179,7 @@ static void test_c2(void **state)
     assert_non_null(tk_iocs_find_domain(f->s, "cdn.evil.example.com"));
     assert_null(tk_iocs_find_domain(f->s, "example.com"));
     assert_null(tk_iocs_find_domain(f->s, "notevil.example.com.org"));
-    assert_int_equal(tk_iocs_counts(f->s).c2, 4);
+    assert_int_equal(tk_iocs_counts(f->s).c2, 7);
     assert_int_equal(tk_iocs_counts(f->s).warnings, 3);
 }
 

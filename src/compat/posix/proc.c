@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,16 @@ static ssize_t slurp(int pid, const char *what, char *buf, size_t cap)
     close(fd);
     buf[len] = '\0';
     return (ssize_t)len;
+}
+
+void tk_proc_user_name(int64_t uid, char *out, size_t n)
+{
+    struct passwd pw, *pwp = NULL;
+    char buf[1024];
+    if (uid >= 0 && getpwuid_r((uid_t)uid, &pw, buf, sizeof buf, &pwp) == 0 && pwp)
+        snprintf(out, n, "%s", pw.pw_name);
+    else
+        snprintf(out, n, "%lld", (long long)uid);
 }
 
 int tk_proc_pid_max(void)
