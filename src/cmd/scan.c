@@ -390,6 +390,10 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     };
     co.progress = show_progress;
     co.ud = &prog;
+    struct tk_user *users = NULL;
+    size_t nusers = 0;
+    co.users = &users;
+    co.nusers = &nusers;
 
     struct tk_kb *kb = NULL;
     struct tk_analysis an = { NULL };
@@ -413,6 +417,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     if (c == 0) {
         dop.files.progress = show_file_progress;
         dop.files.ud = &prog;
+        dop.users = users;
+        dop.nusers = nusers;
         c = tk_detect(&b, &dop, &err);
         if (messages.len) {
             /* Every rule compile error (or IOC warning), not just the first. */
@@ -463,6 +469,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     else if (have_fail_on && tk_bundle_max_severity(&b) >= (int)fail_on)
         rc = TK_EXIT_FINDINGS;
 done:
+    tk_free(users);
     tk_buf_release(&outpath);
     tk_bundle_release(&b);
     tk_matcher_free(an.matcher);

@@ -136,7 +136,12 @@ int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct t
         if (rc)
             tk_err_set(err, rc, "collector %s ran out of memory", c->name);
     }
-    tk_free(ctx.users);
+    if (opts->users && opts->nusers) {
+        *opts->users = ctx.users;
+        *opts->nusers = ctx.nusers;
+    } else {
+        tk_free(ctx.users);
+    }
     tk_fs_free(ctx.root);
     tk_fs_free(ctx.proc);
     return rc;

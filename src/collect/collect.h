@@ -58,6 +58,10 @@ struct tk_collect_opts {
     /* Called before each collector; may be NULL. */
     void (*progress)(void *ud, const char *name, const char *desc, size_t i, size_t n);
     void *ud;
+    /* When set, the accounts the users collector found are handed over (free *users with
+     * tk_free; their strings live in the bundle), for checks that run after collection. */
+    struct tk_user **users;
+    size_t *nusers;
 };
 
 /* Runs the collectors into b. Returns 0, or a negative code for failures that stop the whole

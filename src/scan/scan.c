@@ -72,7 +72,7 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
         if ((rc = tk_exclude_new(&x, o->files.exclude_globs, o->files.nexclude_globs,
                                  o->files.exclude_regex, o->files.nexclude_regex, err)) != 0)
             goto done;
-        rc = tk_traces(b, fs, live, x, err);
+        rc = tk_traces(b, fs, live, o->users, o->nusers, x, err);
         tk_exclude_free(x);
         if (rc)
             goto done;

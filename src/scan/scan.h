@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "bundle/bundle.h"
+#include "collect/collect.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "scan/filescan.h"
@@ -24,6 +25,8 @@ struct tk_detect_opts {
     bool memory;                   /* run the memory scan (live scans of this machine only) */
     bool c2;                       /* check C2 IOCs: connections (live) and the hosts file */
     bool traces;                   /* look for traces of compromise (scan/traces.h) */
+    const struct tk_user *users;   /* accounts whose homes traces reads (collect/users.c) */
+    size_t nusers;
     bool offline;                  /* root is "/" but not the running system (--proc) */
     const int *pids;               /* --pid: the memory scan reads only these */
     size_t npids;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "collect/collect.h"
 #include "compat/proc.h"
 #include "compat/sys.h"
 #include "compat/walk.h"
@@ -412,43 +413,19 @@ static void check_place(struct ctx *c, const char *path, bool dir, enum category
         check_file(c, path, cat, user);
 }
 
-/* Home directories from the root's passwd (those under /home, /root, /var/www and /srv, so
- * system accounts' homes like /nonexistent or /var/lib/x are not walked), plus /root. */
-static void homes(struct ctx *c)
+/* The per-user places in each account's home (the users collector's list). */
+static void homes(struct ctx *c, const struct tk_user *users, size_t nusers)
 {
-    struct tk_buf pw = TK_BUF_INIT((size_t)4 << 20);
-    bool root_seen = false;
-    if (tk_fs_read(c->root, "/etc/passwd", &pw, NULL) == 0) {
-        struct tk_str rest = { tk_buf_cstr(&pw), pw.len }, line;
-        while (tk_str_next_line(&rest, &line)) {
-            struct tk_str f[7], r = line;
-            int k = 0;
-            while (k < 7 && tk_str_cut(r, ':', &f[k], &r))
-                k++;
-            if (k == 6)
-                f[k++] = r;
-            if (k < 6 || !f[5].n || f[5].p[0] != '/' || f[5].n > 1024)
+    for (size_t u = 0; u < nusers; u++)
+        for (size_t i = 0; i < sizeof home_places / sizeof home_places[0]; i++) {
+            tk_buf_reset(&c->path);
+            if (tk_buf_addf(&c->path, "%s/%s", users[u].home, home_places[i].path) != 0)
                 continue;
-            char home[1100], user[256];
-            snprintf(home, sizeof home, "%.*s", (int)f[5].n, f[5].p);
-            snprintf(user, sizeof user, "%.*s", (int)(f[0].n < 255 ? f[0].n : 255), f[0].p);
-            if (strncmp(home, "/home/", 6) != 0 && strcmp(home, "/root") != 0 &&
-                strncmp(home, "/var/www", 8) != 0 && strncmp(home, "/srv/", 5) != 0)
-                continue;
-            root_seen |= strcmp(home, "/root") == 0;
-            for (size_t i = 0; i < sizeof home_places / sizeof home_places[0]; i++) {
-                char p[1300];
-                snprintf(p, sizeof p, "%s/%s", home, home_places[i].path);
-                check_place(c, p, home_places[i].dir, home_places[i].cat, user);
-            }
+            char *p = tk_strdup(tk_buf_cstr(&c->path));
+            if (p)
+                check_place(c, p, home_places[i].dir, home_places[i].cat, users[u].name);
+            tk_free(p);
         }
-    }
-    tk_buf_release(&pw);
-    for (size_t i = 0; !root_seen && i < sizeof home_places / sizeof home_places[0]; i++) {
-        char p[300];
-        snprintf(p, sizeof p, "/root/%s", home_places[i].path);
-        check_place(c, p, home_places[i].dir, home_places[i].cat, "root");
-    }
 }
 
 static void ld_preload(struct ctx *c)
@@ -745,8 +722,8 @@ out:
     tk_buf_release(&path);
 }
 
-int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, struct tk_exclude *exclude,
-              struct tk_err *err)
+int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, const struct tk_user *users,
+              size_t nusers, struct tk_exclude *exclude, struct tk_err *err)
 {
     struct ctx c = { .b = b, .root = root, .exclude = exclude, .buf = TK_BUF_INIT(FILE_MAX + 1),
                      .path = TK_BUF_INIT(8192) };
@@ -791,7 +768,7 @@ int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, struct tk_excl
     for (size_t i = 0; i < sizeof system_places / sizeof system_places[0]; i++)
         check_place(&c, system_places[i].path, system_places[i].dir, system_places[i].cat,
                     NULL);
-    homes(&c);
+    homes(&c, users, nusers);
 
     for (size_t i = 0; i < NTRAITS; i++)
         pcre2_code_free(c.re[i]);

@@ -25,7 +25,8 @@
  *   hidden-process  a process that answers to its pid but is missing from /proc's listing
  *   kernel-module   a loaded module with no file under /lib/modules/RELEASE (why: no-file),
  *                   built locally by DKMS (why: dkms), or not from a package (why: unpackaged)
- * Package ownership comes from dpkg (scan/pkgdb.h); without a dpkg database the ownership
+ * Per-user files are read in the homes of the accounts the users collector found
+ * (collect/users.c). Package ownership comes from dpkg (scan/pkgdb.h); without a dpkg database the ownership
  * checks are skipped and say so in the bundle's errors. */
 #ifndef TK_SCAN_TRACES_H
 #define TK_SCAN_TRACES_H
@@ -37,10 +38,11 @@
 #include "core/err.h"
 
 struct tk_exclude;
+struct tk_user;
 
 /* Adds traces and errors (collector "traces") to b; returns 0 or TK_ENOMEM. Traces whose
  * path (file or executable) the exclude matches are not kept (exclude may be NULL). */
-int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, struct tk_exclude *exclude,
-              struct tk_err *err);
+int tk_traces(struct tk_bundle *b, struct tk_fs *root, bool live, const struct tk_user *users,
+              size_t nusers, struct tk_exclude *exclude, struct tk_err *err);
 
 #endif

@@ -167,78 +167,56 @@ static int gunzip(const struct tk_buf *in, struct tk_buf *out)
     return rc;
 }
 
-static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, struct req *r,
-                              const char *url)
+/* An answer decided along the way: status, message (error) or body (success), and the note
+ * for the access log. */
+struct verdict {
+    unsigned status;
+    char text[640];
+    bool json; /* text is the JSON body, not an error message */
+};
+
+static void verdict(struct verdict *v, unsigned status, const char *msg)
 {
-    /* who */
-    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    const char *token = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
-    if (!token || !tk_token_valid(token)) {
-        log_access(s, c, "POST", url, 401, NULL, "no valid token");
-        return error(c, MHD_HTTP_UNAUTHORIZED, "an enrollment token is required "
-                                               "(Authorization: Bearer TOKEN)");
-    }
-    if (r->too_large) {
-        log_access(s, c, "POST", url, 413, NULL, NULL);
-        return error(c, 413, "the bundle is larger than this server "
-                                                    "accepts");
-    }
+    v->status = status;
+    snprintf(v->text, sizeof v->text, "%s", msg);
+}
+
+/* Everything after authentication: decode, read, store. */
+static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r,
+                    struct tk_store *st, const struct tk_org *org, struct verdict *v)
+{
     struct tk_err err = { 0 };
-    struct tk_store *st = take_store(s, &err);
-    if (!st) {
-        log_access(s, c, "POST", url, 503, NULL, err.msg);
-        return error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
-    }
-    char hash[TK_TOKEN_HASH_LEN + 1];
-    tk_token_hash(token, hash);
-    struct tk_org org;
-    enum MHD_Result res;
-    int rc = st->ops->org_by_token(st, hash, &org, &err);
-    if (rc) {
-        give_store(s, st);
-        unsigned code = rc == TK_ENOENT ? MHD_HTTP_UNAUTHORIZED : MHD_HTTP_INTERNAL_SERVER_ERROR;
-        log_access(s, c, "POST", url, code, NULL, rc == TK_ENOENT ? "unknown token" : err.msg);
-        return error(c, code, rc == TK_ENOENT ? "unknown token" : "the store failed");
-    }
-    if (org.disabled) {
-        give_store(s, st);
-        log_access(s, c, "POST", url, 403, org.id, "disabled");
-        return error(c, MHD_HTTP_FORBIDDEN, "this organisation does not accept uploads");
-    }
-    /* what */
     struct tk_buf plain = TK_BUF_INIT(s->o.max_body);
     const struct tk_buf *json = &r->body;
     const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Encoding");
     bool gz = (enc && strcmp(enc, "gzip") == 0) ||
               (r->body.len >= 2 && (unsigned char)r->body.ptr[0] == 0x1f &&
                (unsigned char)r->body.ptr[1] == 0x8b);
-    if (gz && (rc = gunzip(&r->body, &plain)) != 0) {
-        give_store(s, st);
-        tk_buf_release(&plain);
-        unsigned code = rc == TK_ELIMIT ? 413 : MHD_HTTP_BAD_REQUEST;
-        log_access(s, c, "POST", url, code, org.id, "gzip");
-        return error(c, code, rc == TK_ELIMIT ? "the bundle is larger than this server "
-                                                "accepts once decompressed"
-                                              : "the gzip stream is corrupt or truncated");
+    struct tk_bundle b;
+    bool have_bundle = false;
+    int rc = gz ? gunzip(&r->body, &plain) : 0;
+    if (rc) {
+        verdict(v, rc == TK_ELIMIT ? 413 : MHD_HTTP_BAD_REQUEST,
+                rc == TK_ELIMIT ? "the bundle is larger than this server accepts once "
+                                  "decompressed"
+                                : "the gzip stream is corrupt or truncated");
+        goto out;
     }
     if (gz)
         json = &plain;
-    struct tk_bundle b;
-    if (tk_bundle_init(&b, &err) != 0 ||
-        tk_bundle_read_json(&b, json->ptr ? json->ptr : "", json->len, "bundle", &err) != 0) {
-        tk_bundle_release(&b);
-        give_store(s, st);
-        tk_buf_release(&plain);
-        log_access(s, c, "POST", url, 400, org.id, err.msg);
-        return error(c, MHD_HTTP_BAD_REQUEST, err.msg);
+    if (tk_bundle_init(&b, &err) != 0) {
+        verdict(v, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        goto out;
+    }
+    have_bundle = true;
+    if (tk_bundle_read_json(&b, json->ptr ? json->ptr : "", json->len, "bundle", &err) != 0) {
+        verdict(v, MHD_HTTP_BAD_REQUEST, err.msg);
+        goto out;
     }
     if (!b.host.endpoint_id) {
-        tk_bundle_release(&b);
-        give_store(s, st);
-        tk_buf_release(&plain);
-        log_access(s, c, "POST", url, 400, org.id, "no endpoint id");
-        return error(c, MHD_HTTP_BAD_REQUEST, "bundle: /host/endpoint_id: missing (the scanned "
-                                              "system has no machine id)");
+        verdict(v, MHD_HTTP_BAD_REQUEST, "bundle: /host/endpoint_id: missing (the scanned "
+                                         "system has no machine id)");
+        goto out;
     }
     char source[INET6_ADDRSTRLEN];
     client_address(c, source, sizeof source);
@@ -253,27 +231,57 @@ static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, str
         .json_len = json->len,
     };
     enum tk_upload_result result = TK_UPLOAD_STORED;
-    rc = st->ops->bundle_put(st, org.id, &u, &result, &err);
-    give_store(s, st);
-    char body[160];
-    if (rc) {
-        log_access(s, c, "POST", url, 500, org.id, err.msg);
-        res = error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the bundle could not be stored");
+    if (st->ops->bundle_put(st, org->id, &u, &result, &err) != 0) {
+        verdict(v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the bundle could not be stored");
     } else if (result == TK_UPLOAD_ENDPOINT_CAP) {
-        snprintf(body, sizeof body, "this organisation's limit of %d endpoints is reached",
-                 org.max_endpoints);
-        log_access(s, c, "POST", url, 409, org.id, "endpoint limit");
-        res = error(c, MHD_HTTP_CONFLICT, body);
+        v->status = MHD_HTTP_CONFLICT;
+        snprintf(v->text, sizeof v->text, "this organisation's limit of %d endpoints is "
+                 "reached", org->max_endpoints);
     } else {
         bool dup = result == TK_UPLOAD_DUPLICATE;
-        snprintf(body, sizeof body, "{\"status\":\"%s\",\"bundle_id\":\"%s\"}",
+        v->status = dup ? MHD_HTTP_OK : MHD_HTTP_CREATED;
+        v->json = true;
+        snprintf(v->text, sizeof v->text, "{\"status\":\"%s\",\"bundle_id\":\"%s\"}",
                  dup ? "duplicate" : "stored", b.bundle_id);
-        log_access(s, c, "POST", url, dup ? 200 : 201, org.id, NULL);
-        res = answer(c, dup ? MHD_HTTP_OK : MHD_HTTP_CREATED, body);
     }
-    tk_bundle_release(&b);
+out:
+    if (have_bundle)
+        tk_bundle_release(&b);
     tk_buf_release(&plain);
-    return res;
+}
+
+static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, struct req *r,
+                              const char *url)
+{
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *token = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+    struct verdict v = { 0 };
+    struct tk_org org = { .id = "" };
+    struct tk_err err = { 0 };
+    struct tk_store *st = NULL;
+    if (!token || !tk_token_valid(token)) {
+        verdict(&v, MHD_HTTP_UNAUTHORIZED, "an enrollment token is required "
+                                           "(Authorization: Bearer TOKEN)");
+    } else if (r->too_large) {
+        verdict(&v, 413, "the bundle is larger than this server accepts");
+    } else if (!(st = take_store(s, &err))) {
+        verdict(&v, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
+    } else {
+        char hash[TK_TOKEN_HASH_LEN + 1];
+        tk_token_hash(token, hash);
+        int rc = st->ops->org_by_token(st, hash, &org, &err);
+        if (rc)
+            verdict(&v, rc == TK_ENOENT ? MHD_HTTP_UNAUTHORIZED : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                    rc == TK_ENOENT ? "unknown token" : "the store failed");
+        else if (org.disabled)
+            verdict(&v, MHD_HTTP_FORBIDDEN, "this organisation does not accept uploads");
+        else
+            receive(s, c, r, st, &org, &v);
+        give_store(s, st);
+    }
+    log_access(s, c, "POST", url, v.status, org.id[0] ? org.id : NULL,
+               v.json ? NULL : v.text);
+    return v.json ? answer(c, v.status, v.text) : error(c, v.status, v.text);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */

@@ -186,7 +186,7 @@ static int sq_org_add(struct tk_store *base, struct tk_org *o, const char *token
     return step == SQLITE_DONE ? 0 : fail(s, err, "cannot add the organisation");
 }
 
-/* One org by a WHERE clause with one text parameter. */
+/* One org by a WHERE clause with one text parameter, ?1. */
 static int get_one(struct sq *s, const char *where, const char *arg, const char *what,
                    struct tk_org *out, struct tk_err *err)
 {
@@ -195,8 +195,7 @@ static int get_one(struct sq *s, const char *where, const char *arg, const char 
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return fail(s, err, "cannot prepare");
-    sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, arg, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC); /* ?1, however often it appears */
     int step = sqlite3_step(st), rc = 0;
     if (step == SQLITE_ROW)
         row_to_org(st, out);
@@ -213,14 +212,14 @@ static int sq_org_get(struct tk_store *base, const char *name_or_id, struct tk_o
 {
     char what[128];
     snprintf(what, sizeof what, "named '%.64s'", name_or_id);
-    return get_one((struct sq *)base, "name = ?1 OR uid = ?2", name_or_id, what, out, err);
+    return get_one((struct sq *)base, "name = ?1 OR uid = ?1", name_or_id, what, out, err);
 }
 
 static int sq_org_by_token(struct tk_store *base, const char *token_hash, struct tk_org *out,
                            struct tk_err *err)
 {
-    return get_one((struct sq *)base, "token_hash = ?1 OR token_hash = ?2", token_hash,
-                   "with this token", out, err);
+    return get_one((struct sq *)base, "token_hash = ?1", token_hash, "with this token", out,
+                   err);
 }
 
 static int sq_org_list(struct tk_store *base, int (*fn)(void *ud, const struct tk_org *o),

@@ -19,6 +19,7 @@
 #include "analyze/analyze.h"
 #include "bundle/bundle_json.h"
 #include "collect/collect.h"
+#include "core/alloc.h"
 #include "core/time.h"
 #include "report/summary.h"
 #include "scan/scan.h"
@@ -150,7 +151,10 @@ static void scan(void)
 {
     struct tk_bundle b;
     struct tk_err err = { 0 };
-    struct tk_collect_opts co = { .root = root, .proc = NULL };
+    struct tk_user *users = NULL;
+    size_t nusers = 0;
+    struct tk_collect_opts co = { .root = root, .proc = NULL, .users = &users,
+                                  .nusers = &nusers };
 
     FUZZ_CHECK(tk_bundle_init(&b, &err) == 0);
     b.host.started = tk_time_now();
@@ -159,11 +163,13 @@ static void scan(void)
     path_in_root(iocs, sizeof iocs, "c2-iocs.txt");
     const char *ioc_paths[] = { iocs };
     struct tk_detect_opts dop = { .root = root, .c2 = true, .traces = true,
-                                  .iocs = ioc_paths, .niocs = 1 };
+                                  .iocs = ioc_paths, .niocs = 1, .users = users,
+                                  .nusers = nusers };
     if (rc == 0)
         rc = tk_detect(&b, &dop, &err);
     if (rc == 0)
         rc = tk_analyze(&b, NULL, &err);
+    tk_free(users);
     b.host.finished = tk_time_now();
     if (rc != 0)
         fprintf(stderr, "scan failed: %s\n", err.msg);
