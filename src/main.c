@@ -7,9 +7,13 @@
 static const struct tk_cmd *const commands[] = {
     &tk_cmd_scan,
     &tk_cmd_analyze,
+    &tk_cmd_upload,
     &tk_cmd_kb,
     &tk_cmd_org,
     &tk_cmd_serve,
+    &tk_cmd_key,
+    &tk_cmd_report,
+    &tk_cmd_reanalyze,
     &tk_cmd_version,
     &tk_cmd_version_compare,
     &tk_cmd_help,

@@ -10,9 +10,29 @@
 
 struct tk_matcher;
 
+/* What the analysis server saw of an upload: the address the bundle came from and, for an
+ * organisation that opted in, whether TCP ports there accepted a connection. */
+#define TK_REACH_MAX_PROBES 4
+enum tk_probe_service { TK_PROBE_SMB, TK_PROBE_RDP };
+struct tk_probe {
+    enum tk_probe_service service;
+    int port;
+    enum tk_tri open; /* TK_UNKNOWN: no answer within the time allowed */
+};
+struct tk_reach {
+    const char *source; /* numeric address; NULL: not uploaded */
+    struct tk_probe probes[TK_REACH_MAX_PROBES];
+    size_t nprobes;
+};
+
+/* "smb/445=open;rdp/3389=closed" <-> probes (junk is skipped when parsing). */
+void tk_reach_format_probes(const struct tk_reach *r, char *out, size_t n);
+void tk_reach_parse_probes(struct tk_reach *r, const char *s);
+
 /* What analysis judges with besides the bundle. */
 struct tk_analysis {
-    struct tk_matcher *matcher; /* the knowledge base; NULL: no vulnerability findings */
+    struct tk_matcher *matcher;  /* the knowledge base; NULL: no vulnerability findings */
+    const struct tk_reach *reach; /* the server's view of the upload; NULL elsewhere */
 };
 
 /* name, description */

@@ -1,5 +1,7 @@
 /* exposure.c - findings about how reachable the machine is: public addresses without NAT,
- * SMB/RDP/VNC/Telnet listening beyond loopback, SMB1, SSH password logins, no firewall.
+ * SMB/RDP/VNC/Telnet listening beyond loopback, SMB1, SSH password logins, no firewall;
+ * and, on the analysis server, what the upload itself showed: a source address that is
+ * one of the PC's own (no NAT in between) and ports that answered the opt-in probe.
  *
  * A socket's reach is judged from its bound address: a specific global address is public;
  * a wildcard (0.0.0.0, ::) is public when the host has a global address of a family the
@@ -152,15 +154,61 @@ static int services(struct state *st)
     return rc;
 }
 
-int tk_analyze_exposure(struct tk_bundle *b, const struct tk_analysis *an, struct tk_err *err)
+/* The upload came from an address the PC has on an interface, and that address is global:
+ * no NAT between the PC and the internet. Ports that accepted the server's probe. */
+static int upload_reach(struct state *st, const struct tk_reach *reach)
 {
-    (void)an;
-    (void)err;
-    struct state st = { .b = b };
-    if (!b->net.collected)
+    struct tk_ip src;
+    if (!reach || !reach->source || !tk_ip_parse(tk_str_c(reach->source), &src))
         return 0;
+    tk_ip_unmap(&src);
+    bool global = tk_ip_class_is_global(tk_ip_class(&src));
     char ref[96];
     int rc = 0;
+    for (size_t i = 0; global && st->b->net.collected && i < st->b->net.nifaces && !rc; i++) {
+        const struct tk_iface *f = &st->b->net.ifaces[i];
+        for (size_t k = 0; k < f->naddrs && !rc; k++) {
+            struct tk_ip a;
+            if (!f->addrs[k].address || !tk_ip_parse(tk_str_c(f->addrs[k].address), &a))
+                continue;
+            tk_ip_unmap(&a);
+            if (a.family != src.family || memcmp(a.b, src.b, 16) != 0)
+                continue;
+            snprintf(ref, sizeof ref, "/network/interfaces/%zu/addresses/%zu", i, k);
+            rc = evidence(st, TK_F_EXP_DIRECT, ref,
+                          tk_bundle_printf(st->b, "uploaded from %s, the address of %s",
+                                           reach->source, f->name));
+        }
+    }
+    for (size_t i = 0; i < reach->nprobes && !rc; i++) {
+        const struct tk_probe *p = &reach->probes[i];
+        if (p->open != TK_YES)
+            continue;
+        enum tk_finding_id id = p->service == TK_PROBE_RDP ? TK_F_EXP_PROBE_RDP : TK_F_EXP_PROBE_SMB;
+        char port[16];
+        snprintf(port, sizeof port, "%d", p->port);
+        const struct tk_finding_var var = { "port", port, NULL };
+        struct tk_finding *f = tk_finding_new_vars(st->b, id, NULL, &var, 1);
+        if (!f)
+            return TK_ENOMEM;
+        /* Seen from a server on the same private network, it is not the internet. */
+        if (!global && f->severity > TK_SEV_MEDIUM)
+            f->severity = TK_SEV_MEDIUM;
+        rc = tk_finding_add_evidence(st->b, f, NULL,
+                                     tk_bundle_printf(st->b, "tcp %s:%d accepted a connection",
+                                                      reach->source, p->port));
+    }
+    return rc;
+}
+
+int tk_analyze_exposure(struct tk_bundle *b, const struct tk_analysis *an, struct tk_err *err)
+{
+    (void)err;
+    struct state st = { .b = b };
+    int rc = upload_reach(&st, an ? an->reach : NULL);
+    if (rc || !b->net.collected)
+        return rc;
+    char ref[96];
     for (size_t i = 0; i < b->net.nifaces && !rc; i++) {
         const struct tk_iface *f = &b->net.ifaces[i];
         for (size_t k = 0; k < f->naddrs && !rc; k++) {

@@ -178,6 +178,7 @@ struct tk_vuln_cve {
  * bundle (kb/match.h) and are valid until tk_matcher_free. */
 struct tk_vuln_info {
     const char *product_id, *product_name; /* catalog identity (id NULL for a package) */
+    const char *product_kind;              /* the catalog's kind: browser, meeting, plugin… */
     const char *version;                   /* as the inventory had it */
     const char *compared;                  /* the normalised version that was compared */
     const char *update_to;                 /* a version that fixes every CVE listed */

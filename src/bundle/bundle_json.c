@@ -311,6 +311,7 @@ static void write_vuln(const struct tk_vuln_info *v, struct tk_json *w)
     tk_json_obj_begin(w);
     kstr_opt(w, "id", v->product_id);
     tk_json_kstr(w, "name", v->product_name);
+    kstr_opt(w, "kind", v->product_kind);
     tk_json_obj_end(w);
     tk_json_kstr(w, "version", v->version);
     kstr_opt(w, "compared", v->compared);

@@ -77,16 +77,45 @@ void tk_print_command_help(FILE *fp, const struct tk_cli *cli, const struct tk_c
 void tk_print_overview(FILE *fp, const struct tk_cli *cli);
 void tk_print_man(FILE *fp, const struct tk_cli *cli);
 
+/* Ends the option loop of a command without positional arguments: releases p and returns
+ * the usage error's exit code (a stop, or an unexpected argument), else 0. */
+int tk_optparse_end(struct tk_optparse *p, int idx);
+
+/* A whole decimal number from lo to hi (option values); false otherwise. */
+bool tk_parse_long(const char *s, long lo, long hi, long *out);
+
 /* The knowledge base for a command (kbsel.c): --kb PATH, else the default KB file when it
  * exists, else the built-in one. Logs and returns an exit code on failure, 0 on success. */
 int tk_cli_open_kb(struct tk_cli *cli, const char *path, unsigned flags, struct tk_kb **out);
+/* The same choice without logging: for the server's workers, each opening its own handle. */
+int tk_kb_select(const char *path, unsigned flags, struct tk_kb **out, struct tk_err *err);
 /* For imports: PATH or the default location, created from the built-in KB when missing. */
 int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb **out);
+
+/* The server's store (datasel.c): --data DIR or the default data directory. Logs and
+ * returns an exit code on failure, 0 on success. */
+struct tk_store;
+int tk_cli_open_store(struct tk_cli *cli, const char *data, struct tk_store **out);
+
+/* Uploading a bundle file (upload.c), for `tenken upload` and `tenken scan --upload`. */
+struct tk_cli_upload {
+    const char *server, *token, *ca;
+    int retries;
+    bool progress;
+};
+/* The token from --token, --token-file or TENKEN_TOKEN into out; 0 or an exit code. */
+int tk_cli_token(struct tk_cli *cli, const char *token, const char *file, char *out, size_t n);
+/* Sends path and prints the final line; 0 or an exit code. */
+int tk_cli_upload(struct tk_cli *cli, const struct tk_cli_upload *u, const char *path);
 
 extern const struct tk_cmd tk_cmd_scan;
 extern const struct tk_cmd tk_cmd_kb;
 extern const struct tk_cmd tk_cmd_org;
 extern const struct tk_cmd tk_cmd_serve;
+extern const struct tk_cmd tk_cmd_key;
+extern const struct tk_cmd tk_cmd_upload;
+extern const struct tk_cmd tk_cmd_report;
+extern const struct tk_cmd tk_cmd_reanalyze;
 extern const struct tk_cmd tk_cmd_analyze;
 extern const struct tk_cmd tk_cmd_help;
 extern const struct tk_cmd tk_cmd_version;

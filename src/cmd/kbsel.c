@@ -9,19 +9,25 @@
 extern const unsigned char tk_kb_builtin[];
 extern const size_t tk_kb_builtin_size;
 
-int tk_cli_open_kb(struct tk_cli *cli, const char *path, unsigned flags, struct tk_kb **out)
+int tk_kb_select(const char *path, unsigned flags, struct tk_kb **out, struct tk_err *err)
 {
-    struct tk_err err = { 0 };
     struct tk_buf def = TK_BUF_INIT(8192);
     struct stat st;
     int rc;
     if (!path && tk_kb_default_path(&def) == 0 && stat(tk_buf_cstr(&def), &st) == 0)
         path = tk_buf_cstr(&def);
     if (path)
-        rc = tk_kb_open(out, path, flags, &err);
+        rc = tk_kb_open(out, path, flags, err);
     else
-        rc = tk_kb_open_image(out, tk_kb_builtin, tk_kb_builtin_size, TK_KB_READONLY, &err);
+        rc = tk_kb_open_image(out, tk_kb_builtin, tk_kb_builtin_size, TK_KB_READONLY, err);
     tk_buf_release(&def);
+    return rc;
+}
+
+int tk_cli_open_kb(struct tk_cli *cli, const char *path, unsigned flags, struct tk_kb **out)
+{
+    struct tk_err err = { 0 };
+    int rc = tk_kb_select(path, flags, out, &err);
     if (rc) {
         tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
         return TK_EXIT_RUNTIME;

@@ -3,6 +3,9 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+
+#include <errno.h>
+#include <stdlib.h>
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/escape.h"
@@ -386,4 +389,26 @@ void tk_print_man(FILE *fp, const struct tk_cli *cli)
         fputc('\n', fp);
     }
     fputs(".SH SEE ALSO\nThe bundle format: docs/bundle.md in the source tree.\n", fp);
+}
+
+bool tk_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+int tk_optparse_end(struct tk_optparse *p, int idx)
+{
+    int rc = 0;
+    if (idx == TK_OPT_STOP)
+        rc = p->exit_code;
+    else if (p->npos)
+        rc = tk_usage_error(p->cli, "unexpected argument '%s'", p->pos[0]);
+    tk_optparse_release(p);
+    return rc;
 }

@@ -171,10 +171,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             }
             a.json = strcmp(val, "json") == 0;
         } else if (idx == O_MAX_ENDPOINTS) {
-            char *end;
-            errno = 0;
-            long n = strtol(val, &end, 10);
-            if (end == val || *end || errno || n < 1 || n > 1000000) {
+            long n;
+            if (!tk_parse_long(val, 1, 1000000, &n)) {
                 p.exit_code = tk_usage_error(
                     cli, "--max-endpoints must be a number from 1 to 1000000, not '%s'", val);
                 idx = TK_OPT_STOP;
@@ -201,20 +199,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
                                        "rotate-token");
         goto out;
     }
-    struct tk_buf dir = TK_BUF_INIT(8192);
-    if (a.data)
-        tk_buf_adds(&dir, a.data);
-    else if (tk_store_default_dir(&dir) != 0) {
-        tk_buf_release(&dir);
-        rc = tk_usage_error(cli, "no place for the data: set HOME or XDG_DATA_HOME, or use "
-                                 "--data");
-        goto out;
-    }
     struct tk_store *s;
-    struct tk_err err = { 0 };
-    if (tk_store_open(&s, tk_buf_cstr(&dir), &err) != 0) {
-        rc = runtime(cli, &err);
-    } else {
+    if ((rc = tk_cli_open_store(cli, a.data, &s)) == 0) {
         switch (k) {
         case 0: rc = do_add(cli, s, &a); break;
         case 1: rc = do_list(cli, s, &a); break;
@@ -224,7 +210,6 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         }
         tk_store_close(s);
     }
-    tk_buf_release(&dir);
 out:
     tk_optparse_release(&p);
     return rc;

@@ -23,6 +23,7 @@ enum {
     O_QUICK, O_FULL, O_PATH, O_NO_DISK, O_RULES, O_NO_BUILTIN_RULES, O_IOCS,
     O_NO_BUILTIN_IOCS, O_EXCLUDE, O_EXCLUDE_REGEX, O_MAX_SIZE, O_THREADS, O_TIMEOUT, O_NICE,
     O_CPU_LIMIT, O_CACHE, O_CROSS_FS, O_ALL_FS, O_NO_MEMORY, O_PID, O_MAX_PROCESS_SIZE, O_NO_TRACES,
+    O_UPLOAD, O_TOKEN, O_TOKEN_FILE, O_CA, O_UPLOAD_RETRIES,
 };
 static const struct tk_opt opts[] = {
     [O_OUT] = { "out", 'o', "FILE",
@@ -107,6 +108,18 @@ static const struct tk_opt opts[] = {
                       "preloaded libraries, processes running from temporary or deleted "
                       "files, hidden processes, set-id files and kernel modules no package "
                       "installed, SSH keys)." },
+    [O_UPLOAD] = { "upload", 0, "URL",
+                   "After the scan, send the bundle to the analysis server at URL (HTTPS, "
+                   "certificate verified). When it cannot be reached the bundle stays in its "
+                   "file and the last line says how to send it later (tenken upload)." },
+    [O_TOKEN] = { "token", 0, "TOKEN",
+                  "The organisation's enrollment token for --upload (or --token-file, or the "
+                  "TENKEN_TOKEN variable)." },
+    [O_TOKEN_FILE] = { "token-file", 0, "FILE", "Read the enrollment token from FILE." },
+    [O_CA] = { "ca", 0, "FILE", "Also trust this CA certificate for --upload." },
+    [O_UPLOAD_RETRIES] = { "upload-retries", 0, "N",
+                           "Attempts after the first when the server cannot be reached "
+                           "(default 4, waiting 1, 2, 4, 8 s)." },
     { NULL, 0, NULL, NULL },
 };
 
@@ -173,10 +186,8 @@ static bool parse_size(const char *s, uint64_t *out)
 
 static bool parse_int(const char *s, long lo, long hi, int *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v < lo || v > hi)
+    long v;
+    if (!tk_parse_long(s, lo, hi, &v))
         return false;
     *out = (int)v;
     return true;
@@ -232,6 +243,9 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     bool have_fail_on = false, no_progress = false;
     enum tk_lang lang = tk_lang_from_env();
     int idx, rc = TK_EXIT_OK;
+    struct tk_cli_upload up = { .retries = 4 };
+    const char *token = NULL, *token_file = NULL;
+    char tok[128] = "";
 
     tk_optparse_init(&p, cli, argc, argv);
     while ((idx = tk_optparse_next(&p, &val)) >= 0) {
@@ -337,6 +351,26 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_NO_TRACES:
             dop.traces = false;
             break;
+        case O_UPLOAD:
+            up.server = val;
+            break;
+        case O_TOKEN:
+            token = val;
+            break;
+        case O_TOKEN_FILE:
+            token_file = val;
+            break;
+        case O_CA:
+            up.ca = val;
+            break;
+        case O_UPLOAD_RETRIES: {
+            int n = 0;
+            if (!parse_int(val, 0, 20, &n))
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "--upload-retries must be 0 to 20, not '%s'", val);
+            up.retries = n;
+            break;
+        }
         case O_PID:
             if (!parse_int(val, 1, 0x7fffffff, &pids[dop.npids]))
                 idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
@@ -368,6 +402,11 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         rc = tk_usage_error(cli, "--format must be text or json, not '%s'", format);
         goto out;
     }
+    /* the token is checked before the scan, not after minutes of work */
+    if (up.server && (rc = tk_cli_token(cli, token, token_file, tok, sizeof tok)) != 0)
+        goto out;
+    up.token = tok;
+    up.progress = !no_progress;
     dop.root = co.root;
     if (co.only && !tk_collect_selected(co.only, "files"))
         dop.disk = false;
@@ -468,6 +507,12 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         rc = TK_EXIT_RUNTIME;
     else if (have_fail_on && tk_bundle_max_severity(&b) >= (int)fail_on)
         rc = TK_EXIT_FINDINGS;
+    if (up.server) {
+        fflush(cli->out);
+        int u = tk_cli_upload(cli, &up, tk_buf_cstr(&outpath));
+        if (u)
+            rc = u;
+    }
 done:
     tk_free(users);
     tk_buf_release(&outpath);
@@ -499,13 +544,15 @@ const struct tk_cmd tk_cmd_scan = {
         "(versioned JSON, see docs/bundle.md) and prints a summary.\n"
         "\n"
         "The scan only reads: it changes nothing on the machine, installs nothing and sends "
-        "nothing anywhere. It runs as a normal user; run as root it can also read other "
+        "nothing anywhere unless --upload names the organisation's analysis server, which "
+        "then receives the bundle (never file contents). It runs as a normal user; run as root it can also read other "
         "users' home directories and the owners of all sockets. What it could not read is "
         "listed in the bundle's errors[].\n"
         "\n"
         "Examples:\n"
         "  tenken scan\n"
         "  tenken scan --out /tmp/pc.json --format json\n"
-        "  tenken scan --root /mnt/image --fail-on high",
+        "  tenken scan --root /mnt/image --fail-on high\n"
+        "  tenken scan --upload https://tenken.example.jp --token-file token.txt",
     .opts = opts,
 };

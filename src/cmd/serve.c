@@ -1,5 +1,6 @@
 /* serve.c - `tenken serve`: the analysis server. Runs until SIGTERM or SIGINT, then stops
  * accepting, lets requests in flight finish and exits 0. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,7 +11,8 @@
 #include "server/server.h"
 #include "store/store.h"
 
-enum { O_LISTEN, O_DATA, O_MAX_BODY, O_TIMEOUT, O_THREADS, O_ACCESS_LOG };
+enum { O_LISTEN, O_DATA, O_MAX_BODY, O_TIMEOUT, O_THREADS, O_ACCESS_LOG, O_ERROR_LOG, O_KB,
+       O_TRUSTED_PROXY, O_PROBE_PORTS };
 static const struct tk_opt opts[] = {
     [O_LISTEN] = { "listen", 0, "ADDR:PORT",
                    "Address and port to listen on (default 127.0.0.1:8080; [::1]:8080 for "
@@ -25,6 +27,20 @@ static const struct tk_opt opts[] = {
     [O_THREADS] = { "threads", 0, "N", "Worker threads (default: one per core)." },
     [O_ACCESS_LOG] = { "access-log", 0, "FILE",
                        "Append one JSON line per request to FILE ('-': standard error)." },
+    [O_ERROR_LOG] = { "error-log", 0, "FILE",
+                      "Append one JSON line per failure (a bundle that could not be stored or "
+                      "judged) to FILE (default '-': standard error)." },
+    [O_KB] = { "kb", 0, "PATH",
+               "Judge uploads with this knowledge base (default as for scan: the user's KB "
+               "when it exists, else the built-in one)." },
+    [O_TRUSTED_PROXY] = { "trusted-proxy", 0, "ADDR",
+                          "A reverse proxy in front of the server (repeatable, up to 8): for "
+                          "requests from ADDR the upload's source address is the last one "
+                          "X-Forwarded-For names. Needed for the direct-reachability check "
+                          "behind a proxy." },
+    [O_PROBE_PORTS] = { "probe-ports", 0, "SMB,RDP",
+                        "Where the opt-in reachability probe tries SMB and RDP (default "
+                        "445,3389)." },
     { NULL, 0, NULL, NULL },
 };
 
@@ -68,13 +84,54 @@ static bool parse_num(const char *s, long lo, long hi, long *out)
     return true;
 }
 
+/* A log named on the command line: '-' is standard error, NULL none, else appended to. */
+static int open_log(struct tk_cli *cli, const char *path, const char *what, FILE **use,
+                    FILE **opened)
+{
+    *use = *opened = NULL;
+    if (!path)
+        return 0;
+    if (strcmp(path, "-") == 0) {
+        *use = stderr;
+        return 0;
+    }
+    if (!(*opened = fopen(path, "a"))) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot open the %s log: %s", path, what,
+               strerror(errno));
+        return -1;
+    }
+    *use = *opened;
+    return 0;
+}
+
+static int open_kb(void *ud, struct tk_kb **out, struct tk_err *err)
+{
+    return tk_kb_select(ud, TK_KB_READONLY, out, err);
+}
+
+/* "SMB,RDP": two port numbers */
+static bool parse_ports(const char *s, struct tk_server_opts *so)
+{
+    char *end, *end2;
+    errno = 0;
+    long a = strtol(s, &end, 10);
+    if (end == s || *end != ',' || errno || a < 1 || a > 65535)
+        return false;
+    long b = strtol(end + 1, &end2, 10);
+    if (end2 == end + 1 || *end2 || errno || b < 1 || b > 65535)
+        return false;
+    so->probe_smb = (int)a;
+    so->probe_rdp = (int)b;
+    return true;
+}
+
 static int run(struct tk_cli *cli, int argc, char **argv)
 {
     struct tk_optparse p;
     struct tk_server_opts so = { 0 };
     char host[64] = "127.0.0.1";
     so.port = 8080;
-    const char *val, *data = NULL, *access = NULL;
+    const char *val, *data = NULL, *access = NULL, *errlog = "-";
     int idx, rc = TK_EXIT_OK;
     long v;
     tk_optparse_init(&p, cli, argc, argv);
@@ -112,17 +169,34 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_ACCESS_LOG:
             access = val;
             break;
+        case O_ERROR_LOG:
+            errlog = val;
+            break;
+        case O_KB:
+            so.kb_ud = (void *)val;
+            break;
+        case O_TRUSTED_PROXY: {
+            unsigned char bin[16];
+            if (so.ntrusted == sizeof so.trusted_proxies / sizeof so.trusted_proxies[0] ||
+                (inet_pton(AF_INET, val, bin) != 1 && inet_pton(AF_INET6, val, bin) != 1))
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "--trusted-proxy must be a numeric address (at most 8), not '%s'", val);
+            else
+                so.trusted_proxies[so.ntrusted++] = val;
+            break;
+        }
+        case O_PROBE_PORTS:
+            if (!parse_ports(val, &so))
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "--probe-ports must be two ports, SMB,RDP, not '%s'",
+                    val);
+            break;
         }
         if (idx == TK_OPT_STOP)
             break;
     }
-    if (idx == TK_OPT_STOP || p.npos) {
-        rc = idx == TK_OPT_STOP ? p.exit_code
-                                : tk_usage_error(cli, "unexpected argument '%s'", p.pos[0]);
-        tk_optparse_release(&p);
+    if ((rc = tk_optparse_end(&p, idx)) != 0)
         return rc;
-    }
-    tk_optparse_release(&p);
     struct tk_buf dir = TK_BUF_INIT(8192);
     if (data)
         tk_buf_adds(&dir, data);
@@ -131,17 +205,15 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         return tk_usage_error(cli, "no place for the data: set HOME or XDG_DATA_HOME, or use "
                                    "--data");
     }
-    FILE *log = NULL;
-    if (access && strcmp(access, "-") == 0) {
-        so.access_log = stderr;
-    } else if (access && !(log = fopen(access, "a"))) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot open the access log: %s", access,
-               strerror(errno));
+    FILE *log = NULL, *elog = NULL;
+    if (open_log(cli, access, "access", &so.access_log, &log) != 0 ||
+        open_log(cli, errlog, "error", &so.error_log, &elog) != 0) {
+        if (log)
+            fclose(log);
         tk_buf_release(&dir);
         return TK_EXIT_RUNTIME;
-    } else {
-        so.access_log = log;
     }
+    so.open_kb = open_kb;
     so.host = host;
     so.data = tk_buf_cstr(&dir);
     /* the server's threads inherit this mask: only sigwait below sees the signals */
@@ -168,6 +240,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     }
     if (log)
         fclose(log);
+    if (elog)
+        fclose(elog);
     tk_buf_release(&dir);
     return rc;
 }
@@ -179,8 +253,14 @@ const struct tk_cmd tk_cmd_serve = {
     .summary = "Run the analysis server that organisations' PCs upload their bundles to.",
     .description =
         "Accepts bundles over HTTP (POST /api/v1/bundles with an organisation's enrollment "
-        "token, see 'tenken org') and stores each durably before answering. Every answer is "
-        "JSON; errors carry a message naming what was wrong. Limits on body size, "
+        "token, see 'tenken org') and stores each durably before answering, then judges it "
+        "with the same code as 'tenken analyze'. The upload's source address is compared "
+        "with the PC's own addresses (equal: no NAT, the PC is directly on the internet); "
+        "for organisations that opted in (org add --probe) the server also tries TCP "
+        "connects to 445 and 3389 there. Analysts fetch reports with a key from 'tenken "
+        "key' (GET /api/v1/orgs/ID/report?format=html|json|csv&lang=ja|en). Every "
+        "answer to the API is JSON; errors carry a message naming what was wrong. Limits on "
+        "body size, "
         "decompressed size, idle time and connections protect it from slow or hostile "
         "clients. SIGTERM or SIGINT stops it gracefully.\n"
         "\n"

@@ -267,3 +267,13 @@ void tk_ip_format(const struct tk_ip *ip, char *out)
                                 (k == 0 || after_gap) ? "" : ":", w[k]);
     }
 }
+
+void tk_ip_unmap(struct tk_ip *ip)
+{
+    static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    if (ip->family == 6 && memcmp(ip->b, prefix, 12) == 0) {
+        memmove(ip->b, ip->b + 12, 4);
+        memset(ip->b + 4, 0, 12);
+        ip->family = 4;
+    }
+}

@@ -33,6 +33,9 @@ const char *tk_ip_class(const struct tk_ip *ip);
 bool tk_ip_class_is_global(const char *cls);
 
 bool tk_ip_is_unspecified(const struct tk_ip *ip);
+/* ::ffff:a.b.c.d becomes a.b.c.d (how a dual-stack socket shows an IPv4 peer); others
+ * unchanged. */
+void tk_ip_unmap(struct tk_ip *ip);
 bool tk_ip_in_prefix(const struct tk_ip *ip, const struct tk_ip *net, unsigned plen);
 
 #endif

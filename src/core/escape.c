@@ -105,3 +105,24 @@ int tk_escape_csv(struct tk_buf *out, const char *s, size_t n)
         rc = tk_buf_addc(out, '"');
     return rc;
 }
+
+int tk_base64(struct tk_buf *out, const void *p, size_t n, size_t wrap)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *s = p;
+    size_t col = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i += 3) {
+        unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
+                     (i + 2 < n ? s[i + 2] : 0);
+        char q[4] = { a[v >> 18], a[(v >> 12) & 63], i + 1 < n ? a[(v >> 6) & 63] : '=',
+                      i + 2 < n ? a[v & 63] : '=' };
+        rc = tk_buf_add(out, q, 4);
+        col += 4;
+        if (!rc && wrap && (col >= wrap || i + 3 >= n)) {
+            rc = tk_buf_adds(out, "\r\n");
+            col = 0;
+        }
+    }
+    return rc;
+}

@@ -23,4 +23,8 @@ int tk_escape_html(struct tk_buf *out, const char *s, size_t n);
  * leading apostrophe so spreadsheets do not evaluate it as a formula. */
 int tk_escape_csv(struct tk_buf *out, const char *s, size_t n);
 
+/* Base64 (RFC 4648, standard alphabet with padding) in lines of at most 76 characters
+ * ending in CRLF, as MIME bodies want them; wrap 0: one line, no CRLF. */
+int tk_base64(struct tk_buf *out, const void *p, size_t n, size_t wrap);
+
 #endif

@@ -1332,6 +1332,7 @@ static int emit(struct run *r, const struct group *g, const struct verdicts *vs)
     *v = (struct tk_vuln_info){
         .product_id = g->p ? g->p->id : NULL,
         .product_name = bstr(r, g->p ? g->p->name : g->pkg_name),
+        .product_kind = g->p ? g->p->kind : NULL,
         .version = g->raw, .compared = g->version, .update_to = bstr(r, vs->update_to),
         .epss_model = bstr(r, m->epss_model), .epss_date = bstr(r, m->epss_date),
         .cves = cves, .ncves = vs->n, .nkev = vs->nkev, .npossible = vs->npossible,
@@ -1408,7 +1409,8 @@ static int lifecycle_finding(struct run *r, const struct group *g, enum tk_findi
     if (!v)
         return TK_ENOMEM;
     *v = (struct tk_vuln_info){
-        .product_id = g->p->id, .product_name = g->p->name, .version = g->raw,
+        .product_id = g->p->id, .product_name = g->p->name, .product_kind = g->p->kind,
+        .version = g->raw,
         .compared = g->version, .latest = latest, .eol = eol, .update_to = latest,
     };
     r->b->findings[index].vuln = v;

@@ -20,17 +20,6 @@ struct hit {
     uint64_t inode;
 };
 
-/* ::ffff:a.b.c.d -> a.b.c.d, so IPv4 IOCs match IPv4 peers of dual-stack sockets. */
-static void unmap(struct tk_ip *ip)
-{
-    static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-    if (ip->family == 6 && memcmp(ip->b, prefix, 12) == 0) {
-        memmove(ip->b, ip->b + 12, 4);
-        memset(ip->b + 4, 0, 12);
-        ip->family = 4;
-    }
-}
-
 static void connections(struct tk_bundle *b, const struct tk_iocs *iocs)
 {
     static const struct {
@@ -57,7 +46,7 @@ static void connections(struct tk_bundle *b, const struct tk_iocs *iocs)
             if (tk_procnet_parse_sock(line, tables[t].family, &s) != 0 ||
                 s.state == TK_TCP_LISTEN || tk_ip_is_unspecified(&s.remote))
                 continue;
-            unmap(&s.remote);
+            tk_ip_unmap(&s.remote);
             const struct tk_ioc *ioc = tk_iocs_find_ip(iocs, &s.remote);
             if (!ioc)
                 continue;
@@ -131,7 +120,7 @@ static const struct tk_ioc *lookup(const struct tk_iocs *iocs, struct tk_str w, 
         return NULL;
     struct tk_ip ip;
     if (tk_ip_parse(w, &ip)) {
-        unmap(&ip);
+        tk_ip_unmap(&ip);
         return tk_iocs_find_ip(iocs, &ip);
     }
     bool dot = false, alpha = false;

@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,9 @@
 #include "bundle/bundle.h"
 #include "bundle/bundle_read.h"
 #include "compat/sys.h"
+#include "report/fleet.h"
+#include "server/judge.h"
+#include "server/probe.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/json.h"
@@ -23,13 +27,22 @@
 
 #define POOL_MAX 64
 
+/* Idle handles (store connections, judges) kept for the next request. */
+struct pool {
+    void *item[POOL_MAX];
+    size_t n;
+};
+
 struct tk_server {
     struct MHD_Daemon *d;
     struct tk_server_opts o;
     char data[4096];
-    pthread_mutex_t lock; /* pool, access log */
-    struct tk_store *pool[POOL_MAX];
-    size_t npool;
+    pthread_mutex_t lock; /* pools, logs */
+    struct pool stores, judges;
+    /* judges bundles left unanalysed (a crash between storing and judging) at start */
+    pthread_t sweeper;
+    bool sweeping;
+    atomic_bool stopping;
 };
 
 /* One request's state, from the first callback to the completion callback. */
@@ -40,11 +53,28 @@ struct req {
 
 /* ---- store handles ----------------------------------------------------------------------- */
 
-static struct tk_store *take_store(struct tk_server *s, struct tk_err *err)
+static void *pool_take(struct tk_server *s, struct pool *p)
 {
     pthread_mutex_lock(&s->lock);
-    struct tk_store *st = s->npool ? s->pool[--s->npool] : NULL;
+    void *x = p->n ? p->item[--p->n] : NULL;
     pthread_mutex_unlock(&s->lock);
+    return x;
+}
+
+/* false: the pool is full and the caller frees x */
+static bool pool_give(struct tk_server *s, struct pool *p, void *x)
+{
+    pthread_mutex_lock(&s->lock);
+    bool kept = p->n < POOL_MAX;
+    if (kept)
+        p->item[p->n++] = x;
+    pthread_mutex_unlock(&s->lock);
+    return kept;
+}
+
+static struct tk_store *take_store(struct tk_server *s, struct tk_err *err)
+{
+    struct tk_store *st = pool_take(s, &s->stores);
     if (!st && tk_store_open(&st, s->data, err) != 0)
         return NULL;
     return st;
@@ -52,13 +82,25 @@ static struct tk_store *take_store(struct tk_server *s, struct tk_err *err)
 
 static void give_store(struct tk_server *s, struct tk_store *st)
 {
-    pthread_mutex_lock(&s->lock);
-    if (s->npool < POOL_MAX) {
-        s->pool[s->npool++] = st;
-        st = NULL;
-    }
-    pthread_mutex_unlock(&s->lock);
-    tk_store_close(st);
+    if (!pool_give(s, &s->stores, st))
+        tk_store_close(st);
+}
+
+static struct tk_judge *take_judge(struct tk_server *s, struct tk_err *err)
+{
+    struct tk_judge *j = pool_take(s, &s->judges);
+    struct tk_kb *kb;
+    if (!j && !s->o.open_kb)
+        tk_err_set(err, TK_EINVAL, "no knowledge base");
+    else if (!j && s->o.open_kb(s->o.kb_ud, &kb, err) == 0 && tk_judge_new(&j, kb, err) != 0)
+        j = NULL;
+    return j;
+}
+
+static void give_judge(struct tk_server *s, struct tk_judge *j)
+{
+    if (!pool_give(s, &s->judges, j))
+        tk_judge_free(j);
 }
 
 /* ---- answers ----------------------------------------------------------------------------- */
@@ -107,6 +149,28 @@ static void client_address(struct MHD_Connection *c, char *out, size_t n)
                   (socklen_t)n);
 }
 
+/* A log line: {"time": ..., then the caller's fields; line_end appends it to fp. */
+static void line_begin(struct tk_json *w, struct tk_buf *b)
+{
+    char when[32];
+    tk_time_iso8601(tk_time_now(), when);
+    tk_json_init_buf(w, b, 0);
+    tk_json_obj_begin(w);
+    tk_json_kstr(w, "time", when);
+}
+
+static void line_end(struct tk_server *s, FILE *fp, struct tk_json *w, struct tk_buf *b)
+{
+    tk_json_obj_end(w);
+    if (tk_json_finish(w) == 0) {
+        pthread_mutex_lock(&s->lock);
+        fprintf(fp, "%s\n", tk_buf_cstr(b));
+        fflush(fp);
+        pthread_mutex_unlock(&s->lock);
+    }
+    tk_buf_release(b);
+}
+
 static void log_access(struct tk_server *s, struct MHD_Connection *c, const char *method,
                        const char *url, unsigned status, const char *org, const char *note)
 {
@@ -114,28 +178,84 @@ static void log_access(struct tk_server *s, struct MHD_Connection *c, const char
         return;
     char addr[INET6_ADDRSTRLEN];
     client_address(c, addr, sizeof addr);
-    char when[32];
-    tk_time_iso8601(tk_time_now(), when);
     struct tk_buf b = TK_BUF_INIT(1 << 16);
     struct tk_json w;
-    tk_json_init_buf(&w, &b, 0);
-    tk_json_obj_begin(&w);
-    tk_json_kstr(&w, "time", when);
+    line_begin(&w, &b);
     tk_json_kstr(&w, "client", addr);
     tk_json_kstr(&w, "method", method);
     tk_json_kstr(&w, "path", url);
     tk_json_kint(&w, "status", status);
-    if (org)
-        tk_json_kstr(&w, "org", org);
-    if (note)
-        tk_json_kstr(&w, "note", note);
-    tk_json_obj_end(&w);
-    tk_json_finish(&w);
-    pthread_mutex_lock(&s->lock);
-    fprintf(s->o.access_log, "%s\n", tk_buf_cstr(&b));
-    fflush(s->o.access_log);
-    pthread_mutex_unlock(&s->lock);
-    tk_buf_release(&b);
+    tk_json_kstr_opt(&w, "org", org);
+    tk_json_kstr_opt(&w, "note", note);
+    line_end(s, s->o.access_log, &w, &b);
+}
+
+/* One JSON line in the error log: what failed, with the organisation and bundle concerned. */
+static void log_error(struct tk_server *s, const char *what, const char *org, const char *bundle,
+                      const char *msg)
+{
+    if (!s->o.error_log)
+        return;
+    struct tk_buf b = TK_BUF_INIT(1 << 16);
+    struct tk_json w;
+    line_begin(&w, &b);
+    tk_json_kstr(&w, "level", "error");
+    tk_json_kstr(&w, "what", what);
+    tk_json_kstr_opt(&w, "org", org);
+    tk_json_kstr_opt(&w, "bundle_id", bundle);
+    tk_json_kstr(&w, "message", msg);
+    line_end(s, s->o.error_log, &w, &b);
+}
+
+/* The address an upload came from: the peer's, or behind a trusted reverse proxy the last
+ * address X-Forwarded-For names (the one the proxy itself appended). */
+static void upload_source(struct tk_server *s, struct MHD_Connection *c, char *out, size_t n)
+{
+    client_address(c, out, n);
+    bool trusted = false;
+    for (size_t i = 0; i < s->o.ntrusted && !trusted; i++)
+        trusted = strcmp(out, s->o.trusted_proxies[i]) == 0;
+    const char *xff = trusted ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                            "X-Forwarded-For")
+                              : NULL;
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    char addr[INET6_ADDRSTRLEN];
+    size_t len = strcspn(last, " \t");
+    unsigned char bin[16];
+    if (len == 0 || len >= sizeof addr)
+        return;
+    memcpy(addr, last, len);
+    addr[len] = '\0';
+    if (inet_pton(AF_INET, addr, bin) == 1 || inet_pton(AF_INET6, addr, bin) == 1)
+        snprintf(out, n, "%s", addr);
+}
+
+/* Judges a bundle just stored and keeps its digest; failures are logged and leave the
+ * bundle for the next start's sweep (the upload itself succeeded). */
+static void judge_upload(struct tk_server *s, struct tk_store *st, const struct tk_org *org,
+                         struct tk_bundle *b, const char *source, int64_t received)
+{
+    struct tk_reach reach = { .source = source[0] ? source : NULL };
+    if (org->probe && reach.source)
+        tk_probe_ports(source, s->o.probe_smb, s->o.probe_rdp, s->o.probe_timeout_ms, &reach);
+    char probe[64];
+    tk_reach_format_probes(&reach, probe, sizeof probe);
+    struct tk_err err = { 0 };
+    struct tk_buf digest = TK_BUF_INIT((size_t)256 << 20);
+    struct tk_judge *j = take_judge(s, &err);
+    int rc = j ? tk_judge_bundle(j, b, &reach, received, &digest, &err) : TK_EIO;
+    if (!rc)
+        rc = st->ops->analysis_put(st, b->bundle_id, probe, digest.ptr, digest.len, &err);
+    if (j)
+        give_judge(s, j);
+    if (rc)
+        log_error(s, "analysis", org->id, b->bundle_id, err.msg);
+    tk_buf_release(&digest);
 }
 
 /* ---- upload ------------------------------------------------------------------------------ */
@@ -219,7 +339,7 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
         goto out;
     }
     char source[INET6_ADDRSTRLEN];
-    client_address(c, source, sizeof source);
+    upload_source(s, c, source, sizeof source);
     struct tk_upload u = {
         .bundle_id = b.bundle_id,
         .endpoint_id = b.host.endpoint_id,
@@ -232,13 +352,18 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
     };
     enum tk_upload_result result = TK_UPLOAD_STORED;
     if (st->ops->bundle_put(st, org->id, &u, &result, &err) != 0) {
+        log_error(s, "store", org->id, b.bundle_id, err.msg);
         verdict(v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the bundle could not be stored");
+    } else if (result == TK_UPLOAD_ID_TAKEN) {
+        verdict(v, MHD_HTTP_CONFLICT, "this bundle id is taken: scan again for a new one");
     } else if (result == TK_UPLOAD_ENDPOINT_CAP) {
         v->status = MHD_HTTP_CONFLICT;
         snprintf(v->text, sizeof v->text, "this organisation's limit of %d endpoints is "
                  "reached", org->max_endpoints);
     } else {
         bool dup = result == TK_UPLOAD_DUPLICATE;
+        if (!dup)
+            judge_upload(s, st, org, &b, source, u.received);
         v->status = dup ? MHD_HTTP_OK : MHD_HTTP_CREATED;
         v->json = true;
         snprintf(v->text, sizeof v->text, "{\"status\":\"%s\",\"bundle_id\":\"%s\"}",
@@ -284,6 +409,84 @@ static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, str
     return v.json ? answer(c, v.status, v.text) : error(c, v.status, v.text);
 }
 
+/* ---- reports ------------------------------------------------------------------------------ */
+
+/* "/api/v1/orgs/{id}/report" -> id (a UUID's shape), else false. */
+static bool report_path(const char *url, char id[40])
+{
+    static const char pre[] = "/api/v1/orgs/", post[] = "/report";
+    if (strncmp(url, pre, sizeof pre - 1) != 0)
+        return false;
+    const char *p = url + sizeof pre - 1;
+    size_t n = strspn(p, "0123456789abcdef-");
+    if (n != 36 || strcmp(p + n, post) != 0)
+        return false;
+    memcpy(id, p, n);
+    id[n] = '\0';
+    return true;
+}
+
+static enum MHD_Result report(struct tk_server *s, struct MHD_Connection *c, const char *url,
+                              const char *org_id)
+{
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *key = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+    const char *f = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+    const char *l = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    enum tk_report_format fmt = TK_REPORT_HTML;
+    enum tk_lang lang = TK_LANG_JA;
+    struct verdict v = { 0 };
+    struct tk_err err = { 0 };
+    struct tk_store *st = NULL;
+    struct tk_buf out = TK_BUF_INIT((size_t)1 << 30);
+    bool allowed = false;
+    struct tk_org org;
+    if (!key || !tk_token_valid(key)) {
+        verdict(&v, MHD_HTTP_UNAUTHORIZED, "an analyst key is required (Authorization: "
+                                           "Bearer KEY)");
+    } else if ((f && tk_report_format_parse(f, &fmt) != 0) ||
+               (l && tk_lang_parse(l, &lang) != 0)) {
+        verdict(&v, MHD_HTTP_BAD_REQUEST, "format must be html, json or csv and lang en or ja");
+    } else if (!(st = take_store(s, &err))) {
+        verdict(&v, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
+    } else {
+        char hash[TK_TOKEN_HASH_LEN + 1];
+        tk_token_hash(key, hash);
+        int rc = st->ops->key_allows(st, hash, org_id, &allowed, &err);
+        if (rc == TK_ENOENT)
+            verdict(&v, MHD_HTTP_UNAUTHORIZED, "unknown key");
+        else if (rc)
+            verdict(&v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the store failed");
+        else if (!allowed || st->ops->org_get(st, org_id, &org, &err) != 0)
+            verdict(&v, MHD_HTTP_NOT_FOUND, "no such organisation for this key");
+        else if (tk_org_report(st, &org, fmt, lang, &out, &err) != 0) {
+            verdict(&v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the report could not be made");
+            log_error(s, "report", org_id, NULL, err.msg);
+        } else
+            v.status = MHD_HTTP_OK;
+        give_store(s, st);
+    }
+    log_access(s, c, "GET", url, v.status, allowed ? org_id : NULL,
+               v.status == MHD_HTTP_OK ? NULL : v.text);
+    enum MHD_Result ok;
+    if (v.status != MHD_HTTP_OK) {
+        ok = error(c, v.status, v.text);
+    } else {
+        struct MHD_Response *r = MHD_create_response_from_buffer(out.len, out.ptr,
+                                                                 MHD_RESPMEM_MUST_COPY);
+        ok = MHD_NO;
+        if (r) {
+            MHD_add_response_header(r, "Content-Type", tk_report_content_type(fmt));
+            MHD_add_response_header(r, "Cache-Control", "no-store");
+            MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+            ok = MHD_queue_response(c, MHD_HTTP_OK, r);
+            MHD_destroy_response(r);
+        }
+    }
+    tk_buf_release(&out);
+    return ok;
+}
+
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -324,6 +527,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (strcmp(url, "/api/v1/health") == 0 && strcmp(method, "GET") == 0)
         return answer(c, MHD_HTTP_OK, "{\"status\":\"ok\"}");
+    char org_id[40];
+    if (report_path(url, org_id)) {
+        if (strcmp(method, "GET") != 0) {
+            log_access(s, c, method, url, 405, NULL, NULL);
+            return error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+        }
+        return report(s, c, url, org_id);
+    }
     log_access(s, c, method, url, 404, NULL, NULL);
     return error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 }
@@ -340,6 +551,28 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/* ---- the start-up sweep -------------------------------------------------------------------- */
+
+static void *sweep(void *arg)
+{
+    struct tk_server *s = arg;
+    struct tk_err err = { 0 };
+    struct tk_id_list l = { 0 };
+    struct tk_store *st = take_store(s, &err);
+    struct tk_judge *j = st ? take_judge(s, &err) : NULL;
+    if (!j || st->ops->bundle_ids(st, NULL, true, tk_id_list_add, &l, &err) != 0)
+        log_error(s, "sweep", NULL, NULL, err.msg[0] ? err.msg : "out of memory");
+    for (size_t i = 0; j && i < l.n && !s->stopping; i++)
+        if (tk_judge_stored(j, st, l.id[i], &err) != 0)
+            log_error(s, "analysis", NULL, l.id[i], err.msg);
+    if (j)
+        give_judge(s, j);
+    if (st)
+        give_store(s, st);
+    tk_id_list_release(&l);
+    return NULL;
+}
+
 int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, struct tk_err *err)
 {
     *out = NULL;
@@ -353,6 +586,12 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
         s->o.timeout_s = TK_SERVER_DEFAULT_TIMEOUT;
     if (!s->o.threads)
         s->o.threads = tk_sys_ncpu() > 0 ? tk_sys_ncpu() : 2;
+    if (!s->o.probe_smb)
+        s->o.probe_smb = 445;
+    if (!s->o.probe_rdp)
+        s->o.probe_rdp = 3389;
+    if (!s->o.probe_timeout_ms)
+        s->o.probe_timeout_ms = TK_PROBE_DEFAULT_TIMEOUT_MS;
     snprintf(s->data, sizeof s->data, "%s", o->data);
     pthread_mutex_init(&s->lock, NULL);
     /* the store must open (and migrate) before the first request */
@@ -391,6 +630,7 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
         return tk_err_set(err, TK_EIO, "cannot listen on %s port %d (in use, or not allowed)",
                           host, o->port);
     }
+    s->sweeping = pthread_create(&s->sweeper, NULL, sweep, s) == 0;
     *out = s;
     return 0;
 }
@@ -405,10 +645,15 @@ void tk_server_stop(struct tk_server *s)
 {
     if (!s)
         return;
+    s->stopping = true;
     if (s->d)
         MHD_stop_daemon(s->d);
-    for (size_t i = 0; i < s->npool; i++)
-        tk_store_close(s->pool[i]);
+    if (s->sweeping)
+        pthread_join(s->sweeper, NULL);
+    for (size_t i = 0; i < s->stores.n; i++)
+        tk_store_close(s->stores.item[i]);
+    for (size_t i = 0; i < s->judges.n; i++)
+        tk_judge_free(s->judges.item[i]);
     pthread_mutex_destroy(&s->lock);
     tk_free(s);
 }

@@ -2,8 +2,10 @@
 #include "store/store.h"
 
 #include "compat/sys.h"
+#include "core/alloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -58,4 +60,25 @@ bool tk_org_name_valid(const char *name)
             return false;
     }
     return true;
+}
+
+int tk_id_list_add(void *list, const char *bundle_id)
+{
+    struct tk_id_list *l = list;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 256;
+        void *p = tk_realloc(l->id, nc * sizeof *l->id);
+        if (!p)
+            return TK_ENOMEM;
+        l->id = p;
+        l->cap = nc;
+    }
+    snprintf(l->id[l->n++], sizeof l->id[0], "%s", bundle_id);
+    return 0;
+}
+
+void tk_id_list_release(struct tk_id_list *l)
+{
+    tk_free(l->id);
+    *l = (struct tk_id_list){ 0 };
 }

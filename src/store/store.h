@@ -1,5 +1,5 @@
-/* store.h - the analysis server's storage: organisations and their enrollment tokens (and,
- * as the server grows, analyst keys, bundles, endpoints and reports), behind one table of
+/* store.h - the analysis server's storage: organisations and their enrollment tokens,
+ * analyst keys, endpoints, received bundles and their analysis, behind one table of
  * operations so that PostgreSQL can follow SQLite as another backend. No SQL outside
  * src/store/.
  *
@@ -42,6 +42,16 @@ enum tk_upload_result {
     TK_UPLOAD_STORED,        /* new, committed and synced */
     TK_UPLOAD_DUPLICATE,     /* this bundle id was stored before: nothing changed */
     TK_UPLOAD_ENDPOINT_CAP,  /* a new endpoint past the organisation's max_endpoints */
+    TK_UPLOAD_ID_TAKEN,      /* another organisation stored a bundle with this id */
+};
+
+/* A stored bundle, for re-judging: json is filled up to its maximum (TK_ELIMIT past it). */
+struct tk_stored_bundle {
+    char bundle_id[40], org_id[40];
+    char source[64]; /* "" when unknown */
+    char probe[64];  /* tk_reach_format_probes text, "" when not probed */
+    int64_t received;
+    struct tk_buf json;
 };
 
 struct tk_store;
@@ -65,11 +75,38 @@ struct tk_store_ops {
     int (*org_set_token)(struct tk_store *s, const char *name, const char *token_hash,
                          struct tk_err *err);
     /* Stores an upload for org (its public id) in one transaction that is durable before it
-     * returns: a duplicate bundle id changes nothing, a new endpoint counts against the cap. */
+     * returns: a duplicate bundle id changes nothing, a new endpoint counts against the cap,
+     * and an id another organisation used is refused (never its data touched). */
     int (*bundle_put)(struct tk_store *s, const char *org_id, const struct tk_upload *u,
                       enum tk_upload_result *result, struct tk_err *err);
     /* Bundles stored for org (0 when none). */
     int (*bundle_count)(struct tk_store *s, const char *org_id, int64_t *n, struct tk_err *err);
+    /* One bundle by id (TK_ENOENT when unknown). */
+    int (*bundle_get)(struct tk_store *s, const char *bundle_id, struct tk_stored_bundle *out,
+                      struct tk_err *err);
+    /* The ids of org's bundles (org_id NULL: every organisation's), oldest first; pending:
+     * only those not analysed yet. fn returning non-zero stops and is returned. */
+    int (*bundle_ids)(struct tk_store *s, const char *org_id, bool pending,
+                      int (*fn)(void *ud, const char *bundle_id), void *ud, struct tk_err *err);
+    /* Records a bundle's analysis: the probe result it used and the digest (report/digest.h). */
+    int (*analysis_put)(struct tk_store *s, const char *bundle_id, const char *probe,
+                        const void *digest, size_t n, struct tk_err *err);
+    /* The digest of each endpoint's newest bundle (by scan time, then arrival), for reports;
+     * endpoints whose newest bundle is not analysed yet are counted in *pending instead. */
+    int (*digests)(struct tk_store *s, const char *org_id,
+                   int (*fn)(void *ud, const void *digest, size_t n), void *ud,
+                   int64_t *pending, struct tk_err *err);
+    /* Analyst API keys: a name, the key's hash and the organisations (public ids) it may
+     * read. key_allows answers whether a key (by hash) may read org_id; an unknown key is
+     * TK_ENOENT. */
+    int (*key_add)(struct tk_store *s, const char *name, const char *key_hash,
+                   const char *const *org_ids, size_t norgs, struct tk_err *err);
+    int (*key_revoke)(struct tk_store *s, const char *name, struct tk_err *err);
+    int (*key_list)(struct tk_store *s,
+                    int (*fn)(void *ud, const char *name, int64_t created, const char *orgs),
+                    void *ud, struct tk_err *err);
+    int (*key_allows)(struct tk_store *s, const char *key_hash, const char *org_id,
+                      bool *allowed, struct tk_err *err);
 };
 
 /* Every store starts with its operations, so the front functions can dispatch. */
@@ -86,6 +123,14 @@ int tk_store_default_dir(struct tk_buf *out);
 /* Opens (creating DIR, mode 0700, and the database when missing) with the default backend. */
 int tk_store_open(struct tk_store **out, const char *dir, struct tk_err *err);
 void tk_store_close(struct tk_store *s);
+
+/* Bundle ids gathered by bundle_ids (pass tk_id_list_add as fn and the list as ud). */
+struct tk_id_list {
+    char (*id)[40];
+    size_t n, cap;
+};
+int tk_id_list_add(void *list, const char *bundle_id);
+void tk_id_list_release(struct tk_id_list *l);
 
 /* A valid organisation name: 1..64 characters of letters, digits, '.', '_' and '-', starting
  * with a letter or digit (names appear in URLs, file names and reports). */

@@ -10,7 +10,7 @@
 #include "core/time.h"
 #include "store/store.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 4
 
 struct sq {
     struct tk_store base;
@@ -61,6 +61,20 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "  collected INTEGER NOT NULL,"
     "  json BLOB NOT NULL);"
     "CREATE INDEX bundle_endpoint ON bundle (org, endpoint_id, collected);",
+    /* 3: each bundle's analysis (a digest for reports) and the probe result it used */
+    "ALTER TABLE bundle ADD COLUMN probe TEXT;"
+    "ALTER TABLE bundle ADD COLUMN digest BLOB;"
+    "CREATE INDEX bundle_pending ON bundle (org) WHERE digest IS NULL;",
+    /* 4: analyst API keys, each scoped to organisations */
+    "CREATE TABLE apikey ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  key_hash TEXT NOT NULL UNIQUE,"
+    "  created INTEGER NOT NULL);"
+    "CREATE TABLE apikey_org ("
+    "  key INTEGER NOT NULL REFERENCES apikey(id) ON DELETE CASCADE,"
+    "  org INTEGER NOT NULL REFERENCES org(id),"
+    "  PRIMARY KEY (key, org));",
 };
 
 static int migrate(struct sq *s, struct tk_err *err)
@@ -286,11 +300,12 @@ static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct
     if (rc)
         return rc;
     int64_t org = -1, cap = 0, have = 0;
-    bool dup = false, known = false;
+    bool dup = false, known = false, taken = false;
     /* the organisation, whether the bundle is known, the endpoint's standing */
     if (sqlite3_prepare_v2(s->db,
                            "SELECT id, max_endpoints,"
-                           " EXISTS (SELECT 1 FROM bundle WHERE bundle_id = ?2),"
+                           " (SELECT CASE WHEN b.org = org.id THEN 1 ELSE 2 END FROM bundle b"
+                           "  WHERE b.bundle_id = ?2),"
                            " EXISTS (SELECT 1 FROM endpoint e WHERE e.org = org.id"
                            "         AND e.endpoint_id = ?3),"
                            " (SELECT count(*) FROM endpoint e WHERE e.org = org.id)"
@@ -306,7 +321,8 @@ static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct
     if (step == SQLITE_ROW) {
         org = sqlite3_column_int64(st, 0);
         cap = sqlite3_column_int64(st, 1);
-        dup = sqlite3_column_int(st, 2) != 0;
+        dup = sqlite3_column_int(st, 2) == 1;
+        taken = sqlite3_column_int(st, 2) == 2;
         known = sqlite3_column_int(st, 3) != 0;
         have = sqlite3_column_int64(st, 4);
     }
@@ -317,8 +333,8 @@ static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct
                                  : fail(s, err, "cannot read the organisation");
         goto out;
     }
-    if (dup) {
-        *result = TK_UPLOAD_DUPLICATE;
+    if (dup || taken) {
+        *result = dup ? TK_UPLOAD_DUPLICATE : TK_UPLOAD_ID_TAKEN;
         goto out;
     }
     if (!known && have >= cap) {
@@ -388,6 +404,220 @@ static int sq_bundle_count(struct tk_store *base, const char *org_id, int64_t *n
     return step == SQLITE_ROW ? 0 : fail(s, err, "cannot count bundles");
 }
 
+static int sq_bundle_get(struct tk_store *base, const char *bundle_id,
+                         struct tk_stored_bundle *out, struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT o.uid, b.source, b.probe, b.received, b.json"
+                                  " FROM bundle b JOIN org o ON o.id = b.org"
+                                  " WHERE b.bundle_id = ?", -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, bundle_id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW) {
+        const char *src = (const char *)sqlite3_column_text(st, 1);
+        const char *probe = (const char *)sqlite3_column_text(st, 2);
+        snprintf(out->bundle_id, sizeof out->bundle_id, "%s", bundle_id);
+        snprintf(out->org_id, sizeof out->org_id, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(out->source, sizeof out->source, "%s", src ? src : "");
+        snprintf(out->probe, sizeof out->probe, "%s", probe ? probe : "");
+        out->received = sqlite3_column_int64(st, 3);
+        tk_buf_reset(&out->json);
+        const void *j = sqlite3_column_blob(st, 4);
+        if (tk_buf_add(&out->json, j, (size_t)sqlite3_column_bytes(st, 4)) != 0)
+            rc = tk_err_set(err, TK_ELIMIT, "bundle %s: larger than allowed", bundle_id);
+    } else {
+        rc = step == SQLITE_DONE ? tk_err_set(err, TK_ENOENT, "no bundle %.40s", bundle_id)
+                                 : fail(s, err, "cannot read the bundle");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_bundle_ids(struct tk_store *base, const char *org_id, bool pending,
+                         int (*fn)(void *ud, const char *bundle_id), void *ud,
+                         struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT b.bundle_id FROM bundle b JOIN org o ON o.id = b.org"
+                                  " WHERE (?1 IS NULL OR o.uid = ?1)"
+                                  " AND (?2 = 0 OR b.digest IS NULL) ORDER BY b.rowid",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, pending);
+    int step, rc = 0;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(ud, (const char *)sqlite3_column_text(st, 0));
+    if (!rc && step != SQLITE_DONE)
+        rc = fail(s, err, "cannot list bundles");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_analysis_put(struct tk_store *base, const char *bundle_id, const char *probe,
+                           const void *digest, size_t n, struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "UPDATE bundle SET probe = ?, digest = ? WHERE bundle_id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, probe && *probe ? probe : NULL, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 2, digest, n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, bundle_id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return fail(s, err, "cannot store the analysis");
+    return sqlite3_changes(s->db) ? 0 : tk_err_set(err, TK_ENOENT, "no bundle %.40s", bundle_id);
+}
+
+static int sq_digests(struct tk_store *base, const char *org_id,
+                      int (*fn)(void *ud, const void *digest, size_t n), void *ud,
+                      int64_t *pending, struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_stmt *st;
+    *pending = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT digest FROM (SELECT b.digest, row_number() OVER ("
+                           "  PARTITION BY b.endpoint_id"
+                           "  ORDER BY b.collected DESC, b.received DESC, b.rowid DESC) AS n"
+                           " FROM bundle b JOIN org o ON o.id = b.org WHERE o.uid = ?)"
+                           " WHERE n = 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
+    int step, rc = 0;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+            ++*pending;
+        else
+            rc = fn(ud, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = fail(s, err, "cannot read the analyses");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* One statement with text parameters, run to completion; changes into *changed. */
+static int run1(struct sq *s, const char *sql, const char *a, const char *b, int64_t n,
+                int *changed, struct tk_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 2, n);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (changed)
+        *changed = sqlite3_changes(s->db);
+    return step == SQLITE_DONE ? 0 : step;
+}
+
+static int sq_key_add(struct tk_store *base, const char *name, const char *key_hash,
+                      const char *const *org_ids, size_t norgs, struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    int rc = exec(s, "BEGIN IMMEDIATE", err), changed = 0;
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    int step = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO apikey (name, key_hash, created) VALUES (?, ?, ?)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, key_hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, tk_time_now());
+        step = sqlite3_step(st);
+        step = step == SQLITE_DONE ? 0 : step;
+        sqlite3_finalize(st);
+    }
+    if (step == SQLITE_CONSTRAINT)
+        rc = tk_err_set(err, TK_EINVAL, "a key named '%.64s' exists already", name);
+    else if (step)
+        rc = fail(s, err, "cannot add the key");
+    for (size_t i = 0; !rc && i < norgs; i++) {
+        step = run1(s, "INSERT OR IGNORE INTO apikey_org (key, org)"
+                       " SELECT k.id, o.id FROM apikey k, org o WHERE k.name = ?1"
+                       " AND (o.uid = ?2 OR o.name = ?2)",
+                    name, org_ids[i], 0, &changed, err);
+        if (step)
+            rc = fail(s, err, "cannot scope the key");
+        else if (!changed)
+            rc = tk_err_set(err, TK_ENOENT, "no organisation named '%.64s'", org_ids[i]);
+    }
+    if (!rc)
+        rc = exec(s, "COMMIT", err);
+    if (rc)
+        exec(s, "ROLLBACK", NULL);
+    return rc;
+}
+
+static int sq_key_revoke(struct tk_store *base, const char *name, struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    int changed = 0;
+    if (run1(s, "DELETE FROM apikey WHERE name = ?1 AND ?2 = 0", name, NULL, 0, &changed, err))
+        return fail(s, err, "cannot revoke the key");
+    return changed ? 0 : tk_err_set(err, TK_ENOENT, "no key named '%.64s'", name);
+}
+
+static int sq_key_list(struct tk_store *base,
+                       int (*fn)(void *ud, const char *name, int64_t created, const char *orgs),
+                       void *ud, struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT k.name, k.created, (SELECT group_concat(o.name, ' ')"
+                                  " FROM apikey_org ko JOIN org o ON o.id = ko.org"
+                                  " WHERE ko.key = k.id) FROM apikey k ORDER BY k.name",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    int step, rc = 0;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *orgs = (const char *)sqlite3_column_text(st, 2);
+        rc = fn(ud, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+                orgs ? orgs : "");
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = fail(s, err, "cannot list keys");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_key_allows(struct tk_store *base, const char *key_hash, const char *org_id,
+                         bool *allowed, struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_stmt *st;
+    *allowed = false;
+    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM apikey_org ko"
+                                  " JOIN org o ON o.id = ko.org"
+                                  " WHERE ko.key = k.id AND o.uid = ?2)"
+                                  " FROM apikey k WHERE k.key_hash = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, key_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, org_id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW)
+        *allowed = sqlite3_column_int(st, 0) != 0;
+    else
+        rc = step == SQLITE_DONE ? tk_err_set(err, TK_ENOENT, "unknown key")
+                                 : fail(s, err, "cannot check the key");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 const struct tk_store_ops tk_store_sqlite = {
     .name = "sqlite",
     .open = sq_open,
@@ -400,4 +630,12 @@ const struct tk_store_ops tk_store_sqlite = {
     .org_set_token = sq_org_set_token,
     .bundle_put = sq_bundle_put,
     .bundle_count = sq_bundle_count,
+    .bundle_get = sq_bundle_get,
+    .bundle_ids = sq_bundle_ids,
+    .analysis_put = sq_analysis_put,
+    .digests = sq_digests,
+    .key_add = sq_key_add,
+    .key_revoke = sq_key_revoke,
+    .key_list = sq_key_list,
+    .key_allows = sq_key_allows,
 };
