@@ -123,7 +123,8 @@ static int cmp_endpoints(const void *a, const void *b)
 
 int tk_fleet_finish(struct tk_fleet *f)
 {
-    qsort(f->endpoints, f->nendpoints, sizeof *f->endpoints, cmp_endpoints);
+    if (f->nendpoints) /* qsort wants an array, even an empty one */
+        qsort(f->endpoints, f->nendpoints, sizeof *f->endpoints, cmp_endpoints);
     struct tk_map idx;
     struct tk_buf key = TK_BUF_INIT(4096);
     tk_map_init(&idx, 1000000);
@@ -187,7 +188,7 @@ int tk_fleet_finish(struct tk_fleet *f)
     }
     tk_map_release(&idx);
     tk_buf_release(&key);
-    if (!rc)
+    if (!rc && f->ngroups)
         qsort(f->groups, f->ngroups, sizeof *f->groups, cmp_groups);
     return rc;
 }
