@@ -81,6 +81,20 @@ void tk_print_man(FILE *fp, const struct tk_cli *cli);
  * the usage error's exit code (a stop, or an unexpected argument), else 0. */
 int tk_optparse_end(struct tk_optparse *p, int idx);
 
+/* A configuration file for a command: lines "name = value" (or "name" for a flag) with the
+ * names of the command's long options; '#' starts a comment. Builds into *out an argument
+ * vector: argv[0], the file's options, then the rest of argv, so the command line wins.
+ * A name the command does not know is a usage error naming FILE:LINE. Free *out with
+ * tk_config_release. Returns 0 or an exit code. */
+struct tk_config_argv {
+    int argc;
+    char **argv;
+    char *text, *names; /* the strings argv points into */
+};
+int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
+                   struct tk_config_argv *out);
+void tk_config_release(struct tk_config_argv *c);
+
 /* A whole decimal number from lo to hi (option values); false otherwise. */
 bool tk_parse_long(const char *s, long lo, long hi, long *out);
 

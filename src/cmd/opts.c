@@ -1,11 +1,11 @@
 /* opts.c - option parsing and help/man output from the tables in struct tk_cmd. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
-
-#include <errno.h>
-#include <stdlib.h>
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/escape.h"
@@ -411,4 +411,105 @@ int tk_optparse_end(struct tk_optparse *p, int idx)
         rc = tk_usage_error(p->cli, "unexpected argument '%s'", p->pos[0]);
     tk_optparse_release(p);
     return rc;
+}
+
+int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
+                   struct tk_config_argv *out)
+{
+    *out = (struct tk_config_argv){ 0 };
+    FILE *fp = fopen(path, "r");
+    struct tk_buf text = TK_BUF_INIT(1 << 20);
+    char chunk[4096];
+    size_t k;
+    int rc = 0;
+    if (!fp) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot open the configuration: %s", path,
+               strerror(errno));
+        return TK_EXIT_RUNTIME;
+    }
+    while (!rc && (k = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        rc = tk_buf_add(&text, chunk, k);
+    fclose(fp);
+    if (rc || tk_buf_addc(&text, '\0') != 0) {
+        tk_buf_release(&text);
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: larger than a configuration can be (1 MiB)", path);
+        return TK_EXIT_RUNTIME;
+    }
+    /* at most two arguments per line */
+    size_t lines = 1;
+    for (size_t i = 0; i < text.len; i++)
+        lines += text.ptr[i] == '\n';
+    char **v = tk_calloc(2 * lines + (size_t)argc + 1, sizeof *v);
+    char *names = tk_calloc(text.len + 3 * lines, 1); /* "--" + name + NUL per line */
+    size_t used = 0;
+    if (!v || !names) {
+        tk_free(v);
+        tk_free(names);
+        tk_buf_release(&text);
+        return TK_EXIT_RUNTIME;
+    }
+    int n = 0;
+    v[n++] = argv[0];
+    char *line = text.ptr;
+    for (size_t no = 1; line && !rc; no++) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *eq = strchr(line, '=');
+        char *name = line, *value = NULL;
+        if (eq) {
+            *eq = '\0';
+            value = eq + 1;
+        }
+        /* trim both */
+        for (char **f = &name; f; f = f == &name && value ? &value : NULL) {
+            while (**f == ' ' || **f == '\t')
+                (*f)++;
+            size_t len = strlen(*f);
+            while (len && strchr(" \t\r", (*f)[len - 1]))
+                (*f)[--len] = '\0';
+        }
+        if (*name) {
+            const struct tk_opt *o = cli->cmd->opts;
+            while (o && o->name && strcmp(o->name, name) != 0)
+                o++;
+            if (!o || !o->name || (o->arg && (!value || !*value)) || (!o->arg && value)) {
+                rc = tk_usage_error(cli, "%s:%zu: %s", path, no,
+                                    !o || !o->name ? "not an option of this command"
+                                    : o->arg        ? "needs a value (name = value)"
+                                                    : "takes no value");
+                break;
+            }
+            char *opt = names + used; /* "--name" */
+            used += (size_t)sprintf(opt, "--%s", name) + 1;
+            v[n++] = opt;
+            if (o->arg)
+                v[n++] = value;
+        }
+        line = next;
+    }
+    if (rc) {
+        tk_free(v);
+        tk_free(names);
+        tk_buf_release(&text);
+        return rc;
+    }
+    for (int i = 1; i < argc; i++)
+        v[n++] = argv[i];
+    out->argc = n;
+    out->argv = v;
+    out->text = text.ptr; /* owned: values point into it */
+    out->names = names;
+    return 0;
+}
+
+void tk_config_release(struct tk_config_argv *c)
+{
+    tk_free(c->argv);
+    tk_free(c->text);
+    tk_free(c->names);
+    *c = (struct tk_config_argv){ 0 };
 }

@@ -8,11 +8,12 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "core/alloc.h"
 #include "server/server.h"
 #include "store/store.h"
 
 enum { O_LISTEN, O_DATA, O_MAX_BODY, O_TIMEOUT, O_THREADS, O_ACCESS_LOG, O_ERROR_LOG, O_KB,
-       O_TRUSTED_PROXY, O_PROBE_PORTS };
+       O_TRUSTED_PROXY, O_PROBE_PORTS, O_CERT, O_KEY, O_CONFIG };
 static const struct tk_opt opts[] = {
     [O_LISTEN] = { "listen", 0, "ADDR:PORT",
                    "Address and port to listen on (default 127.0.0.1:8080; [::1]:8080 for "
@@ -41,6 +42,12 @@ static const struct tk_opt opts[] = {
     [O_PROBE_PORTS] = { "probe-ports", 0, "SMB,RDP",
                         "Where the opt-in reachability probe tries SMB and RDP (default "
                         "445,3389)." },
+    [O_CERT] = { "cert", 0, "FILE",
+                 "Serve HTTPS with this PEM certificate (chain); needs --key." },
+    [O_KEY] = { "key", 0, "FILE", "The PEM private key of --cert." },
+    [O_CONFIG] = { "config", 0, "FILE",
+                   "Read options from FILE first: one 'name = value' per line with the names "
+                   "of these options ('#' comments); the command line overrides it." },
     { NULL, 0, NULL, NULL },
 };
 
@@ -104,6 +111,27 @@ static int open_log(struct tk_cli *cli, const char *path, const char *what, FILE
     return 0;
 }
 
+/* A PEM file into a NUL-terminated string (bounded); NULL after logging on failure. */
+static char *read_pem(struct tk_cli *cli, const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    struct tk_buf b = TK_BUF_INIT(1 << 20);
+    char chunk[4096];
+    size_t k;
+    int rc = fp ? 0 : -1;
+    while (!rc && (k = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        rc = tk_buf_add(&b, chunk, k);
+    if (fp)
+        fclose(fp);
+    if (rc || tk_buf_addc(&b, '\0') != 0 || !strstr(b.ptr, "-----BEGIN ")) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: %s", path,
+               !fp ? strerror(errno) : rc ? "larger than a PEM file can be" : "not a PEM file");
+        tk_buf_release(&b);
+        return NULL;
+    }
+    return b.ptr;
+}
+
 static int open_kb(void *ud, struct tk_kb **out, struct tk_err *err)
 {
     return tk_kb_select(ud, TK_KB_READONLY, out, err);
@@ -125,15 +153,79 @@ static bool parse_ports(const char *s, struct tk_server_opts *so)
     return true;
 }
 
+/* Everything after the options: the data directory, the logs, the server until a signal. */
+static int serve(struct tk_cli *cli, struct tk_server_opts *so, const char *host,
+                 const char *data, const char *access, const char *errlog)
+{
+    int rc = TK_EXIT_OK;
+    struct tk_buf dir = TK_BUF_INIT(8192);
+    if (data)
+        tk_buf_adds(&dir, data);
+    else if (tk_store_default_dir(&dir) != 0) {
+        tk_buf_release(&dir);
+        return tk_usage_error(cli, "no place for the data: set HOME or XDG_DATA_HOME, or use "
+                                   "--data");
+    }
+    FILE *log = NULL, *elog = NULL;
+    if (open_log(cli, access, "access", &so->access_log, &log) != 0 ||
+        open_log(cli, errlog, "error", &so->error_log, &elog) != 0) {
+        if (log)
+            fclose(log);
+        tk_buf_release(&dir);
+        return TK_EXIT_RUNTIME;
+    }
+    so->open_kb = open_kb;
+    so->host = host;
+    so->data = tk_buf_cstr(&dir);
+    /* the server's threads inherit this mask: only sigwait below sees the signals */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct tk_server *s;
+    struct tk_err err = { 0 };
+    if (tk_server_start(&s, so, &err) != 0) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+        rc = TK_EXIT_RUNTIME;
+    } else {
+        fprintf(cli->out, "listening on %s://%s%s%s:%d\n", so->cert_pem ? "https" : "http",
+                strchr(host, ':') ? "[" : "",
+                host, strchr(host, ':') ? "]" : "", tk_server_port(s));
+        fflush(cli->out);
+        int sig = 0;
+        sigwait(&set, &sig);
+        tk_log(&cli->log, TK_LOG_INFO, "%s: finishing requests in flight, then stopping",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        tk_server_stop(s);
+    }
+    if (log)
+        fclose(log);
+    if (elog)
+        fclose(elog);
+    tk_buf_release(&dir);
+    return rc;
+}
+
 static int run(struct tk_cli *cli, int argc, char **argv)
 {
     struct tk_optparse p;
     struct tk_server_opts so = { 0 };
     char host[64] = "127.0.0.1";
     so.port = 8080;
-    const char *val, *data = NULL, *access = NULL, *errlog = "-";
+    const char *val, *data = NULL, *access = NULL, *errlog = "-", *cert = NULL, *key = NULL;
     int idx, rc = TK_EXIT_OK;
     long v;
+    struct tk_config_argv conf = { 0 };
+    for (int i = 1; i < argc; i++) /* the configuration first: the command line overrides */
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            if ((rc = tk_config_load(cli, argv[i + 1], argc, argv, &conf)) != 0)
+                return rc;
+            argc = conf.argc;
+            argv = conf.argv;
+            break;
+        }
     tk_optparse_init(&p, cli, argc, argv);
     while ((idx = tk_optparse_next(&p, &val)) >= 0) {
         switch (idx) {
@@ -185,6 +277,12 @@ static int run(struct tk_cli *cli, int argc, char **argv)
                 so.trusted_proxies[so.ntrusted++] = val;
             break;
         }
+        case O_CERT:
+            cert = val;
+            break;
+        case O_KEY:
+            key = val;
+            break;
         case O_PROBE_PORTS:
             if (!parse_ports(val, &so))
                 idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
@@ -195,54 +293,27 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         if (idx == TK_OPT_STOP)
             break;
     }
-    if ((rc = tk_optparse_end(&p, idx)) != 0)
+    if ((rc = tk_optparse_end(&p, idx)) != 0 ||
+        (!cert != !key && (rc = tk_usage_error(cli, "--cert and --key go together")))) {
+        tk_config_release(&conf);
         return rc;
-    struct tk_buf dir = TK_BUF_INIT(8192);
-    if (data)
-        tk_buf_adds(&dir, data);
-    else if (tk_store_default_dir(&dir) != 0) {
-        tk_buf_release(&dir);
-        return tk_usage_error(cli, "no place for the data: set HOME or XDG_DATA_HOME, or use "
-                                   "--data");
     }
-    FILE *log = NULL, *elog = NULL;
-    if (open_log(cli, access, "access", &so.access_log, &log) != 0 ||
-        open_log(cli, errlog, "error", &so.error_log, &elog) != 0) {
-        if (log)
-            fclose(log);
-        tk_buf_release(&dir);
+    char *cert_pem = cert ? read_pem(cli, cert) : NULL;
+    char *key_pem = key ? read_pem(cli, key) : NULL;
+    if (cert && (!cert_pem || !key_pem)) {
+        tk_free(cert_pem);
+        tk_free(key_pem);
+        tk_config_release(&conf);
         return TK_EXIT_RUNTIME;
     }
-    so.open_kb = open_kb;
-    so.host = host;
-    so.data = tk_buf_cstr(&dir);
-    /* the server's threads inherit this mask: only sigwait below sees the signals */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    struct tk_server *s;
-    struct tk_err err = { 0 };
-    if (tk_server_start(&s, &so, &err) != 0) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
-        rc = TK_EXIT_RUNTIME;
-    } else {
-        fprintf(cli->out, "listening on http://%s%s%s:%d\n", strchr(host, ':') ? "[" : "",
-                host, strchr(host, ':') ? "]" : "", tk_server_port(s));
-        fflush(cli->out);
-        int sig = 0;
-        sigwait(&set, &sig);
-        tk_log(&cli->log, TK_LOG_INFO, "%s: finishing requests in flight, then stopping",
-               sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        tk_server_stop(s);
-    }
-    if (log)
-        fclose(log);
-    if (elog)
-        fclose(elog);
-    tk_buf_release(&dir);
+    so.cert_pem = cert_pem;
+    so.key_pem = key_pem;
+    rc = serve(cli, &so, host, data, access, errlog);
+    if (key_pem)
+        memset(key_pem, 0, strlen(key_pem));
+    tk_free(key_pem);
+    tk_free(cert_pem);
+    tk_config_release(&conf);
     return rc;
 }
 

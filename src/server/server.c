@@ -619,16 +619,27 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
         tk_server_stop(s);
         return tk_err_set(err, TK_EINVAL, "--listen: '%s' is not a numeric IP address", host);
     }
+    struct MHD_OptionItem tls[] = {
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->key_pem },
+        { MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->cert_pem },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    if (o->cert_pem)
+        flags |= MHD_USE_TLS;
+    else
+        tls[0].option = MHD_OPTION_END;
     s->d = MHD_start_daemon(
         flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->o.threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)s->o.timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!s->d) {
         tk_server_stop(s);
-        return tk_err_set(err, TK_EIO, "cannot listen on %s port %d (in use, or not allowed)",
-                          host, o->port);
+        return tk_err_set(err, TK_EIO, "cannot listen on %s port %d (in use, not allowed%s)",
+                          host, o->port, o->cert_pem ? ", or the certificate and key do not "
+                                                       "load or match" : "");
     }
     s->sweeping = pthread_create(&s->sweeper, NULL, sweep, s) == 0;
     *out = s;

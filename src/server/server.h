@@ -43,6 +43,7 @@ struct tk_server_opts {
     int threads;        /* 0: one per core */
     FILE *access_log;   /* JSON lines; NULL: none */
     FILE *error_log;    /* JSON lines; NULL: none */
+    const char *cert_pem, *key_pem; /* PEM text: serve HTTPS; NULL: plain HTTP */
     /* Opens a knowledge base for one analysis worker (each worker has its own handle). */
     int (*open_kb)(void *ud, struct tk_kb **out, struct tk_err *err);
     void *kb_ud;

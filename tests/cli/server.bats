@@ -184,3 +184,56 @@ except ConnectionResetError:
     n=$(endpoints)
     [ "$n" -ge "$acked" ] && [ "$n" -le 150 ]
 }
+
+@test "HTTPS with --cert and --key: the collector verifies the certificate and refuses one it cannot" {
+    command -v openssl >/dev/null || skip "openssl is not installed"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$BATS_TEST_TMPDIR/key.pem" \
+        -out "$BATS_TEST_TMPDIR/cert.pem" -days 2 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+    start_server --cert "$BATS_TEST_TMPDIR/cert.pem" --key "$BATS_TEST_TMPDIR/key.pem"
+    [[ "$URL" == https://127.0.0.1:* ]]
+    curl -sf --cacert "$BATS_TEST_TMPDIR/cert.pem" "$URL/api/v1/health" | jq -e '.status == "ok"'
+    bundle 5 >"$BATS_TEST_TMPDIR/5.json"
+    run "$TENKEN" upload --server "$URL" --token "$TOKEN" --ca "$BATS_TEST_TMPDIR/cert.pem" "$BATS_TEST_TMPDIR/5.json"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *": uploaded" ]]
+    # without the CA the certificate cannot be verified: refused at once, never retried
+    start=$(date +%s)
+    run "$TENKEN" upload --server "$URL" --token "$TOKEN" "$BATS_TEST_TMPDIR/5.json"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"not uploaded"* ]]
+    [ $(( $(date +%s) - start )) -lt 5 ]
+    # plain HTTP to the HTTPS port gets nowhere
+    run curl -s -o /dev/null -w '%{http_code}' "${URL/https/http}/api/v1/health"
+    [ "$output" != 200 ]
+    # --cert needs --key; a file that is not PEM is named
+    run "$TENKEN" serve --data "$DATA" --cert "$BATS_TEST_TMPDIR/cert.pem"
+    [ "$status" -eq 2 ]
+    echo nonsense >"$BATS_TEST_TMPDIR/bad.pem"
+    run "$TENKEN" serve --data "$DATA" --cert "$BATS_TEST_TMPDIR/bad.pem" --key "$BATS_TEST_TMPDIR/key.pem"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"bad.pem: not a PEM file"* ]]
+}
+
+@test "a configuration file, overridden by the command line; a wrong line is named" {
+    cat >"$BATS_TEST_TMPDIR/serve.conf" <<CONF
+# tenken serve configuration
+listen = 127.0.0.1:1
+max-body = 64K   # small, for the test
+data = $DATA
+CONF
+    start_server --config "$BATS_TEST_TMPDIR/serve.conf"
+    head -c 200000 /dev/zero | tr '\0' ' ' >"$BATS_TEST_TMPDIR/big.json"
+    run post "$BATS_TEST_TMPDIR/big.json"
+    [[ "$output" == "413 "* ]]
+    printf 'listen = 127.0.0.1:0\nbogus = 1\n' >"$BATS_TEST_TMPDIR/bad.conf"
+    run "$TENKEN" serve --config "$BATS_TEST_TMPDIR/bad.conf"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"bad.conf:2: not an option of this command"* ]]
+    printf 'threads\n' >"$BATS_TEST_TMPDIR/bad.conf"
+    run "$TENKEN" serve --config "$BATS_TEST_TMPDIR/bad.conf"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"bad.conf:1: needs a value"* ]]
+    run "$TENKEN" serve --config "$BATS_TEST_TMPDIR/none.conf"
+    [ "$status" -eq 3 ]
+}
