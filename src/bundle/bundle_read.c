@@ -682,9 +682,12 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
                         struct tk_err *err)
 {
     json_t *doc;
+    tk_json_scope_begin(); /* the document dies below; everything kept is in b's arena */
     int rc = tk_json_parse(text, n, name, &doc, err);
-    if (rc)
+    if (rc) {
+        tk_json_scope_end();
         return rc;
+    }
     struct rd r = { .b = b, .name = name, .err = err };
     const char *format = json_string_value(json_object_get(doc, "format"));
     json_t *version = json_object_get(doc, "format_version");
@@ -747,6 +750,7 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
                         json_string_value(json_object_get(e, "path")), &be);
     }
     json_decref(doc);
+    tk_json_scope_end();
     return r.rc;
 }
 

@@ -440,8 +440,8 @@ int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
     for (size_t i = 0; i < text.len; i++)
         lines += text.ptr[i] == '\n';
     char **v = tk_calloc(2 * lines + (size_t)argc + 1, sizeof *v);
-    char *names = tk_calloc(text.len + 3 * lines, 1); /* "--" + name + NUL per line */
-    size_t used = 0;
+    size_t names_cap = text.len + 3 * lines, used = 0; /* "--" + name + NUL per line */
+    char *names = tk_calloc(names_cap, 1);
     if (!v || !names) {
         tk_free(v);
         tk_free(names);
@@ -484,7 +484,7 @@ int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
                 break;
             }
             char *opt = names + used; /* "--name" */
-            used += (size_t)sprintf(opt, "--%s", name) + 1;
+            used += (size_t)snprintf(opt, names_cap - used, "--%s", name) + 1;
             v[n++] = opt;
             if (o->arg)
                 v[n++] = value;

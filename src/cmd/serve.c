@@ -25,7 +25,9 @@ static const struct tk_opt opts[] = {
                      "Largest bundle accepted, on the wire and decompressed (default 32M)." },
     [O_TIMEOUT] = { "timeout", 0, "SECONDS",
                     "Close connections idle this long, slow clients included (default 30)." },
-    [O_THREADS] = { "threads", 0, "N", "Worker threads (default: one per core)." },
+    [O_THREADS] = { "threads", 0, "N",
+                    "Worker threads (default: four per core, so that waits for the disk "
+                    "overlap with work)." },
     [O_ACCESS_LOG] = { "access-log", 0, "FILE",
                        "Append one JSON line per request to FILE ('-': standard error)." },
     [O_ERROR_LOG] = { "error-log", 0, "FILE",

@@ -235,27 +235,25 @@ static void upload_source(struct tk_server *s, struct MHD_Connection *c, char *o
         snprintf(out, n, "%s", addr);
 }
 
-/* Judges a bundle just stored and keeps its digest; failures are logged and leave the
- * bundle for the next start's sweep (the upload itself succeeded). */
-static void judge_upload(struct tk_server *s, struct tk_store *st, const struct tk_org *org,
-                         struct tk_bundle *b, const char *source, int64_t received)
+/* Probes (when the organisation opted in) and judges a received bundle into digest, before
+ * it is stored with it in one transaction; 0, or a failure already logged: the bundle is
+ * then stored without a digest and judged by the next start's sweep. */
+static int judge_upload(struct tk_server *s, const struct tk_org *org, struct tk_bundle *b,
+                        const char *source, int64_t received, char probe[64],
+                        struct tk_buf *digest)
 {
     struct tk_reach reach = { .source = source[0] ? source : NULL };
     if (org->probe && reach.source)
         tk_probe_ports(source, s->o.probe_smb, s->o.probe_rdp, s->o.probe_timeout_ms, &reach);
-    char probe[64];
-    tk_reach_format_probes(&reach, probe, sizeof probe);
+    tk_reach_format_probes(&reach, probe, 64);
     struct tk_err err = { 0 };
-    struct tk_buf digest = TK_BUF_INIT((size_t)256 << 20);
     struct tk_judge *j = take_judge(s, &err);
-    int rc = j ? tk_judge_bundle(j, b, &reach, received, &digest, &err) : TK_EIO;
-    if (!rc)
-        rc = st->ops->analysis_put(st, b->bundle_id, probe, digest.ptr, digest.len, &err);
+    int rc = j ? tk_judge_bundle(j, b, &reach, received, digest, &err) : TK_EIO;
     if (j)
         give_judge(s, j);
     if (rc)
         log_error(s, "analysis", org->id, b->bundle_id, err.msg);
-    tk_buf_release(&digest);
+    return rc;
 }
 
 /* ---- upload ------------------------------------------------------------------------------ */
@@ -307,6 +305,7 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
 {
     struct tk_err err = { 0 };
     struct tk_buf plain = TK_BUF_INIT(s->o.max_body);
+    struct tk_buf digest = TK_BUF_INIT((size_t)256 << 20);
     const struct tk_buf *json = &r->body;
     const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Encoding");
     bool gz = (enc && strcmp(enc, "gzip") == 0) ||
@@ -350,6 +349,13 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
         .json = json->ptr,
         .json_len = json->len,
     };
+    /* judged before it is stored, so bundle and analysis are committed together */
+    char probe[64] = "";
+    if (judge_upload(s, org, &b, source, u.received, probe, &digest) == 0) {
+        u.probe = probe;
+        u.digest = digest.ptr;
+        u.digest_len = digest.len;
+    }
     enum tk_upload_result result = TK_UPLOAD_STORED;
     if (st->ops->bundle_put(st, org->id, &u, &result, &err) != 0) {
         log_error(s, "store", org->id, b.bundle_id, err.msg);
@@ -362,8 +368,6 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
                  "reached", org->max_endpoints);
     } else {
         bool dup = result == TK_UPLOAD_DUPLICATE;
-        if (!dup)
-            judge_upload(s, st, org, &b, source, u.received);
         v->status = dup ? MHD_HTTP_OK : MHD_HTTP_CREATED;
         v->json = true;
         snprintf(v->text, sizeof v->text, "{\"status\":\"%s\",\"bundle_id\":\"%s\"}",
@@ -373,6 +377,7 @@ out:
     if (have_bundle)
         tk_bundle_release(&b);
     tk_buf_release(&plain);
+    tk_buf_release(&digest);
 }
 
 static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, struct req *r,
@@ -584,8 +589,8 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
         s->o.max_body = TK_SERVER_DEFAULT_MAX_BODY;
     if (!s->o.timeout_s)
         s->o.timeout_s = TK_SERVER_DEFAULT_TIMEOUT;
-    if (!s->o.threads)
-        s->o.threads = tk_sys_ncpu() > 0 ? tk_sys_ncpu() : 2;
+    if (!s->o.threads) /* more than cores: a thread waiting for fsync leaves its core to another */
+        s->o.threads = 4 * (tk_sys_ncpu() > 0 ? tk_sys_ncpu() : 2);
     if (!s->o.probe_smb)
         s->o.probe_smb = 445;
     if (!s->o.probe_rdp)

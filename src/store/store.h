@@ -36,6 +36,9 @@ struct tk_upload {
     int64_t received, collected; /* seconds; collected: the scan's start (-1 unknown) */
     const void *json;        /* the bundle as received (after any gzip) */
     size_t json_len;
+    const char *probe;       /* the probe result, or NULL */
+    const void *digest;      /* its analysis (report/digest.h), or NULL: judged later */
+    size_t digest_len;
 };
 
 enum tk_upload_result {

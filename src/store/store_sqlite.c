@@ -360,7 +360,8 @@ static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct
     }
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO bundle (bundle_id, org, endpoint_id, hostname, source,"
-                           " received, collected, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           " received, collected, json, probe, digest)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = fail(s, err, "cannot prepare");
         goto out;
@@ -373,6 +374,11 @@ static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct
     sqlite3_bind_int64(st, 6, u->received);
     sqlite3_bind_int64(st, 7, u->collected);
     sqlite3_bind_blob64(st, 8, u->json, u->json_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, u->probe && *u->probe ? u->probe : NULL, -1, SQLITE_STATIC);
+    if (u->digest)
+        sqlite3_bind_blob64(st, 10, u->digest, u->digest_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 10);
     step = sqlite3_step(st);
     sqlite3_finalize(st);
     st = NULL;
