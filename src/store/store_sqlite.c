@@ -10,7 +10,7 @@
 #include "core/time.h"
 #include "store/store.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 struct sq {
     struct tk_store base;
@@ -75,6 +75,14 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "  key INTEGER NOT NULL REFERENCES apikey(id) ON DELETE CASCADE,"
     "  org INTEGER NOT NULL REFERENCES org(id),"
     "  PRIMARY KEY (key, org));",
+    /* 5: digests in a table of their own: a row of bundle holds the bundle's JSON, and
+     * reading a column stored after it walks the whole overflow chain */
+    "CREATE TABLE analysis ("
+    "  bundle_id TEXT PRIMARY KEY REFERENCES bundle(bundle_id),"
+    "  digest BLOB NOT NULL);"
+    "INSERT INTO analysis SELECT bundle_id, digest FROM bundle WHERE digest IS NOT NULL;"
+    "DROP INDEX bundle_pending;"
+    "ALTER TABLE bundle DROP COLUMN digest;",
 };
 
 static int migrate(struct sq *s, struct tk_err *err)
@@ -291,6 +299,21 @@ static int sq_org_set_token(struct tk_store *base, const char *name, const char 
     return update((struct sq *)base, "token_hash = ?1", name, token_hash, 0, err);
 }
 
+/* A bundle's digest, replacing any (inside the caller's transaction). */
+static int put_digest(struct sq *s, const char *bundle_id, const void *digest, size_t n,
+                      struct tk_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO analysis (bundle_id, digest)"
+                                  " VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, bundle_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 2, digest, n, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? 0 : fail(s, err, "cannot store the analysis");
+}
+
 static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct tk_upload *u,
                          enum tk_upload_result *result, struct tk_err *err)
 {
@@ -360,8 +383,8 @@ static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct
     }
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO bundle (bundle_id, org, endpoint_id, hostname, source,"
-                           " received, collected, json, probe, digest)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           " received, collected, json, probe)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = fail(s, err, "cannot prepare");
         goto out;
@@ -375,10 +398,6 @@ static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct
     sqlite3_bind_int64(st, 7, u->collected);
     sqlite3_bind_blob64(st, 8, u->json, u->json_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, u->probe && *u->probe ? u->probe : NULL, -1, SQLITE_STATIC);
-    if (u->digest)
-        sqlite3_bind_blob64(st, 10, u->digest, u->digest_len, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 10);
     step = sqlite3_step(st);
     sqlite3_finalize(st);
     st = NULL;
@@ -386,6 +405,8 @@ static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct
         rc = fail(s, err, "cannot store the bundle");
         goto out;
     }
+    if (u->digest && (rc = put_digest(s, u->bundle_id, u->digest, u->digest_len, err)) != 0)
+        goto out;
     *result = TK_UPLOAD_STORED;
 out:
     if (!rc)
@@ -449,7 +470,8 @@ static int sq_bundle_ids(struct tk_store *base, const char *org_id, bool pending
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "SELECT b.bundle_id FROM bundle b JOIN org o ON o.id = b.org"
                                   " WHERE (?1 IS NULL OR o.uid = ?1)"
-                                  " AND (?2 = 0 OR b.digest IS NULL) ORDER BY b.rowid",
+                                  " AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM analysis a"
+                                  "      WHERE a.bundle_id = b.bundle_id)) ORDER BY b.rowid",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
@@ -468,17 +490,29 @@ static int sq_analysis_put(struct tk_store *base, const char *bundle_id, const c
 {
     struct sq *s = (struct sq *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "UPDATE bundle SET probe = ?, digest = ? WHERE bundle_id = ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
-    sqlite3_bind_text(st, 1, probe && *probe ? probe : NULL, -1, SQLITE_STATIC);
-    sqlite3_bind_blob64(st, 2, digest, n, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, bundle_id, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE)
-        return fail(s, err, "cannot store the analysis");
-    return sqlite3_changes(s->db) ? 0 : tk_err_set(err, TK_ENOENT, "no bundle %.40s", bundle_id);
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(s->db, "UPDATE bundle SET probe = ? WHERE bundle_id = ?", -1, &st,
+                           NULL) != SQLITE_OK) {
+        rc = fail(s, err, "cannot prepare");
+    } else {
+        sqlite3_bind_text(st, 1, probe && *probe ? probe : NULL, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, bundle_id, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (step != SQLITE_DONE)
+            rc = fail(s, err, "cannot store the analysis");
+        else if (sqlite3_changes(s->db) == 0)
+            rc = tk_err_set(err, TK_ENOENT, "no bundle %.40s", bundle_id);
+    }
+    if (!rc)
+        rc = put_digest(s, bundle_id, digest, n, err);
+    if (!rc)
+        rc = exec(s, "COMMIT", err);
+    if (rc)
+        exec(s, "ROLLBACK", NULL);
+    return rc;
 }
 
 static int sq_digests(struct tk_store *base, const char *org_id,
@@ -489,11 +523,11 @@ static int sq_digests(struct tk_store *base, const char *org_id,
     sqlite3_stmt *st;
     *pending = 0;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT digest FROM (SELECT b.digest, row_number() OVER ("
+                           "SELECT a.digest FROM (SELECT b.bundle_id, row_number() OVER ("
                            "  PARTITION BY b.endpoint_id"
                            "  ORDER BY b.collected DESC, b.received DESC, b.rowid DESC) AS n"
-                           " FROM bundle b JOIN org o ON o.id = b.org WHERE o.uid = ?)"
-                           " WHERE n = 1",
+                           " FROM bundle b JOIN org o ON o.id = b.org WHERE o.uid = ?) l"
+                           " LEFT JOIN analysis a ON a.bundle_id = l.bundle_id WHERE l.n = 1",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);

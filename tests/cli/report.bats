@@ -189,7 +189,7 @@ print(s.getsockname()[1], c.getsockname()[1], flush=True); time.sleep(60)' >"$BA
     [ "$status" -eq 0 ]
     [[ "$output" == "re-judged 3 of 3 bundles"* ]]
     # as after a kill -9 between storing and judging: no analysis recorded
-    "$PYTHON" -c 'import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute("UPDATE bundle SET digest = NULL"); d.commit()' "$DATA/tenken.db"
+    "$PYTHON" -c 'import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute("DELETE FROM analysis"); d.commit()' "$DATA/tenken.db"
     run "$TENKEN" report --org acme --data "$DATA" --format json
     echo "$output" | jq -e '.endpoints == 0 and .pending == 3'
     start_server
