@@ -39,6 +39,15 @@ struct tk_server {
     char data[4096];
     pthread_mutex_t lock; /* pools, logs */
     struct pool stores, judges;
+    /* group commit: handlers queue their uploads, one thread stores them in batches */
+    struct committer {
+        pthread_mutex_t m;
+        pthread_cond_t work, done;
+        struct pending *head, *tail;
+        bool stop, running;
+        pthread_t thread;
+        struct tk_store *st;
+    } commit;
     /* judges bundles left unanalysed (a crash between storing and judging) at start */
     pthread_t sweeper;
     bool sweeping;
@@ -101,6 +110,115 @@ static void give_judge(struct tk_server *s, struct tk_judge *j)
 {
     if (!pool_give(s, &s->judges, j))
         tk_judge_free(j);
+}
+
+/* ---- group commit --------------------------------------------------------------------------
+ * A commit with synchronous=FULL waits for the disk, and SQLite has one writer at a time: with
+ * one transaction per upload, the disk's sync rate caps the upload rate. Handlers queue their
+ * upload and wait; the committer stores everything queued so far in one transaction. */
+
+struct pending {
+    struct tk_put put;
+    int rc;
+    struct tk_err err;
+    bool done;
+    struct pending *next;
+};
+
+#define BATCH_MAX 256
+
+static void *committer(void *arg)
+{
+    struct tk_server *s = arg;
+    struct committer *c = &s->commit;
+    pthread_mutex_lock(&c->m);
+    for (;;) {
+        while (!c->head && !c->stop)
+            pthread_cond_wait(&c->work, &c->m);
+        if (!c->head)
+            break; /* stopping, and nothing left */
+        struct pending *batch[BATCH_MAX];
+        struct tk_put puts[BATCH_MAX];
+        size_t n = 0;
+        while (c->head && n < BATCH_MAX) {
+            batch[n] = c->head;
+            puts[n] = c->head->put;
+            c->head = c->head->next;
+            n++;
+        }
+        if (!c->head)
+            c->tail = NULL;
+        pthread_mutex_unlock(&c->m);
+        struct tk_err err = { 0 };
+        int rc = c->st->ops->bundle_put_batch(c->st, puts, n, &err);
+        pthread_mutex_lock(&c->m);
+        for (size_t i = 0; i < n; i++) {
+            batch[i]->put.result = puts[i].result;
+            batch[i]->rc = rc;
+            batch[i]->err = err;
+            batch[i]->done = true;
+        }
+        pthread_cond_broadcast(&c->done);
+    }
+    pthread_mutex_unlock(&c->m);
+    return NULL;
+}
+
+/* Stores one upload through the committer; 0 or the batch's error. */
+static int commit_upload(struct tk_server *s, const char *org_id, const struct tk_upload *u,
+                         enum tk_upload_result *result, struct tk_err *err)
+{
+    struct committer *c = &s->commit;
+    struct pending p = { .put = { org_id, u, TK_UPLOAD_STORED } };
+    pthread_mutex_lock(&c->m);
+    if (c->tail)
+        c->tail->next = &p;
+    else
+        c->head = &p;
+    c->tail = &p;
+    pthread_cond_signal(&c->work);
+    while (!p.done)
+        pthread_cond_wait(&c->done, &c->m);
+    pthread_mutex_unlock(&c->m);
+    *result = p.put.result;
+    if (p.rc)
+        *err = p.err;
+    return p.rc;
+}
+
+static void committer_init(struct tk_server *s)
+{
+    struct committer *c = &s->commit;
+    pthread_mutex_init(&c->m, NULL);
+    pthread_cond_init(&c->work, NULL);
+    pthread_cond_init(&c->done, NULL);
+}
+
+static int committer_start(struct tk_server *s, struct tk_err *err)
+{
+    struct committer *c = &s->commit;
+    int rc = tk_store_open(&c->st, s->data, err);
+    if (!rc && pthread_create(&c->thread, NULL, committer, s) != 0)
+        rc = tk_err_set(err, TK_ENOMEM, "cannot start the commit thread");
+    c->running = rc == 0;
+    return rc;
+}
+
+/* After the daemon stopped: stores what is queued, then ends. */
+static void committer_stop(struct tk_server *s)
+{
+    struct committer *c = &s->commit;
+    if (c->running) {
+        pthread_mutex_lock(&c->m);
+        c->stop = true;
+        pthread_cond_signal(&c->work);
+        pthread_mutex_unlock(&c->m);
+        pthread_join(c->thread, NULL);
+    }
+    tk_store_close(c->st);
+    pthread_cond_destroy(&c->work);
+    pthread_cond_destroy(&c->done);
+    pthread_mutex_destroy(&c->m);
 }
 
 /* ---- answers ----------------------------------------------------------------------------- */
@@ -357,7 +475,7 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
         u.digest_len = digest.len;
     }
     enum tk_upload_result result = TK_UPLOAD_STORED;
-    if (st->ops->bundle_put(st, org->id, &u, &result, &err) != 0) {
+    if (commit_upload(s, org->id, &u, &result, &err) != 0) {
         log_error(s, "store", org->id, b.bundle_id, err.msg);
         verdict(v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the bundle could not be stored");
     } else if (result == TK_UPLOAD_ID_TAKEN) {
@@ -599,15 +717,19 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
         s->o.probe_timeout_ms = TK_PROBE_DEFAULT_TIMEOUT_MS;
     snprintf(s->data, sizeof s->data, "%s", o->data);
     pthread_mutex_init(&s->lock, NULL);
+    committer_init(s);
     /* the store must open (and migrate) before the first request */
     struct tk_store *st;
     int rc = tk_store_open(&st, s->data, err);
     if (rc) {
-        pthread_mutex_destroy(&s->lock);
-        tk_free(s);
+        tk_server_stop(s);
         return rc;
     }
     give_store(s, st);
+    if ((rc = committer_start(s, err)) != 0) {
+        tk_server_stop(s);
+        return rc;
+    }
     const char *host = o->host ? o->host : "127.0.0.1";
     struct sockaddr_storage ss = { 0 };
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
@@ -666,6 +788,7 @@ void tk_server_stop(struct tk_server *s)
         MHD_stop_daemon(s->d);
     if (s->sweeping)
         pthread_join(s->sweeper, NULL);
+    committer_stop(s);
     for (size_t i = 0; i < s->stores.n; i++)
         tk_store_close(s->stores.item[i]);
     for (size_t i = 0; i < s->judges.n; i++)

@@ -57,6 +57,13 @@ struct tk_stored_bundle {
     struct tk_buf json;
 };
 
+/* One upload of a batch and, after bundle_put_batch, what became of it. */
+struct tk_put {
+    const char *org_id;
+    const struct tk_upload *u;
+    enum tk_upload_result result;
+};
+
 struct tk_store;
 
 /* One backend. Every operation returns 0 or a TK_E* code with err naming what failed:
@@ -82,6 +89,10 @@ struct tk_store_ops {
      * and an id another organisation used is refused (never its data touched). */
     int (*bundle_put)(struct tk_store *s, const char *org_id, const struct tk_upload *u,
                       enum tk_upload_result *result, struct tk_err *err);
+    /* bundle_put for several uploads in one transaction, one sync for all (group commit);
+     * an error stores none of them. */
+    int (*bundle_put_batch)(struct tk_store *s, struct tk_put *puts, size_t n,
+                            struct tk_err *err);
     /* Bundles stored for org (0 when none). */
     int (*bundle_count)(struct tk_store *s, const char *org_id, int64_t *n, struct tk_err *err);
     /* One bundle by id (TK_ENOENT when unknown). */

@@ -314,14 +314,12 @@ static int put_digest(struct sq *s, const char *bundle_id, const void *digest, s
     return step == SQLITE_DONE ? 0 : fail(s, err, "cannot store the analysis");
 }
 
-static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct tk_upload *u,
-                         enum tk_upload_result *result, struct tk_err *err)
+/* One upload inside the caller's transaction. */
+static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
+                   enum tk_upload_result *result, struct tk_err *err)
 {
-    struct sq *s = (struct sq *)base;
     sqlite3_stmt *st = NULL;
-    int rc = exec(s, "BEGIN IMMEDIATE", err), step;
-    if (rc)
-        return rc;
+    int rc = 0, step;
     int64_t org = -1, cap = 0, have = 0;
     bool dup = false, known = false, taken = false;
     /* the organisation, whether the bundle is known, the endpoint's standing */
@@ -409,10 +407,29 @@ static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct
         goto out;
     *result = TK_UPLOAD_STORED;
 out:
+    return rc;
+}
+
+static int sq_bundle_put_batch(struct tk_store *base, struct tk_put *puts, size_t n,
+                               struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = put_one(s, puts[i].org_id, puts[i].u, &puts[i].result, err);
     if (!rc)
         rc = exec(s, "COMMIT", err); /* synchronous=FULL: on disk when this returns */
     if (rc)
         exec(s, "ROLLBACK", NULL);
+    return rc;
+}
+
+static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct tk_upload *u,
+                         enum tk_upload_result *result, struct tk_err *err)
+{
+    struct tk_put one = { org_id, u, TK_UPLOAD_STORED };
+    int rc = sq_bundle_put_batch(base, &one, 1, err);
+    *result = one.result;
     return rc;
 }
 
@@ -669,6 +686,7 @@ const struct tk_store_ops tk_store_sqlite = {
     .org_set_disabled = sq_org_set_disabled,
     .org_set_token = sq_org_set_token,
     .bundle_put = sq_bundle_put,
+    .bundle_put_batch = sq_bundle_put_batch,
     .bundle_count = sq_bundle_count,
     .bundle_get = sq_bundle_get,
     .bundle_ids = sq_bundle_ids,
