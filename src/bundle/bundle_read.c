@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/addr.h"
-#include "core/jsonval.h"
+#include "core/jdoc.h"
 #include "kb/input.h"
 
 struct rd {
@@ -26,60 +26,60 @@ static void bad(struct rd *r, const char *key, const char *what)
 }
 
 /* A string member (or null): copied into the bundle; NULL when absent or null. */
-static const char *str(struct rd *r, json_t *obj, const char *key, bool required)
+static const char *str(struct rd *r, const struct tk_jv *obj, const char *key, bool required)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v)) {
+    const struct tk_jv *v = tk_jv_get(obj, key);
+    if (!v || tk_jv_is(v, TK_JV_NULL)) {
         if (required)
             bad(r, key, "missing");
         return NULL;
     }
-    if (!json_is_string(v)) {
+    if (!tk_jv_is(v, TK_JV_STRING)) {
         bad(r, key, "expected a string");
         return NULL;
     }
-    return tk_bundle_strndup(r->b, json_string_value(v), json_string_length(v));
+    return tk_bundle_strndup(r->b, tk_jv_str(v), tk_jv_strlen(v));
 }
 
-static int64_t num(struct rd *r, json_t *obj, const char *key, int64_t absent)
+static int64_t num(struct rd *r, const struct tk_jv *obj, const char *key, int64_t absent)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
+    const struct tk_jv *v = tk_jv_get(obj, key);
+    if (!v || tk_jv_is(v, TK_JV_NULL))
         return absent;
-    if (!json_is_integer(v)) {
+    if (!tk_jv_is(v, TK_JV_INT)) {
         bad(r, key, "expected an integer");
         return absent;
     }
-    return json_integer_value(v);
+    return tk_jv_int(v);
 }
 
-static bool flag(struct rd *r, json_t *obj, const char *key)
+static bool flag(struct rd *r, const struct tk_jv *obj, const char *key)
 {
-    json_t *v = json_object_get(obj, key);
-    if (v && !json_is_boolean(v))
+    const struct tk_jv *v = tk_jv_get(obj, key);
+    if (v && !tk_jv_is_bool(v))
         bad(r, key, "expected true or false");
-    return json_is_true(v);
+    return tk_jv_is(v, TK_JV_TRUE);
 }
 
-static enum tk_tri tri(struct rd *r, json_t *obj, const char *key)
+static enum tk_tri tri(struct rd *r, const struct tk_jv *obj, const char *key)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
+    const struct tk_jv *v = tk_jv_get(obj, key);
+    if (!v || tk_jv_is(v, TK_JV_NULL))
         return TK_UNKNOWN;
-    if (!json_is_boolean(v)) {
+    if (!tk_jv_is_bool(v)) {
         bad(r, key, "expected true, false or null");
         return TK_UNKNOWN;
     }
-    return json_is_true(v) ? TK_YES : TK_NO;
+    return tk_jv_is(v, TK_JV_TRUE) ? TK_YES : TK_NO;
 }
 
 /* "2026-11-22T04:52:00Z" -> seconds; -1 for null or absent. Exactly the writer's form. */
-static int64_t when(struct rd *r, json_t *obj, const char *key)
+static int64_t when(struct rd *r, const struct tk_jv *obj, const char *key)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
+    const struct tk_jv *v = tk_jv_get(obj, key);
+    if (!v || tk_jv_is(v, TK_JV_NULL))
         return -1;
-    const char *s = json_string_value(v);
+    const char *s = tk_jv_str(v);
     int y, mo, d, h, mi, se, used = 0;
     if (!s || strlen(s) != 20 ||
         sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se, &used) != 6 ||
@@ -98,22 +98,22 @@ static int64_t when(struct rd *r, json_t *obj, const char *key)
     return days * 86400 + h * 3600 + mi * 60 + se;
 }
 
-static json_t *obj_member(struct rd *r, json_t *obj, const char *key, bool required)
+static const struct tk_jv *obj_member(struct rd *r, const struct tk_jv *obj, const char *key, bool required)
 {
-    json_t *v = json_object_get(obj, key);
+    const struct tk_jv *v = tk_jv_get(obj, key);
     if (!v && !required)
         return NULL;
-    if (!json_is_object(v)) {
+    if (!tk_jv_is(v, TK_JV_OBJECT)) {
         bad(r, key, "expected an object");
         return NULL;
     }
     return v;
 }
 
-static json_t *arr_member(struct rd *r, json_t *obj, const char *key)
+static const struct tk_jv *arr_member(struct rd *r, const struct tk_jv *obj, const char *key)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!json_is_array(v)) {
+    const struct tk_jv *v = tk_jv_get(obj, key);
+    if (!tk_jv_is(v, TK_JV_ARRAY)) {
         bad(r, key, "expected an array");
         return NULL;
     }
@@ -140,12 +140,12 @@ static void leave(struct rd *r, size_t len)
 
 /* Items, errors, sockets: fixed strings the bundle keeps as static pointers must be one of
  * the known values, so a hostile bundle cannot smuggle arbitrary data into them. */
-static const char *one_of(struct rd *r, json_t *obj, const char *key, const char *const *allowed,
+static const char *one_of(struct rd *r, const struct tk_jv *obj, const char *key, const char *const *allowed,
                           bool required)
 {
-    const char *s = json_string_value(json_object_get(obj, key));
+    const char *s = tk_jv_str(tk_jv_get(obj, key));
     if (!s) {
-        if (required || json_object_get(obj, key))
+        if (required || tk_jv_get(obj, key))
             bad(r, key, "expected a string");
         return NULL;
     }
@@ -156,7 +156,7 @@ static const char *one_of(struct rd *r, json_t *obj, const char *key, const char
     return NULL;
 }
 
-static void read_host(struct rd *r, json_t *h)
+static void read_host(struct rd *r, const struct tk_jv *h)
 {
     static const char *const families[] = { "linux", "windows", NULL };
     struct tk_host *x = &r->b->host;
@@ -164,7 +164,7 @@ static void read_host(struct rd *r, json_t *h)
     enter(r, "host");
     x->hostname = str(r, h, "hostname", false);
     x->endpoint_id = str(r, h, "endpoint_id", false);
-    json_t *os = obj_member(r, h, "os", true);
+    const struct tk_jv *os = obj_member(r, h, "os", true);
     if (os) {
         size_t l2 = strlen(r->path);
         enter(r, "os");
@@ -175,7 +175,7 @@ static void read_host(struct rd *r, json_t *h)
         x->os_codename = str(r, os, "codename", false);
         leave(r, l2);
     }
-    json_t *k = obj_member(r, h, "kernel", false);
+    const struct tk_jv *k = obj_member(r, h, "kernel", false);
     if (k) {
         size_t l2 = strlen(r->path);
         enter(r, "kernel");
@@ -192,20 +192,20 @@ static void read_host(struct rd *r, json_t *h)
     leave(r, len);
 }
 
-static void read_items(struct rd *r, json_t *arr)
+static void read_items(struct rd *r, const struct tk_jv *arr)
 {
     static const char *const sources[] = { "dpkg", "rpm", "flatpak", "snap", "dir", "profile",
                                            "browser-extension", "registry", "msi", NULL };
     static const char *const kinds[] = { "package", "application", "browser", "extension",
                                          "runtime", "plugin", NULL };
     size_t i, len = strlen(r->path);
-    json_t *v;
-    json_array_foreach(arr, i, v)
+    const struct tk_jv *v;
+    tk_jv_foreach(arr, i, v)
     {
         if (r->rc)
             return;
         enter_index(r, "inventory", i);
-        if (!json_is_object(v)) {
+        if (!tk_jv_is(v, TK_JV_OBJECT)) {
             bad(r, "", "expected an object");
             return;
         }
@@ -238,7 +238,7 @@ static void read_items(struct rd *r, json_t *arr)
     }
 }
 
-static void read_network(struct rd *r, json_t *n)
+static void read_network(struct rd *r, const struct tk_jv *n)
 {
     static const char *const protos[] = { "tcp", "udp", NULL };
     static const char *const states[] = { "unknown", "notpresent", "down", "lowerlayerdown",
@@ -246,10 +246,10 @@ static void read_network(struct rd *r, json_t *n)
     static const char *const scopes[] = { "global", "site", "link", "host", "nowhere", NULL };
     struct tk_network *net = &r->b->net;
     size_t len = strlen(r->path), i, k;
-    json_t *v, *a;
+    const struct tk_jv *v, *a;
     enter(r, "network");
     net->collected = flag(r, n, "collected");
-    json_array_foreach(arr_member(r, n, "interfaces"), i, v)
+    tk_jv_foreach(arr_member(r, n, "interfaces"), i, v)
     {
         struct tk_iface *f = tk_bundle_add_iface(r->b);
         if (!f || r->rc)
@@ -262,18 +262,18 @@ static void read_network(struct rd *r, json_t *n)
         f->state = one_of(r, v, "state", states, false);
         f->mtu = (int)num(r, v, "mtu", -1);
         f->loopback = flag(r, v, "loopback");
-        json_array_foreach(arr_member(r, v, "addresses"), k, a)
+        tk_jv_foreach(arr_member(r, v, "addresses"), k, a)
         {
             size_t l3 = strlen(r->path);
             enter_index(r, "addresses", k);
-            if (!json_is_object(a))
+            if (!tk_jv_is(a, TK_JV_OBJECT))
                 bad(r, "", "expected an object");
             struct tk_addr *ad = r->rc ? NULL : tk_bundle_add_addr(r->b, f);
             if (!ad)
                 break;
             ad->address = str(r, a, "address", true);
             ad->prefix = (int)num(r, a, "prefix", 0);
-            const char *fam = json_string_value(json_object_get(a, "family"));
+            const char *fam = tk_jv_str(tk_jv_get(a, "family"));
             ad->family = fam && strcmp(fam, "inet6") == 0 ? 6 : 4;
             /* The class is derived data: recompute it rather than trust the file. */
             struct tk_ip ip;
@@ -288,33 +288,33 @@ static void read_network(struct rd *r, json_t *n)
         }
         leave(r, l2);
     }
-    json_array_foreach(arr_member(r, n, "default_routes"), i, v)
+    tk_jv_foreach(arr_member(r, n, "default_routes"), i, v)
     {
         size_t l2 = strlen(r->path);
         enter_index(r, "default_routes", i);
-        if (!json_is_object(v))
+        if (!tk_jv_is(v, TK_JV_OBJECT))
             bad(r, "", "expected an object");
         struct tk_route *rt = r->rc ? NULL : tk_bundle_add_route(r->b);
         if (!rt)
             break;
-        const char *fam = json_string_value(json_object_get(v, "family"));
+        const char *fam = tk_jv_str(tk_jv_get(v, "family"));
         rt->family = fam && strcmp(fam, "inet6") == 0 ? 6 : 4;
         rt->gateway = str(r, v, "gateway", false);
         rt->iface = str(r, v, "interface", false);
         rt->metric = (int)num(r, v, "metric", 0);
         leave(r, l2);
     }
-    json_array_foreach(arr_member(r, n, "listening"), i, v)
+    tk_jv_foreach(arr_member(r, n, "listening"), i, v)
     {
         struct tk_sock *s = tk_bundle_add_sock(r->b);
         if (!s || r->rc)
             break;
         size_t l2 = strlen(r->path);
         enter_index(r, "listening", i);
-        if (!json_is_object(v))
+        if (!tk_jv_is(v, TK_JV_OBJECT))
             bad(r, "", "expected an object");
         s->proto = one_of(r, v, "proto", protos, true);
-        const char *fam = json_string_value(json_object_get(v, "family"));
+        const char *fam = tk_jv_str(tk_jv_get(v, "family"));
         s->family = fam && strcmp(fam, "inet6") == 0 ? 6 : 4;
         s->address = str(r, v, "address", true);
         int64_t port = num(r, v, "port", 0), pid = num(r, v, "pid", -1);
@@ -328,17 +328,17 @@ static void read_network(struct rd *r, json_t *n)
         s->uid = num(r, v, "uid", 0);
         leave(r, l2);
     }
-    json_t *svcs = obj_member(r, n, "services", false);
+    const struct tk_jv *svcs = obj_member(r, n, "services", false);
     size_t lsvc = strlen(r->path);
     if (svcs)
         enter(r, "services");
     static const char *const names[] = { "smb", "rdp", "ssh" };
     static const char *const bases[] = { "setting", "default", NULL };
     for (int s = 0; svcs && s < 3 && !r->rc; s++) {
-        json_t *o = json_object_get(svcs, names[s]);
+        const struct tk_jv *o = tk_jv_get(svcs, names[s]);
         if (!o)
             continue;
-        if (!json_is_object(o)) {
+        if (!tk_jv_is(o, TK_JV_OBJECT)) {
             bad(r, names[s], "expected an object");
             break;
         }
@@ -357,13 +357,13 @@ static void read_network(struct rd *r, json_t *n)
         x->smb1_allowed = tri(r, o, "smb1_allowed");
         x->password_authentication = tri(r, o, "password_authentication");
         x->permit_root_login = str(r, o, "permit_root_login", false);
-        json_t *ref, *refs = json_object_get(o, "sockets");
-        if (refs && !json_is_array(refs))
+        const struct tk_jv *ref, *refs = tk_jv_get(o, "sockets");
+        if (refs && !tk_jv_is(refs, TK_JV_ARRAY))
             bad(r, "sockets", "expected an array");
-        json_array_foreach(refs, i, ref)
+        tk_jv_foreach(refs, i, ref)
         {
             unsigned long idx;
-            const char *p = json_string_value(ref);
+            const char *p = tk_jv_str(ref);
             if (!p || sscanf(p, "/network/listening/%lu", &idx) != 1 || idx >= net->nsocks) {
                 char key[48];
                 snprintf(key, sizeof key, "sockets/%zu", i);
@@ -382,20 +382,20 @@ static void read_network(struct rd *r, json_t *n)
             net->services[s].password_authentication = TK_UNKNOWN;
             net->nservices = 3;
         }
-    json_t *fw = obj_member(r, n, "firewall", false);
+    const struct tk_jv *fw = obj_member(r, n, "firewall", false);
     size_t lfw = strlen(r->path);
     if (fw)
         enter(r, "firewall");
     net->firewall.loaded = fw ? tri(r, fw, "loaded") : TK_UNKNOWN;
-    json_array_foreach(fw ? json_object_get(fw, "evidence") : NULL, i, v)
+    tk_jv_foreach(fw ? tk_jv_get(fw, "evidence") : NULL, i, v)
     {
-        if (!json_is_string(v)) {
+        if (!tk_jv_is(v, TK_JV_STRING)) {
             char key[48];
             snprintf(key, sizeof key, "evidence/%zu", i);
             bad(r, key, "expected a string");
             break;
         }
-        tk_firewall_add_evidence(r->b, json_string_value(v));
+        tk_firewall_add_evidence(r->b, tk_jv_str(v));
     }
     leave(r, lfw);
     leave(r, len);
@@ -404,7 +404,7 @@ static void read_network(struct rd *r, json_t *n)
 static const char *const reason_types[] = { "yara", "hash-ioc", "filename-ioc", "c2-ioc", NULL };
 
 /* A count that must be a non-negative integer. */
-static uint64_t count(struct rd *r, json_t *obj, const char *key)
+static uint64_t count(struct rd *r, const struct tk_jv *obj, const char *key)
 {
     int64_t v = num(r, obj, key, 0);
     if (v < 0)
@@ -412,34 +412,34 @@ static uint64_t count(struct rd *r, json_t *obj, const char *key)
     return v < 0 ? 0 : (uint64_t)v;
 }
 
-static void read_detect_info(struct rd *r, json_t *o)
+static void read_detect_info(struct rd *r, const struct tk_jv *o)
 {
     static const char *const profiles[] = { "quick", "full", "paths", NULL };
     struct tk_detect_info *d = &r->b->detect;
     size_t len = strlen(r->path), i;
-    json_t *v;
+    const struct tk_jv *v;
     enter(r, "detect");
     d->ran = true;
     d->disk = flag(r, o, "disk");
     d->memory = flag(r, o, "memory");
     d->traces = flag(r, o, "traces");
     d->profile = one_of(r, o, "profile", profiles, false);
-    json_t *paths = arr_member(r, o, "paths");
-    size_t np = json_array_size(paths);
+    const struct tk_jv *paths = arr_member(r, o, "paths");
+    size_t np = tk_jv_size(paths);
     d->paths = np ? tk_arena_alloc(&r->b->arena, np * sizeof *d->paths) : NULL;
-    json_array_foreach(d->paths ? paths : NULL, i, v)
+    tk_jv_foreach(d->paths ? paths : NULL, i, v)
     {
-        if (!json_is_string(v)) {
+        if (!tk_jv_is(v, TK_JV_STRING)) {
             char key[48];
             snprintf(key, sizeof key, "paths/%zu", i);
             bad(r, key, "expected a string");
             break;
         }
-        d->paths[d->npaths++] = tk_bundle_strdup(r->b, json_string_value(v));
+        d->paths[d->npaths++] = tk_bundle_strdup(r->b, tk_jv_str(v));
     }
     d->rules = count(r, o, "rules");
     d->rules_hash = str(r, o, "rules_hash", false);
-    json_t *iocs = obj_member(r, o, "iocs", false);
+    const struct tk_jv *iocs = obj_member(r, o, "iocs", false);
     if (iocs) {
         size_t l2 = strlen(r->path);
         enter(r, "iocs");
@@ -451,7 +451,7 @@ static void read_detect_info(struct rd *r, json_t *o)
     d->files = count(r, o, "files");
     d->bytes = count(r, o, "bytes");
     d->cached = count(r, o, "cached");
-    json_t *sk = obj_member(r, o, "skipped", false);
+    const struct tk_jv *sk = obj_member(r, o, "skipped", false);
     if (sk) {
         size_t l2 = strlen(r->path);
         enter(r, "skipped");
@@ -467,28 +467,28 @@ static void read_detect_info(struct rd *r, json_t *o)
     d->process_bytes = count(r, o, "process_bytes");
     d->processes_skipped = count(r, o, "processes_skipped");
     d->threads = (int)num(r, o, "threads", 0);
-    json_t *sec = json_object_get(o, "seconds");
-    if (sec && !json_is_number(sec))
+    const struct tk_jv *sec = tk_jv_get(o, "seconds");
+    if (sec && !tk_jv_is_number(sec))
         bad(r, "seconds", "expected a number");
-    d->seconds = json_number_value(sec);
+    d->seconds = tk_jv_num(sec);
     leave(r, len);
 }
 
 /* Space-separated tags, as the bundle keeps them. */
-static const char *read_tags(struct rd *r, json_t *o)
+static const char *read_tags(struct rd *r, const struct tk_jv *o)
 {
-    json_t *tags = json_object_get(o, "tags"), *v;
+    const struct tk_jv *tags = tk_jv_get(o, "tags"), *v;
     if (!tags)
         return NULL;
-    if (!json_is_array(tags)) {
+    if (!tk_jv_is(tags, TK_JV_ARRAY)) {
         bad(r, "tags", "expected an array");
         return NULL;
     }
     struct tk_buf buf = TK_BUF_INIT(1 << 16);
     size_t i;
-    json_array_foreach(tags, i, v)
+    tk_jv_foreach(tags, i, v)
     {
-        const char *t = json_string_value(v);
+        const char *t = tk_jv_str(v);
         if (!t || !*t || strchr(t, ' ')) {
             char key[48];
             snprintf(key, sizeof key, "tags/%zu", i);
@@ -504,7 +504,7 @@ static const char *read_tags(struct rd *r, json_t *o)
     return s;
 }
 
-static void read_reason(struct rd *r, json_t *o, struct tk_reason *x)
+static void read_reason(struct rd *r, const struct tk_jv *o, struct tk_reason *x)
 {
     x->type = one_of(r, o, "type", reason_types, true);
     x->rule = str(r, o, "rule", false);
@@ -519,19 +519,19 @@ static void read_reason(struct rd *r, json_t *o, struct tk_reason *x)
     if (score < -1000 || score > 1000)
         bad(r, "score", "out of range");
     x->score = (int)score;
-    json_t *strings = json_object_get(o, "strings"), *v;
+    const struct tk_jv *strings = tk_jv_get(o, "strings"), *v;
     if (!strings)
         return;
-    if (!json_is_array(strings)) {
+    if (!tk_jv_is(strings, TK_JV_ARRAY)) {
         bad(r, "strings", "expected an array");
         return;
     }
-    size_t n = json_array_size(strings), i, len = strlen(r->path);
+    size_t n = tk_jv_size(strings), i, len = strlen(r->path);
     x->strings = n ? tk_arena_alloc(&r->b->arena, n * sizeof *x->strings) : NULL;
-    json_array_foreach(x->strings ? strings : NULL, i, v)
+    tk_jv_foreach(x->strings ? strings : NULL, i, v)
     {
         enter_index(r, "strings", i);
-        if (!json_is_object(v)) {
+        if (!tk_jv_is(v, TK_JV_OBJECT)) {
             bad(r, "", "expected an object");
             break;
         }
@@ -555,18 +555,18 @@ static void read_reason(struct rd *r, json_t *o, struct tk_reason *x)
     x->total_strings = count(r, o, "strings_total");
 }
 
-static void read_detections(struct rd *r, json_t *arr)
+static void read_detections(struct rd *r, const struct tk_jv *arr)
 {
     static const char *const kinds[] = { "file", "process", "connection", NULL };
     static const char *const levels[] = { "none", "notice", "warning", "alert", NULL };
     size_t i, k, len = strlen(r->path);
-    json_t *v, *e;
-    json_array_foreach(arr, i, v)
+    const struct tk_jv *v, *e;
+    tk_jv_foreach(arr, i, v)
     {
         if (r->rc)
             return;
         enter_index(r, "detections", i);
-        if (!json_is_object(v)) {
+        if (!tk_jv_is(v, TK_JV_OBJECT)) {
             bad(r, "", "expected an object");
             return;
         }
@@ -585,7 +585,7 @@ static void read_detections(struct rd *r, json_t *arr)
         d->size = num(r, v, "size", -1);
         d->owner = str(r, v, "owner", false);
         d->group = str(r, v, "group", false);
-        const char *mode = json_string_value(json_object_get(v, "mode"));
+        const char *mode = tk_jv_str(tk_jv_get(v, "mode"));
         if (mode) {
             unsigned m;
             int used = 0;
@@ -597,7 +597,7 @@ static void read_detections(struct rd *r, json_t *arr)
         }
         d->mtime = when(r, v, "mtime");
         d->ctime = when(r, v, "ctime");
-        json_t *h = obj_member(r, v, "hashes", false);
+        const struct tk_jv *h = obj_member(r, v, "hashes", false);
         if (h) {
             size_t l2 = strlen(r->path);
             enter(r, "hashes");
@@ -607,23 +607,23 @@ static void read_detections(struct rd *r, json_t *arr)
             leave(r, l2);
         }
         d->filetype = str(r, v, "filetype", false);
-        json_t *sc = json_object_get(v, "score");
-        if (!json_is_number(sc) || json_number_value(sc) < 0 || json_number_value(sc) > 100)
+        const struct tk_jv *sc = tk_jv_get(v, "score");
+        if (!tk_jv_is_number(sc) || tk_jv_num(sc) < 0 || tk_jv_num(sc) > 100)
             bad(r, "score", "expected a number from 0 to 100");
-        d->score = json_number_value(sc);
+        d->score = tk_jv_num(sc);
         d->level = one_of(r, v, "level", levels, true);
-        json_t *reasons = arr_member(r, v, "reasons");
-        size_t n = json_array_size(reasons);
+        const struct tk_jv *reasons = arr_member(r, v, "reasons");
+        size_t n = tk_jv_size(reasons);
         d->reasons = n ? tk_arena_alloc(&r->b->arena, n * sizeof *d->reasons) : NULL;
         if (n && !d->reasons) {
             r->rc = tk_err_set(r->err, TK_ENOMEM, "%s: out of memory", r->name);
             return;
         }
-        json_array_foreach(reasons, k, e)
+        tk_jv_foreach(reasons, k, e)
         {
             size_t l2 = strlen(r->path);
             enter_index(r, "reasons", k);
-            if (!json_is_object(e)) {
+            if (!tk_jv_is(e, TK_JV_OBJECT)) {
                 bad(r, "", "expected an object");
                 break;
             }
@@ -640,20 +640,20 @@ static void read_detections(struct rd *r, json_t *arr)
     }
 }
 
-static void read_traces(struct rd *r, json_t *arr)
+static void read_traces(struct rd *r, const struct tk_jv *arr)
 {
     static const char *const kinds[] = { "ld-preload", "persistence", "process-location",
                                          "deleted-exe", "hidden-process", "setid-file",
                                          "unowned-executable", "kernel-module",
                                          "authorized-key", NULL };
     size_t i, len = strlen(r->path);
-    json_t *v;
-    json_array_foreach(arr, i, v)
+    const struct tk_jv *v;
+    tk_jv_foreach(arr, i, v)
     {
         if (r->rc)
             return;
         enter_index(r, "traces", i);
-        if (!json_is_object(v)) {
+        if (!tk_jv_is(v, TK_JV_OBJECT)) {
             bad(r, "", "expected an object");
             return;
         }
@@ -681,32 +681,33 @@ static void read_traces(struct rd *r, json_t *arr)
 int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const char *name,
                         struct tk_err *err)
 {
-    json_t *doc;
-    tk_json_scope_begin(); /* the document dies below; everything kept is in b's arena */
-    int rc = tk_json_parse(text, n, name, &doc, err);
+    struct tk_jv *doc;
+    struct tk_arena a; /* the document; everything kept is copied into b's arena */
+    tk_arena_init(&a, TK_BUNDLE_MAX_BYTES);
+    int rc = tk_jdoc_parse(&a, text, n, name, &doc, err);
     if (rc) {
-        tk_json_scope_end();
+        tk_arena_release(&a);
         return rc;
     }
     struct rd r = { .b = b, .name = name, .err = err };
-    const char *format = json_string_value(json_object_get(doc, "format"));
-    json_t *version = json_object_get(doc, "format_version");
+    const char *format = tk_jv_str(tk_jv_get(doc, "format"));
+    const struct tk_jv *version = tk_jv_get(doc, "format_version");
     if (!format || strcmp(format, TK_BUNDLE_FORMAT) != 0) {
         bad(&r, "format", "not a tenken bundle");
-    } else if (!json_is_integer(version) || json_integer_value(version) != TK_BUNDLE_FORMAT_VERSION) {
+    } else if (!tk_jv_is(version, TK_JV_INT) || tk_jv_int(version) != TK_BUNDLE_FORMAT_VERSION) {
         r.rc = tk_err_set(err, TK_EPARSE,
                           "%s: bundle format_version %lld is not one this tenken reads (%d)",
-                          name, (long long)json_integer_value(version), TK_BUNDLE_FORMAT_VERSION);
+                          name, (long long)tk_jv_int(version), TK_BUNDLE_FORMAT_VERSION);
     }
-    const char *id = json_string_value(json_object_get(doc, "bundle_id"));
+    const char *id = tk_jv_str(tk_jv_get(doc, "bundle_id"));
     if (!r.rc && (!id || strlen(id) != 36))
         bad(&r, "bundle_id", "expected a UUID");
     if (!r.rc)
         snprintf(b->bundle_id, sizeof b->bundle_id, "%s", id);
-    json_t *host = r.rc ? NULL : obj_member(&r, doc, "host", true);
+    const struct tk_jv *host = r.rc ? NULL : obj_member(&r, doc, "host", true);
     if (host)
         read_host(&r, host);
-    json_t *scan = r.rc ? NULL : obj_member(&r, doc, "scan", true);
+    const struct tk_jv *scan = r.rc ? NULL : obj_member(&r, doc, "scan", true);
     if (scan) {
         enter(&r, "scan");
         b->scan.root = str(&r, scan, "root", false);
@@ -715,42 +716,41 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
         b->scan.users_complete = flag(&r, scan, "users_complete");
         leave(&r, 0);
     }
-    json_t *inv = r.rc ? NULL : arr_member(&r, doc, "inventory");
+    const struct tk_jv *inv = r.rc ? NULL : arr_member(&r, doc, "inventory");
     if (inv)
         read_items(&r, inv);
-    json_t *net = r.rc ? NULL : obj_member(&r, doc, "network", true);
+    const struct tk_jv *net = r.rc ? NULL : obj_member(&r, doc, "network", true);
     if (net)
         read_network(&r, net);
-    json_t *det = r.rc ? NULL : obj_member(&r, doc, "detect", false);
+    const struct tk_jv *det = r.rc ? NULL : obj_member(&r, doc, "detect", false);
     if (det) {
         read_detect_info(&r, det);
-        json_t *dets = r.rc ? NULL : arr_member(&r, doc, "detections");
+        const struct tk_jv *dets = r.rc ? NULL : arr_member(&r, doc, "detections");
         if (dets)
             read_detections(&r, dets);
-        json_t *traces = r.rc ? NULL : json_object_get(doc, "traces");
-        if (traces && !json_is_array(traces))
+        const struct tk_jv *traces = r.rc ? NULL : tk_jv_get(doc, "traces");
+        if (traces && !tk_jv_is(traces, TK_JV_ARRAY))
             bad(&r, "traces", "expected an array");
         else if (traces)
             read_traces(&r, traces);
     }
     size_t i;
-    json_t *e;
-    json_array_foreach(r.rc ? NULL : json_object_get(doc, "errors"), i, e)
+    const struct tk_jv *e;
+    tk_jv_foreach(r.rc ? NULL : tk_jv_get(doc, "errors"), i, e)
     {
         struct tk_err be = { .code = TK_EIO };
-        const char *msg = json_string_value(json_object_get(e, "message"));
-        const char *kind = json_string_value(json_object_get(e, "kind"));
+        const char *msg = tk_jv_str(tk_jv_get(e, "message"));
+        const char *kind = tk_jv_str(tk_jv_get(e, "kind"));
         static const int codes[] = { TK_ENOMEM, TK_EIO, TK_EPARSE, TK_ELIMIT, TK_EINVAL,
                                      TK_ENOENT, TK_EACCES, TK_EUNSUPP };
         for (size_t c = 0; kind && c < sizeof codes / sizeof codes[0]; c++)
             if (strcmp(kind, tk_err_name(codes[c])) == 0)
                 be.code = codes[c];
         snprintf(be.msg, sizeof be.msg, "%s", msg ? msg : "?");
-        tk_bundle_error(b, json_string_value(json_object_get(e, "collector")),
-                        json_string_value(json_object_get(e, "path")), &be);
+        tk_bundle_error(b, tk_jv_str(tk_jv_get(e, "collector")),
+                        tk_jv_str(tk_jv_get(e, "path")), &be);
     }
-    json_decref(doc);
-    tk_json_scope_end();
+    tk_arena_release(&a);
     return r.rc;
 }
 

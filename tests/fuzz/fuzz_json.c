@@ -1,6 +1,6 @@
-/* fuzz_json.c - JSON in both directions: the reader collectors use on files from the
- * scanned system (collect/jsonfile.h) and the streaming writer every output goes through
- * (core/json.h).
+/* fuzz_json.c - JSON in both directions: the readers (jansson behind collect/jsonfile.h for
+ * files from the scanned system, the compact document of core/jdoc.h for bundles) and the
+ * streaming writer every output goes through (core/json.h).
  *
  * Reader: parse, then the dotted-path lookups collectors make. Writer: the input written as
  * a string value and as a key must read back with jansson (byte for byte when it is valid
@@ -10,14 +10,46 @@
 #include <string.h>
 
 #include "collect/jsonfile.h"
+#include "core/jdoc.h"
 #include "core/json.h"
 #include "core/utf8.h"
 #include "fuzz.h"
 
 #define OUT_MAX ((size_t)16 << 20)
 
+/* The compact document: parses or fails with a position; every node is walked. */
+static size_t walk(const struct tk_jv *v)
+{
+    size_t n = 1, i;
+    const struct tk_jv *el;
+    if (tk_jv_is(v, TK_JV_OBJECT))
+        for (el = v->u.first; el; el = el->next) {
+            FUZZ_CHECK(el->key != NULL && tk_jv_get(v, el->key) != NULL);
+            n += walk(el);
+        }
+    tk_jv_foreach(v, i, el) n += walk(el);
+    if (tk_jv_is(v, TK_JV_STRING))
+        FUZZ_CHECK(v->u.s[v->len] == '\0');
+    return n;
+}
+
+static void read_jdoc(const uint8_t *data, size_t size)
+{
+    struct tk_arena a;
+    struct tk_jv *v = NULL;
+    struct tk_err err = { 0 };
+    tk_arena_init(&a, (size_t)1 << 28);
+    int rc = tk_jdoc_parse(&a, (const char *)data, size, "fuzz.json", &v, &err);
+    if (rc)
+        FUZZ_CHECK(v == NULL && strncmp(err.msg, "fuzz.json", 9) == 0);
+    else
+        FUZZ_CHECK(v != NULL && walk(v) >= 1);
+    tk_arena_release(&a);
+}
+
 static void read_side(const uint8_t *data, size_t size)
 {
+    read_jdoc(data, size);
     json_t *j = NULL;
     struct tk_err err = { 0 };
     int rc = tk_json_parse((const char *)data, size, "fuzz.json", &j, &err);
