@@ -156,6 +156,18 @@ static const char *one_of(struct rd *r, const struct tk_jv *obj, const char *key
     return NULL;
 }
 
+/* s has exactly the shape: 'h' a lower-case hex digit, anything else itself, except '?' for
+ * one of 8 9 a b (a UUID's variant). Ids end up in URLs, logs and file names. */
+static bool shaped(const char *s, const char *shape)
+{
+    for (; *shape; s++, shape++) {
+        bool hex = (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f');
+        if (*shape == 'h' ? !hex : *shape == '?' ? !strchr("89ab", *s) || !*s : *s != *shape)
+            return false;
+    }
+    return *s == '\0';
+}
+
 static void read_host(struct rd *r, const struct tk_jv *h)
 {
     static const char *const families[] = { "linux", "windows", NULL };
@@ -164,6 +176,8 @@ static void read_host(struct rd *r, const struct tk_jv *h)
     enter(r, "host");
     x->hostname = str(r, h, "hostname", false);
     x->endpoint_id = str(r, h, "endpoint_id", false);
+    if (x->endpoint_id && !shaped(x->endpoint_id, "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"))
+        bad(r, "endpoint_id", "expected 32 lower-case hex digits");
     const struct tk_jv *os = obj_member(r, h, "os", true);
     if (os) {
         size_t l2 = strlen(r->path);
@@ -700,8 +714,8 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
                           name, (long long)tk_jv_int(version), TK_BUNDLE_FORMAT_VERSION);
     }
     const char *id = tk_jv_str(tk_jv_get(doc, "bundle_id"));
-    if (!r.rc && (!id || strlen(id) != 36))
-        bad(&r, "bundle_id", "expected a UUID");
+    if (!r.rc && (!id || !shaped(id, "hhhhhhhh-hhhh-4hhh-?hhh-hhhhhhhhhhhh")))
+        bad(&r, "bundle_id", "expected a UUID (version 4, lower case)");
     if (!r.rc)
         snprintf(b->bundle_id, sizeof b->bundle_id, "%s", id);
     const struct tk_jv *host = r.rc ? NULL : obj_member(&r, doc, "host", true);

@@ -84,6 +84,13 @@ endpoints() {
     jq 'del(.host.os)' "$BATS_TEST_TMPDIR/1.json" >"$BATS_TEST_TMPDIR/noos.json"
     run post "$BATS_TEST_TMPDIR/noos.json"
     [[ "$output" == "400 "*"/host/os"* ]]
+    # ids that are not what the schema says: a path in the bundle id, junk as endpoint id
+    jq '.bundle_id = "../../../../etc/passwd/aaaaaaaaaaaaa"' "$BATS_TEST_TMPDIR/1.json" >"$BATS_TEST_TMPDIR/trav.json"
+    run post "$BATS_TEST_TMPDIR/trav.json"
+    [[ "$output" == "400 "*"/bundle_id"* ]]
+    jq '.host.endpoint_id = "../x"' "$BATS_TEST_TMPDIR/1.json" >"$BATS_TEST_TMPDIR/trav.json"
+    run post "$BATS_TEST_TMPDIR/trav.json"
+    [[ "$output" == "400 "*"/host/endpoint_id"* ]]
     # too large on the wire, and once decompressed (a gzip bomb)
     head -c 200000 /dev/zero | tr '\0' ' ' >"$BATS_TEST_TMPDIR/big.json"
     run post "$BATS_TEST_TMPDIR/big.json"

@@ -63,7 +63,7 @@ static void build(struct tk_bundle *b)
     assert_int_equal(tk_bundle_init(b, NULL), 0);
     struct tk_host *h = &b->host;
     h->hostname = "pc-01 \xe6\x97\xa5\"\\\x01";
-    h->endpoint_id = "0f0e0d0c";
+    h->endpoint_id = "0f0e0d0c0b0a09080706050403020100";
     h->os_family = "linux";
     h->os_id = "debian";
     h->os_version_id = "12";
