@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "core/jsonval.h"
 
 static const struct tk_cmd *const commands[] = {
     &tk_cmd_scan,
@@ -29,7 +28,6 @@ int main(int argc, char **argv)
         .out = stdout,
     };
     tk_log_init(&cli.log, stderr, TK_LOG_TEXT, TK_LOG_INFO);
-    tk_json_alloc_install(); /* before any thread: see core/jsonval.h */
 
     if (argc < 2) {
         tk_print_overview(stderr, &cli);

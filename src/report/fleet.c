@@ -8,13 +8,14 @@
 #include "core/alloc.h"
 #include "core/escape.h"
 #include "core/json.h"
-#include "core/jsonval.h"
+#include "core/jdoc.h"
 #include "core/map.h"
 #include "core/time.h"
 
 void tk_fleet_init(struct tk_fleet *f, const char *org_name, const char *org_id)
 {
     memset(f, 0, sizeof *f);
+    tk_arena_init(&f->arena, (size_t)4 << 30);
     f->org_name = org_name;
     f->org_id = org_id;
     f->generated = tk_time_now();
@@ -22,8 +23,7 @@ void tk_fleet_init(struct tk_fleet *f, const char *org_name, const char *org_id)
 
 void tk_fleet_release(struct tk_fleet *f)
 {
-    for (size_t i = 0; i < f->nendpoints; i++)
-        json_decref(f->endpoints[i].digest);
+    tk_arena_release(&f->arena);
     for (size_t i = 0; i < f->ngroups; i++) {
         tk_free(f->groups[i].key);
         tk_free(f->groups[i].endpoints);
@@ -33,15 +33,15 @@ void tk_fleet_release(struct tk_fleet *f)
     memset(f, 0, sizeof *f);
 }
 
-const char *tk_fleet_str(const json_t *o, const char *key)
+const char *tk_fleet_str(const struct tk_jv *o, const char *key)
 {
-    const char *s = json_string_value(json_object_get(o, key));
+    const char *s = tk_jv_str(tk_jv_get(o, key));
     return s ? s : "";
 }
 
-int64_t tk_fleet_int(const json_t *o, const char *key)
+int64_t tk_fleet_int(const struct tk_jv *o, const char *key)
 {
-    return (int64_t)json_integer_value(json_object_get(o, key));
+    return (int64_t)tk_jv_int(tk_jv_get(o, key));
 }
 
 /* Grows an array of elements of size sz to hold one more; NULL when refused. */
@@ -62,7 +62,7 @@ static void *grow(void **arr, size_t *n, size_t *cap, size_t sz, size_t max)
     return slot;
 }
 
-static int severity_of(const json_t *finding)
+static int severity_of(const struct tk_jv *finding)
 {
     enum tk_severity s;
     return tk_severity_parse(tk_fleet_str(finding, "severity"), &s) == 0 ? (int)s : 0;
@@ -70,32 +70,31 @@ static int severity_of(const json_t *finding)
 
 int tk_fleet_add(struct tk_fleet *f, const void *digest, size_t n)
 {
-    json_t *d = NULL;
+    struct tk_jv *d = NULL;
     struct tk_err e = { 0 };
-    if (tk_json_parse(digest, n, "digest", &d, &e) != 0 || !json_is_object(d) ||
-        json_integer_value(json_object_get(d, "digest")) != TK_DIGEST_VERSION ||
-        !json_is_array(json_object_get(d, "findings"))) {
+    if (tk_jdoc_parse(&f->arena, digest, n, "digest", &d, &e) != 0 ||
+        !tk_jv_is(d, TK_JV_OBJECT) ||
+        tk_jv_int(tk_jv_get(d, "digest")) != TK_DIGEST_VERSION ||
+        !tk_jv_is(tk_jv_get(d, "findings"), TK_JV_ARRAY)) {
         if (!f->unreadable++)
             f->err = e.msg[0] ? e : (struct tk_err){ .code = TK_EPARSE,
                                                      .msg = "digest: not a version 1 digest" };
-        json_decref(d);
-        return 0;
+        return 0; /* what it parsed stays in the arena until the report is written */
     }
     struct tk_fleet_endpoint *ep = grow((void **)&f->endpoints, &f->nendpoints, &f->cendpoints,
                                         sizeof *ep, TK_FLEET_MAX_ENDPOINTS);
     if (!ep) {
-        json_decref(d);
         return f->nendpoints >= TK_FLEET_MAX_ENDPOINTS ? TK_ELIMIT : TK_ENOMEM;
     }
     ep->digest = d;
     return 0;
 }
 
-static void group_key(const json_t *finding, struct tk_buf *key)
+static void group_key(const struct tk_jv *finding, struct tk_buf *key)
 {
     tk_buf_reset(key);
     tk_buf_adds(key, tk_fleet_str(finding, "id"));
-    if (json_object_get(finding, "product")) {
+    if (tk_jv_get(finding, "product")) {
         tk_buf_addc(key, '\x1f');
         tk_buf_adds(key, tk_fleet_str(finding, "product"));
     }
@@ -131,20 +130,20 @@ int tk_fleet_finish(struct tk_fleet *f)
     int rc = 0;
     for (size_t e = 0; e < f->nendpoints && !rc; e++) {
         struct tk_fleet_endpoint *ep = &f->endpoints[e];
-        const json_t *d = ep->digest;
+        const struct tk_jv *d = ep->digest;
         const char *kb = tk_fleet_str(d, "kb_date");
         if (strcmp(kb, f->kb_date) > 0)
             snprintf(f->kb_date, sizeof f->kb_date, "%s", kb);
-        const json_t *facts = json_object_get(d, "facts");
+        const struct tk_jv *facts = tk_jv_get(d, "facts");
         for (size_t k = 0; k < TK_FACT_COUNT; k++)
-            if (json_is_true(json_object_get(facts, tk_fact_defs[k].name))) {
+            if (tk_jv_is(tk_jv_get(facts, tk_fact_defs[k].name), TK_JV_TRUE)) {
                 ep->facts |= 1u << k;
                 f->facts[k]++;
             }
         ep->worst_rank = -1;
         size_t i;
-        json_t *fi;
-        json_array_foreach(json_object_get(d, "findings"), i, fi) {
+        const struct tk_jv *fi;
+        tk_jv_foreach(tk_jv_get(d, "findings"), i, fi) {
             int sev = severity_of(fi);
             if (sev > ep->worst_rank)
                 ep->worst_rank = sev;
@@ -215,7 +214,7 @@ const char *tk_report_content_type(enum tk_report_format fmt)
 
 /* ---- JSON ---------------------------------------------------------------------------------- */
 
-static void both(struct tk_json *w, const char *key, const json_t *o, const char *field)
+static void both(struct tk_json *w, const char *key, const struct tk_jv *o, const char *field)
 {
     char k[64];
     tk_json_key(w, key);
@@ -274,7 +273,7 @@ static int write_json(const struct tk_fleet *f, struct tk_buf *out)
         const struct tk_fleet_group *g = &f->groups[i];
         tk_json_obj_begin(&w);
         tk_json_kstr(&w, "id", tk_fleet_str(g->top, "id"));
-        tk_json_kstr_opt(&w, "product", json_string_value(json_object_get(g->top, "product")));
+        tk_json_kstr_opt(&w, "product", tk_jv_str(tk_jv_get(g->top, "product")));
         tk_json_kstr(&w, "severity", tk_severity_name(g->severity));
         tk_json_kstr(&w, "category", tk_fleet_str(g->top, "category"));
         tk_json_kint(&w, "kev", g->kev);
@@ -294,13 +293,13 @@ static int write_json(const struct tk_fleet *f, struct tk_buf *out)
     tk_json_key(&w, "endpoints_detail");
     tk_json_arr_begin(&w);
     for (size_t e = 0; e < f->nendpoints; e++) {
-        const json_t *d = f->endpoints[e].digest;
+        const struct tk_jv *d = f->endpoints[e].digest;
         tk_json_obj_begin(&w);
         static const char *const keys[] = { "hostname", "endpoint_id", "os", "collected",
                                             "received", "source", "probe", "bundle_id",
                                             "kb_date" };
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-            tk_json_kstr(&w, keys[k], json_string_value(json_object_get(d, keys[k])));
+            tk_json_kstr(&w, keys[k], tk_jv_str(tk_jv_get(d, keys[k])));
         tk_json_kstr(&w, "worst_severity", f->endpoints[e].worst_rank < 0
                                                ? NULL
                                                : tk_severity_name(f->endpoints[e].worst));
@@ -312,26 +311,26 @@ static int write_json(const struct tk_fleet *f, struct tk_buf *out)
         tk_json_key(&w, "findings");
         tk_json_arr_begin(&w);
         size_t i;
-        const json_t *fi;
-        json_array_foreach(json_object_get(d, "findings"), i, fi) {
+        const struct tk_jv *fi;
+        tk_jv_foreach(tk_jv_get(d, "findings"), i, fi) {
             tk_json_obj_begin(&w);
             tk_json_kstr(&w, "id", tk_fleet_str(fi, "id"));
             tk_json_kstr(&w, "severity", tk_fleet_str(fi, "severity"));
             tk_json_kstr(&w, "category", tk_fleet_str(fi, "category"));
             both(&w, "title", fi, "title");
-            if (json_object_get(fi, "product")) {
+            if (tk_jv_get(fi, "product")) {
                 tk_json_kstr(&w, "product", tk_fleet_str(fi, "product"));
-                tk_json_kstr_opt(&w, "version", json_string_value(json_object_get(fi, "version")));
+                tk_json_kstr_opt(&w, "version", tk_jv_str(tk_jv_get(fi, "version")));
                 tk_json_kstr_opt(&w, "update_to",
-                                 json_string_value(json_object_get(fi, "update_to")));
+                                 tk_jv_str(tk_jv_get(fi, "update_to")));
                 tk_json_kint(&w, "kev", tk_fleet_int(fi, "kev"));
             }
             tk_json_key(&w, "evidence");
             tk_json_arr_begin(&w);
             size_t k;
-            const json_t *ev;
-            json_array_foreach(json_object_get(fi, "evidence"), k, ev)
-                tk_json_str(&w, json_string_value(ev));
+            const struct tk_jv *ev;
+            tk_jv_foreach(tk_jv_get(fi, "evidence"), k, ev)
+                tk_json_str(&w, tk_jv_str(ev));
             tk_json_arr_end(&w);
             tk_json_obj_end(&w);
         }
@@ -362,13 +361,15 @@ static int write_csv(const struct tk_fleet *f, enum tk_lang lang, struct tk_buf 
     for (size_t i = 0; i < nh && !rc; i++)
         rc = csv_field(out, head[i], i + 1 == nh);
     for (size_t e = 0; e < f->nendpoints && !rc; e++) {
-        const json_t *d = f->endpoints[e].digest;
-        const json_t *list = json_object_get(d, "findings");
-        size_t n = json_array_size(list);
+        const struct tk_jv *d = f->endpoints[e].digest;
+        const struct tk_jv *list = tk_jv_get(d, "findings");
+        size_t n = tk_jv_size(list);
+        const struct tk_jv *fi_next = NULL;
         for (size_t i = 0; i < (n ? n : 1) && !rc; i++) {
-            const json_t *fi = n ? json_array_get(list, i) : NULL;
+            const struct tk_jv *fi = n ? (i ? fi_next : list->u.first) : NULL;
+            fi_next = fi ? fi->next : NULL;
             char kev[24] = "";
-            if (fi && json_object_get(fi, "kev"))
+            if (fi && tk_jv_get(fi, "kev"))
                 snprintf(kev, sizeof kev, "%lld", (long long)tk_fleet_int(fi, "kev"));
             const char *row[] = {
                 f->org_name,

@@ -8,12 +8,12 @@
 #ifndef TK_REPORT_FLEET_H
 #define TK_REPORT_FLEET_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "bundle/bundle.h"
 #include "core/buf.h"
+#include "core/jdoc.h"
 #include "report/digest.h"
 #include "report/summary.h"
 
@@ -22,7 +22,7 @@
 /* One finding as many PCs share it: the same id (and, for vulnerabilities, product). */
 struct tk_fleet_group {
     char *key;
-    json_t *top;            /* the most severe member (borrowed from a digest) */
+    const struct tk_jv *top;            /* the most severe member (borrowed from a digest) */
     enum tk_severity severity;
     int64_t kev;            /* known-exploited CVEs in the most severe member */
     size_t pcs;
@@ -31,13 +31,14 @@ struct tk_fleet_group {
 };
 
 struct tk_fleet_endpoint {
-    json_t *digest;         /* owned */
+    const struct tk_jv *digest;         /* in tk_fleet.arena */
     enum tk_severity worst; /* of its findings; -1 none */
     int worst_rank;         /* worst as int, -1 without findings */
     unsigned facts;
 };
 
 struct tk_fleet {
+    struct tk_arena arena;  /* every digest's document */
     const char *org_name, *org_id;
     int64_t generated;
     int64_t pending;        /* endpoints whose newest bundle is not analysed yet */
@@ -70,7 +71,7 @@ int tk_fleet_write(const struct tk_fleet *f, enum tk_report_format fmt, enum tk_
 int tk_fleet_write_html(const struct tk_fleet *f, enum tk_lang lang, struct tk_buf *out);
 
 /* Helpers shared by the writers. */
-const char *tk_fleet_str(const json_t *o, const char *key); /* "" when absent */
-int64_t tk_fleet_int(const json_t *o, const char *key);
+const char *tk_fleet_str(const struct tk_jv *o, const char *key); /* "" when absent */
+int64_t tk_fleet_int(const struct tk_jv *o, const char *key);
 
 #endif

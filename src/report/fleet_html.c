@@ -218,7 +218,7 @@ static void advice(struct out *o, const struct tk_fleet *f)
 static void endpoint(struct out *o, const struct tk_fleet_endpoint *ep)
 {
     char k[32];
-    const json_t *d = ep->digest;
+    const struct tk_jv *d = ep->digest;
     raw(o, "<section class=\"pc\"><h3>");
     text(o, tk_fleet_str(d, "hostname"));
     raw(o, " ");
@@ -245,15 +245,15 @@ static void endpoint(struct out *o, const struct tk_fleet_endpoint *ep)
     if (!any)
         text(o, L(o, L_NONE));
     raw(o, "</td></tr></table>\n");
-    const json_t *list = json_object_get(d, "findings");
-    if (!json_array_size(list)) {
+    const struct tk_jv *list = tk_jv_get(d, "findings");
+    if (!tk_jv_size(list)) {
         fmt(o, "<p>%s</p></section>\n", L(o, L_NOFINDINGS));
         return;
     }
     raw(o, "<ul class=\"findings\">\n");
     size_t i;
-    const json_t *fi;
-    json_array_foreach(list, i, fi) {
+    const struct tk_jv *fi;
+    tk_jv_foreach(list, i, fi) {
         enum tk_severity s = TK_SEV_INFO;
         tk_severity_parse(tk_fleet_str(fi, "severity"), &s);
         raw(o, "<li>");
@@ -262,19 +262,19 @@ static void endpoint(struct out *o, const struct tk_fleet_endpoint *ep)
         text(o, tk_fleet_str(fi, lang_field(o, "title", k, sizeof k)));
         if (tk_fleet_int(fi, "kev") > 0)
             fmt(o, " <span class=\"kev\">%s</span>", L(o, L_KEV));
-        const json_t *ev = json_object_get(fi, "evidence");
-        if (json_array_size(ev)) {
+        const struct tk_jv *ev = tk_jv_get(fi, "evidence");
+        if (tk_jv_size(ev)) {
             raw(o, "<ul class=\"ev\">");
             size_t j;
-            const json_t *e;
-            json_array_foreach(ev, j, e) {
+            const struct tk_jv *e;
+            tk_jv_foreach(ev, j, e) {
                 raw(o, "<li><code>");
-                text(o, json_string_value(e));
+                text(o, tk_jv_str(e));
                 raw(o, "</code></li>");
             }
             int64_t total = tk_fleet_int(fi, "evidence_total");
-            if (total > (int64_t)json_array_size(ev))
-                fmt(o, "<li>… +%lld %s</li>", (long long)(total - (int64_t)json_array_size(ev)),
+            if (total > (int64_t)tk_jv_size(ev))
+                fmt(o, "<li>… +%lld %s</li>", (long long)(total - (int64_t)tk_jv_size(ev)),
                     L(o, L_MORE));
             raw(o, "</ul>");
         }

@@ -3,7 +3,6 @@
 
 #include "bundle/bundle_read.h"
 #include "core/alloc.h"
-#include "core/jsonval.h"
 #include "core/time.h"
 #include "kb/match.h"
 #include "report/digest.h"
@@ -98,7 +97,6 @@ int tk_org_report(struct tk_store *st, const struct tk_org *org, enum tk_report_
                   enum tk_lang lang, struct tk_buf *out, struct tk_err *err)
 {
     struct tk_fleet f;
-    tk_json_scope_begin(); /* every digest's document lives until the report is written */
     tk_fleet_init(&f, org->name, org->id);
     int rc = st->ops->digests(st, org->id, add_digest, &f, &f.pending, err);
     if (rc && !err->msg[0]) /* refused by tk_fleet_add */
@@ -108,6 +106,5 @@ int tk_org_report(struct tk_store *st, const struct tk_org *org, enum tk_report_
     if (!rc && (rc = tk_fleet_write(&f, fmt, lang, out)) != 0)
         rc = tk_err_set(err, rc, "%s: the report does not fit in memory", org->name);
     tk_fleet_release(&f);
-    tk_json_scope_end();
     return rc;
 }
