@@ -80,3 +80,28 @@ nsscan() {
     [ "$(jqb "$OUT" .network.firewall.loaded)" = true ]
     [ "$(jq '[.findings[] | select(.id | startswith("TK-EXP-NO-FIREWALL"))] | length' "$OUT")" = 0 ]
 }
+
+@test "the analysis server sees a PC on its own public address: direct reachability and the opt-in SMB probe" {
+    command -v curl >/dev/null || skip "curl is not installed"
+    # one namespace holds both: the PC's public address is where the upload comes from,
+    # and where the server's probe connects; nothing leaves the namespace
+    ip -n "$NS" addr add 1.2.3.4/24 dev d0
+    listen 0.0.0.0 445
+    DATA="$BATS_TEST_TMPDIR/data"
+    TOKEN=$("$TENKEN" org add ns --probe --data "$DATA" 2>/dev/null)
+    ip netns exec "$NS" "$TENKEN" serve --listen 1.2.3.4:0 --data "$DATA" \
+        >"$BATS_TEST_TMPDIR/serve.out" 2>"$BATS_TEST_TMPDIR/serve.err" &
+    PIDS+=($!)
+    for _ in $(seq 100); do grep -q '^listening on' "$BATS_TEST_TMPDIR/serve.out" && break; sleep 0.05; done
+    URL=$(sed -n 's/^listening on //p' "$BATS_TEST_TMPDIR/serve.out")
+    [ -n "$URL" ]
+    run ip netns exec "$NS" "$TENKEN" scan --out "$OUT" --no-progress --no-disk --no-memory \
+        --no-traces --upload "$URL" --token "$TOKEN" --upload-retries 0
+    [[ "${lines[-1]}" == "$OUT: uploaded" ]]
+    "$TENKEN" report --org ns --data "$DATA" --format json >"$BATS_TEST_TMPDIR/r.json"
+    jq -e '.endpoints_detail[0].source == "1.2.3.4"' "$BATS_TEST_TMPDIR/r.json"
+    jq -e '.endpoints_detail[0].probe == "smb/445=open;rdp/3389=closed"' "$BATS_TEST_TMPDIR/r.json"
+    jq -e '.top_findings[] | select(.id == "TK-EXP-DIRECT" and .severity == "high")' "$BATS_TEST_TMPDIR/r.json"
+    jq -e '.top_findings[] | select(.id == "TK-EXP-PROBE-SMB" and .severity == "critical")' "$BATS_TEST_TMPDIR/r.json"
+    jq -e '[.top_findings[] | select(.id == "TK-EXP-PROBE-RDP")] | length == 0' "$BATS_TEST_TMPDIR/r.json"
+}
