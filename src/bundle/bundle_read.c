@@ -697,7 +697,8 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
 {
     struct tk_jv *doc;
     struct tk_arena a; /* the document; everything kept is copied into b's arena */
-    tk_arena_init(&a, TK_BUNDLE_MAX_BYTES);
+    /* nodes of a hostile "[0,0,0,...]" would take 24 times the text: bound them */
+    tk_arena_init(&a, n < TK_BUNDLE_MAX_BYTES / 16 ? 16 * n + ((size_t)1 << 20) : TK_BUNDLE_MAX_BYTES);
     int rc = tk_jdoc_parse(&a, text, n, name, &doc, err);
     if (rc) {
         tk_arena_release(&a);

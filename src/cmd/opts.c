@@ -455,9 +455,12 @@ int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
         char *next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
+        /* a comment: '#' at the start or after a blank, so values may hold '#' */
+        for (char *h = line; *h; h++)
+            if (*h == '#' && (h == line || h[-1] == ' ' || h[-1] == '\t')) {
+                *h = '\0';
+                break;
+            }
         char *eq = strchr(line, '=');
         char *name = line, *value = NULL;
         if (eq) {
@@ -476,9 +479,11 @@ int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
             const struct tk_opt *o = cli->cmd->opts;
             while (o && o->name && strcmp(o->name, name) != 0)
                 o++;
-            if (!o || !o->name || (o->arg && (!value || !*value)) || (!o->arg && value)) {
+            if (!o || !o->name || strcmp(name, "config") == 0 ||
+                (o->arg && (!value || !*value)) || (!o->arg && value)) {
                 rc = tk_usage_error(cli, "%s:%zu: %s", path, no,
-                                    !o || !o->name ? "not an option of this command"
+                                    !o || !o->name || strcmp(name, "config") == 0
+                                        ? "not an option of this command"
                                     : o->arg        ? "needs a value (name = value)"
                                                     : "takes no value");
                 break;

@@ -221,8 +221,10 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     long v;
     struct tk_config_argv conf = { 0 };
     for (int i = 1; i < argc; i++) /* the configuration first: the command line overrides */
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-            if ((rc = tk_config_load(cli, argv[i + 1], argc, argv, &conf)) != 0)
+        if ((strcmp(argv[i], "--config") == 0 && i + 1 < argc) ||
+            strncmp(argv[i], "--config=", 9) == 0) {
+            const char *path = argv[i][8] == '=' ? argv[i] + 9 : argv[i + 1];
+            if ((rc = tk_config_load(cli, path, argc, argv, &conf)) != 0)
                 return rc;
             argc = conf.argc;
             argv = conf.argv;
@@ -240,9 +242,9 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             data = val;
             break;
         case O_MAX_BODY:
-            if (!parse_num(val, 1024, 1L << 30, &v))
+            if (!parse_num(val, 1024, 512L << 20, &v)) /* SQLite keeps blobs below 1e9 bytes */
                 idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
-                    cli, "--max-body must be a size from 1K to 1024M, not '%s'", val);
+                    cli, "--max-body must be a size from 1K to 512M, not '%s'", val);
             else
                 so.max_body = (size_t)v;
             break;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "compat/sys.h"
+#include "core/addr.h"
 #include "core/escape.h"
 #include "core/time.h"
 
@@ -141,9 +142,9 @@ int tk_mail_send(const struct tk_mail *m, struct tk_err *err)
     CURL *c = curl_easy_init();
     struct curl_slist *rcpt = NULL;
     char from[300], errbuf[CURL_ERROR_SIZE] = "";
-    char host[256] = "localhost";
-    gethostname(host, sizeof host - 1);
-    snprintf(from, sizeof from, "<%s%s>", m->from ? m->from : "tenken@", m->from ? "" : host);
+    char me[256] = "localhost";
+    gethostname(me, sizeof me - 1);
+    snprintf(from, sizeof from, "<%s%s>", m->from ? m->from : "tenken@", m->from ? "" : me);
     for (size_t i = 0; i < m->nto; i++) {
         char to[300];
         snprintf(to, sizeof to, "<%s>", m->to[i]);
@@ -153,8 +154,12 @@ int tk_mail_send(const struct tk_mail *m, struct tk_err *err)
     }
     /* localhost may speak plain SMTP; anything else must upgrade to TLS */
     const char *h = strstr(url, "://") + 3;
-    bool local = strncmp(h, "localhost", 9) == 0 || strncmp(h, "127.", 4) == 0 ||
-                 strncmp(h, "[::1]", 5) == 0;
+    size_t hl = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/");
+    char host[256];
+    snprintf(host, sizeof host, "%.*s", (int)hl, h);
+    struct tk_ip ip;
+    bool local = strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+                 (tk_ip_parse(tk_str_c(host), &ip) && strcmp(tk_ip_class(&ip), "loopback") == 0);
     struct reader rd = { &msg, 0 };
     if (!c) {
         rc = tk_err_set(err, TK_ENOMEM, "out of memory");

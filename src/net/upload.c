@@ -2,6 +2,7 @@
 #include "net/upload.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <jansson.h>
 #include <string.h>
 #include <time.h>
@@ -66,7 +67,7 @@ static int xfer(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultot
 static void sleep_ms(long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0)
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
 

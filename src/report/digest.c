@@ -38,7 +38,9 @@ unsigned tk_fact_bits(const struct tk_finding *f)
     }
     if (id_in(f->id, direct))
         bits |= 1u << TK_FACT_direct;
-    if (id_in(f->id, smb_rdp))
+    /* a probe seen from the PC's own network (lowered to medium) is not internet exposure */
+    if (id_in(f->id, smb_rdp) &&
+        (strncmp(f->id, "TK-EXP-PROBE-", 13) != 0 || f->severity >= TK_SEV_HIGH))
         bits |= 1u << TK_FACT_smb_rdp;
     if (is(f->id, "TK-CFG-SMB1"))
         bits |= 1u << TK_FACT_smb1;

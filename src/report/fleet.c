@@ -122,6 +122,15 @@ static int cmp_endpoints(const void *a, const void *b)
 
 int tk_fleet_finish(struct tk_fleet *f)
 {
+    for (size_t e = 0; e < f->nendpoints; e++) { /* the sort key first */
+        struct tk_fleet_endpoint *ep = &f->endpoints[e];
+        size_t i;
+        const struct tk_jv *fi;
+        ep->worst_rank = -1;
+        tk_jv_foreach(tk_jv_get(ep->digest, "findings"), i, fi)
+            if (severity_of(fi) > ep->worst_rank)
+                ep->worst_rank = severity_of(fi);
+    }
     if (f->nendpoints) /* qsort wants an array, even an empty one */
         qsort(f->endpoints, f->nendpoints, sizeof *f->endpoints, cmp_endpoints);
     struct tk_map idx;
@@ -140,13 +149,10 @@ int tk_fleet_finish(struct tk_fleet *f)
                 ep->facts |= 1u << k;
                 f->facts[k]++;
             }
-        ep->worst_rank = -1;
         size_t i;
         const struct tk_jv *fi;
         tk_jv_foreach(tk_jv_get(d, "findings"), i, fi) {
             int sev = severity_of(fi);
-            if (sev > ep->worst_rank)
-                ep->worst_rank = sev;
             group_key(fi, &key);
             struct tk_str k = { key.ptr ? key.ptr : "", key.len };
             size_t gi = (size_t)(uintptr_t)tk_map_get(&idx, k);

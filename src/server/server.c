@@ -18,6 +18,7 @@
 #include "report/fleet.h"
 #include "server/judge.h"
 #include "server/probe.h"
+#include "core/addr.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/json.h"
@@ -57,6 +58,7 @@ struct tk_server {
 /* One request's state, from the first callback to the completion callback. */
 struct req {
     struct tk_buf body;
+    bool keep;      /* an upload with a token of the right shape: its body is kept */
     bool too_large;
 };
 
@@ -325,14 +327,30 @@ static void log_error(struct tk_server *s, const char *what, const char *org, co
     line_end(s, s->o.error_log, &w, &b);
 }
 
+static bool same_address(const char *a, const char *b)
+{
+    struct tk_ip x, y;
+    if (!tk_ip_parse(tk_str_c(a), &x) || !tk_ip_parse(tk_str_c(b), &y))
+        return false;
+    tk_ip_unmap(&x);
+    tk_ip_unmap(&y);
+    return x.family == y.family && memcmp(x.b, y.b, 16) == 0;
+}
+
+static bool is_trusted_proxy(const struct tk_server *s, const char *addr)
+{
+    for (size_t i = 0; i < s->o.ntrusted; i++)
+        if (same_address(addr, s->o.trusted_proxies[i]))
+            return true;
+    return false;
+}
+
 /* The address an upload came from: the peer's, or behind a trusted reverse proxy the last
  * address X-Forwarded-For names (the one the proxy itself appended). */
 static void upload_source(struct tk_server *s, struct MHD_Connection *c, char *out, size_t n)
 {
     client_address(c, out, n);
-    bool trusted = false;
-    for (size_t i = 0; i < s->o.ntrusted && !trusted; i++)
-        trusted = strcmp(out, s->o.trusted_proxies[i]) == 0;
+    bool trusted = is_trusted_proxy(s, out);
     const char *xff = trusted ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                             "X-Forwarded-For")
                               : NULL;
@@ -361,7 +379,8 @@ static int judge_upload(struct tk_server *s, const struct tk_org *org, struct tk
                         struct tk_buf *digest)
 {
     struct tk_reach reach = { .source = source[0] ? source : NULL };
-    if (org->probe && reach.source)
+    /* a proxy that did not say whom it forwards for is not the PC: never probe it */
+    if (org->probe && reach.source && !is_trusted_proxy(s, source))
         tk_probe_ports(source, s->o.probe_smb, s->o.probe_rdp, s->o.probe_timeout_ms, &reach);
     tk_reach_format_probes(&reach, probe, 64);
     struct tk_err err = { 0 };
@@ -457,23 +476,25 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
     }
     char source[INET6_ADDRSTRLEN];
     upload_source(s, c, source, sizeof source);
+    int64_t now = tk_time_now();
     struct tk_upload u = {
         .bundle_id = b.bundle_id,
         .endpoint_id = b.host.endpoint_id,
         .hostname = b.host.hostname,
         .source = source,
-        .received = tk_time_now(),
-        .collected = b.host.started,
+        .received = now,
+        /* the PC's clock decides "newest" only up to the server's own time */
+        .collected = b.host.started < now ? b.host.started : now,
         .json = json->ptr,
         .json_len = json->len,
     };
     /* judged before it is stored, so bundle and analysis are committed together */
     char probe[64] = "";
     if (judge_upload(s, org, &b, source, u.received, probe, &digest) == 0) {
-        u.probe = probe;
         u.digest = digest.ptr;
         u.digest_len = digest.len;
     }
+    u.probe = probe; /* kept either way: the sweep judges with it */
     enum tk_upload_result result = TK_UPLOAD_STORED;
     if (commit_upload(s, org->id, &u, &result, &err) != 0) {
         log_error(s, "store", org->id, b.bundle_id, err.msg);
@@ -626,6 +647,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         tk_buf_init(&r->body, s->o.max_body);
         *con_cls = r;
+        const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+        r->keep = post && strcmp(url, "/api/v1/bundles") == 0 && auth &&
+                  strncmp(auth, "Bearer ", 7) == 0 && tk_token_valid(auth + 7);
         const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (post && len && strtoull(len, NULL, 10) > s->o.max_body) {
             log_access(s, c, method, url, 413, NULL, "Content-Length");
@@ -635,9 +659,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     struct req *r = *con_cls;
-    if (*upload_data_size) { /* body, in pieces; past the bound it is counted, not kept */
-        if (!r->too_large && tk_buf_add(&r->body, upload_data, *upload_data_size) != 0)
-            r->too_large = true;
+    if (*upload_data_size) { /* body, in pieces: kept only for an upload with a token */
+        if (r->keep && tk_buf_add(&r->body, upload_data, *upload_data_size) != 0) {
+            /* past the bound (no Content-Length told us before): close, read no more */
+            log_access(s, c, method, url, 413, NULL, "body past --max-body");
+            return MHD_NO;
+        }
         *upload_data_size = 0;
         return MHD_YES;
     }

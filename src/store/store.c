@@ -53,6 +53,9 @@ bool tk_org_name_valid(const char *name)
     size_t n = name ? strlen(name) : 0;
     if (n == 0 || n > TK_ORG_NAME_MAX)
         return false;
+    /* a name shaped like an id (8-4-4-4-12) could be mistaken for another organisation's */
+    if (n == 36 && name[8] == '-' && name[13] == '-' && name[18] == '-' && name[23] == '-')
+        return false;
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
         bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');

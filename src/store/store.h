@@ -147,7 +147,8 @@ int tk_id_list_add(void *list, const char *bundle_id);
 void tk_id_list_release(struct tk_id_list *l);
 
 /* A valid organisation name: 1..64 characters of letters, digits, '.', '_' and '-', starting
- * with a letter or digit (names appear in URLs, file names and reports). */
+ * with a letter or digit (names appear in URLs, file names and reports), and not shaped like
+ * an organisation id. */
 bool tk_org_name_valid(const char *name);
 
 #endif

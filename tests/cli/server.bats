@@ -238,7 +238,7 @@ CONF
     [ "$status" -eq 2 ]
     [[ "$output" == *"bad.conf:2: not an option of this command"* ]]
     printf 'threads\n' >"$BATS_TEST_TMPDIR/bad.conf"
-    run "$TENKEN" serve --config "$BATS_TEST_TMPDIR/bad.conf"
+    run "$TENKEN" serve --config="$BATS_TEST_TMPDIR/bad.conf"
     [ "$status" -eq 2 ]
     [[ "$output" == *"bad.conf:1: needs a value"* ]]
     run "$TENKEN" serve --config "$BATS_TEST_TMPDIR/none.conf"
