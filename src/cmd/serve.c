@@ -9,6 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "core/alloc.h"
+#include "kb/input.h"
 #include "server/server.h"
 #include "store/store.h"
 
@@ -116,22 +117,17 @@ static int open_log(struct tk_cli *cli, const char *path, const char *what, FILE
 /* A PEM file into a NUL-terminated string (bounded); NULL after logging on failure. */
 static char *read_pem(struct tk_cli *cli, const char *path)
 {
-    FILE *fp = fopen(path, "r");
     struct tk_buf b = TK_BUF_INIT(1 << 20);
-    char chunk[4096];
-    size_t k;
-    int rc = fp ? 0 : -1;
-    while (!rc && (k = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        rc = tk_buf_add(&b, chunk, k);
-    if (fp)
-        fclose(fp);
-    if (rc || tk_buf_addc(&b, '\0') != 0 || !strstr(b.ptr, "-----BEGIN ")) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: %s", path,
-               !fp ? strerror(errno) : rc ? "larger than a PEM file can be" : "not a PEM file");
-        tk_buf_release(&b);
-        return NULL;
+    struct tk_err err = { 0 };
+    if (tk_input_slurp(path, &b, &err) != 0) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+    } else if (tk_buf_addc(&b, '\0') != 0 || !strstr(b.ptr, "-----BEGIN ")) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: not a PEM file", path);
+    } else {
+        return b.ptr;
     }
-    return b.ptr;
+    tk_buf_release(&b);
+    return NULL;
 }
 
 static int open_kb(void *ud, struct tk_kb **out, struct tk_err *err)

@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "compat/sys.h"
+#include "kb/input.h"
 #include "net/upload.h"
 #include "store/token.h"
 
@@ -69,25 +70,13 @@ int tk_cli_token(struct tk_cli *cli, const char *token, const char *file, char *
 
 int tk_cli_upload(struct tk_cli *cli, const struct tk_cli_upload *u, const char *path)
 {
-    FILE *fp = fopen(path, "rb");
     struct tk_buf data = TK_BUF_INIT((size_t)1 << 30);
-    char chunk[65536];
-    size_t k;
-    int rc = 0;
-    if (!fp) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: %s", path, strerror(errno));
-        return TK_EXIT_RUNTIME;
-    }
-    while (!rc && (k = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        rc = tk_buf_add(&data, chunk, k);
-    if (rc || ferror(fp)) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: %s", path,
-               rc ? "larger than a bundle can be (1 GiB)" : "read error");
-        fclose(fp);
+    struct tk_err rerr = { 0 };
+    if (tk_input_slurp(path, &data, &rerr) != 0) { /* a .gz bundle arrives decompressed */
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", rerr.msg);
         tk_buf_release(&data);
         return TK_EXIT_RUNTIME;
     }
-    fclose(fp);
     struct prog pr = { u->progress && cli->log.format == TK_LOG_TEXT && tk_sys_isatty(2), path };
     struct tk_upload_opts o = {
         .server = u->server, .token = u->token, .ca = u->ca, .retries = u->retries,

@@ -616,8 +616,12 @@ static enum MHD_Result report(struct tk_server *s, struct MHD_Connection *c, con
     if (v.status != MHD_HTTP_OK) {
         ok = error(c, v.status, v.text);
     } else {
-        struct MHD_Response *r = MHD_create_response_from_buffer(out.len, out.ptr,
-                                                                 MHD_RESPMEM_MUST_COPY);
+        size_t len = out.len; /* handed over, not copied: a report may be large */
+        char *doc = tk_buf_detach(&out);
+        struct MHD_Response *r =
+            doc ? MHD_create_response_from_buffer_with_free_callback(len, doc, tk_free) : NULL;
+        if (!r)
+            tk_free(doc);
         ok = MHD_NO;
         if (r) {
             MHD_add_response_header(r, "Content-Type", tk_report_content_type(fmt));

@@ -510,8 +510,10 @@ static int sq_analysis_put(struct tk_store *base, const char *bundle_id, const c
     int rc = exec(s, "BEGIN IMMEDIATE", err);
     if (rc)
         return rc;
-    if (sqlite3_prepare_v2(s->db, "UPDATE bundle SET probe = ? WHERE bundle_id = ?", -1, &st,
-                           NULL) != SQLITE_OK) {
+    /* the row holds the bundle's JSON: rewrite it only when the probe result changed; an
+     * unknown bundle id fails below, on analysis's foreign key */
+    if (sqlite3_prepare_v2(s->db, "UPDATE bundle SET probe = ?1 WHERE bundle_id = ?2"
+                                  " AND probe IS NOT ?1", -1, &st, NULL) != SQLITE_OK) {
         rc = fail(s, err, "cannot prepare");
     } else {
         sqlite3_bind_text(st, 1, probe && *probe ? probe : NULL, -1, SQLITE_STATIC);
@@ -520,8 +522,6 @@ static int sq_analysis_put(struct tk_store *base, const char *bundle_id, const c
         sqlite3_finalize(st);
         if (step != SQLITE_DONE)
             rc = fail(s, err, "cannot store the analysis");
-        else if (sqlite3_changes(s->db) == 0)
-            rc = tk_err_set(err, TK_ENOENT, "no bundle %.40s", bundle_id);
     }
     if (!rc)
         rc = put_digest(s, bundle_id, digest, n, err);
