@@ -36,12 +36,7 @@ int tk_bundle_init(struct tk_bundle *b, struct tk_err *err)
     int rc = tk_sys_random(r, sizeof r);
     if (rc)
         return tk_err_set(err, rc, "cannot read random bytes for the bundle id");
-    r[6] = (unsigned char)((r[6] & 0x0F) | 0x40); /* UUID version 4 */
-    r[8] = (unsigned char)((r[8] & 0x3F) | 0x80); /* RFC 4122 variant */
-    snprintf(b->bundle_id, sizeof b->bundle_id,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
-             r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
-             r[15]);
+    tk_uuid4_format(r, b->bundle_id);
     return 0;
 }
 

@@ -1,6 +1,7 @@
-/* str.c - string slices. */
+/* str.c - string slices, and the text form of a version 4 UUID. */
 #include "core/str.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -175,4 +176,13 @@ bool tk_glob_match(const char *pattern, struct tk_str s)
     while (*p == '*')
         p++;
     return *p == '\0';
+}
+
+void tk_uuid4_format(unsigned char r[16], char *out)
+{
+    r[6] = (unsigned char)((r[6] & 0x0F) | 0x40); /* version 4 */
+    r[8] = (unsigned char)((r[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+             r[13], r[14], r[15]);
 }

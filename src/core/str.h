@@ -45,4 +45,8 @@ char *tk_str_dup(struct tk_str s);
 /* Glob match of the whole string: '*' any run, '?' one byte; ASCII case-insensitive. */
 bool tk_glob_match(const char *pattern, struct tk_str s);
 
+/* 16 random bytes as a version 4 UUID in lower case ("xxxxxxxx-xxxx-4xxx-yxxx-..."), out
+ * holding at least 37 bytes. The bytes are adjusted for the version and variant. */
+void tk_uuid4_format(unsigned char r[16], char *out);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "compat/sys.h"
 #include "core/alloc.h"
+#include "core/str.h"
 #include "core/time.h"
 #include "store/store.h"
 
@@ -173,11 +174,7 @@ static int new_uid(char out[40], struct tk_err *err)
     unsigned char r[16];
     if (tk_sys_random(r, sizeof r) != 0)
         return tk_err_set(err, TK_EIO, "cannot read random bytes for an organisation id");
-    r[6] = (unsigned char)((r[6] & 0x0F) | 0x40);
-    r[8] = (unsigned char)((r[8] & 0x3F) | 0x80);
-    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-             r[13], r[14], r[15]);
+    tk_uuid4_format(r, out);
     return 0;
 }
 
