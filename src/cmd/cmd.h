@@ -110,6 +110,8 @@ int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb *
  * returns an exit code on failure, 0 on success. */
 struct tk_store;
 int tk_cli_open_store(struct tk_cli *cli, const char *data, struct tk_store **out);
+/* The directory itself (appended to dir), for commands that open more than one handle. */
+int tk_cli_data_dir(struct tk_cli *cli, const char *data, struct tk_buf *dir);
 
 /* Uploading a bundle file (upload.c), for `tenken upload` and `tenken scan --upload`. */
 struct tk_cli_upload {

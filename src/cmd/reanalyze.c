@@ -98,19 +98,20 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     }
     if ((rc = tk_optparse_end(&p, idx)) != 0)
         return rc;
+    struct tk_buf dir = TK_BUF_INIT(8192);
     struct tk_store *s;
-    if ((rc = tk_cli_open_store(cli, data, &s)) != 0)
-        return rc;
+    struct tk_err err = { 0 };
+    if ((rc = tk_cli_data_dir(cli, data, &dir)) != 0 ||
+        (rc = tk_store_open(&s, tk_buf_cstr(&dir), &err)) != 0) {
+        if (err.msg[0])
+            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+        tk_buf_release(&dir);
+        return err.msg[0] ? TK_EXIT_RUNTIME : rc;
+    }
     struct job j = { .cli = cli, .kb = kbpath, .progress = progress };
     pthread_mutex_init(&j.lock, NULL);
     struct tk_org org;
-    struct tk_err err = { 0 };
-    struct tk_buf dir = TK_BUF_INIT(8192);
-    if (data)
-        tk_buf_adds(&dir, data);
-    else
-        tk_store_default_dir(&dir);
-    j.data = tk_buf_cstr(&dir);
+    j.data = tk_buf_cstr(&dir); /* each worker opens its own handle there */
     /* the knowledge base is opened here once first, so a bad --kb fails before any work */
     struct tk_kb *kb = NULL;
     if ((org_name && s->ops->org_get(s, org_name, &org, &err) != 0) ||

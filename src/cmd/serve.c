@@ -157,12 +157,9 @@ static int serve(struct tk_cli *cli, struct tk_server_opts *so, const char *host
 {
     int rc = TK_EXIT_OK;
     struct tk_buf dir = TK_BUF_INIT(8192);
-    if (data)
-        tk_buf_adds(&dir, data);
-    else if (tk_store_default_dir(&dir) != 0) {
+    if ((rc = tk_cli_data_dir(cli, data, &dir)) != 0) {
         tk_buf_release(&dir);
-        return tk_usage_error(cli, "no place for the data: set HOME or XDG_DATA_HOME, or use "
-                                   "--data");
+        return rc;
     }
     FILE *log = NULL, *elog = NULL;
     if (open_log(cli, access, "access", &so->access_log, &log) != 0 ||

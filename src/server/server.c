@@ -58,8 +58,7 @@ struct tk_server {
 /* One request's state, from the first callback to the completion callback. */
 struct req {
     struct tk_buf body;
-    bool keep;      /* an upload with a token of the right shape: its body is kept */
-    bool too_large;
+    bool keep; /* an upload with a token of the right shape: its body is kept */
 };
 
 /* ---- store handles ----------------------------------------------------------------------- */
@@ -531,8 +530,6 @@ static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, str
     if (!token || !tk_token_valid(token)) {
         verdict(&v, MHD_HTTP_UNAUTHORIZED, "an enrollment token is required "
                                            "(Authorization: Bearer TOKEN)");
-    } else if (r->too_large) {
-        verdict(&v, 413, "the bundle is larger than this server accepts");
     } else if (!(st = take_store(s, &err))) {
         verdict(&v, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
     } else {
