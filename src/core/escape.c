@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "core/utf8.h"
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
@@ -108,6 +109,11 @@ int tk_escape_csv(struct tk_buf *out, const char *s, size_t n)
 
 int tk_base64(struct tk_buf *out, const void *p, size_t n, size_t wrap)
 {
+    return tk_base64_eol(out, p, n, wrap, "\r\n");
+}
+
+int tk_base64_eol(struct tk_buf *out, const void *p, size_t n, size_t wrap, const char *eol)
+{
     static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const unsigned char *s = p;
     size_t col = 0;
@@ -120,9 +126,47 @@ int tk_base64(struct tk_buf *out, const void *p, size_t n, size_t wrap)
         rc = tk_buf_add(out, q, 4);
         col += 4;
         if (!rc && wrap && (col >= wrap || i + 3 >= n)) {
-            rc = tk_buf_adds(out, "\r\n");
+            rc = tk_buf_adds(out, eol);
             col = 0;
         }
     }
+    return rc;
+}
+
+int tk_base64_decode(struct tk_buf *out, const char *s, size_t n)
+{
+    unsigned acc = 0;
+    int bits = 0, pad = 0, rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int v;
+        if (c >= 'A' && c <= 'Z')
+            v = c - 'A';
+        else if (c >= 'a' && c <= 'z')
+            v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9')
+            v = c - '0' + 52;
+        else if (c == '+' || c == '-')
+            v = 62;
+        else if (c == '/' || c == '_')
+            v = 63;
+        else if (c == '=') {
+            pad++;
+            continue;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        else
+            return TK_EPARSE;
+        if (pad)
+            return TK_EPARSE; /* data after padding */
+        acc = acc << 6 | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            rc = tk_buf_addc(out, (char)(acc >> bits & 0xff));
+        }
+    }
+    if (!rc && (bits >= 6 || pad > 2))
+        return TK_EPARSE;
     return rc;
 }

@@ -26,5 +26,10 @@ int tk_escape_csv(struct tk_buf *out, const char *s, size_t n);
 /* Base64 (RFC 4648, standard alphabet with padding) in lines of at most 76 characters
  * ending in CRLF, as MIME bodies want them; wrap 0: one line, no CRLF. */
 int tk_base64(struct tk_buf *out, const void *p, size_t n, size_t wrap);
+/* Decodes base64 (standard or URL alphabet, padding optional, blanks and line ends
+ * ignored) into out; TK_EPARSE on any other character or misplaced padding. */
+int tk_base64_decode(struct tk_buf *out, const char *s, size_t n);
+/* The same with another line end (Shodan's favicon hash wants "\n"). */
+int tk_base64_eol(struct tk_buf *out, const void *p, size_t n, size_t wrap, const char *eol);
 
 #endif

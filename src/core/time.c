@@ -2,6 +2,7 @@
 #include "core/time.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 int64_t tk_time_now(void)
@@ -59,4 +60,170 @@ void tk_time_compact(int64_t t, char *out)
     struct civil c = to_civil(t);
     snprintf(out, 32, "%04lld%02u%02uT%02u%02u%02uZ", (long long)c.year, c.month, c.day, c.hour,
              c.min, c.sec);
+}
+
+int64_t tk_time_from_civil(int64_t y, int mon, int d, int h, int min, int s)
+{
+    /* days from 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm) */
+    y -= mon <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (mon + (mon > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    return days * 86400 + h * 3600 + min * 60 + s;
+}
+
+static bool digits(const char *p, const char *end, int n, int *out)
+{
+    if (end - p < n)
+        return false;
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+        v = v * 10 + (p[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool valid_fields(int y, int mon, int d, int h, int min, int s)
+{
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    (void)y;
+    return mon >= 1 && mon <= 12 && d >= 1 && d <= mdays[mon - 1] && h <= 23 && min <= 59 &&
+           s <= 60;
+}
+
+static int month_of(const char *p, const char *end)
+{
+    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    if (end - p < 3)
+        return 0;
+    for (int i = 0; i < 12; i++)
+        if ((p[0] | 32) == (names[3 * i] | 32) && (p[1] | 32) == names[3 * i + 1] &&
+            (p[2] | 32) == names[3 * i + 2])
+            return i + 1;
+    return 0;
+}
+
+/* "06 Nov 1994 08:49:37", "06-Nov-94 08:49:37" or asctime "Nov  6 08:49:37 1994" */
+static bool parse_http_date(const char *p, const char *end, int64_t *out)
+{
+    const char *comma = memchr(p, ',', (size_t)(end - p));
+    if (comma)
+        p = comma + 1;
+    else if (end - p > 4 && p[3] == ' ')
+        p += 4; /* asctime: skip the weekday */
+    while (p < end && *p == ' ')
+        p++;
+    int y, mon, d, h, mi, s;
+    if (p < end && *p >= 'A') {
+        /* asctime: Mon DD HH:MM:SS YYYY */
+        if (!(mon = month_of(p, end)))
+            return false;
+        p += 3;
+        while (p < end && *p == ' ')
+            p++;
+        if (digits(p, end, 2, &d))
+            p += 2;
+        else if (digits(p, end, 1, &d))
+            p += 1;
+        else
+            return false;
+        if (p >= end || *p++ != ' ' || !digits(p, end, 2, &h) || end - p < 9 || p[2] != ':' ||
+            !digits(p + 3, end, 2, &mi) || p[5] != ':' || !digits(p + 6, end, 2, &s))
+            return false;
+        p += 8;
+        while (p < end && *p == ' ')
+            p++;
+        if (!digits(p, end, 4, &y))
+            return false;
+    } else {
+        if (!digits(p, end, 2, &d))
+            return false;
+        p += 2;
+        if (p >= end || (*p != ' ' && *p != '-'))
+            return false;
+        p++;
+        if (!(mon = month_of(p, end)))
+            return false;
+        p += 3;
+        if (p >= end || (*p != ' ' && *p != '-'))
+            return false;
+        p++;
+        if (digits(p, end, 4, &y))
+            p += 4;
+        else if (digits(p, end, 2, &y)) {
+            y += y < 70 ? 2000 : 1900;
+            p += 2;
+        } else
+            return false;
+        if (p >= end || *p++ != ' ' || !digits(p, end, 2, &h) || end - p < 8 || p[2] != ':' ||
+            !digits(p + 3, end, 2, &mi) || p[5] != ':' || !digits(p + 6, end, 2, &s))
+            return false;
+    }
+    if (!valid_fields(y, mon, d, h, mi, s))
+        return false;
+    *out = tk_time_from_civil(y, mon, d, h, mi, s);
+    return true;
+}
+
+bool tk_time_parse(struct tk_str str, int64_t *out)
+{
+    str = tk_str_trim(str);
+    const char *p = str.p, *end = str.p + str.n;
+    if (!str.n)
+        return false;
+    uint64_t u;
+    if (str.n <= 12 && tk_str_to_u64(str, &u)) {
+        *out = (int64_t)u;
+        return true;
+    }
+    int y, mon, d, h = 0, mi = 0, s = 0;
+    if (!(digits(p, end, 4, &y) && end - p >= 10 && p[4] == '-' && digits(p + 5, end, 2, &mon) &&
+          p[7] == '-' && digits(p + 8, end, 2, &d)))
+        return parse_http_date(p, end, out);
+    p += 10;
+    int64_t offset = 0;
+    if (p < end && (*p == 'T' || *p == 't' || *p == ' ')) {
+        p++;
+        if (!digits(p, end, 2, &h) || end - p < 5 || p[2] != ':' || !digits(p + 3, end, 2, &mi))
+            return false;
+        p += 5;
+        if (p < end && *p == ':') {
+            if (!digits(p + 1, end, 2, &s))
+                return false;
+            p += 3;
+        }
+        if (p < end && (*p == '.' || *p == ',')) {
+            p++;
+            while (p < end && *p >= '0' && *p <= '9')
+                p++;
+        }
+        if (p < end && (*p == 'Z' || *p == 'z')) {
+            p++;
+        } else if (p < end && (*p == '+' || *p == '-')) {
+            int oh, om = 0;
+            int sign = *p == '-' ? -1 : 1;
+            p++;
+            if (!digits(p, end, 2, &oh))
+                return false;
+            p += 2;
+            if (p < end && *p == ':')
+                p++;
+            if (digits(p, end, 2, &om))
+                p += 2;
+            if (oh > 23 || om > 59)
+                return false;
+            offset = sign * (oh * 3600 + om * 60);
+        } else if (end - p >= 4 && memcmp(p, " UTC", 4) == 0) {
+            p += 4;
+        }
+    }
+    if (p != end || !valid_fields(y, mon, d, h, mi, s))
+        return false;
+    *out = tk_time_from_civil(y, mon, d, h, mi, s) - offset;
+    return true;
 }

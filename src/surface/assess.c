@@ -1,0 +1,1 @@
+/* assess.c - placeholder */

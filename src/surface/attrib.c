@@ -1,0 +1,2 @@
+/* attrib.c - placeholder: being written. */
+#include "surface/attrib.h"

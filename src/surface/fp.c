@@ -1,0 +1,1 @@
+/* fp.c - placeholder */

@@ -1,0 +1,9 @@
+/* in_censys.c - placeholder: being written. */
+#include "surface/ingest.h"
+
+int tk_in_censys(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *err)
+{
+    (void)in;
+    (void)rec;
+    return tk_err_set(err, TK_EPARSE, "the censys format is not supported yet");
+}

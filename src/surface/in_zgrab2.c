@@ -1,0 +1,197 @@
+/* in_zgrab2.c - zgrab2 JSON lines: {"ip", "domain", "data": {MODULE: {"status", "port",
+ * "protocol", "result", "timestamp", "error"}}}.
+ *
+ * Modules of one record that name the same port (a multi-module run fetching several paths
+ * of one device) become one observation with several responses; other ports become their
+ * own observations. HTTP headers arrive lower-cased with '_' for '-', values as arrays,
+ * unknown names under headers.unknown[{key, value[]}]; older zgrab2 put etag there too. */
+#include <string.h>
+
+#include "core/time.h"
+#include "surface/ingest.h"
+
+static const struct tk_jv *path(const struct tk_jv *v, const char *const *keys)
+{
+    for (; *keys && v; keys++)
+        v = tk_jv_get(v, *keys);
+    return v;
+}
+#define PATH(v, ...) path((v), (const char *const[]){ __VA_ARGS__, NULL })
+
+static int add_values(struct tk_obs *o, struct tk_obs_http *h, struct tk_str name,
+                      const struct tk_jv *v)
+{
+    if (tk_jv_str(v))
+        return tk_obs_header_add(o, h, name, (struct tk_str){ v->u.s, v->len });
+    size_t i;
+    const struct tk_jv *el;
+    int rc = 0;
+    tk_jv_foreach(v, i, el)
+        if (!rc && tk_jv_str(el))
+            rc = tk_obs_header_add(o, h, name, (struct tk_str){ el->u.s, el->len });
+    return rc;
+}
+
+/* zgrab2's parsed x509 certificate (zcrypto's JSON form) */
+static int cert_of(struct tk_obs *o, const struct tk_jv *parsed)
+{
+    if (!tk_jv_is(parsed, TK_JV_OBJECT) || o->has_cert)
+        return 0;
+    o->has_cert = true;
+    const char *s = tk_jv_str(tk_jv_get(parsed, "subject_dn"));
+    const char *i = tk_jv_str(tk_jv_get(parsed, "issuer_dn"));
+    o->cert.subject = s ? tk_obs_str(o, tk_str_c(s)) : NULL;
+    o->cert.issuer = i ? tk_obs_str(o, tk_str_c(i)) : NULL;
+    const struct tk_jv *cn = tk_jv_get(tk_jv_get(parsed, "subject"), "common_name");
+    const struct tk_jv *org = tk_jv_get(tk_jv_get(parsed, "subject"), "organization");
+    if (tk_jv_size(cn) && tk_jv_str(cn->u.first))
+        o->cert.subject_cn = tk_obs_str(o, tk_str_c(cn->u.first->u.s));
+    if (tk_jv_size(org) && tk_jv_str(org->u.first))
+        o->cert.subject_o = tk_obs_str(o, tk_str_c(org->u.first->u.s));
+    const char *nb = tk_jv_str(PATH(parsed, "validity", "start"));
+    const char *na = tk_jv_str(PATH(parsed, "validity", "end"));
+    const char *fp = tk_jv_str(tk_jv_get(parsed, "fingerprint_sha256"));
+    o->cert.not_before = nb ? tk_obs_str(o, tk_str_c(nb)) : NULL;
+    o->cert.not_after = na ? tk_obs_str(o, tk_str_c(na)) : NULL;
+    o->cert.sha256 = fp ? tk_obs_str(o, tk_str_c(fp)) : NULL;
+    size_t k;
+    const struct tk_jv *el;
+    int rc = 0;
+    tk_jv_foreach(PATH(parsed, "extensions", "subject_alt_name", "dns_names"), k, el)
+        if (!rc && tk_jv_str(el))
+            rc = tk_obs_san_add(o, tk_str_c(el->u.s));
+    tk_jv_foreach(PATH(parsed, "extensions", "subject_alt_name", "ip_addresses"), k, el)
+        if (!rc && tk_jv_str(el))
+            rc = tk_obs_san_add(o, tk_str_c(el->u.s));
+    return rc;
+}
+
+static int tls_of(struct tk_obs *o, const struct tk_jv *handshake_log)
+{
+    return cert_of(o, PATH(handshake_log, "server_certificates", "certificate", "parsed"));
+}
+
+static int response_of(struct tk_obs *o, const struct tk_jv *resp)
+{
+    const char *p = tk_jv_str(PATH(resp, "request", "url", "path"));
+    struct tk_obs_http *h = tk_obs_http_add(o, tk_str_c(p));
+    if (!h)
+        return o->nhttp == TK_OBS_MAX_HTTP ? 0 : TK_ENOMEM;
+    const struct tk_jv *code = tk_jv_get(resp, "status_code");
+    if (tk_jv_is(code, TK_JV_INT) && tk_jv_int(code) > 0 && tk_jv_int(code) < 1000)
+        h->status = (int)tk_jv_int(code);
+    int rc = 0;
+    const struct tk_jv *headers = tk_jv_get(resp, "headers");
+    for (const struct tk_jv *m = tk_jv_is(headers, TK_JV_OBJECT) ? headers->u.first : NULL;
+         m && !rc; m = m->next) {
+        if (strcmp(m->key, "unknown") == 0) {
+            size_t i;
+            const struct tk_jv *el;
+            tk_jv_foreach(m, i, el) {
+                const char *k = tk_jv_str(tk_jv_get(el, "key"));
+                if (k && !rc)
+                    rc = add_values(o, h, tk_str_c(k), tk_jv_get(el, "value"));
+            }
+            continue;
+        }
+        rc = add_values(o, h, (struct tk_str){ m->key, m->keylen }, m);
+    }
+    const struct tk_jv *body = tk_jv_get(resp, "body");
+    if (!rc && tk_jv_str(body))
+        rc = tk_obs_body_set(o, h, body->u.s, body->len);
+    if (!rc)
+        rc = tls_of(o, PATH(resp, "request", "tls_log", "handshake_log"));
+    return rc;
+}
+
+static int module_of(struct tk_obs *o, const struct tk_jv *mod)
+{
+    const struct tk_jv *result = tk_jv_get(mod, "result");
+    const char *ts = tk_jv_str(tk_jv_get(mod, "timestamp"));
+    int64_t t;
+    if (ts && tk_time_parse(tk_str_c(ts), &t) && t > o->seen)
+        o->seen = t;
+    if (!tk_jv_is(result, TK_JV_OBJECT))
+        return 0;
+    int rc = 0;
+    const struct tk_jv *resp = tk_jv_get(result, "response");
+    if (tk_jv_is(resp, TK_JV_OBJECT)) {
+        /* redirects first would hide the final page's path; the final response is kept,
+         * and each earlier hop is a response of its own path */
+        size_t i;
+        const struct tk_jv *el;
+        tk_jv_foreach(tk_jv_get(result, "redirect_response_chain"), i, el)
+            if (!rc && !tk_obs_http_at(o, tk_jv_str(PATH(el, "request", "url", "path"))
+                                              ? tk_jv_str(PATH(el, "request", "url", "path"))
+                                              : "/"))
+                rc = response_of(o, el);
+        if (!rc)
+            rc = response_of(o, resp);
+    }
+    if (!rc)
+        rc = tls_of(o, tk_jv_get(result, "handshake_log"));
+    const struct tk_jv *banner = tk_jv_get(result, "banner");
+    if (!banner)
+        banner = PATH(result, "server_id", "raw");
+    if (!rc && tk_jv_str(banner) && !o->banner)
+        rc = tk_obs_banner_set(o, banner->u.s, banner->len);
+    return rc;
+}
+
+int tk_in_zgrab2(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *err)
+{
+    const char *ip = tk_jv_str(tk_jv_get(rec, "ip"));
+    const struct tk_jv *data = tk_jv_get(rec, "data");
+    if (!ip)
+        return tk_err_set(err, TK_EPARSE, "\"ip\" is missing");
+    if (!tk_jv_is(data, TK_JV_OBJECT))
+        return tk_err_set(err, TK_EPARSE, "\"data\" is missing or not an object");
+    const char *domain = tk_jv_str(tk_jv_get(rec, "domain"));
+    /* one observation per distinct port, in the order the modules name them */
+    unsigned done[64];
+    size_t ndone = 0;
+    for (const struct tk_jv *m = data->u.first; m; m = m->next) {
+        const struct tk_jv *jp = tk_jv_get(m, "port");
+        unsigned port = tk_jv_is(jp, TK_JV_INT) && tk_jv_int(jp) > 0 && tk_jv_int(jp) < 65536
+                            ? (unsigned)tk_jv_int(jp) : 0;
+        bool seen_port = false;
+        for (size_t i = 0; i < ndone; i++)
+            seen_port |= done[i] == port;
+        if (seen_port)
+            continue;
+        if (ndone == sizeof done / sizeof *done)
+            break;
+        done[ndone++] = port;
+        const char *status = tk_jv_str(tk_jv_get(m, "status"));
+        struct tk_obs o;
+        tk_obs_init(&o, in->arena);
+        if (!tk_obs_set_ip(&o, tk_str_c(ip)))
+            return tk_err_set(err, TK_EPARSE, "\"ip\" is not an IP address");
+        o.port = port;
+        if (domain && tk_obs_hostname_add(&o, tk_str_c(domain)))
+            return TK_ENOMEM;
+        bool any = false;
+        for (const struct tk_jv *k = m; k; k = k->next) {
+            const struct tk_jv *kp = tk_jv_get(k, "port");
+            unsigned kport = tk_jv_is(kp, TK_JV_INT) ? (unsigned)tk_jv_int(kp) : 0;
+            if (kport != port)
+                continue;
+            const char *st = tk_jv_str(tk_jv_get(k, "status"));
+            if (st && strcmp(st, "success") != 0 && !tk_jv_get(tk_jv_get(k, "result"), "response"))
+                continue; /* a connection that failed: nothing was seen */
+            if (!o.service && k->key)
+                o.service = tk_obs_str(&o, (struct tk_str){ k->key, k->keylen });
+            int rc = module_of(&o, k);
+            if (rc)
+                return rc;
+            any = true;
+        }
+        (void)status;
+        if (!any || !port)
+            continue;
+        int rc = tk_ingest_emit(in, &o);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

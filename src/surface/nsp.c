@@ -1,0 +1,2 @@
+/* nsp.c - placeholder: being written. */
+#include "surface/nsp.h"
