@@ -132,6 +132,7 @@ extern const struct tk_cmd tk_cmd_key;
 extern const struct tk_cmd tk_cmd_upload;
 extern const struct tk_cmd tk_cmd_report;
 extern const struct tk_cmd tk_cmd_reanalyze;
+extern const struct tk_cmd tk_cmd_surface;
 extern const struct tk_cmd tk_cmd_analyze;
 extern const struct tk_cmd tk_cmd_help;
 extern const struct tk_cmd tk_cmd_version;

@@ -1538,3 +1538,139 @@ int tk_match_bundle(struct tk_matcher *m, struct tk_bundle *b, struct tk_err *er
         return tk_err_set(err, rc, "vulnerability matching failed: %s", tk_err_name(rc));
     return 0;
 }
+
+/* ---- devices seen from outside ------------------------------------------------------- */
+
+const char *tk_verdict_name(enum tk_verdict v)
+{
+    switch (v) {
+    case TK_VERDICT_AFFECTED: return "affected";
+    case TK_VERDICT_POSSIBLY: return "possibly-affected";
+    case TK_VERDICT_NOT_AFFECTED: return "not-affected";
+    default: return "unknown";
+    }
+}
+
+static bool curated_holds(const struct product *p, const struct curated *c, const char *v)
+{
+    for (size_t k = 0; k < c->nranges; k++)
+        if (c->range_text[k] && tk_vrange_contains(p->scheme, &c->ranges[k], tk_str_c(v)))
+            return true;
+    return false;
+}
+
+/* Does a range bound name a version inside release line `line` ("13.1" -> "13.1-49.15")? */
+static bool bound_in_line(const struct curated *c, const char *line)
+{
+    size_t k = strlen(line);
+    for (size_t i = 0; i < c->nranges; i++)
+        for (int b = 0; c->range_text[i] && b < c->ranges[i].nbounds; b++) {
+            struct tk_str v = c->ranges[i].bound[b].version;
+            if (v.n > k && memcmp(v.p, line, k) == 0 && !(v.p[k] >= '0' && v.p[k] <= '9'))
+                return true;
+        }
+    return false;
+}
+
+static int by_assessed(const void *a, const void *b)
+{
+    const struct tk_assessed *x = a, *y = b;
+    if (x->verdict != y->verdict)
+        return x->verdict > y->verdict ? -1 : 1;
+    if ((x->cve->kev_added != NULL) != (y->cve->kev_added != NULL))
+        return x->cve->kev_added ? -1 : 1;
+    if (x->cve->severity != y->cve->severity)
+        return x->cve->severity > y->cve->severity ? -1 : 1;
+    return strcmp(y->cve->cve, x->cve->cve); /* newer CVEs first */
+}
+
+const struct tk_assessment *tk_matcher_assess(struct tk_matcher *m, const char *product,
+                                              enum tk_vprec prec, const char *const *versions,
+                                              size_t n)
+{
+    struct product *p = find_product(m, product);
+    if (!p)
+        return NULL;
+    struct tk_buf key = TK_BUF_INIT(1 << 16);
+    tk_buf_addf(&key, "s\x1f%s\x1f%d", p->id, (int)prec);
+    for (size_t i = 0; i < n; i++)
+        tk_buf_addf(&key, "\x1f%s", versions[i]);
+    struct tk_str k = { tk_buf_cstr(&key), key.len };
+    struct tk_assessment *as = tk_map_get(&m->verdicts, k);
+    if (as) {
+        tk_buf_release(&key);
+        return as;
+    }
+    as = tk_arena_alloc(&m->arena, sizeof *as);
+    struct tk_assessed *items =
+        tk_arena_alloc(&m->arena, (p->ncurated ? p->ncurated : 1) * sizeof *items);
+    if (!as || !items) {
+        tk_buf_release(&key);
+        return NULL;
+    }
+    *as = (struct tk_assessment){ .product_name = p->name, .items = items,
+                                  .verdict = p->ncurated ? TK_VERDICT_NOT_AFFECTED
+                                                         : TK_VERDICT_UNKNOWN };
+    size_t count = 0;
+    for (size_t i = 0; i < p->ncurated; i++) {
+        const struct curated *c = &p->curated[i];
+        if (suppressed(m, c->cve, p->id))
+            continue;
+        enum tk_verdict v = TK_VERDICT_NOT_AFFECTED;
+        const char *why = NULL;
+        if (prec == TK_VPREC_NONE || n == 0) {
+            v = TK_VERDICT_POSSIBLY;
+            why = "the version could not be determined from outside";
+        } else {
+            /* each version the evidence allows: in, out, or (a line) perhaps */
+            size_t in = 0, maybe = 0;
+            for (size_t j = 0; j < n; j++) {
+                if (prec == TK_VPREC_LINE && bound_in_line(c, versions[j]))
+                    maybe++;
+                else
+                    in += curated_holds(p, c, versions[j]);
+            }
+            if (in == n) {
+                v = TK_VERDICT_AFFECTED;
+            } else if (in || maybe) {
+                v = TK_VERDICT_POSSIBLY;
+                why = maybe ? "only the release is known, and a fix within it (a hotfix or "
+                              "patch) is not visible from outside"
+                            : "some of the versions the evidence allows are affected";
+            }
+        }
+        if (v == TK_VERDICT_AFFECTED && c->confidence && strcmp(c->confidence, "low") == 0) {
+            v = TK_VERDICT_POSSIBLY;
+            why = "the fix is a hotfix or configuration that is not visible from outside";
+        }
+        if (v == TK_VERDICT_NOT_AFFECTED)
+            continue;
+        struct tk_vuln_cve *cv = tk_arena_alloc(&m->arena, sizeof *cv);
+        if (!cv) {
+            tk_buf_release(&key);
+            return NULL;
+        }
+        *cv = (struct tk_vuln_cve){ .cve = c->cve, .basis = "curated", .title = c->title,
+                                    .confidence = c->confidence ? c->confidence : "high",
+                                    .cvss3 = c->cvss3, .cvss3_vector = c->cvss3_vector,
+                                    .cvss4 = c->cvss4, .cvss4_vector = c->cvss4_vector,
+                                    .cwe = c->cwe, .epss = -1, .epss_percentile = -1 };
+        for (size_t j = 0; j < c->nfixed && cv->nfixed < 8; j++)
+            cv->fixed[cv->nfixed++] = c->fixed[j];
+        for (size_t j = 0; j < c->nsources && cv->nsources < 8; j++)
+            cv->sources[cv->nsources++] = c->sources[j];
+        if (prec == TK_VPREC_EXACT && n == 1)
+            cv->update_to = pick_update(p->scheme, versions[0], c->fixed, c->nfixed);
+        resolve(m, cv);
+        cv->possible = v == TK_VERDICT_POSSIBLY;
+        items[count++] = (struct tk_assessed){ cv, v, why };
+        as->nkev += cv->kev_added != NULL;
+        if (v > as->verdict)
+            as->verdict = v;
+    }
+    as->n = count;
+    qsort(items, count, sizeof *items, by_assessed);
+    tk_map_put(&m->verdicts, k, as); /* a full cache just stops caching */
+    tk_buf_release(&key);
+    return as;
+}

@@ -22,5 +22,8 @@ extern const struct tk_embedded tk_builtin_rules[];
 extern const size_t tk_builtin_rules_count;
 extern const struct tk_embedded tk_builtin_iocs[];
 extern const size_t tk_builtin_iocs_count;
+/* data/fingerprints (the attack-surface fingerprints and, under versions/, their tables) */
+extern const struct tk_embedded tk_builtin_fingerprints[];
+extern const size_t tk_builtin_fingerprints_count;
 
 #endif

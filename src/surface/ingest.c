@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "core/alloc.h"
@@ -64,12 +63,59 @@ int tk_ingest_emit(struct tk_ingest *in, struct tk_obs *o)
 /* ---- the byte source --------------------------------------------------------------- */
 
 struct tk_ingest_src {
-    gzFile gz;
+    FILE *fp;
+    bool gz;          /* inflating */
+    bool in_eof;      /* fp is exhausted */
+    bool member_end;  /* the current gzip member ended */
+    z_stream zs;
+    unsigned char *zin; /* compressed input */
     unsigned char *buf; /* bytes read but not yet consumed */
     size_t pos, len, cap;
     bool eof, error;
     uint64_t *bytes;
 };
+
+/* Decompressed (or plain) bytes straight from the input: count, 0 at the end, -1 on error
+ * (a read error, corrupt data, or a gzip stream cut short). */
+static long raw_read(struct tk_ingest_src *s, unsigned char *p, size_t n)
+{
+    if (n > 1u << 30)
+        n = 1u << 30;
+    if (!s->gz) {
+        size_t k = fread(p, 1, n, s->fp);
+        if (!k && ferror(s->fp))
+            return -1;
+        return (long)k;
+    }
+    s->zs.next_out = p;
+    s->zs.avail_out = (uInt)n;
+    while (s->zs.avail_out == n) {
+        if (s->zs.avail_in == 0 && !s->in_eof) {
+            size_t k = fread(s->zin, 1, 1 << 16, s->fp);
+            if (!k && ferror(s->fp))
+                return -1;
+            if (!k)
+                s->in_eof = true;
+            s->zs.next_in = s->zin;
+            s->zs.avail_in = (uInt)k;
+        }
+        if (s->member_end) {
+            if (s->zs.avail_in == 0 && s->in_eof)
+                return 0; /* the end, after a complete member */
+            if (inflateReset(&s->zs) != Z_OK)
+                return -1;
+            s->member_end = false; /* another member follows (concatenated gzip) */
+        }
+        if (s->zs.avail_in == 0 && s->in_eof)
+            return -1; /* the stream ended inside a member */
+        int r = inflate(&s->zs, Z_NO_FLUSH);
+        if (r == Z_STREAM_END)
+            s->member_end = true;
+        else if (r != Z_OK && r != Z_BUF_ERROR)
+            return -1;
+    }
+    return (long)(n - s->zs.avail_out);
+}
 
 long tk_ingest_read(struct tk_ingest_src *s, void *p, size_t n)
 {
@@ -81,22 +127,13 @@ long tk_ingest_read(struct tk_ingest_src *s, void *p, size_t n)
     }
     if (s->eof)
         return 0;
-    if (n > 1u << 30)
-        n = 1u << 30;
-    int k = gzread(s->gz, p, (unsigned)n);
+    long k = raw_read(s, p, n);
     if (k < 0) {
         s->error = true;
         return -1;
     }
-    if (k == 0) {
-        int zerr = 0;
-        gzerror(s->gz, &zerr);
-        if (zerr == Z_BUF_ERROR) { /* a truncated gzip stream */
-            s->error = true;
-            return -1;
-        }
+    if (k == 0)
         s->eof = true;
-    }
     *s->bytes += (uint64_t)k;
     return k;
 }
@@ -121,20 +158,13 @@ static int fill(struct tk_ingest_src *s, size_t want)
         size_t room = s->cap - s->len;
         if (room > 1u << 30)
             room = 1u << 30;
-        int k = gzread(s->gz, s->buf + s->len, (unsigned)room);
+        long k = raw_read(s, s->buf + s->len, room);
         if (k < 0) {
             s->error = true;
             return TK_EIO;
         }
-        if (k == 0) {
-            int zerr = 0;
-            gzerror(s->gz, &zerr);
-            if (zerr == Z_BUF_ERROR) {
-                s->error = true;
-                return TK_EIO;
-            }
+        if (k == 0)
             s->eof = true;
-        }
         s->len += (size_t)k;
         *s->bytes += (uint64_t)k;
     }
@@ -204,8 +234,16 @@ static int json_record(struct tk_ingest *in, struct tk_str text, struct tk_err *
 {
     struct tk_jv *rec = NULL;
     struct tk_err perr = { 0 };
-    if (tk_jdoc_parse(in->arena, text.p, text.n, in->input_at, &rec, &perr)) {
-        bad(in, perr.msg);
+    if (tk_jdoc_parse(in->arena, text.p, text.n, "", &rec, &perr)) {
+        /* the reader says ":1:COLUMN: reason"; the line is the record's own */
+        unsigned long long l = 0, col = 0;
+        int used = 0;
+        char why[sizeof perr.msg + 64];
+        if (sscanf(perr.msg, ":%llu:%llu: %n", &l, &col, &used) == 2 && used > 0)
+            snprintf(why, sizeof why, "invalid JSON at column %llu: %s", col, perr.msg + used);
+        else
+            snprintf(why, sizeof why, "invalid JSON: %s", perr.msg);
+        bad(in, why);
         return 0;
     }
     if (in->format == TK_FMT_AUTO) {
@@ -260,16 +298,31 @@ int tk_ingest_stream(FILE *fp, const char *name, const struct tk_ingest_opts *op
                      struct tk_ingest_stats *stats, struct tk_err *err)
 {
     size_t max_line = opts->max_line ? opts->max_line : (size_t)64 << 20;
-    int fd = dup(fileno(fp));
-    if (fd < 0)
-        return tk_err_set(err, TK_EIO, "%s: cannot read: %s", name, strerror(errno));
-    struct tk_ingest_src src = { .bytes = &stats->bytes };
-    src.gz = gzdopen(fd, "rb");
-    if (!src.gz) {
-        close(fd);
-        return tk_err_set(err, TK_ENOMEM, "%s: out of memory", name);
+    struct tk_ingest_src src = { .fp = fp, .bytes = &stats->bytes };
+    int c1 = getc(fp), c2 = c1 == EOF ? EOF : getc(fp);
+    if (c1 == 0x1f && c2 == 0x8b) {
+        src.gz = true;
+        src.zin = tk_malloc(1 << 16);
+        if (!src.zin || inflateInit2(&src.zs, 15 + 16) != Z_OK) {
+            tk_free(src.zin);
+            return tk_err_set(err, TK_ENOMEM, "%s: out of memory", name);
+        }
+        src.zin[0] = 0x1f;
+        src.zin[1] = 0x8b;
+        src.zs.next_in = src.zin;
+        src.zs.avail_in = 2;
+    } else {
+        /* the two bytes go back in front of the rest (ungetc promises only one) */
+        src.buf = tk_malloc(1 << 20);
+        if (!src.buf)
+            return tk_err_set(err, TK_ENOMEM, "%s: out of memory", name);
+        src.cap = 1 << 20;
+        if (c1 != EOF)
+            src.buf[src.len++] = (unsigned char)c1;
+        if (c2 != EOF)
+            src.buf[src.len++] = (unsigned char)c2;
+        stats->bytes += src.len;
     }
-    gzbuffer(src.gz, 1 << 17);
     struct tk_arena arena, pending;
     tk_arena_init(&arena, 16 * max_line + (16u << 20));
     tk_arena_init(&pending, 64u << 20);
@@ -339,7 +392,9 @@ int tk_ingest_stream(FILE *fp, const char *name, const struct tk_ingest_opts *op
                         name, (unsigned long long)stats->bytes);
     else if (rc == TK_ENOMEM && !err->msg[0])
         rc = tk_err_set(err, TK_ENOMEM, "%s: out of memory", name);
-    gzclose(src.gz);
+    if (src.gz)
+        inflateEnd(&src.zs);
+    tk_free(src.zin);
     tk_free(src.buf);
     tk_arena_release(&arena);
     tk_arena_release(&pending);

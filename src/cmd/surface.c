@@ -1,0 +1,281 @@
+/* surface.c - `tenken surface`: the passive attack-surface survey. `ingest` normalises scan
+ * data into observations, `identify` fingerprints, assesses and writes one record per
+ * service, `fingerprints` lists the fingerprint database and runs its own test cases. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/json.h"
+#include "kb/match.h"
+#include "surface/assess.h"
+#include "surface/fp.h"
+#include "surface/ingest.h"
+
+enum { O_FORMAT, O_OUTPUT_FORMAT, O_OUT, O_FINGERPRINTS, O_KB, O_BODIES, O_CHECK, O_QUIET };
+static const struct tk_opt opts[] = {
+    [O_FORMAT] = { "format", 0, "FORMAT",
+                   "Input format: auto (default: recognised from the first record), tenken, "
+                   "zgrab2, shodan, censys, masscan, masscan-list or nmap." },
+    [O_OUTPUT_FORMAT] = { "output-format", 0, "FORMAT",
+                          "identify: jsonl (default) or csv (one row per service and CVE)." },
+    [O_OUT] = { "out", 'o', "FILE", "Write to FILE instead of standard output." },
+    [O_FINGERPRINTS] = { "fingerprints", 0, "DIR",
+                         "Also load the fingerprint files (*.txt) and version tables "
+                         "(*.versions.txt) in DIR; a file with a built-in id replaces it." },
+    [O_KB] = { "kb", 0, "PATH", "identify: the knowledge base (default as for scan)." },
+    [O_BODIES] = { "bodies", 0, NULL, "ingest: include response bodies and banners." },
+    [O_CHECK] = { "check", 0, NULL,
+                  "fingerprints: run every file's test cases; exit 1 when one fails." },
+    [O_QUIET] = { "quiet", 'q', NULL, "Do not report malformed records one by one." },
+    { NULL, 0, NULL, NULL },
+};
+
+struct sargs {
+    enum tk_obs_format format;
+    bool csv, bodies, check, quiet;
+    const char *out, *fpdir, *kb;
+    char **files;
+    int nfiles;
+};
+
+struct sink {
+    struct tk_cli *cli;
+    const struct sargs *a;
+    FILE *fp;
+    struct tk_buf line;
+    struct tk_surface surface;
+    bool identify;
+    uint64_t bad_reported;
+    int werr;
+};
+
+static void on_bad(void *ud, const char *input, uint64_t line, const char *why)
+{
+    struct sink *s = ud;
+    if (s->a->quiet || s->bad_reported >= 100)
+        return;
+    if (++s->bad_reported == 100)
+        tk_log(&s->cli->log, TK_LOG_WARN, "more malformed records: not reported one by one");
+    else
+        tk_log(&s->cli->log, TK_LOG_WARN, "%s:%llu: skipped: %s", input,
+               (unsigned long long)line, why);
+}
+
+static int on_obs(void *ud, const struct tk_obs *o)
+{
+    struct sink *s = ud;
+    tk_buf_reset(&s->line);
+    struct tk_json w;
+    tk_json_init_buf(&w, &s->line, 0);
+    if (s->identify) {
+        struct tk_device sv;
+        tk_surface_judge(&s->surface, o, &sv);
+        if (s->a->csv) {
+            tk_device_write_csv(&sv, &s->line);
+        } else {
+            tk_device_write_json(&sv, &w);
+            tk_buf_addc(&s->line, '\n');
+        }
+    } else {
+        tk_obs_write_json(o, &w, s->a->bodies);
+        tk_buf_addc(&s->line, '\n');
+    }
+    if (fwrite(s->line.ptr ? s->line.ptr : "", 1, s->line.len, s->fp) != s->line.len) {
+        s->werr = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int run_stream(struct tk_cli *cli, struct sink *s)
+{
+    const struct sargs *a = s->a;
+    struct tk_ingest_opts io = { .format = a->format, .emit = on_obs, .bad = on_bad, .ud = s };
+    struct tk_ingest_stats total = { 0 };
+    int rc = TK_EXIT_OK;
+    int n = a->nfiles ? a->nfiles : 1;
+    for (int i = 0; i < n && rc == TK_EXIT_OK; i++) {
+        const char *name = a->nfiles ? a->files[i] : "-";
+        FILE *in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
+        if (!in) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot open: %s", name, strerror(errno));
+            rc = TK_EXIT_RUNTIME;
+            break;
+        }
+        struct tk_ingest_stats st = { 0 };
+        struct tk_err err = { 0 };
+        int r = tk_ingest_stream(in, name, &io, &st, &err);
+        if (in != stdin)
+            fclose(in);
+        total.records += st.records;
+        total.observations += st.observations;
+        total.malformed += st.malformed;
+        total.bytes += st.bytes;
+        if (s->werr) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", a->out ? a->out : "stdout",
+                   strerror(errno));
+            rc = TK_EXIT_RUNTIME;
+        } else if (r < 0) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+            rc = TK_EXIT_RUNTIME;
+        }
+    }
+    tk_log(&cli->log, TK_LOG_INFO, "%llu records, %llu services, %llu malformed (skipped)",
+           (unsigned long long)total.records, (unsigned long long)total.observations,
+           (unsigned long long)total.malformed);
+    return rc;
+}
+
+static void on_case_failure(void *ud, const char *file, const char *name, const char *why)
+{
+    struct tk_cli *cli = ud;
+    fprintf(cli->out, "FAIL %s: %s: %s\n", file, name, why);
+}
+
+static int do_fingerprints(struct tk_cli *cli, const struct sargs *a, struct tk_fpdb *db)
+{
+    if (a->check) {
+        size_t ncases = 0;
+        size_t failed = tk_fp_check(db, on_case_failure, cli, &ncases);
+        fprintf(cli->out, "%zu fingerprints, %zu test cases, %zu failed\n", tk_fpdb_count(db),
+                ncases, failed);
+        return failed ? TK_EXIT_FINDINGS : TK_EXIT_OK;
+    }
+    for (size_t i = 0; i < tk_fpdb_count(db); i++) {
+        const struct tk_fp *fp = tk_fpdb_at(db, i);
+        fprintf(cli->out, "%-28s %-12s %-10s %s\n", tk_fp_id(fp), tk_fp_vendor(fp),
+                tk_fp_kind(fp), tk_fp_name(fp));
+    }
+    return TK_EXIT_OK;
+}
+
+static int run(struct tk_cli *cli, int argc, char **argv)
+{
+    struct tk_optparse p;
+    const char *val;
+    int idx, rc = TK_EXIT_OK;
+    struct sargs a = { .format = TK_FMT_AUTO };
+    tk_optparse_init(&p, cli, argc, argv);
+    while ((idx = tk_optparse_next(&p, &val)) >= 0) {
+        switch (idx) {
+        case O_FORMAT:
+            if (tk_obs_format_parse(val, &a.format)) {
+                p.exit_code = tk_usage_error(cli, "unknown --format '%s'", val);
+                idx = TK_OPT_STOP;
+            }
+            break;
+        case O_OUTPUT_FORMAT:
+            if (strcmp(val, "csv") == 0 || strcmp(val, "jsonl") == 0) {
+                a.csv = strcmp(val, "csv") == 0;
+            } else {
+                p.exit_code = tk_usage_error(cli, "--output-format must be jsonl or csv");
+                idx = TK_OPT_STOP;
+            }
+            break;
+        case O_OUT: a.out = val; break;
+        case O_FINGERPRINTS: a.fpdir = val; break;
+        case O_KB: a.kb = val; break;
+        case O_BODIES: a.bodies = true; break;
+        case O_CHECK: a.check = true; break;
+        case O_QUIET: a.quiet = true; break;
+        }
+        if (idx == TK_OPT_STOP)
+            break;
+    }
+    if (idx == TK_OPT_STOP) {
+        rc = p.exit_code;
+        goto out;
+    }
+    const char *sub = p.npos ? p.pos[0] : NULL;
+    a.files = p.pos + 1;
+    a.nfiles = p.npos ? p.npos - 1 : 0;
+    bool ingest = sub && strcmp(sub, "ingest") == 0, identify = sub && strcmp(sub, "identify") == 0,
+         fps = sub && strcmp(sub, "fingerprints") == 0;
+    if (!ingest && !identify && !fps) {
+        rc = sub ? tk_usage_error(cli, "unknown subcommand '%s'", sub)
+                 : tk_usage_error(cli, "missing subcommand: ingest, identify or fingerprints");
+        goto out;
+    }
+    struct tk_fpdb *db = NULL;
+    struct tk_err err = { 0 };
+    if (!ingest && tk_fpdb_load(&db, a.fpdir, &err) != 0) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+        rc = TK_EXIT_RUNTIME;
+        goto out;
+    }
+    if (fps) {
+        rc = do_fingerprints(cli, &a, db);
+        tk_fpdb_free(db);
+        goto out;
+    }
+    struct sink s = { .cli = cli, .a = &a, .fp = cli->out, .identify = identify,
+                      .line = TK_BUF_INIT((size_t)64 << 20) };
+    struct tk_kb *kb = NULL;
+    struct tk_matcher *m = NULL;
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    if (identify) {
+        if ((rc = tk_cli_open_kb(cli, a.kb, TK_KB_READONLY, &kb)) != 0) {
+            tk_fpdb_free(db);
+            goto out;
+        }
+        if (tk_matcher_new(&m, kb, &err) != 0) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+            rc = TK_EXIT_RUNTIME;
+            goto done;
+        }
+        s.surface = (struct tk_surface){ .fp = db, .matcher = m, .lock = &lock };
+    }
+    if (a.out && !(s.fp = fopen(a.out, "wb"))) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot create: %s", a.out, strerror(errno));
+        rc = TK_EXIT_RUNTIME;
+        goto done;
+    }
+    if (identify && a.csv) {
+        tk_device_csv_header(&s.line);
+        fwrite(s.line.ptr, 1, s.line.len, s.fp);
+    }
+    rc = run_stream(cli, &s);
+    if ((fflush(s.fp) != 0 || (a.out && fclose(s.fp) != 0)) && rc == TK_EXIT_OK) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", a.out ? a.out : "stdout",
+               strerror(errno));
+        rc = TK_EXIT_RUNTIME;
+    }
+done:
+    tk_buf_release(&s.line);
+    tk_matcher_free(m);
+    tk_kb_close(kb);
+    tk_fpdb_free(db);
+out:
+    tk_optparse_release(&p);
+    return rc;
+}
+
+const struct tk_cmd tk_cmd_surface = {
+    .name = "surface",
+    .run = run,
+    .args = "ingest|identify [OPTIONS] [FILE...] | fingerprints [--check]",
+    .summary = "Identify internet-facing devices, their versions and urgent vulnerabilities "
+               "from scan data.",
+    .description =
+        "Passive: tenken reads what a scan source already collected (zgrab2, Shodan, Censys, "
+        "masscan, nmap -oX, or tenken's own JSONL) and sends nothing to the devices.\n"
+        "\n"
+        "'surface ingest' normalises the records into observations (JSON lines, one per "
+        "ip:port; docs/observation.md). 'surface identify' also fingerprints each service "
+        "(vendor, product, version and how precisely it is known), judges it against the "
+        "knowledge base (affected, possibly-affected, not-affected or unknown, with CVEs and "
+        "the KEV flag) and writes one record per service as JSON lines or CSV. Inputs are "
+        "files or standard input, plain or gzip; the format is recognised unless --format "
+        "says it. A malformed record is reported with its file and line and skipped.\n"
+        "\n"
+        "'surface fingerprints' lists the fingerprint database; with --check it runs the test "
+        "cases every fingerprint file carries (docs/fingerprints.md).\n"
+        "\n"
+        "Examples:\n"
+        "  zcat scan.json.gz | tenken surface identify > services.jsonl\n"
+        "  tenken surface identify --output-format csv -o devices.csv shodan.json.gz\n"
+        "  tenken surface fingerprints --check --fingerprints ./my-fingerprints",
+    .opts = opts,
+};
