@@ -7,6 +7,7 @@
  * unknown names under headers.unknown[{key, value[]}]; older zgrab2 put etag there too. */
 #include <string.h>
 
+#include "core/addr.h"
 #include "core/time.h"
 #include "surface/ingest.h"
 
@@ -146,6 +147,9 @@ int tk_in_zgrab2(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
         return tk_err_set(err, TK_EPARSE, "\"ip\" is missing");
     if (!tk_jv_is(data, TK_JV_OBJECT))
         return tk_err_set(err, TK_EPARSE, "\"data\" is missing or not an object");
+    struct tk_ip addr;
+    if (!tk_ip_parse(tk_str_c(ip), &addr))
+        return tk_err_set(err, TK_EPARSE, "\"ip\" is not an IP address");
     const char *domain = tk_jv_str(tk_jv_get(rec, "domain"));
     /* one observation per distinct port, in the order the modules name them */
     unsigned done[64];
@@ -162,7 +166,6 @@ int tk_in_zgrab2(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
         if (ndone == sizeof done / sizeof *done)
             break;
         done[ndone++] = port;
-        const char *status = tk_jv_str(tk_jv_get(m, "status"));
         struct tk_obs o;
         tk_obs_init(&o, in->arena);
         if (!tk_obs_set_ip(&o, tk_str_c(ip)))
@@ -186,7 +189,6 @@ int tk_in_zgrab2(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
                 return rc;
             any = true;
         }
-        (void)status;
         if (!any || !port)
             continue;
         int rc = tk_ingest_emit(in, &o);

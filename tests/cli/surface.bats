@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# `tenken surface`: scan data in, devices with versions, verdicts and CVEs out.
+
+load helpers
+
+setup() {
+    T=$BATS_TEST_TMPDIR
+    export XDG_DATA_HOME="$T/xdg"
+}
+
+# a NetScaler whose rdx_en.json.gz was built 2023-06-03 (13.1-48.47), a GlobalProtect portal
+# (8.1.10 by its ETag), and an open SMB port
+fixture() {
+    cat >"$T/scan.jsonl" <<'JSONL'
+{"ip":"192.0.2.30","url":"https://192.0.2.30/vpn/index.html","status":200,"body":"<html><head><title>Citrix Gateway</title></head></html>"}
+{"ip":"192.0.2.30","url":"https://192.0.2.30/vpn/js/rdx/core/lang/rdx_en.json.gz","status":200,"body_b64":"H4sICFbtemQAA3JkeF9lbi5qc29uAKtWqlCyMqwFAFxZ6zsHAAAA"}
+{"ip":"192.0.2.40","url":"https://192.0.2.40/global-protect/login.esp","status":200,"headers":{"Server":"PanWeb Server/ - ","ETag":"\"6e185d5daf9a\""},"body":"<title>GlobalProtect Portal</title>"}
+{"ip":"192.0.2.9","port":445,"seen":"2026-11-01T00:00:00Z"}
+JSONL
+}
+
+@test "every fingerprint file's own test cases pass" {
+    run "$TENKEN" surface fingerprints --check
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ([0-9]+)\ fingerprints,\ ([0-9]+)\ test\ cases,\ 0\ failed ]]
+    [ "${BASH_REMATCH[1]}" -ge 10 ]
+}
+
+@test "identify: a NetScaler build from its rdx_en.json.gz time maps to its version and CVE-2023-3519" {
+    fixture
+    "$TENKEN" surface identify "$T/scan.jsonl" >"$T/out.jsonl" 2>"$T/err"
+    [ "$(wc -l <"$T/out.jsonl")" -eq 3 ]
+    jq -e 'select(.ip == "192.0.2.30") | .vendor == "Citrix" and .version == "13.1-48.47"
+        and .precision == "exact" and .verdict == "affected"
+        and any(.cves[]; .id == "CVE-2023-3519" and .kev == true and .verdict == "affected")
+        and (.evidence | length > 0)' "$T/out.jsonl"
+    # PAN-OS: the date proves the base release only
+    jq -e 'select(.ip == "192.0.2.40") | .version == "8.1.10" and .precision == "line"' \
+        "$T/out.jsonl"
+    jq -e 'select(.ip == "192.0.2.9") | .exposures == ["smb-exposed"] and .verdict == "unknown"
+        and .product == null' "$T/out.jsonl"
+    grep -q "4 records, 3 services, 0 malformed" "$T/err"
+}
+
+@test "identify: a fixed NetScaler build is not affected by CVE-2023-3519" {
+    printf '%s\n' '{"ip":"192.0.2.31","url":"https://192.0.2.31/vpn/index.html","status":200,"body":"<title>NetScaler Gateway</title>"}' \
+        '{"ip":"192.0.2.31","url":"https://192.0.2.31/vpn/js/rdx/core/lang/rdx_en.json.gz","status":200,"body_b64":"H4sICN3fC2UAA3JkeF9lbi5qc29uAKtWqlCyMqwFAFxZ6zsHAAAA"}' \
+        >"$T/fixed.jsonl"
+    "$TENKEN" surface identify "$T/fixed.jsonl" >"$T/out.jsonl"
+    jq -e '.version == "13.1-49.15" and ([.cves[].id] | index("CVE-2023-3519") | not)' "$T/out.jsonl"
+}
+
+@test "identify: CSV output, one row per CVE, formulas neutralised" {
+    fixture
+    printf '%s\n' '{"ip":"192.0.2.5","port":443,"url":"https://192.0.2.5/","status":200,"body":"x"}' >>"$T/scan.jsonl"
+    "$TENKEN" surface identify --output-format csv -o "$T/out.csv" "$T/scan.jsonl" 2>/dev/null
+    head -1 "$T/out.csv" | grep -q '^ip,port,transport,vendor,product,version,precision,verdict,cve'
+    grep -q '"192.0.2.30","443","tcp","Citrix",.*"CVE-2023-3519","affected","yes"' "$T/out.csv"
+    python3 -c 'import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); assert all(len(r)==len(rows[0]) for r in rows), rows' "$T/out.csv"
+}
+
+@test "ingest: zgrab2 gzip, malformed lines named by file and line, the stream goes on" {
+    cat >"$T/z.json" <<'JSONL'
+{"ip":"192.0.2.20","data":{"http":{"status":"success","port":443,"result":{"response":{"status_code":200,"headers":{"server":["PanWeb Server/ - "],"unknown":[{"key":"etag","value":["\"6e185d5daf9a\""]}]},"body":"<title>GlobalProtect Portal</title>","request":{"url":{"path":"/global-protect/login.esp"}}}},"timestamp":"2024-05-01T00:00:00Z"}}}
+{"ip":
+{"ip":"not an address","data":{}}
+{"ip":"192.0.2.21","data":{"ssh":{"status":"success","port":22,"result":{"server_id":{"raw":"SSH-2.0-OpenSSH_9.2p1 Debian-2"}}}}}
+JSONL
+    gzip -k "$T/z.json"
+    "$TENKEN" surface ingest "$T/z.json.gz" >"$T/obs.jsonl" 2>"$T/err"
+    [ "$(wc -l <"$T/obs.jsonl")" -eq 2 ]
+    grep -q "z.json.gz:2: skipped: invalid JSON" "$T/err"
+    grep -q "z.json.gz:3: skipped: \"ip\" is not an IP address" "$T/err"
+    jq -e 'select(.port == 443) | .http[0].headers.etag == "\"6e185d5daf9a\"" and .seen == 1714521600
+        and .format == "zgrab2" and .input == "'"$T"'/z.json.gz:1"' "$T/obs.jsonl"
+    jq -e 'select(.port == 22) | .banner | startswith("SSH-2.0-OpenSSH_9.2p1")' "$T/obs.jsonl"
+    "$TENKEN" surface identify "$T/z.json.gz" 2>/dev/null | jq -e 'select(.port == 443) | .version == "8.1.10"'
+}
+
+@test "ingest: a truncated gzip stream is an error (exit 3) after what could be read" {
+    fixture
+    for i in $(seq 200); do cat "$T/scan.jsonl"; done | gzip >"$T/big.gz"
+    head -c $(($(stat -c %s "$T/big.gz") / 2)) "$T/big.gz" >"$T/cut.gz"
+    run "$TENKEN" surface ingest "$T/cut.gz"
+    [ "$status" -eq 3 ]
+    [[ "$output" =~ cut.gz:\ read\ failed ]]
+}
+
+@test "hostile input: binary noise, huge lines and deep nesting never crash" {
+    head -c 300000 /dev/urandom >"$T/noise"
+    python3 -c 'print("[" * 100000); print("{\"ip\":\"192.0.2.1\",\"url\":\"http://192.0.2.1/\",\"body\":\"" + "A" * 3000000 + "\"}")' >"$T/deep"
+    run "$TENKEN" surface identify --quiet "$T/noise"
+    [ "$status" -eq 0 ]
+    run "$TENKEN" surface identify --quiet "$T/deep"
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ 1\ malformed ]]
+    run "$TENKEN" surface ingest --format nope "$T/deep"
+    [ "$status" -eq 2 ]
+}
+
+@test "fingerprints: a user file with a broken rule is refused naming file and line" {
+    mkdir "$T/fp"
+    printf 'fingerprint: x\nvendor: X\nname: X\ndetect: 100 body ~ /(unclosed/\n' >"$T/fp/x.txt"
+    run "$TENKEN" surface fingerprints --fingerprints "$T/fp"
+    [ "$status" -eq 3 ]
+    [[ "$output" =~ x.txt:4:\ the\ regular\ expression\ does\ not\ compile ]]
+    printf 'fingerprint: acme-vpn\nvendor: Acme\nname: Acme VPN\nkind: vpn\ndetect: 100 header server = AcmeVPN\n\ncase: server header\nexpect: acme-vpn - undetermined\nobs: {"ip":"192.0.2.1","port":443,"url":"https://192.0.2.1/","headers":{"Server":"AcmeVPN"}}\n' >"$T/fp/x.txt"
+    run "$TENKEN" surface fingerprints --check --fingerprints "$T/fp"
+    [ "$status" -eq 0 ]
+    run "$TENKEN" surface fingerprints --fingerprints "$T/fp"
+    [[ "$output" =~ acme-vpn ]]
+}
