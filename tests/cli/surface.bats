@@ -31,14 +31,14 @@ JSONL
     fixture
     "$TENKEN" surface identify "$T/scan.jsonl" >"$T/out.jsonl" 2>"$T/err"
     [ "$(wc -l <"$T/out.jsonl")" -eq 3 ]
-    jq -e 'select(.ip == "192.0.2.30") | .vendor == "Citrix" and .version == "13.1-48.47"
+    jq -e -s '.[] | select(.ip == "192.0.2.30") | .vendor == "Citrix" and .version == "13.1-48.47"
         and .precision == "exact" and .verdict == "affected"
         and any(.cves[]; .id == "CVE-2023-3519" and .kev == true and .verdict == "affected")
         and (.evidence | length > 0)' "$T/out.jsonl"
     # PAN-OS: the date proves the base release only
-    jq -e 'select(.ip == "192.0.2.40") | .version == "8.1.10" and .precision == "line"' \
+    jq -e -s '.[] | select(.ip == "192.0.2.40") | .version == "8.1.10" and .precision == "line"' \
         "$T/out.jsonl"
-    jq -e 'select(.ip == "192.0.2.9") | .exposures == ["smb-exposed"] and .verdict == "unknown"
+    jq -e -s '.[] | select(.ip == "192.0.2.9") | .exposures == ["smb-exposed"] and .verdict == "unknown"
         and .product == null' "$T/out.jsonl"
     grep -q "4 records, 3 services, 0 malformed" "$T/err"
 }
@@ -72,10 +72,10 @@ JSONL
     [ "$(wc -l <"$T/obs.jsonl")" -eq 2 ]
     grep -q "z.json.gz:2: skipped: invalid JSON" "$T/err"
     grep -q "z.json.gz:3: skipped: \"ip\" is not an IP address" "$T/err"
-    jq -e 'select(.port == 443) | .http[0].headers.etag == "\"6e185d5daf9a\"" and .seen == 1714521600
+    jq -e -s '.[] | select(.port == 443) | .http[0].headers.etag == "\"6e185d5daf9a\"" and .seen == 1714521600
         and .format == "zgrab2" and .input == "'"$T"'/z.json.gz:1"' "$T/obs.jsonl"
-    jq -e 'select(.port == 22) | .banner | startswith("SSH-2.0-OpenSSH_9.2p1")' "$T/obs.jsonl"
-    "$TENKEN" surface identify "$T/z.json.gz" 2>/dev/null | jq -e 'select(.port == 443) | .version == "8.1.10"'
+    jq -e -s '.[] | select(.port == 22) | .banner | startswith("SSH-2.0-OpenSSH_9.2p1")' "$T/obs.jsonl"
+    "$TENKEN" surface identify "$T/z.json.gz" 2>/dev/null | jq -e -s '.[] | select(.port == 443) | .version == "8.1.10"'
 }
 
 @test "ingest: a truncated gzip stream is an error (exit 3) after what could be read" {
