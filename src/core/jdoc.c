@@ -135,3 +135,10 @@ const struct tk_jv *tk_jv_get(const struct tk_jv *obj, const char *key)
             found = m; /* the later of duplicates, as jansson */
     return found;
 }
+
+const struct tk_jv *tk_jv_path(const struct tk_jv *v, const char *const *keys)
+{
+    for (; *keys && v; keys++)
+        v = tk_jv_get(v, *keys);
+    return v;
+}

@@ -17,6 +17,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/str.h"
 
 enum tk_jv_type { TK_JV_NULL, TK_JV_FALSE, TK_JV_TRUE, TK_JV_INT, TK_JV_REAL, TK_JV_STRING,
                   TK_JV_ARRAY, TK_JV_OBJECT };
@@ -69,6 +70,20 @@ static inline double tk_jv_num(const struct tk_jv *v)
 static inline size_t tk_jv_size(const struct tk_jv *v)
 {
     return tk_jv_is(v, TK_JV_ARRAY) ? v->len : 0;
+}
+/* The member at a path of keys (NULL-terminated), NULL where one is missing:
+ * TK_JV_PATH(rec, "http", "response", "status_code"). */
+const struct tk_jv *tk_jv_path(const struct tk_jv *v, const char *const *keys);
+#define TK_JV_PATH(v, ...) tk_jv_path((v), (const char *const[]){ __VA_ARGS__, NULL })
+/* A string's text (empty for anything else), and the same of an array's first element —
+ * for members that exports write both as "x" and as ["x", ...]. */
+static inline struct tk_str tk_jv_text(const struct tk_jv *v)
+{
+    return tk_jv_str(v) ? (struct tk_str){ v->u.s, v->len } : (struct tk_str){ 0 };
+}
+static inline struct tk_str tk_jv_first_text(const struct tk_jv *v)
+{
+    return tk_jv_text(tk_jv_is(v, TK_JV_ARRAY) ? v->u.first : v);
 }
 /* for (index, element) of an array; nothing for anything else */
 #define tk_jv_foreach(arr, index, el)                                                       \

@@ -289,6 +289,15 @@ void tk_json_kbool(struct tk_json *w, const char *key, bool v)
     tk_json_bool(w, v);
 }
 
+void tk_json_kstrs(struct tk_json *w, const char *key, const char *const *v, size_t n)
+{
+    tk_json_key(w, key);
+    tk_json_arr_begin(w);
+    for (size_t i = 0; i < n; i++)
+        tk_json_str(w, v[i]);
+    tk_json_arr_end(w);
+}
+
 int tk_json_finish(struct tk_json *w)
 {
     if (!w->err && (w->depth != 0 || w->after_key))

@@ -56,6 +56,8 @@ void tk_json_kstr_opt(struct tk_json *w, const char *key, const char *s);
 void tk_json_kint(struct tk_json *w, const char *key, int64_t v);
 void tk_json_kint_opt(struct tk_json *w, const char *key, int64_t v);
 void tk_json_kbool(struct tk_json *w, const char *key, bool v);
+/* key: [v[0], ..., v[n-1]] (NULL elements write null) */
+void tk_json_kstrs(struct tk_json *w, const char *key, const char *const *v, size_t n);
 
 /* 0 when everything was written and every container closed, else the first error. */
 int tk_json_finish(struct tk_json *w);

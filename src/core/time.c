@@ -173,15 +173,28 @@ static bool parse_http_date(const char *p, const char *end, int64_t *out)
 bool tk_time_parse(struct tk_str str, int64_t *out)
 {
     str = tk_str_trim(str);
-    const char *p = str.p, *end = str.p + str.n;
     if (!str.n)
         return false;
+    const char *p = str.p, *end = str.p + str.n;
     uint64_t u;
     if (str.n <= 12 && tk_str_to_u64(str, &u)) {
         *out = (int64_t)u;
         return true;
     }
     int y, mon, d, h = 0, mi = 0, s = 0;
+    if ((str.n == 15 || str.n == 13) && end[-1] == 'Z') { /* ASN.1 GeneralizedTime, UTCTime */
+        int yl = str.n == 15 ? 4 : 2;
+        if (!digits(p, end, yl, &y) || !digits(p + yl, end, 2, &mon) ||
+            !digits(p + yl + 2, end, 2, &d) || !digits(p + yl + 4, end, 2, &h) ||
+            !digits(p + yl + 6, end, 2, &mi) || !digits(p + yl + 8, end, 2, &s))
+            return false;
+        if (yl == 2)
+            y += y < 50 ? 2000 : 1900; /* RFC 5280 4.1.2.5.1 */
+        if (!valid_fields(y, mon, d, h, mi, s))
+            return false;
+        *out = tk_time_from_civil(y, mon, d, h, mi, s);
+        return true;
+    }
     if (!(digits(p, end, 4, &y) && end - p >= 10 && p[4] == '-' && digits(p + 5, end, 2, &mon) &&
           p[7] == '-' && digits(p + 8, end, 2, &d)))
         return parse_http_date(p, end, out);

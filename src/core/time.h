@@ -20,7 +20,8 @@ int64_t tk_time_from_civil(int64_t y, int mon, int d, int h, int min, int s);
 
 /* Parses a timestamp as scan data writes them: RFC 3339 / ISO 8601 ("2026-11-22T04:52:00Z",
  * fractions, "+09:00" offsets, a blank instead of T, no zone = UTC), RFC 1123 HTTP dates
- * ("Sun, 06 Nov 1994 08:49:37 GMT", also the obsolete RFC 850 and asctime forms), and plain
+ * ("Sun, 06 Nov 1994 08:49:37 GMT", also the obsolete RFC 850 and asctime forms), the
+ * certificate forms GeneralizedTime "20230101000000Z" and UTCTime "230101000000Z", and plain
  * Unix seconds. False when s is none of these or a field is out of range. */
 bool tk_time_parse(struct tk_str s, int64_t *out);
 

@@ -11,14 +11,6 @@
 #include "core/time.h"
 #include "surface/ingest.h"
 
-static const struct tk_jv *path(const struct tk_jv *v, const char *const *keys)
-{
-    for (; *keys && v; keys++)
-        v = tk_jv_get(v, *keys);
-    return v;
-}
-#define PATH(v, ...) path((v), (const char *const[]){ __VA_ARGS__, NULL })
-
 static int add_values(struct tk_obs *o, struct tk_obs_http *h, struct tk_str name,
                       const struct tk_jv *v)
 {
@@ -49,8 +41,8 @@ static int cert_of(struct tk_obs *o, const struct tk_jv *parsed)
         o->cert.subject_cn = tk_obs_str(o, tk_str_c(cn->u.first->u.s));
     if (tk_jv_size(org) && tk_jv_str(org->u.first))
         o->cert.subject_o = tk_obs_str(o, tk_str_c(org->u.first->u.s));
-    const char *nb = tk_jv_str(PATH(parsed, "validity", "start"));
-    const char *na = tk_jv_str(PATH(parsed, "validity", "end"));
+    const char *nb = tk_jv_str(TK_JV_PATH(parsed, "validity", "start"));
+    const char *na = tk_jv_str(TK_JV_PATH(parsed, "validity", "end"));
     const char *fp = tk_jv_str(tk_jv_get(parsed, "fingerprint_sha256"));
     o->cert.not_before = nb ? tk_obs_str(o, tk_str_c(nb)) : NULL;
     o->cert.not_after = na ? tk_obs_str(o, tk_str_c(na)) : NULL;
@@ -58,10 +50,10 @@ static int cert_of(struct tk_obs *o, const struct tk_jv *parsed)
     size_t k;
     const struct tk_jv *el;
     int rc = 0;
-    tk_jv_foreach(PATH(parsed, "extensions", "subject_alt_name", "dns_names"), k, el)
+    tk_jv_foreach(TK_JV_PATH(parsed, "extensions", "subject_alt_name", "dns_names"), k, el)
         if (!rc && tk_jv_str(el))
             rc = tk_obs_san_add(o, tk_str_c(el->u.s));
-    tk_jv_foreach(PATH(parsed, "extensions", "subject_alt_name", "ip_addresses"), k, el)
+    tk_jv_foreach(TK_JV_PATH(parsed, "extensions", "subject_alt_name", "ip_addresses"), k, el)
         if (!rc && tk_jv_str(el))
             rc = tk_obs_san_add(o, tk_str_c(el->u.s));
     return rc;
@@ -69,12 +61,12 @@ static int cert_of(struct tk_obs *o, const struct tk_jv *parsed)
 
 static int tls_of(struct tk_obs *o, const struct tk_jv *handshake_log)
 {
-    return cert_of(o, PATH(handshake_log, "server_certificates", "certificate", "parsed"));
+    return cert_of(o, TK_JV_PATH(handshake_log, "server_certificates", "certificate", "parsed"));
 }
 
 static int response_of(struct tk_obs *o, const struct tk_jv *resp)
 {
-    const char *p = tk_jv_str(PATH(resp, "request", "url", "path"));
+    const char *p = tk_jv_str(TK_JV_PATH(resp, "request", "url", "path"));
     struct tk_obs_http *h = tk_obs_http_add(o, tk_str_c(p));
     if (!h)
         return o->nhttp == TK_OBS_MAX_HTTP ? 0 : TK_ENOMEM;
@@ -101,7 +93,7 @@ static int response_of(struct tk_obs *o, const struct tk_jv *resp)
     if (!rc && tk_jv_str(body))
         rc = tk_obs_body_set(o, h, body->u.s, body->len);
     if (!rc)
-        rc = tls_of(o, PATH(resp, "request", "tls_log", "handshake_log"));
+        rc = tls_of(o, TK_JV_PATH(resp, "request", "tls_log", "handshake_log"));
     return rc;
 }
 
@@ -122,8 +114,8 @@ static int module_of(struct tk_obs *o, const struct tk_jv *mod)
         size_t i;
         const struct tk_jv *el;
         tk_jv_foreach(tk_jv_get(result, "redirect_response_chain"), i, el)
-            if (!rc && !tk_obs_http_at(o, tk_jv_str(PATH(el, "request", "url", "path"))
-                                              ? tk_jv_str(PATH(el, "request", "url", "path"))
+            if (!rc && !tk_obs_http_at(o, tk_jv_str(TK_JV_PATH(el, "request", "url", "path"))
+                                              ? tk_jv_str(TK_JV_PATH(el, "request", "url", "path"))
                                               : "/"))
                 rc = response_of(o, el);
         if (!rc)
@@ -133,7 +125,7 @@ static int module_of(struct tk_obs *o, const struct tk_jv *mod)
         rc = tls_of(o, tk_jv_get(result, "handshake_log"));
     const struct tk_jv *banner = tk_jv_get(result, "banner");
     if (!banner)
-        banner = PATH(result, "server_id", "raw");
+        banner = TK_JV_PATH(result, "server_id", "raw");
     if (!rc && tk_jv_str(banner) && !o->banner)
         rc = tk_obs_banner_set(o, banner->u.s, banner->len);
     return rc;

@@ -7,6 +7,7 @@
 #include "core/escape.h"
 #include "core/hash.h"
 #include "core/json.h"
+#include "core/time.h"
 #include "core/utf8.h"
 
 void tk_obs_init(struct tk_obs *o, struct tk_arena *a)
@@ -27,6 +28,37 @@ bool tk_obs_set_ip(struct tk_obs *o, struct tk_str s)
 const char *tk_obs_str(struct tk_obs *o, struct tk_str s)
 {
     return tk_arena_str(o->arena, s);
+}
+
+const char *tk_obs_opt(struct tk_obs *o, struct tk_str s)
+{
+    s = tk_str_trim(s);
+    return s.n ? tk_arena_str(o->arena, s) : NULL;
+}
+
+const char *tk_obs_time(struct tk_obs *o, struct tk_str s)
+{
+    int64_t t;
+    if (!tk_time_parse(s, &t))
+        return NULL;
+    char buf[32];
+    tk_time_iso8601(t, buf);
+    return tk_arena_str(o->arena, tk_str_c(buf));
+}
+
+int tk_obs_sans_text(struct tk_obs *o, struct tk_str s)
+{
+    struct tk_str item, rest = s;
+    int rc = 0;
+    for (unsigned i = 0; !rc && rest.n && i < 4 * TK_OBS_MAX_NAMES; i++) {
+        tk_str_cut(rest, ',', &item, &rest);
+        struct tk_str kind, val;
+        if (!tk_str_cut(tk_str_trim(item), ':', &kind, &val))
+            continue;
+        if (tk_str_eq_c(kind, "DNS") || tk_str_eq_c(kind, "IP Address") || tk_str_eq_c(kind, "IP"))
+            rc = tk_obs_san_add(o, val);
+    }
+    return rc;
 }
 
 struct tk_obs_http *tk_obs_http_add(struct tk_obs *o, struct tk_str path)
@@ -416,13 +448,8 @@ void tk_obs_write_json(const struct tk_obs *o, struct tk_json *w, bool with_bodi
     tk_json_kstr(w, "ip", o->ip);
     tk_json_kint(w, "port", o->port);
     tk_json_kstr(w, "transport", o->transport);
-    if (o->nhostnames) {
-        tk_json_key(w, "hostnames");
-        tk_json_arr_begin(w);
-        for (size_t i = 0; i < o->nhostnames; i++)
-            tk_json_str(w, o->hostnames[i]);
-        tk_json_arr_end(w);
-    }
+    if (o->nhostnames)
+        tk_json_kstrs(w, "hostnames", o->hostnames, o->nhostnames);
     if (o->has_cert) {
         const struct tk_obs_cert *c = &o->cert;
         tk_json_key(w, "tls");
@@ -431,11 +458,7 @@ void tk_obs_write_json(const struct tk_obs *o, struct tk_json *w, bool with_bodi
         tk_json_kstr_opt(w, "issuer", c->issuer);
         tk_json_kstr_opt(w, "subject_cn", c->subject_cn);
         tk_json_kstr_opt(w, "subject_o", c->subject_o);
-        tk_json_key(w, "sans");
-        tk_json_arr_begin(w);
-        for (size_t i = 0; i < c->nsans; i++)
-            tk_json_str(w, c->sans[i]);
-        tk_json_arr_end(w);
+        tk_json_kstrs(w, "sans", c->sans, c->nsans);
         tk_json_kstr_opt(w, "not_before", c->not_before);
         tk_json_kstr_opt(w, "not_after", c->not_after);
         tk_json_kstr_opt(w, "sha256", c->sha256);

@@ -107,6 +107,12 @@ int tk_obs_banner_set(struct tk_obs *o, const void *p, size_t n);
 
 /* A string copied into the observation's arena (NULL when out of memory). */
 const char *tk_obs_str(struct tk_obs *o, struct tk_str s);
+/* s without blanks at its ends copied into the record, or NULL when nothing is left. */
+const char *tk_obs_opt(struct tk_obs *o, struct tk_str s);
+/* SANs in the OpenSSL text form exports carry: "DNS:a, DNS:b, IP Address:192.0.2.1". */
+int tk_obs_sans_text(struct tk_obs *o, struct tk_str s);
+/* A time in any form tk_time_parse reads, copied as RFC 3339 UTC; NULL when unreadable. */
+const char *tk_obs_time(struct tk_obs *o, struct tk_str s);
 
 /* Derives titles, body hashes, the certificate's CN and O from its subject, and the
  * favicon hash from a fetched /favicon.ico when the source gave none. */
