@@ -19,7 +19,7 @@ static const struct analyzer analyzers[] = { TK_ANALYZERS(TK_ANALYZER_ENTRY) };
 
 int tk_analyze(struct tk_bundle *b, const struct tk_analysis *a, struct tk_err *err)
 {
-    static const struct tk_analysis none = { NULL };
+    static const struct tk_analysis none;
     for (size_t i = 0; i < b->nfindings; i++)
         tk_free(b->findings[i].evidence);
     b->nfindings = 0;

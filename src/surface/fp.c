@@ -102,6 +102,8 @@ struct tk_fpdb {
     size_t ntables, ctables;
     struct tcase *cases;
     size_t ncases, ccases;
+    pcre2_code **codes; /* every compiled regex, freed with the database */
+    size_t ncodes, ccodes;
 };
 
 /* ---- small parsing helpers ------------------------------------------------------------ */
@@ -186,8 +188,9 @@ static bool is_keyword_at(struct tk_str rest)
 
 /* "/regex/flags": the closing delimiter is the first one followed by flags and then the
  * end or a keyword, so regexes may contain the delimiter. */
-static int regex_of(struct tk_arena *a, struct tk_str *s, struct cond *c, char *msg, size_t nmsg)
+static int regex_of(struct tk_fpdb *db, struct tk_str *s, struct cond *c, char *msg, size_t nmsg)
 {
+    struct tk_arena *a = &db->arena;
     *s = skip_blanks(*s);
     if (!s->n)
         return -1;
@@ -220,6 +223,14 @@ static int regex_of(struct tk_arena *a, struct tk_str *s, struct cond *c, char *
                      (size_t)eoff, (const char *)buf);
             return -1;
         }
+        if (tk_grow((void **)&db->codes, &db->ccodes, db->ncodes + 1, sizeof *db->codes,
+                    (size_t)1 << 20)) {
+            pcre2_code_free(c->re);
+            c->re = NULL;
+            snprintf(msg, nmsg, "out of memory");
+            return -1;
+        }
+        db->codes[db->ncodes++] = c->re;
         pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE); /* best effort */
         c->value = tk_arena_strndup(a, s->p + 1, i - 1);
         s->p += f;
@@ -230,8 +241,9 @@ static int regex_of(struct tk_arena *a, struct tk_str *s, struct cond *c, char *
     return -1;
 }
 
-static int cond_of(struct tk_arena *a, struct tk_str *s, struct cond *c, char *msg, size_t nmsg)
+static int cond_of(struct tk_fpdb *db, struct tk_str *s, struct cond *c, char *msg, size_t nmsg)
 {
+    struct tk_arena *a = &db->arena;
     struct tk_str start = skip_blanks(*s);
     struct tk_str t = word(s);
     c->t = T_COUNT;
@@ -259,7 +271,7 @@ static int cond_of(struct tk_arena *a, struct tk_str *s, struct cond *c, char *m
         s->p = peek.p + 1;
         s->n = peek.n - 1;
         c->op = OP_REGEX;
-        if (regex_of(a, s, c, msg, nmsg))
+        if (regex_of(db, s, c, msg, nmsg))
             return -1;
     } else if (peek.n && peek.p[0] == '=' && !(peek.n > 1 && peek.p[1] == '>')) {
         s->p = peek.p + 1;
@@ -390,7 +402,7 @@ static int product_stanza(struct loadctx *x, const struct tk_stanza *s, struct t
             if (!tk_str_to_u64(w, &weight) || weight > 10000)
                 return FERR(x, f->line, "detect: expected WEIGHT CONDITION");
             struct signal sg = { .weight = (int)weight };
-            if (cond_of(a, &v, &sg.c, msg, sizeof msg))
+            if (cond_of(x->db, &v, &sg.c, msg, sizeof msg))
                 return FERR(x, f->line, msg);
             if (skip_blanks(v).n)
                 return FERR(x, f->line, "unexpected text after the condition");
@@ -399,7 +411,7 @@ static int product_stanza(struct loadctx *x, const struct tk_stanza *s, struct t
             fp->sig[fp->nsig++] = sg;
         } else if (tk_str_eq_c(f->name, "version")) {
             struct vrule vr = { .template = "$1" };
-            if (cond_of(a, &v, &vr.c, msg, sizeof msg))
+            if (cond_of(x->db, &v, &vr.c, msg, sizeof msg))
                 return FERR(x, f->line, msg);
             if (vr.c.op != OP_REGEX)
                 return FERR(x, f->line, "version: needs a regular expression (~ /.../)");
@@ -435,7 +447,7 @@ static int product_stanza(struct loadctx *x, const struct tk_stanza *s, struct t
                 }
             } else {
                 d.src = D_REGEX;
-                if (cond_of(a, &v, &d.c, msg, sizeof msg))
+                if (cond_of(x->db, &v, &d.c, msg, sizeof msg))
                     return FERR(x, f->line, msg);
                 if (d.c.op != OP_REGEX || !next_is(v, "format"))
                     return FERR(x, f->line, "date: expected etag, last-modified, gzip-mtime, or "
@@ -589,15 +601,9 @@ void tk_fpdb_free(struct tk_fpdb *db)
 {
     if (!db)
         return;
-    for (size_t i = 0; i < db->n; i++) {
-        struct tk_fp *fp = &db->fps[i];
-        for (size_t k = 0; k < fp->nsig; k++)
-            pcre2_code_free(fp->sig[k].c.re);
-        for (size_t k = 0; k < fp->nver; k++)
-            pcre2_code_free(fp->ver[k].c.re);
-        for (size_t k = 0; k < fp->ndates; k++)
-            pcre2_code_free(fp->dates[k].c.re);
-    }
+    for (size_t i = 0; i < db->ncodes; i++)
+        pcre2_code_free(db->codes[i]);
+    tk_free(db->codes);
     for (size_t i = 0; i < db->ntables; i++)
         tk_free(db->tables[i].rows);
     tk_free(db->tables);
