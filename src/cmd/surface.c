@@ -7,19 +7,28 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/surface.h"
 #include "core/json.h"
 #include "kb/match.h"
+#include "core/alloc.h"
 #include "surface/assess.h"
+#include "surface/attrib.h"
 #include "surface/fp.h"
 #include "surface/ingest.h"
 
-enum { O_FORMAT, O_OUTPUT_FORMAT, O_OUT, O_FINGERPRINTS, O_KB, O_BODIES, O_CHECK, O_QUIET };
+enum {
+    O_FORMAT, O_OUTPUT_FORMAT, O_OUT, O_FINGERPRINTS, O_KB, O_BODIES, O_CHECK, O_QUIET,
+    O_ORGS, O_WHOIS, O_MMDB, O_SERVICE_PROBES, O_COUNTRY, O_PREFECTURE, O_PRODUCT, O_KEV_ONLY,
+    O_SUMMARY, O_JOBS, O_RATE, O_CONCURRENCY, O_TIMEOUT, O_PORTS, O_CONTACT,
+};
 static const struct tk_opt opts[] = {
     [O_FORMAT] = { "format", 0, "FORMAT",
                    "Input format: auto (default: recognised from the first record), tenken, "
                    "zgrab2, shodan, censys, masscan, masscan-list or nmap." },
     [O_OUTPUT_FORMAT] = { "output-format", 0, "FORMAT",
-                          "identify: jsonl (default) or csv (one row per service and CVE)." },
+                          "identify: jsonl (default), csv (one row per service, CVE and "
+                          "organisation) or xlsx (that, and summary sheets; needs -o). "
+                          "trend: text (default), jsonl or csv." },
     [O_OUT] = { "out", 'o', "FILE", "Write to FILE instead of standard output." },
     [O_FINGERPRINTS] = { "fingerprints", 0, "DIR",
                          "Also load the fingerprint files (*.txt) and version tables "
@@ -29,24 +38,55 @@ static const struct tk_opt opts[] = {
     [O_CHECK] = { "check", 0, NULL,
                   "fingerprints: run every file's test cases; exit 1 when one fails." },
     [O_QUIET] = { "quiet", 'q', NULL, "Do not report malformed records one by one." },
+    [O_ORGS] = { "orgs", 0, "FILE",
+                 "identify: the organisation directory (CSV or JSON: org_id, name, "
+                 "corporate_number, prefecture, address, cidrs, domains, contacts) to "
+                 "attribute devices by address block, certificate and host name." },
+    [O_WHOIS] = { "whois", 0, "FILE",
+                  "identify: saved WHOIS answers (JPNIC, RIPE-style or ARIN) naming the "
+                  "holders of address ranges; repeatable." },
+    [O_MMDB] = { "mmdb", 0, "FILE",
+                 "identify: a MaxMind-format database (GeoLite2/GeoIP2 City) for country and "
+                 "prefecture." },
+    [O_SERVICE_PROBES] = { "service-probes", 0, "FILE",
+                           "identify: nmap's service probe file for services no fingerprint "
+                           "knows (default /usr/share/nmap/nmap-service-probes when "
+                           "installed; 'none' turns it off)." },
+    [O_COUNTRY] = { "country", 0, "CC",
+                    "identify: only devices located in country CC (ISO 3166, e.g. JP)." },
+    [O_PREFECTURE] = { "prefecture", 0, "PREF",
+                       "identify: only devices attributed to prefecture PREF (14, JP-14, "
+                       "Kanagawa or 神奈川県)." },
+    [O_PRODUCT] = { "product", 0, "NAME",
+                    "identify: only devices of this product (fingerprint id, product or "
+                    "vendor, case-insensitive)." },
+    [O_KEV_ONLY] = { "kev-only", 0, NULL,
+                     "identify: only devices affected or possibly affected by a known "
+                     "exploited vulnerability (CISA KEV)." },
+    [O_SUMMARY] = { "summary", 0, "FILE",
+                    "identify: also write a summary (JSON) by product, version, "
+                    "vulnerability, prefecture and organisation to FILE." },
+    [O_JOBS] = { "jobs", 'j', "N", "identify: worker threads (default: one per CPU)." },
+    [O_RATE] = { "rate", 0, "N", "probe: at most N requests per second in all (default 10)." },
+    [O_CONCURRENCY] = { "concurrency", 0, "N",
+                        "probe: at most N connections open at once (default 8)." },
+    [O_TIMEOUT] = { "timeout", 0, "SECONDS",
+                    "probe: give up on one request after SECONDS (default 10)." },
+    [O_PORTS] = { "ports", 0, "LIST",
+                  "probe: ports to try on targets given without one (default 443)." },
+    [O_CONTACT] = { "contact", 0, "TEXT",
+                    "probe: a URL or mail address added to the User-Agent, so that device "
+                    "owners can reach whoever is probing." },
     { NULL, 0, NULL, NULL },
-};
-
-struct sargs {
-    enum tk_obs_format format;
-    bool csv, bodies, check, quiet;
-    const char *out, *fpdir, *kb;
-    char **files;
-    int nfiles;
 };
 
 struct sink {
     struct tk_cli *cli;
-    const struct sargs *a;
+    const struct tk_surface_args *a;
     FILE *fp;
     struct tk_buf line;
     struct tk_surface surface;
-    bool identify;
+    bool identify, csv;
     uint64_t bad_reported;
     int werr;
 };
@@ -72,7 +112,7 @@ static int on_obs(void *ud, const struct tk_obs *o)
     if (s->identify) {
         struct tk_device sv;
         tk_surface_judge(&s->surface, o, &sv);
-        if (s->a->csv) {
+        if (s->csv) {
             tk_device_write_csv(&sv, &s->line);
         } else {
             tk_device_write_json(&sv, &w);
@@ -91,7 +131,7 @@ static int on_obs(void *ud, const struct tk_obs *o)
 
 static int run_stream(struct tk_cli *cli, struct sink *s)
 {
-    const struct sargs *a = s->a;
+    const struct tk_surface_args *a = s->a;
     struct tk_ingest_opts io = { .format = a->format, .emit = on_obs, .bad = on_bad, .ud = s };
     struct tk_ingest_stats total = { 0 };
     int rc = TK_EXIT_OK;
@@ -134,7 +174,7 @@ static void on_case_failure(void *ud, const char *file, const char *name, const 
     fprintf(cli->out, "FAIL %s: %s: %s\n", file, name, why);
 }
 
-static int do_fingerprints(struct tk_cli *cli, const struct sargs *a, struct tk_fpdb *db)
+static int do_fingerprints(struct tk_cli *cli, const struct tk_surface_args *a, struct tk_fpdb *db)
 {
     if (a->check) {
         size_t ncases = 0;
@@ -151,35 +191,70 @@ static int do_fingerprints(struct tk_cli *cli, const struct sargs *a, struct tk_
     return TK_EXIT_OK;
 }
 
+static bool number(struct tk_cli *cli, const char *name, const char *val, long lo, long hi,
+                   long *out)
+{
+    if (tk_parse_long(val, lo, hi, out))
+        return true;
+    tk_usage_error(cli, "--%s must be a whole number from %ld to %ld", name, lo, hi);
+    return false;
+}
+
 static int run(struct tk_cli *cli, int argc, char **argv)
 {
     struct tk_optparse p;
     const char *val;
     int idx, rc = TK_EXIT_OK;
-    struct sargs a = { .format = TK_FMT_AUTO };
+    struct tk_surface_args a = { .format = TK_FMT_AUTO };
+    const char **whois = tk_calloc((size_t)argc + 1, sizeof *whois);
+    size_t nwhois = 0;
     tk_optparse_init(&p, cli, argc, argv);
+    if (!whois) {
+        tk_log(&cli->log, TK_LOG_ERROR, "out of memory");
+        rc = TK_EXIT_RUNTIME;
+        goto out;
+    }
+    a.whois = whois;
     while ((idx = tk_optparse_next(&p, &val)) >= 0) {
+        bool ok = true;
         switch (idx) {
         case O_FORMAT:
-            if (tk_obs_format_parse(val, &a.format)) {
-                p.exit_code = tk_usage_error(cli, "unknown --format '%s'", val);
-                idx = TK_OPT_STOP;
-            }
+            if (tk_obs_format_parse(val, &a.format))
+                ok = !tk_usage_error(cli, "unknown --format '%s'", val);
             break;
-        case O_OUTPUT_FORMAT:
-            if (strcmp(val, "csv") == 0 || strcmp(val, "jsonl") == 0) {
-                a.csv = strcmp(val, "csv") == 0;
-            } else {
-                p.exit_code = tk_usage_error(cli, "--output-format must be jsonl or csv");
-                idx = TK_OPT_STOP;
-            }
-            break;
+        case O_OUTPUT_FORMAT: a.oformat = val; break;
         case O_OUT: a.out = val; break;
         case O_FINGERPRINTS: a.fpdir = val; break;
         case O_KB: a.kb = val; break;
         case O_BODIES: a.bodies = true; break;
         case O_CHECK: a.check = true; break;
         case O_QUIET: a.quiet = true; break;
+        case O_ORGS: a.orgs = val; break;
+        case O_WHOIS: whois[nwhois++] = val; break;
+        case O_MMDB: a.mmdb = val; break;
+        case O_SERVICE_PROBES: a.nsp = val; break;
+        case O_COUNTRY:
+            if (strlen(val) != 2)
+                ok = !tk_usage_error(cli, "--country takes a two-letter code such as JP");
+            a.country = val;
+            break;
+        case O_PREFECTURE:
+            if (!(a.prefecture = tk_prefecture_parse(val)))
+                ok = !tk_usage_error(cli, "--prefecture '%s' names no prefecture of Japan", val);
+            break;
+        case O_PRODUCT: a.product = val; break;
+        case O_KEV_ONLY: a.kev_only = true; break;
+        case O_SUMMARY: a.summary = val; break;
+        case O_JOBS: ok = number(cli, "jobs", val, 1, 256, &a.jobs); break;
+        case O_RATE: ok = number(cli, "rate", val, 1, 100000, &a.rate); break;
+        case O_CONCURRENCY: ok = number(cli, "concurrency", val, 1, 1024, &a.concurrency); break;
+        case O_TIMEOUT: ok = number(cli, "timeout", val, 1, 3600, &a.timeout); break;
+        case O_PORTS: a.ports = val; break;
+        case O_CONTACT: a.contact = val; break;
+        }
+        if (!ok) {
+            p.exit_code = TK_EXIT_USAGE;
+            idx = TK_OPT_STOP;
         }
         if (idx == TK_OPT_STOP)
             break;
@@ -193,10 +268,27 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     a.nfiles = p.npos ? p.npos - 1 : 0;
     bool ingest = sub && strcmp(sub, "ingest") == 0, identify = sub && strcmp(sub, "identify") == 0,
          fps = sub && strcmp(sub, "fingerprints") == 0;
+    if (sub && strcmp(sub, "probe") == 0) {
+        rc = tk_surface_probe_cmd(cli, &a);
+        goto out;
+    }
+    if (sub && strcmp(sub, "trend") == 0) {
+        rc = tk_surface_trend_cmd(cli, &a);
+        goto out;
+    }
     if (!ingest && !identify && !fps) {
         rc = sub ? tk_usage_error(cli, "unknown subcommand '%s'", sub)
-                 : tk_usage_error(cli, "missing subcommand: ingest, identify or fingerprints");
+                 : tk_usage_error(cli, "missing subcommand: ingest, identify, probe, trend or "
+                                       "fingerprints");
         goto out;
+    }
+    bool csv = false;
+    if (a.oformat && identify && strcmp(a.oformat, "jsonl") != 0) {
+        csv = strcmp(a.oformat, "csv") == 0;
+        if (!csv) {
+            rc = tk_usage_error(cli, "--output-format must be jsonl, csv or xlsx");
+            goto out;
+        }
     }
     struct tk_fpdb *db = NULL;
     struct tk_err err = { 0 };
@@ -210,7 +302,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         tk_fpdb_free(db);
         goto out;
     }
-    struct sink s = { .cli = cli, .a = &a, .fp = cli->out, .identify = identify,
+    struct sink s = { .cli = cli, .a = &a, .fp = cli->out, .identify = identify, .csv = csv,
                       .line = TK_BUF_INIT((size_t)64 << 20) };
     struct tk_kb *kb = NULL;
     struct tk_matcher *m = NULL;
@@ -232,7 +324,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         rc = TK_EXIT_RUNTIME;
         goto done;
     }
-    if (identify && a.csv) {
+    if (identify && csv) {
         tk_device_csv_header(&s.line);
         fwrite(s.line.ptr, 1, s.line.len, s.fp);
     }
@@ -249,6 +341,7 @@ done:
     tk_fpdb_free(db);
 out:
     tk_optparse_release(&p);
+    tk_free(whois);
     return rc;
 }
 

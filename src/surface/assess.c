@@ -50,13 +50,8 @@ static void cve_json(const struct tk_assessed *a, struct tk_json *w)
     }
     tk_json_kstr(w, "severity", tk_severity_name(v->severity));
     tk_json_kstr_opt(w, "title", v->title);
-    if (v->nfixed) {
-        tk_json_key(w, "fixed");
-        tk_json_arr_begin(w);
-        for (size_t i = 0; i < v->nfixed; i++)
-            tk_json_str(w, v->fixed[i]);
-        tk_json_arr_end(w);
-    }
+    if (v->nfixed)
+        tk_json_kstrs(w, "fixed", v->fixed, v->nfixed);
     tk_json_kstr_opt(w, "update_to", v->update_to);
     tk_json_kstr_opt(w, "why", a->why);
     tk_json_obj_end(w);
@@ -81,13 +76,8 @@ void tk_device_write_json(const struct tk_device *sv, struct tk_json *w)
             tk_json_str(w, h->versions[0]);
         else
             tk_json_null(w);
-        if (h->nversions > 1) {
-            tk_json_key(w, "versions");
-            tk_json_arr_begin(w);
-            for (size_t i = 0; i < h->nversions; i++)
-                tk_json_str(w, h->versions[i]);
-            tk_json_arr_end(w);
-        }
+        if (h->nversions > 1)
+            tk_json_kstrs(w, "versions", h->versions, h->nversions);
         tk_json_kstr(w, "precision", tk_fp_precision_name(h));
         if (h->build_time) {
             char iso[32];
@@ -110,25 +100,12 @@ void tk_device_write_json(const struct tk_device *sv, struct tk_json *w)
     for (size_t i = 0; sv->as && i < sv->as->n; i++)
         cve_json(&sv->as->items[i], w);
     tk_json_arr_end(w);
-    tk_json_key(w, "exposures");
-    tk_json_arr_begin(w);
-    for (size_t i = 0; i < sv->nexposures; i++)
-        tk_json_str(w, sv->exposures[i]);
-    tk_json_arr_end(w);
+    tk_json_kstrs(w, "exposures", sv->exposures, sv->nexposures);
     tk_json_key(w, "org");
     tk_json_null(w);
-    tk_json_key(w, "evidence");
-    tk_json_arr_begin(w);
-    for (size_t i = 0; sv->identified && i < h->nevidence; i++)
-        tk_json_str(w, h->evidence[i]);
-    tk_json_arr_end(w);
-    if (o->nhostnames) {
-        tk_json_key(w, "hostnames");
-        tk_json_arr_begin(w);
-        for (size_t i = 0; i < o->nhostnames; i++)
-            tk_json_str(w, o->hostnames[i]);
-        tk_json_arr_end(w);
-    }
+    tk_json_kstrs(w, "evidence", h->evidence, sv->identified ? h->nevidence : 0);
+    if (o->nhostnames)
+        tk_json_kstrs(w, "hostnames", o->hostnames, o->nhostnames);
     if (o->has_cert) {
         tk_json_kstr_opt(w, "cert_subject", o->cert.subject);
         tk_json_kstr_opt(w, "cert_sha256", o->cert.sha256);

@@ -1,0 +1,2 @@
+/* probe.c - placeholder until it lands. */
+#include "surface/probe.h"

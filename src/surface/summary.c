@@ -1,0 +1,2 @@
+/* summary.c - placeholder until it lands. */
+#include "surface/summary.h"

@@ -1,0 +1,2 @@
+/* trend.c - placeholder until it lands. */
+#include "surface/trend.h"
