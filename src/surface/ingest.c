@@ -57,6 +57,12 @@ int tk_ingest_emit(struct tk_ingest *in, struct tk_obs *o)
     if (rc)
         return rc;
     in->stats->observations++;
+    if (in->work) {
+        tk_buf_reset(in->out);
+        if ((rc = in->work(in->ud, o, in->out)) != 0)
+            return rc;
+        return in->out->len ? in->write(in->ud, in->out->ptr, in->out->len) : 0;
+    }
     return in->emit ? in->emit(in->ud, o) : 0;
 }
 
@@ -324,10 +330,12 @@ int tk_ingest_stream(FILE *fp, const char *name, const struct tk_ingest_opts *op
         stats->bytes += src.len;
     }
     struct tk_arena arena, pending;
+    struct tk_buf out = TK_BUF_INIT((size_t)64 << 20);
     tk_arena_init(&arena, 16 * max_line + (16u << 20));
     tk_arena_init(&pending, 64u << 20);
     struct tk_ingest in = { .format = opts->format, .name = name, .arena = &arena,
                             .emit = opts->emit, .bad = opts->bad, .ud = opts->ud,
+                            .work = opts->work, .write = opts->write, .out = &out,
                             .stats = stats, .pending_arena = &pending };
     int rc = fill(&src, 4096);
     if (!rc && in.format == TK_FMT_AUTO)
@@ -398,5 +406,6 @@ int tk_ingest_stream(FILE *fp, const char *name, const struct tk_ingest_opts *op
     tk_free(src.buf);
     tk_arena_release(&arena);
     tk_arena_release(&pending);
+    tk_buf_release(&out);
     return rc;
 }

@@ -17,6 +17,7 @@
 
 #include "core/err.h"
 #include "core/jdoc.h"
+#include "core/buf.h"
 #include "surface/obs.h"
 
 enum tk_obs_format {
@@ -38,6 +39,12 @@ int tk_obs_format_parse(const char *name, enum tk_obs_format *out);
 /* Called with each complete observation (valid during the call); non-zero stops the
  * stream and is returned by tk_ingest_stream. */
 typedef int (*tk_obs_fn)(void *ud, const struct tk_obs *o);
+/* The parallel form of emit: work turns one observation into output bytes appended to out
+ * (it may run in several threads at once, each with its own out); write receives each
+ * observation's bytes in input order, one call at a time. Non-zero from either stops the
+ * stream and is returned by tk_ingest_stream. */
+typedef int (*tk_obs_work_fn)(void *ud, const struct tk_obs *o, struct tk_buf *out);
+typedef int (*tk_obs_write_fn)(void *ud, const char *p, size_t n);
 /* Called for each record that is skipped: input name, line, what is wrong. */
 typedef void (*tk_obs_bad_fn)(void *ud, const char *input, uint64_t line, const char *why);
 
@@ -55,6 +62,9 @@ struct tk_ingest {
     uint64_t line;           /* line of the record being parsed (1-based) */
     struct tk_arena *arena;  /* per record; reset by the driver after each record */
     tk_obs_fn emit;
+    tk_obs_work_fn work; /* with write and out: instead of emit */
+    tk_obs_write_fn write;
+    struct tk_buf *out;
     tk_obs_bad_fn bad;
     void *ud;
     struct tk_ingest_stats *stats;
@@ -90,6 +100,9 @@ enum tk_obs_format tk_obs_format_guess_json(const struct tk_jv *rec);
 struct tk_ingest_opts {
     enum tk_obs_format format; /* TK_FMT_AUTO: recognised from the first record */
     tk_obs_fn emit;
+    tk_obs_work_fn work;       /* with write: used instead of emit when set */
+    tk_obs_write_fn write;
+    unsigned threads;          /* for work: threads that may run it at once; 0: one */
     tk_obs_bad_fn bad;
     void *ud;
     size_t max_line;           /* longest record accepted; 0: 64 MiB */
