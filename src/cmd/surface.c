@@ -13,13 +13,17 @@
 #include "core/alloc.h"
 #include "surface/assess.h"
 #include "surface/attrib.h"
+#include "surface/nsp.h"
+#include "surface/sheet.h"
+#include "surface/summary.h"
+#include "report/summary.h"
 #include "surface/fp.h"
 #include "surface/ingest.h"
 
 enum {
     O_FORMAT, O_OUTPUT_FORMAT, O_OUT, O_FINGERPRINTS, O_KB, O_BODIES, O_CHECK, O_QUIET,
     O_ORGS, O_WHOIS, O_MMDB, O_SERVICE_PROBES, O_COUNTRY, O_PREFECTURE, O_PRODUCT, O_KEV_ONLY,
-    O_SUMMARY, O_JOBS, O_RATE, O_CONCURRENCY, O_TIMEOUT, O_PORTS, O_CONTACT,
+    O_SUMMARY, O_LANG, O_JOBS, O_RATE, O_CONCURRENCY, O_TIMEOUT, O_PORTS, O_CONTACT,
 };
 static const struct tk_opt opts[] = {
     [O_FORMAT] = { "format", 0, "FORMAT",
@@ -66,6 +70,9 @@ static const struct tk_opt opts[] = {
     [O_SUMMARY] = { "summary", 0, "FILE",
                     "identify: also write a summary (JSON) by product, version, "
                     "vulnerability, prefecture and organisation to FILE." },
+    [O_LANG] = { "lang", 0, "LANG",
+                 "identify: language of the spreadsheet's headings, ja or en (default: from "
+                 "LANG, else en)." },
     [O_JOBS] = { "jobs", 'j', "N", "identify: worker threads (default: one per CPU)." },
     [O_RATE] = { "rate", 0, "N", "probe: at most N requests per second in all (default 10)." },
     [O_CONCURRENCY] = { "concurrency", 0, "N",
@@ -80,14 +87,19 @@ static const struct tk_opt opts[] = {
     { NULL, 0, NULL, NULL },
 };
 
+enum out_form { OUT_JSONL, OUT_CSV, OUT_XLSX };
+
 struct sink {
     struct tk_cli *cli;
     const struct tk_surface_args *a;
     FILE *fp;
-    struct tk_buf line;
     struct tk_surface surface;
-    bool identify, csv;
-    uint64_t bad_reported;
+    struct tk_device_filter filter;
+    struct tk_summary *summary; /* NULL: not asked for */
+    struct tk_sheet *sheet;     /* OUT_XLSX */
+    bool identify;
+    enum out_form form;
+    uint64_t bad_reported, kept;
     int werr;
 };
 
@@ -103,26 +115,62 @@ static void on_bad(void *ud, const char *input, uint64_t line, const char *why)
                (unsigned long long)line, why);
 }
 
-static int on_obs(void *ud, const struct tk_obs *o)
+/* Spreadsheet rows travel from the workers to the writer as their fields, each with its
+ * NUL, tk_device_ncolumns to a row. */
+static int packed_row(void *ud, const char *const *fields)
+{
+    struct tk_buf *out = ud;
+    int rc = 0;
+    for (size_t i = 0; i < tk_device_ncolumns && !rc; i++)
+        rc = tk_buf_add(out, fields[i], strlen(fields[i]) + 1);
+    return rc;
+}
+
+/* One observation to its output bytes; in worker threads. */
+static int work(void *ud, const struct tk_obs *o, struct tk_buf *out)
 {
     struct sink *s = ud;
-    tk_buf_reset(&s->line);
     struct tk_json w;
-    tk_json_init_buf(&w, &s->line, 0);
-    if (s->identify) {
-        struct tk_device sv;
-        tk_surface_judge(&s->surface, o, &sv);
-        if (s->csv) {
-            tk_device_write_csv(&sv, &s->line);
-        } else {
-            tk_device_write_json(&sv, &w);
-            tk_buf_addc(&s->line, '\n');
-        }
-    } else {
+    tk_json_init_buf(&w, out, 0);
+    if (!s->identify) {
         tk_obs_write_json(o, &w, s->a->bodies);
-        tk_buf_addc(&s->line, '\n');
+        return tk_buf_addc(out, '\n');
     }
-    if (fwrite(s->line.ptr ? s->line.ptr : "", 1, s->line.len, s->fp) != s->line.len) {
+    struct tk_device d;
+    tk_surface_judge(&s->surface, o, &d);
+    if (!tk_device_wanted(&d, &s->filter))
+        return 0;
+    if (s->summary)
+        tk_summary_add(s->summary, &d); /* past its bounds a table stops growing: no error */
+    switch (s->form) {
+    case OUT_CSV: return tk_device_write_csv(&d, out);
+    case OUT_XLSX: return tk_device_rows(&d, packed_row, out);
+    case OUT_JSONL: tk_device_write_json(&d, &w); return tk_buf_addc(out, '\n');
+    }
+    return 0;
+}
+
+/* Output bytes in input order; one call at a time. */
+static int write_out(void *ud, const char *p, size_t n)
+{
+    struct sink *s = ud;
+    s->kept++;
+    if (s->form == OUT_XLSX) {
+        const char *fields[64];
+        const char *end = p + n;
+        while (p < end) {
+            for (size_t i = 0; i < tk_device_ncolumns; i++) {
+                fields[i] = p;
+                p += strlen(p) + 1;
+            }
+            if (tk_sheet_row(s->sheet, fields)) {
+                s->werr = 1;
+                return 1;
+            }
+        }
+        return 0;
+    }
+    if (fwrite(p, 1, n, s->fp) != n) {
         s->werr = 1;
         return 1;
     }
@@ -132,7 +180,8 @@ static int on_obs(void *ud, const struct tk_obs *o)
 static int run_stream(struct tk_cli *cli, struct sink *s)
 {
     const struct tk_surface_args *a = s->a;
-    struct tk_ingest_opts io = { .format = a->format, .emit = on_obs, .bad = on_bad, .ud = s };
+    struct tk_ingest_opts io = { .format = a->format, .work = work, .write = write_out,
+                                 .threads = (unsigned)a->jobs, .bad = on_bad, .ud = s };
     struct tk_ingest_stats total = { 0 };
     int rc = TK_EXIT_OK;
     int n = a->nfiles ? a->nfiles : 1;
@@ -191,6 +240,167 @@ static int do_fingerprints(struct tk_cli *cli, const struct tk_surface_args *a, 
     return TK_EXIT_OK;
 }
 
+/* The organisation directory, WHOIS texts and MaxMind DB (any of them may be absent: the
+ * matcher then only repeats what the scan source said of the location). */
+static int open_attrib(struct tk_cli *cli, const struct tk_surface_args *a, struct tk_attrib **out)
+{
+    struct tk_err err = { 0 };
+    struct tk_attrib_opts o = { .directory = a->orgs, .whois = a->whois, .mmdb = a->mmdb };
+    if (tk_attrib_load(out, &o, &err) != 0) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+        return TK_EXIT_RUNTIME;
+    }
+    if (a->orgs)
+        tk_log(&cli->log, TK_LOG_INFO, "%s: %zu organisations", a->orgs,
+               tk_attrib_org_count(*out));
+    if (tk_attrib_whois_skipped(*out))
+        tk_log(&cli->log, TK_LOG_WARN, "WHOIS: %zu malformed ranges skipped",
+               tk_attrib_whois_skipped(*out));
+    return 0;
+}
+
+/* nmap's service probes: --service-probes FILE, none, or the installed file when there is
+ * one (its absence is no error: services no fingerprint knows then stay unnamed). */
+static int open_nsp(struct tk_cli *cli, const struct tk_surface_args *a, struct tk_nsp **out)
+{
+    *out = NULL;
+    if (a->nsp && strcmp(a->nsp, "none") == 0)
+        return 0;
+    const char *path = a->nsp ? a->nsp : tk_nsp_default_path();
+    struct tk_err err = { 0 };
+    int rc = tk_nsp_load(out, path, &err);
+    if (rc == TK_ENOENT && !a->nsp) {
+        tk_log(&cli->log, TK_LOG_INFO, "%s: not installed; services no fingerprint knows stay "
+                                       "unnamed", path);
+        return 0;
+    }
+    if (rc) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+        return TK_EXIT_RUNTIME;
+    }
+    struct tk_nsp_stats st;
+    tk_nsp_stats(*out, &st);
+    if (st.bad_lines)
+        tk_log(&cli->log, TK_LOG_WARN, "%zu lines of nmap's service probes skipped (first: %s)",
+               st.bad_lines, st.first_bad);
+    return 0;
+}
+
+static int write_summary(struct tk_cli *cli, const char *path, struct tk_summary *sum)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot create: %s", path, strerror(errno));
+        return TK_EXIT_RUNTIME;
+    }
+    struct tk_json w;
+    tk_json_init_file(&w, fp, TK_JSON_PRETTY);
+    tk_summary_write_json(sum, &w);
+    int rc = tk_json_finish(&w);
+    if (fputc('\n', fp) == EOF || rc)
+        rc = 1;
+    if (fclose(fp) != 0 || rc) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", path, strerror(errno));
+        return TK_EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+/* ingest and identify: the stream from the inputs to the chosen output. */
+static int do_stream(struct tk_cli *cli, const struct tk_surface_args *a, struct tk_fpdb *db,
+                     bool identify, enum out_form form)
+{
+    struct sink s = { .cli = cli, .a = a, .fp = cli->out, .identify = identify, .form = form };
+    struct tk_kb *kb = NULL;
+    struct tk_matcher *m = NULL;
+    struct tk_attrib *attrib = NULL;
+    struct tk_nsp *nsp = NULL;
+    struct tk_err err = { 0 };
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    int rc = 0;
+    if (identify) {
+        if ((rc = tk_cli_open_kb(cli, a->kb, TK_KB_READONLY, &kb)) != 0)
+            goto done;
+        if (tk_matcher_new(&m, kb, &err) != 0) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+            rc = TK_EXIT_RUNTIME;
+            goto done;
+        }
+        if ((rc = open_attrib(cli, a, &attrib)) != 0 || (rc = open_nsp(cli, a, &nsp)) != 0)
+            goto done;
+        s.surface = (struct tk_surface){ .fp = db, .matcher = m, .lock = &lock, .nsp = nsp,
+                                         .attrib = attrib };
+        s.filter = (struct tk_device_filter){ .prefecture = a->prefecture,
+                                              .product = a->product, .kev_only = a->kev_only };
+        if (a->country)
+            for (int i = 0; i < 2; i++)
+                s.filter.country[i] = (char)(a->country[i] & ~0x20);
+        if ((a->summary || form == OUT_XLSX) && !(s.summary = tk_summary_new())) {
+            tk_log(&cli->log, TK_LOG_ERROR, "out of memory");
+            rc = TK_EXIT_RUNTIME;
+            goto done;
+        }
+    }
+    if (form == OUT_XLSX) {
+        enum tk_lang lang = tk_lang_from_env();
+        if (a->lang && tk_lang_parse(a->lang, &lang) != 0) {
+            rc = tk_usage_error(cli, "--lang must be ja or en");
+            goto done;
+        }
+        if (tk_sheet_open(&s.sheet, a->out, lang, &err) != 0) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+            rc = TK_EXIT_RUNTIME;
+            goto done;
+        }
+    } else if (a->out && !(s.fp = fopen(a->out, "wb"))) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot create: %s", a->out, strerror(errno));
+        rc = TK_EXIT_RUNTIME;
+        goto done;
+    }
+    if (form == OUT_CSV) {
+        struct tk_buf head = TK_BUF_INIT(4096);
+        tk_device_csv_header(&head);
+        fwrite(head.ptr, 1, head.len, s.fp);
+        tk_buf_release(&head);
+    }
+    rc = run_stream(cli, &s);
+    if (form == OUT_XLSX) {
+        struct tk_sheet *sh = s.sheet;
+        s.sheet = NULL;
+        if (tk_sheet_close(sh, s.summary, &err) != 0 && rc == TK_EXIT_OK) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+            rc = TK_EXIT_RUNTIME;
+        }
+    } else if ((fflush(s.fp) != 0 || (a->out && fclose(s.fp) != 0)) && rc == TK_EXIT_OK) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", a->out ? a->out : "stdout",
+               strerror(errno));
+        rc = TK_EXIT_RUNTIME;
+    }
+    if (s.summary) {
+        struct tk_sum_totals t;
+        tk_summary_totals(s.summary, &t);
+        tk_log(&cli->log, TK_LOG_INFO,
+               "%llu services kept: %llu identified, %llu affected, %llu possibly affected, "
+               "%llu with a known exploited vulnerability, %llu attributed",
+               (unsigned long long)t.services, (unsigned long long)t.identified,
+               (unsigned long long)t.affected, (unsigned long long)t.possibly,
+               (unsigned long long)t.kev, (unsigned long long)t.attributed);
+        if (a->summary && rc == TK_EXIT_OK)
+            rc = write_summary(cli, a->summary, s.summary);
+    }
+done:
+    if (s.sheet) {
+        struct tk_err ignored = { 0 };
+        tk_sheet_close(s.sheet, NULL, &ignored);
+    }
+    tk_summary_free(s.summary);
+    tk_nsp_free(nsp);
+    tk_attrib_free(attrib);
+    tk_matcher_free(m);
+    tk_kb_close(kb);
+    return rc;
+}
+
 static bool number(struct tk_cli *cli, const char *name, const char *val, long lo, long hi,
                    long *out)
 {
@@ -245,6 +455,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_PRODUCT: a.product = val; break;
         case O_KEV_ONLY: a.kev_only = true; break;
         case O_SUMMARY: a.summary = val; break;
+        case O_LANG: a.lang = val; break;
         case O_JOBS: ok = number(cli, "jobs", val, 1, 256, &a.jobs); break;
         case O_RATE: ok = number(cli, "rate", val, 1, 100000, &a.rate); break;
         case O_CONCURRENCY: ok = number(cli, "concurrency", val, 1, 1024, &a.concurrency); break;
@@ -282,11 +493,18 @@ static int run(struct tk_cli *cli, int argc, char **argv)
                                        "fingerprints");
         goto out;
     }
-    bool csv = false;
-    if (a.oformat && identify && strcmp(a.oformat, "jsonl") != 0) {
-        csv = strcmp(a.oformat, "csv") == 0;
-        if (!csv) {
+    enum out_form form = OUT_JSONL;
+    if (a.oformat && identify) {
+        if (strcmp(a.oformat, "csv") == 0)
+            form = OUT_CSV;
+        else if (strcmp(a.oformat, "xlsx") == 0)
+            form = OUT_XLSX;
+        else if (strcmp(a.oformat, "jsonl") != 0) {
             rc = tk_usage_error(cli, "--output-format must be jsonl, csv or xlsx");
+            goto out;
+        }
+        if (form == OUT_XLSX && !a.out) {
+            rc = tk_usage_error(cli, "--output-format xlsx needs -o FILE");
             goto out;
         }
     }
@@ -297,47 +515,10 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         rc = TK_EXIT_RUNTIME;
         goto out;
     }
-    if (fps) {
+    if (fps)
         rc = do_fingerprints(cli, &a, db);
-        tk_fpdb_free(db);
-        goto out;
-    }
-    struct sink s = { .cli = cli, .a = &a, .fp = cli->out, .identify = identify, .csv = csv,
-                      .line = TK_BUF_INIT((size_t)64 << 20) };
-    struct tk_kb *kb = NULL;
-    struct tk_matcher *m = NULL;
-    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    if (identify) {
-        if ((rc = tk_cli_open_kb(cli, a.kb, TK_KB_READONLY, &kb)) != 0) {
-            tk_fpdb_free(db);
-            goto out;
-        }
-        if (tk_matcher_new(&m, kb, &err) != 0) {
-            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
-            rc = TK_EXIT_RUNTIME;
-            goto done;
-        }
-        s.surface = (struct tk_surface){ .fp = db, .matcher = m, .lock = &lock };
-    }
-    if (a.out && !(s.fp = fopen(a.out, "wb"))) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot create: %s", a.out, strerror(errno));
-        rc = TK_EXIT_RUNTIME;
-        goto done;
-    }
-    if (identify && csv) {
-        tk_device_csv_header(&s.line);
-        fwrite(s.line.ptr, 1, s.line.len, s.fp);
-    }
-    rc = run_stream(cli, &s);
-    if ((fflush(s.fp) != 0 || (a.out && fclose(s.fp) != 0)) && rc == TK_EXIT_OK) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", a.out ? a.out : "stdout",
-               strerror(errno));
-        rc = TK_EXIT_RUNTIME;
-    }
-done:
-    tk_buf_release(&s.line);
-    tk_matcher_free(m);
-    tk_kb_close(kb);
+    else
+        rc = do_stream(cli, &a, db, identify, form);
     tk_fpdb_free(db);
 out:
     tk_optparse_release(&p);

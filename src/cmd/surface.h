@@ -16,7 +16,7 @@ struct tk_surface_args {
     const char *fpdir, *kb;
     bool bodies, check, quiet, kev_only;
     /* identify: attribution and filters */
-    const char *orgs, *mmdb, *nsp, *summary;
+    const char *orgs, *mmdb, *nsp, *summary, *lang;
     const char **whois; /* NULL-terminated */
     const char *country, *product;
     int prefecture; /* 0: any */

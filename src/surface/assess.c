@@ -1,10 +1,67 @@
 /* assess.c - judging one observation and writing the result record (assess.h). */
 #include "surface/assess.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/escape.h"
 #include "core/time.h"
+
+/* "last-modified" -> "Last-Modified": the header names nmap's patterns expect */
+static void header_case(struct tk_buf *b, const char *name)
+{
+    bool up = true;
+    for (const char *c = name; *c; c++) {
+        tk_buf_addc(b, up && *c >= 'a' && *c <= 'z' ? (char)(*c - 32) : *c);
+        up = *c == '-';
+    }
+}
+
+/* What nmap -sV would say of a service no fingerprint knows: its banner as the answer to the
+ * NULL probe, or an HTTP response put back into wire form as the answer to GetRequest. */
+static void service_of(const struct tk_surface *s, const struct tk_obs *o, struct tk_device *sv)
+{
+    int rc = 0;
+    if (s->nsp && o->banner_len) {
+        rc = tk_nsp_match(s->nsp, o->banner, o->banner_len, o->port, o->transport, NULL,
+                          &sv->service, NULL);
+    } else if (s->nsp && o->nhttp && o->http[0].status) {
+        const struct tk_obs_http *h = &o->http[0];
+        struct tk_buf b = TK_BUF_INIT(TK_NSP_MAX_BANNER);
+        tk_buf_addf(&b, "HTTP/1.1 %d \r\n", h->status);
+        for (size_t i = 0; i < h->nheaders; i++) {
+            header_case(&b, h->headers[i].name);
+            tk_buf_addf(&b, ": %s\r\n", h->headers[i].value);
+        }
+        tk_buf_adds(&b, "\r\n");
+        if (h->body)
+            tk_buf_add(&b, h->body,
+                       h->body_len < TK_NSP_MAX_BANNER - b.len ? h->body_len
+                                                               : TK_NSP_MAX_BANNER - b.len);
+        if (b.len)
+            rc = tk_nsp_match(s->nsp, (const unsigned char *)b.ptr, b.len, o->port, "tcp",
+                              "GetRequest", &sv->service, NULL);
+        tk_buf_release(&b);
+    }
+    if (rc == 1) {
+        sv->has_service = true;
+        sv->service_from = "nmap-service-probes";
+    } else if (o->src_product || o->service) {
+        sv->has_service = true;
+        sv->service_from = "source";
+        snprintf(sv->service.service, sizeof sv->service.service, "%s",
+                 o->service ? o->service : "");
+        snprintf(sv->service.product, sizeof sv->service.product, "%s",
+                 o->src_product ? o->src_product : "");
+        snprintf(sv->service.version, sizeof sv->service.version, "%s",
+                 o->src_version ? o->src_version : "");
+        if (o->src_cpe) {
+            snprintf(sv->service.cpe[0], sizeof sv->service.cpe[0], "%s", o->src_cpe);
+            sv->service.ncpe = 1;
+        }
+    }
+}
 
 void tk_surface_judge(const struct tk_surface *s, const struct tk_obs *o, struct tk_device *sv)
 {
@@ -24,6 +81,14 @@ void tk_surface_judge(const struct tk_surface *s, const struct tk_obs *o, struct
         if (sv->as)
             sv->verdict = sv->as->verdict;
     }
+    for (size_t i = 0; sv->as && i < sv->as->n; i++)
+        sv->kev = sv->kev || (sv->as->items[i].cve->kev_added &&
+                              (sv->as->items[i].verdict == TK_VERDICT_AFFECTED ||
+                               sv->as->items[i].verdict == TK_VERDICT_POSSIBLY));
+    if (!sv->identified)
+        service_of(s, o, sv);
+    if (s->attrib)
+        sv->attributed = tk_attrib_lookup(s->attrib, o, &sv->at) == 0;
     /* exposure that needs no fingerprint: file sharing and remote desktop on the internet */
     if (o->port == 445 || o->port == 139)
         sv->exposures[sv->nexposures++] = "smb-exposed";
@@ -32,6 +97,31 @@ void tk_surface_judge(const struct tk_surface *s, const struct tk_obs *o, struct
     if (sv->identified && tk_fp_kind(sv->hit.fp) &&
         strcmp(tk_fp_kind(sv->hit.fp), "management") == 0)
         sv->exposures[sv->nexposures++] = "management-exposed";
+}
+
+static bool same(const char *a, const char *b)
+{
+    return a && b && strcasecmp(a, b) == 0;
+}
+
+bool tk_device_wanted(const struct tk_device *sv, const struct tk_device_filter *f)
+{
+    if (f->country[0] && !(sv->attributed && same(sv->at.country, f->country)))
+        return false;
+    if (f->prefecture &&
+        !(sv->attributed && (sv->at.prefecture == f->prefecture ||
+                             (sv->at.org && sv->at.org->prefecture == f->prefecture))))
+        return false;
+    if (f->kev_only && !sv->kev)
+        return false;
+    if (f->product) {
+        const struct tk_fp *fp = sv->identified ? sv->hit.fp : NULL;
+        if (!fp || !(same(tk_fp_id(fp), f->product) || same(tk_fp_product(fp), f->product) ||
+                     same(tk_fp_vendor(fp), f->product) ||
+                     strcasestr(tk_fp_name(fp), f->product)))
+            return false;
+    }
+    return true;
 }
 
 static void cve_json(const struct tk_assessed *a, struct tk_json *w)
@@ -100,9 +190,48 @@ void tk_device_write_json(const struct tk_device *sv, struct tk_json *w)
     for (size_t i = 0; sv->as && i < sv->as->n; i++)
         cve_json(&sv->as->items[i], w);
     tk_json_arr_end(w);
+    tk_json_kbool(w, "kev", sv->kev);
     tk_json_kstrs(w, "exposures", sv->exposures, sv->nexposures);
+    if (sv->has_service) {
+        const struct tk_nsp_result *r = &sv->service;
+        tk_json_key(w, "service");
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "from", sv->service_from);
+        tk_json_kstr_opt(w, "name", r->service[0] ? r->service : NULL);
+        tk_json_kstr_opt(w, "product", r->product[0] ? r->product : NULL);
+        tk_json_kstr_opt(w, "version", r->version[0] ? r->version : NULL);
+        tk_json_kstr_opt(w, "info", r->info[0] ? r->info : NULL);
+        tk_json_kstr_opt(w, "os", r->os[0] ? r->os : NULL);
+        tk_json_kstr_opt(w, "devicetype", r->devicetype[0] ? r->devicetype : NULL);
+        if (r->ncpe) {
+            const char *cpes[3] = { r->cpe[0], r->cpe[1], r->cpe[2] };
+            tk_json_kstrs(w, "cpe", cpes, (size_t)r->ncpe);
+        }
+        if (r->line)
+            tk_json_kint(w, "line", r->line);
+        tk_json_obj_end(w);
+    }
+    const struct tk_attribution *at = sv->attributed ? &sv->at : NULL;
     tk_json_key(w, "org");
-    tk_json_null(w);
+    if (at && at->org) {
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "id", at->org->id);
+        tk_json_kstr(w, "name", at->org->name);
+        tk_json_kstr_opt(w, "corporate_number",
+                         at->org->corporate_number[0] ? at->org->corporate_number : NULL);
+        char pref[8];
+        snprintf(pref, sizeof pref, "JP-%02d", at->org->prefecture);
+        tk_json_kstr(w, "prefecture", at->org->prefecture ? pref : NULL);
+        tk_json_obj_end(w);
+    } else {
+        tk_json_null(w);
+    }
+    tk_json_kstr(w, "country", at && at->country[0] ? at->country : NULL);
+    tk_json_kstr(w, "region", at && at->region[0] ? at->region : NULL);
+    if (at) {
+        tk_json_key(w, "attribution");
+        tk_attribution_write_json(at, w);
+    }
     tk_json_kstrs(w, "evidence", h->evidence, sv->identified ? h->nevidence : 0);
     if (o->nhostnames)
         tk_json_kstrs(w, "hostnames", o->hostnames, o->nhostnames);
@@ -119,31 +248,21 @@ void tk_device_write_json(const struct tk_device *sv, struct tk_json *w)
     tk_json_obj_end(w);
 }
 
-static const char *const csv_cols[] = {
+const char *const tk_device_columns[] = {
     "ip", "port", "transport", "vendor", "product", "version", "precision", "verdict", "cve",
     "cve_verdict", "kev", "kev_added", "kev_due", "severity", "update_to", "exposures",
-    "org", "seen", "input",
+    "org_id", "org_name", "prefecture", "country", "region", "attribution", "service", "seen",
+    "input",
 };
+const size_t tk_device_ncolumns = sizeof tk_device_columns / sizeof *tk_device_columns;
 
-void tk_device_csv_header(struct tk_buf *out)
-{
-    for (size_t i = 0; i < sizeof csv_cols / sizeof *csv_cols; i++)
-        tk_buf_addf(out, "%s%s", i ? "," : "", csv_cols[i]);
-    tk_buf_adds(out, "\r\n");
-}
-
-static void field(struct tk_buf *out, const char *s, bool first)
-{
-    if (!first)
-        tk_buf_addc(out, ',');
-    tk_escape_csv(out, s ? s : "", s ? strlen(s) : 0);
-}
-
-int tk_device_write_csv(const struct tk_device *sv, struct tk_buf *out)
+int tk_device_rows(const struct tk_device *sv, tk_device_row_fn row, void *ud)
 {
     const struct tk_obs *o = sv->o;
     const struct tk_fp_hit *h = &sv->hit;
-    char port[16], seen[32] = "", versions[512] = "", exposures[128] = "";
+    const struct tk_attribution *at = sv->attributed ? &sv->at : NULL;
+    char port[16], seen[32] = "", versions[512] = "", exposures[128] = "", pref[8] = "",
+                   service[256] = "";
     snprintf(port, sizeof port, "%u", o->port);
     if (o->seen)
         tk_time_iso8601(o->seen, seen);
@@ -153,29 +272,71 @@ int tk_device_write_csv(const struct tk_device *sv, struct tk_buf *out)
     for (size_t i = 0, len = 0; i < sv->nexposures && len < sizeof exposures; i++)
         len += (size_t)snprintf(exposures + len, sizeof exposures - len, "%s%s", i ? " " : "",
                                 sv->exposures[i]);
+    int p = at && at->org && at->org->prefecture ? at->org->prefecture : at ? at->prefecture : 0;
+    if (p)
+        snprintf(pref, sizeof pref, "JP-%02d", p);
+    if (sv->has_service)
+        snprintf(service, sizeof service, "%s%s%s%s%s", sv->service.service,
+                 sv->service.product[0] ? " " : "", sv->service.product,
+                 sv->service.version[0] ? " " : "", sv->service.version);
     size_t rows = sv->as && sv->as->n ? sv->as->n : 1;
     for (size_t r = 0; r < rows; r++) {
         const struct tk_assessed *a = sv->as && sv->as->n ? &sv->as->items[r] : NULL;
-        field(out, o->ip, true);
-        field(out, port, false);
-        field(out, o->transport, false);
-        field(out, sv->identified ? tk_fp_vendor(h->fp) : NULL, false);
-        field(out, sv->identified ? tk_fp_name(h->fp) : NULL, false);
-        field(out, versions, false);
-        field(out, sv->identified ? tk_fp_precision_name(h) : "undetermined", false);
-        field(out, tk_verdict_name(sv->verdict), false);
-        field(out, a ? a->cve->cve : NULL, false);
-        field(out, a ? tk_verdict_name(a->verdict) : NULL, false);
-        field(out, a ? (a->cve->kev_added ? "yes" : "no") : NULL, false);
-        field(out, a ? a->cve->kev_added : NULL, false);
-        field(out, a ? a->cve->kev_due : NULL, false);
-        field(out, a ? tk_severity_name(a->cve->severity) : NULL, false);
-        field(out, a ? a->cve->update_to : NULL, false);
-        field(out, exposures, false);
-        field(out, NULL, false);
-        field(out, seen, false);
-        field(out, o->input, false);
-        tk_buf_adds(out, "\r\n");
+        const char *f[] = {
+            o->ip,
+            port,
+            o->transport,
+            sv->identified ? tk_fp_vendor(h->fp) : "",
+            sv->identified ? tk_fp_name(h->fp) : "",
+            versions,
+            sv->identified ? tk_fp_precision_name(h) : "undetermined",
+            tk_verdict_name(sv->verdict),
+            a ? a->cve->cve : "",
+            a ? tk_verdict_name(a->verdict) : "",
+            a ? (a->cve->kev_added ? "yes" : "no") : "",
+            a && a->cve->kev_added ? a->cve->kev_added : "",
+            a && a->cve->kev_due ? a->cve->kev_due : "",
+            a ? tk_severity_name(a->cve->severity) : "",
+            a && a->cve->update_to ? a->cve->update_to : "",
+            exposures,
+            at && at->org ? at->org->id : "",
+            at && at->org ? at->org->name : "",
+            pref,
+            at ? at->country : "",
+            at ? at->region : "",
+            at ? tk_attrib_confidence_name(at->confidence) : "",
+            service,
+            seen,
+            o->input ? o->input : "",
+        };
+        _Static_assert(sizeof f / sizeof *f == sizeof tk_device_columns / sizeof *tk_device_columns,
+                       "one field per column");
+        int rc = row(ud, f);
+        if (rc)
+            return rc;
     }
     return 0;
+}
+
+void tk_device_csv_header(struct tk_buf *out)
+{
+    for (size_t i = 0; i < tk_device_ncolumns; i++)
+        tk_buf_addf(out, "%s%s", i ? "," : "", tk_device_columns[i]);
+    tk_buf_adds(out, "\r\n");
+}
+
+static int csv_row(void *ud, const char *const *f)
+{
+    struct tk_buf *out = ud;
+    for (size_t i = 0; i < tk_device_ncolumns; i++) {
+        if (i)
+            tk_buf_addc(out, ',');
+        tk_escape_csv(out, f[i], strlen(f[i]));
+    }
+    return tk_buf_adds(out, "\r\n");
+}
+
+int tk_device_write_csv(const struct tk_device *sv, struct tk_buf *out)
+{
+    return tk_device_rows(sv, csv_row, out);
 }

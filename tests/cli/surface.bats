@@ -111,3 +111,93 @@ JSONL
     run "$TENKEN" surface fingerprints --fingerprints "$T/fp"
     [[ "$output" =~ acme-vpn ]]
 }
+
+# the fixture's devices attributed: NetScaler and SMB to acme (Kanagawa) by CIDR, GlobalProtect
+# to beta (Tokyo) by its certificate's SAN
+orgs() {
+    printf 'org_id,name,corporate_number,prefecture,cidrs,domains\nacme,株式会社アクメ,1234567890123,神奈川県,192.0.2.0/27,\nbeta,Beta Inc.,,JP-13,,beta.example.jp\n' >"$T/orgs.csv"
+    sed -i 's|^{"ip":"192.0.2.40",|{"ip":"192.0.2.40","tls":{"subject":"CN=vpn.beta.example.jp","sans":["vpn.beta.example.jp"]},|' "$T/scan.jsonl"
+}
+
+@test "identify: attribution by address block and certificate, with evidence" {
+    fixture
+    orgs
+    "$TENKEN" surface identify --orgs "$T/orgs.csv" "$T/scan.jsonl" >"$T/out.jsonl" 2>/dev/null
+    jq -e -s '.[] | select(.ip == "192.0.2.30") | .org.id == "acme" and .org.prefecture == "JP-14" and .region == "JP-14" and .attribution.confidence == "high" and (.attribution.evidence[0] | .kind == "cidr" and .detail == "192.0.2.0/27")' "$T/out.jsonl"
+    jq -e -s '.[] | select(.ip == "192.0.2.40") | .org.id == "beta" and .org.name == "Beta Inc." and any(.attribution.evidence[]; .kind == "cert-san" and .detail == "vpn.beta.example.jp")' "$T/out.jsonl"
+    jq -e -s '.[] | select(.ip == "192.0.2.9") | .org.corporate_number == "1234567890123" and (.exposures | index("smb-exposed"))' "$T/out.jsonl"
+}
+
+@test "identify: filters by prefecture, country, product and KEV" {
+    fixture
+    orgs
+    for p in Kanagawa JP-14 14 神奈川県; do
+        "$TENKEN" surface identify --orgs "$T/orgs.csv" --prefecture "$p" "$T/scan.jsonl" 2>/dev/null >"$T/k.jsonl"
+        [ "$(jq -r -s 'map(.ip) | sort | join(" ")' "$T/k.jsonl")" = "192.0.2.30 192.0.2.9" ]
+    done
+    "$TENKEN" surface identify --orgs "$T/orgs.csv" --kev-only --country jp "$T/scan.jsonl" 2>/dev/null >"$T/k.jsonl"
+    [ "$(jq -r -s 'map(.ip) | unique | join(" ")' "$T/k.jsonl")" = "192.0.2.30 192.0.2.40" ]
+    "$TENKEN" surface identify --product citrix-netscaler "$T/scan.jsonl" 2>/dev/null >"$T/k.jsonl"
+    [ "$(jq -r -s 'map(.ip) | join(" ")' "$T/k.jsonl")" = "192.0.2.30" ]
+    run "$TENKEN" surface identify --prefecture Atlantis "$T/scan.jsonl"
+    [ "$status" -eq 2 ]
+    [[ "$output" =~ Atlantis ]]
+}
+
+@test "identify: summary by product, version, vulnerability, prefecture and organisation" {
+    fixture
+    orgs
+    "$TENKEN" surface identify --orgs "$T/orgs.csv" --summary "$T/sum.json" "$T/scan.jsonl" >/dev/null 2>&1
+    jq -e '.totals.services == 3 and .totals.identified == 2 and .totals.kev == 2 and .totals.smb_exposed == 1 and .totals.attributed == 3' "$T/sum.json"
+    jq -e '.version | any(.product == "NetScaler ADC / Gateway" and .version == "13.1-48.47")' "$T/sum.json"
+    jq -e '.vulnerability | any(.cve == "CVE-2023-3519" and .kev and .affected == 1)' "$T/sum.json"
+    jq -e '.prefecture | any(.prefecture == "JP-14" and .services == 2)' "$T/sum.json"
+    jq -e '.organisation | any(.org_id == "beta" and .kev == 1)' "$T/sum.json"
+}
+
+@test "identify: XLSX with devices and summary sheets; hostile text stays text" {
+    fixture
+    orgs
+    printf '{"ip":"192.0.2.31","url":"https://192.0.2.31/vpn/index.html","status":200,"body":"<title>Citrix Gateway</title>"}\n' >>"$T/scan.jsonl"
+    printf 'org_id,name,cidrs\nx,"=HYPERLINK(""http://evil.example"")\x01\xff",192.0.2.31\n' >"$T/evil.csv"
+    run "$TENKEN" surface identify --output-format xlsx "$T/scan.jsonl"
+    [ "$status" -eq 2 ]
+    "$TENKEN" surface identify --orgs "$T/evil.csv" --output-format xlsx --lang ja -o "$T/out.xlsx" "$T/scan.jsonl" 2>/dev/null || {
+        # the directory refuses bytes that are not UTF-8: then without them
+        printf 'org_id,name,cidrs\nx,"=HYPERLINK(""http://evil.example"")\x01",192.0.2.31\n' >"$T/evil.csv"
+        "$TENKEN" surface identify --orgs "$T/evil.csv" --output-format xlsx --lang ja -o "$T/out.xlsx" "$T/scan.jsonl"
+    }
+    python3 - "$T/out.xlsx" <<'PY'
+import sys, zipfile, xml.dom.minidom
+z = zipfile.ZipFile(sys.argv[1])
+names = z.namelist()
+book = z.read("xl/workbook.xml").decode()
+for sheet in ("概要", "機器", "製品", "バージョン", "脆弱性", "都道府県", "組織"):
+    assert sheet in book, sheet
+for n in names:
+    if n.endswith(".xml"):
+        xml.dom.minidom.parseString(z.read(n))  # well-formed, control bytes included
+devices = z.read("xl/worksheets/sheet2.xml").decode()
+assert "CVE-2023-3519" in devices
+assert "<f>" not in devices  # never a formula
+assert "HYPERLINK" in devices and "t=\"inlineStr\"" in devices
+PY
+}
+
+@test "identify: nmap's service probes name what no fingerprint knows" {
+    [ -r /usr/share/nmap/nmap-service-probes ] || skip "nmap is not installed"
+    printf '{"ip":"198.51.100.7","url":"http://198.51.100.7/","status":200,"headers":{"Server":"Apache/2.4.57 (Debian)"},"body":"<html>It works</html>"}\n' >"$T/a.jsonl"
+    "$TENKEN" surface identify "$T/a.jsonl" 2>/dev/null >"$T/out.jsonl"
+    jq -e '.service.from == "nmap-service-probes" and .service.product == "Apache httpd" and .service.version == "2.4.57" and (.service.cpe[0] | startswith("cpe:/a:apache:http_server"))' "$T/out.jsonl"
+    "$TENKEN" surface identify --service-probes none "$T/a.jsonl" 2>/dev/null >"$T/out.jsonl"
+    jq -e '.service == null' "$T/out.jsonl"
+    run "$TENKEN" surface identify --service-probes "$T/missing" "$T/a.jsonl"
+    [ "$status" -eq 3 ]
+}
+
+@test "ingest: nmap -oX from a real nmap -sV run on loopback" {
+    "$TENKEN" surface identify "$SRCDIR/tests/data/surface/nmap-sV.xml" 2>/dev/null >"$T/out.jsonl"
+    jq -e -s 'length == 2' "$T/out.jsonl"
+    jq -e -s '.[] | select(.port == 40711) | .service.product == "SimpleHTTPServer"' "$T/out.jsonl"
+    jq -e -s '.[] | select(.port == 56837) | .cert_subject == "CN=fixture.example.test, O=Tenken Test"' "$T/out.jsonl"
+}
