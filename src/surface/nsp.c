@@ -15,6 +15,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -25,6 +26,17 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/str.h"
+
+#define CACHE_SLOTS 16384  /* answers remembered */
+#define CACHE_MAX_KEY 2048 /* longest banner (with probe, transport, port) remembered */
+
+struct cache_slot {
+    uint64_t hash;
+    unsigned char *key; /* NULL: empty */
+    size_t keylen;
+    int rc;
+    struct tk_nsp_result r;
+};
 
 #define MAX_NAME 63      /* probe and service names (nmap 7.93: at most 26 bytes) */
 #define MAX_CPE_TMPL 8   /* cpe: templates on one line (nmap 7.93: at most 3) */
@@ -84,6 +96,11 @@ struct tk_nsp {
     pcre2_match_context *mctx;
     atomic_size_t compiled, skipped, limit_hits;
     atomic_size_t first_skipped; /* index + 1 of the earliest refused regex seen, or 0 */
+    /* Answers already given, for banners that repeat (the same server software answers the
+     * same way everywhere): direct-mapped by hash, the newest answer wins a slot. */
+    pthread_mutex_t cache_lock;
+    struct cache_slot *cache; /* CACHE_SLOTS, or NULL when it could not be allocated */
+    size_t cache_hits;
 };
 
 static char refused_tag;
@@ -540,6 +557,8 @@ static int load_owned(struct tk_nsp **out, char *text, size_t n, const char *nam
     atomic_init(&db->skipped, 0);
     atomic_init(&db->limit_hits, 0);
     atomic_init(&db->first_skipped, 0);
+    pthread_mutex_init(&db->cache_lock, NULL);
+    db->cache = tk_calloc(CACHE_SLOTS, sizeof *db->cache); /* none: every banner is matched */
     int rc;
     db->name = tk_strdup(name);
     db->gctx = pcre2_general_context_create(pcre_alloc, pcre_release, NULL);
@@ -605,6 +624,10 @@ void tk_nsp_free(struct tk_nsp *db)
         if (c && c != REFUSED)
             pcre2_code_free(c);
     }
+    for (size_t i = 0; db->cache && i < CACHE_SLOTS; i++)
+        tk_free(db->cache[i].key);
+    tk_free(db->cache);
+    pthread_mutex_destroy(&db->cache_lock);
     pcre2_match_context_free(db->mctx);
     pcre2_compile_context_free(db->cctx);
     pcre2_general_context_free(db->gctx);
@@ -680,6 +703,9 @@ void tk_nsp_stats(const struct tk_nsp *db, struct tk_nsp_stats *st)
     st->compiled = atomic_load(&((struct tk_nsp *)db)->compiled);
     st->skipped = atomic_load(&((struct tk_nsp *)db)->skipped);
     st->limit_hits = atomic_load(&((struct tk_nsp *)db)->limit_hits);
+    pthread_mutex_lock(&((struct tk_nsp *)db)->cache_lock);
+    st->cache_hits = db->cache_hits;
+    pthread_mutex_unlock(&((struct tk_nsp *)db)->cache_lock);
     size_t idx = atomic_load(&((struct tk_nsp *)db)->first_skipped);
     if (idx) {
         /* Compiled again for the message: cheaper than keeping one per refused regex. */
@@ -979,9 +1005,9 @@ static void order_add(struct order *o, long k)
     }
 }
 
-int tk_nsp_match(struct tk_nsp *db, const unsigned char *banner, size_t n, unsigned port,
-                 const char *transport, const char *probe, struct tk_nsp_result *r,
-                 struct tk_err *err)
+static int match_uncached(struct tk_nsp *db, const unsigned char *banner, size_t n,
+                          unsigned port, const char *transport, const char *probe,
+                          struct tk_nsp_result *r, struct tk_err *err)
 {
     if (r)
         memset(r, 0, sizeof *r);
@@ -1080,5 +1106,62 @@ int tk_nsp_match(struct tk_nsp *db, const unsigned char *banner, size_t n, unsig
 done:
     pcre2_match_data_free(md);
     tk_free(ord);
+    return rc;
+}
+
+/* The cache key: what decides the answer. The port only matters when the probe is unknown
+ * (it picks which probes are tried). */
+static size_t cache_key(unsigned char *key, const unsigned char *banner, size_t n,
+                        unsigned port, const char *transport, const char *probe)
+{
+    int k = snprintf((char *)key, 200, "%.63s|%.3s|%u|", probe ? probe : "", transport ? transport : "",
+                     probe ? 0u : port);
+    if (k < 0 || (size_t)k + n > CACHE_MAX_KEY + 200)
+        return 0;
+    memcpy(key + k, banner, n);
+    return (size_t)k + n;
+}
+
+static uint64_t fnv1a(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3u;
+    return h;
+}
+
+int tk_nsp_match(struct tk_nsp *db, const unsigned char *banner, size_t n, unsigned port,
+                 const char *transport, const char *probe, struct tk_nsp_result *r,
+                 struct tk_err *err)
+{
+    if (!db || !db->cache || !r || !banner || n > CACHE_MAX_KEY)
+        return match_uncached(db, banner, n, port, transport, probe, r, err);
+    unsigned char key[CACHE_MAX_KEY + 200];
+    size_t klen = cache_key(key, banner, n, port, transport, probe);
+    if (!klen)
+        return match_uncached(db, banner, n, port, transport, probe, r, err);
+    uint64_t h = fnv1a(key, klen);
+    struct cache_slot *slot = &db->cache[h & (CACHE_SLOTS - 1)];
+    pthread_mutex_lock(&db->cache_lock);
+    if (slot->key && slot->hash == h && slot->keylen == klen && memcmp(slot->key, key, klen) == 0) {
+        *r = slot->r;
+        int rc = slot->rc;
+        db->cache_hits++;
+        pthread_mutex_unlock(&db->cache_lock);
+        return rc;
+    }
+    pthread_mutex_unlock(&db->cache_lock);
+    int rc = match_uncached(db, banner, n, port, transport, probe, r, err);
+    if (rc != 0 && rc != 1)
+        return rc; /* errors are not remembered */
+    unsigned char *copy = tk_malloc(klen);
+    if (!copy)
+        return rc;
+    memcpy(copy, key, klen);
+    pthread_mutex_lock(&db->cache_lock);
+    unsigned char *old = slot->key;
+    *slot = (struct cache_slot){ .hash = h, .key = copy, .keylen = klen, .rc = rc, .r = *r };
+    pthread_mutex_unlock(&db->cache_lock);
+    tk_free(old);
     return rc;
 }

@@ -49,6 +49,7 @@ struct tk_nsp_stats {
     size_t compiled;                     /* regexes compiled so far */
     size_t skipped;      /* regexes PCRE2 refused so far: all of them after tk_nsp_compile_all */
     size_t limit_hits;   /* matches abandoned at the match, depth or heap limit */
+    size_t cache_hits;   /* answers repeated from the cache of recent banners */
     char first_bad[256]; /* "path:LINE: reason" of the first malformed line, or "" */
     char first_skipped[256]; /* "path:LINE: reason" of the first refused regex, or "" */
 };
@@ -83,7 +84,9 @@ int tk_nsp_compile_all(struct tk_nsp *db, struct tk_err *err);
  * The first hard match wins. A softmatch is kept while the search goes on for a hard match
  * of the same service (after a softmatch nmap only pursues that service); it is the answer
  * when none is found. Returns 1 (r filled), 0 (no match; r cleared), or TK_EINVAL (unknown
- * transport), TK_ENOENT (no such probe for the transport), TK_ENOMEM. Thread-safe. */
+ * transport), TK_ENOENT (no such probe for the transport), TK_ENOMEM. Thread-safe.
+ * Answers for banners of up to 2 KiB are remembered (16384 of them, about 20 MB at most):
+ * scan data repeats the same banners many times, and a repeated one costs one lookup. */
 int tk_nsp_match(struct tk_nsp *db, const unsigned char *banner, size_t n, unsigned port,
                  const char *transport, const char *probe, struct tk_nsp_result *r,
                  struct tk_err *err);

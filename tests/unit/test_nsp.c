@@ -212,6 +212,35 @@ static void test_fields(void **state)
     tk_nsp_free(db);
 }
 
+/* A repeated banner is answered from the cache, with the same answer; a different port
+ * only matters when the probe is unknown. */
+static void test_cache(void **state)
+{
+    (void)state;
+    struct tk_nsp *db = load_small();
+    struct tk_nsp_result r1, r2;
+    struct tk_nsp_stats st;
+    assert_int_equal(MATCH(db, "ALPHA 1.2.3\r\n", 1, "tcp", "NULL", &r1), 1);
+    tk_nsp_stats(db, &st);
+    assert_int_equal(st.cache_hits, 0);
+    assert_int_equal(MATCH(db, "ALPHA 1.2.3\r\n", 2, "tcp", "NULL", &r2), 1);
+    tk_nsp_stats(db, &st);
+    assert_int_equal(st.cache_hits, 1);
+    assert_memory_equal(&r1, &r2, sizeof r1);
+    assert_int_equal(MATCH(db, "ALPHA 1.2.4\r\n", 2, "tcp", "NULL", &r2), 1);
+    assert_string_equal(r2.version, "1.2.4");
+    assert_int_equal(MATCH(db, "nothing here", 1, "tcp", "NULL", &r1), 0);
+    assert_int_equal(MATCH(db, "nothing here", 1, "tcp", "NULL", &r1), 0);
+    tk_nsp_stats(db, &st);
+    assert_int_equal(st.cache_hits, 2);
+    /* the probe unknown: the port is part of the question */
+    assert_int_equal(MATCH(db, "ALPHA 1.2.3\r\n", 1, "tcp", NULL, &r1), 1);
+    assert_int_equal(MATCH(db, "ALPHA 1.2.3\r\n", 2, "tcp", NULL, &r1), 1);
+    tk_nsp_stats(db, &st);
+    assert_int_equal(st.cache_hits, 2);
+    tk_nsp_free(db);
+}
+
 static void test_soft_and_hard(void **state)
 {
     (void)state;
@@ -602,7 +631,7 @@ int main(void)
         cmocka_unit_test(test_load_file),       cmocka_unit_test(test_out_of_memory),
         cmocka_unit_test(test_threads),         cmocka_unit_test(test_real_ssh_ftp),
         cmocka_unit_test(test_real_http),       cmocka_unit_test(test_real_hostile),
-        cmocka_unit_test(test_real_stats),
+        cmocka_unit_test(test_real_stats),      cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
