@@ -201,3 +201,18 @@ PY
     jq -e -s '.[] | select(.port == 40711) | .service.product == "SimpleHTTPServer"' "$T/out.jsonl"
     jq -e -s '.[] | select(.port == 56837) | .cert_subject == "CN=fixture.example.test, O=Tenken Test"' "$T/out.jsonl"
 }
+
+@test "identify: location from a MaxMind DB, weak evidence, and the prefecture filter on it" {
+    python3 "$SRCDIR/tests/tools/mkmmdb.py" "$T/city.mmdb"
+    printf '{"ip":"198.51.100.200","port":3389}\n{"ip":"192.0.2.77","port":445}\n{"ip":"203.0.113.5","port":445}\n' >"$T/a.jsonl"
+    "$TENKEN" surface identify --mmdb "$T/city.mmdb" "$T/a.jsonl" 2>/dev/null >"$T/out.jsonl"
+    jq -e -s '.[] | select(.ip == "198.51.100.200") | .country == "JP" and .region == "JP-27" and .org == null and .attribution.confidence == "low" and .attribution.place_from == "mmdb" and any(.attribution.evidence[]; .kind == "mmdb")' "$T/out.jsonl"
+    "$TENKEN" surface identify --mmdb "$T/city.mmdb" --prefecture 14 "$T/a.jsonl" 2>/dev/null >"$T/k.jsonl"
+    [ "$(jq -r -s 'map(.ip) | join(" ")' "$T/k.jsonl")" = "192.0.2.77" ]
+    "$TENKEN" surface identify --mmdb "$T/city.mmdb" --country JP "$T/a.jsonl" 2>/dev/null >"$T/k.jsonl"
+    [ "$(wc -l <"$T/k.jsonl")" -eq 3 ]
+    printf 'not a database' >"$T/bad.mmdb"
+    run "$TENKEN" surface identify --mmdb "$T/bad.mmdb" "$T/a.jsonl"
+    [ "$status" -eq 3 ]
+    [[ "$output" =~ bad.mmdb ]]
+}
