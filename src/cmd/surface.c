@@ -529,27 +529,41 @@ out:
 const struct tk_cmd tk_cmd_surface = {
     .name = "surface",
     .run = run,
-    .args = "ingest|identify [OPTIONS] [FILE...] | fingerprints [--check]",
-    .summary = "Identify internet-facing devices, their versions and urgent vulnerabilities "
-               "from scan data.",
+    .args = "ingest|identify [OPTIONS] [FILE...] | probe [OPTIONS] TARGET... | trend OLD NEW | "
+            "fingerprints [--check]",
+    .summary = "Identify internet-facing devices, their versions, urgent vulnerabilities and "
+               "owners from scan data.",
     .description =
-        "Passive: tenken reads what a scan source already collected (zgrab2, Shodan, Censys, "
-        "masscan, nmap -oX, or tenken's own JSONL) and sends nothing to the devices.\n"
+        "Passive unless you run 'surface probe': tenken reads what a scan source already "
+        "collected (zgrab2, Shodan, Censys, masscan, nmap -oX, or tenken's own JSONL) and "
+        "sends nothing to the devices.\n"
         "\n"
         "'surface ingest' normalises the records into observations (JSON lines, one per "
         "ip:port; docs/observation.md). 'surface identify' also fingerprints each service "
-        "(vendor, product, version and how precisely it is known), judges it against the "
-        "knowledge base (affected, possibly-affected, not-affected or unknown, with CVEs and "
-        "the KEV flag) and writes one record per service as JSON lines or CSV. Inputs are "
+        "(vendor, product, version and how precisely it is known; nmap's service probes name "
+        "the rest), judges it against the knowledge base (affected, possibly-affected, "
+        "not-affected or unknown, with CVEs and the KEV flag), attributes it to an "
+        "organisation and prefecture (--orgs, --whois, --mmdb; with evidence and confidence) "
+        "and writes one record per service as JSON lines, CSV or XLSX, with a summary by "
+        "product, version, vulnerability, prefecture and organisation on request. Inputs are "
         "files or standard input, plain or gzip; the format is recognised unless --format "
         "says it. A malformed record is reported with its file and line and skipped.\n"
+        "\n"
+        "'surface probe' collects the same public information itself: a TLS handshake and "
+        "GETs of a fixed, documented list of public paths per product (docs/probe.md), no "
+        "payloads and no logins, at a limited rate with a User-Agent naming tenken; it writes "
+        "tenken JSONL for 'surface identify'. 'surface trend' compares two sets of device "
+        "records by port, product, country, exposure and verdict (docs/trend.md).\n"
         "\n"
         "'surface fingerprints' lists the fingerprint database; with --check it runs the test "
         "cases every fingerprint file carries (docs/fingerprints.md).\n"
         "\n"
         "Examples:\n"
         "  zcat scan.json.gz | tenken surface identify > services.jsonl\n"
-        "  tenken surface identify --output-format csv -o devices.csv shodan.json.gz\n"
+        "  tenken surface identify --orgs orgs.csv --prefecture 14 --kev-only \\\n"
+        "      --output-format xlsx -o kanagawa.xlsx shodan.json.gz\n"
+        "  tenken surface probe --contact cert@example.jp 192.0.2.0/28 | tenken surface identify\n"
+        "  tenken surface trend september.jsonl november.jsonl --country JP\n"
         "  tenken surface fingerprints --check --fingerprints ./my-fingerprints",
     .opts = opts,
 };
