@@ -95,9 +95,13 @@ int tk_map_put(struct tk_map *m, struct tk_str key, void *value)
             return rc;
         s = find(m, key, h);
     }
-    char *k = tk_arena_strndup(&m->keys, key.p, key.n);
-    if (!k && key.n)
+    /* the whole key, NUL bytes included (strndup would stop at the first) */
+    char *k = tk_arena_alloc(&m->keys, key.n + 1);
+    if (!k)
         return TK_ENOMEM;
+    if (key.n)
+        memcpy(k, key.p, key.n);
+    k[key.n] = '\0';
     *s = (struct tk_map_slot){ k ? k : "", key.n, h, value };
     m->n++;
     return 0;

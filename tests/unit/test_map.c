@@ -145,6 +145,11 @@ static void test_binary_keys(void **state)
         assert_ptr_equal(tk_map_get(&m, (struct tk_str){ (const char *)keys[i], 2 }), &v[i]);
         assert_null(tk_map_get(&m, (struct tk_str){ (const char *)keys[i], 3 }));
     }
+    /* Keys with NUL bytes are kept whole: "a\0b" and "a\0c" are different keys. */
+    assert_int_equal(tk_map_put(&m, (struct tk_str){ "a\0b", 3 }, &v[1]), 0);
+    assert_int_equal(tk_map_put(&m, (struct tk_str){ "a\0c", 3 }, &v[2]), 0);
+    assert_ptr_equal(tk_map_get(&m, (struct tk_str){ "a\0b", 3 }), &v[1]);
+    assert_ptr_equal(tk_map_get(&m, (struct tk_str){ "a\0c", 3 }), &v[2]);
     /* UTF-8 and case variants are distinct. */
     assert_int_equal(tk_map_put(&m, tk_str_c("caf\xc3\xa9"), &v[0]), 0);
     assert_null(tk_map_get(&m, tk_str_c("CAF\xc3\x89")));
