@@ -57,13 +57,13 @@ static const struct tk_opt opts[] = {
                            "knows (default /usr/share/nmap/nmap-service-probes when "
                            "installed; 'none' turns it off)." },
     [O_COUNTRY] = { "country", 0, "CC",
-                    "identify: only devices located in country CC (ISO 3166, e.g. JP)." },
+                    "identify, trend: only devices located in country CC (ISO 3166, e.g. JP)." },
     [O_PREFECTURE] = { "prefecture", 0, "PREF",
                        "identify: only devices attributed to prefecture PREF (14, JP-14, "
                        "Kanagawa or 神奈川県)." },
     [O_PRODUCT] = { "product", 0, "NAME",
-                    "identify: only devices of this product (fingerprint id, product or "
-                    "vendor, case-insensitive)." },
+                    "identify, trend: only devices of this product (fingerprint id, product "
+                    "or vendor, case-insensitive, or part of the name)." },
     [O_KEV_ONLY] = { "kev-only", 0, NULL,
                      "identify: only devices affected or possibly affected by a known "
                      "exploited vulnerability (CISA KEV)." },
