@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "compat/sys.h"
 #include "cmd/surface.h"
 #include "core/json.h"
+#include "core/time.h"
 #include "kb/match.h"
 #include "core/alloc.h"
 #include "surface/assess.h"
@@ -23,7 +25,7 @@
 enum {
     O_FORMAT, O_OUTPUT_FORMAT, O_OUT, O_FINGERPRINTS, O_KB, O_BODIES, O_CHECK, O_QUIET,
     O_ORGS, O_WHOIS, O_MMDB, O_SERVICE_PROBES, O_COUNTRY, O_PREFECTURE, O_PRODUCT, O_KEV_ONLY,
-    O_SUMMARY, O_LANG, O_JOBS, O_RATE, O_CONCURRENCY, O_TIMEOUT, O_PORTS, O_CONTACT,
+    O_SUMMARY, O_LANG, O_NO_PROGRESS, O_JOBS, O_RATE, O_CONCURRENCY, O_TIMEOUT, O_PORTS, O_CONTACT,
 };
 static const struct tk_opt opts[] = {
     [O_FORMAT] = { "format", 0, "FORMAT",
@@ -73,6 +75,9 @@ static const struct tk_opt opts[] = {
     [O_LANG] = { "lang", 0, "LANG",
                  "identify: language of the spreadsheet's headings, ja or en (default: from "
                  "LANG, else en)." },
+    [O_NO_PROGRESS] = { "no-progress", 0, NULL,
+                        "ingest, identify: do not show the progress line (shown only on a "
+                        "terminal)." },
     [O_JOBS] = { "jobs", 'j', "N", "identify: worker threads (default: one per CPU)." },
     [O_RATE] = { "rate", 0, "N", "probe: at most N requests per second in all (default 10)." },
     [O_CONCURRENCY] = { "concurrency", 0, "N",
@@ -101,13 +106,39 @@ struct sink {
     enum out_form form;
     uint64_t bad_reported, kept;
     int werr;
+    bool progress;       /* a progress line on standard error (a terminal) */
+    double t0, shown;    /* start, and when the line was last drawn */
+    const char *current; /* the input being read */
 };
+
+static void show_progress(struct sink *s, bool last)
+{
+    double now = tk_time_mono();
+    if (!last && now - s->shown < 0.5)
+        return;
+    s->shown = now;
+    double secs = now - s->t0 > 0.001 ? now - s->t0 : 0.001;
+    char name[48];
+    size_t n = strlen(s->current);
+    /* an input name is the user's, but keep control characters off the terminal anyway */
+    snprintf(name, sizeof name, "%s%s", n > 40 ? "…" : "", s->current + (n > 40 ? n - 40 : 0));
+    for (char *c = name; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    fprintf(stderr, "\r\033[2K[surface] %s: %llu services, %.0f/s", name,
+            (unsigned long long)s->kept, (double)s->kept / secs);
+    if (last)
+        fputs("\r\033[2K", stderr);
+    fflush(stderr);
+}
 
 static void on_bad(void *ud, const char *input, uint64_t line, const char *why)
 {
     struct sink *s = ud;
     if (s->a->quiet || s->bad_reported >= 100)
         return;
+    if (s->progress)
+        fputs("\r\033[2K", stderr); /* the warning takes the progress line's place */
     if (++s->bad_reported == 100)
         tk_log(&s->cli->log, TK_LOG_WARN, "more malformed records: not reported one by one");
     else
@@ -155,6 +186,8 @@ static int write_out(void *ud, const char *p, size_t n)
 {
     struct sink *s = ud;
     s->kept++;
+    if (s->progress && (s->kept & 1023) == 0)
+        show_progress(s, false);
     if (s->form == OUT_XLSX) {
         const char *fields[64];
         const char *end = p + n;
@@ -185,8 +218,11 @@ static int run_stream(struct tk_cli *cli, struct sink *s)
     struct tk_ingest_stats total = { 0 };
     int rc = TK_EXIT_OK;
     int n = a->nfiles ? a->nfiles : 1;
+    s->progress = !a->no_progress && cli->log.format == TK_LOG_TEXT && tk_sys_isatty(2);
+    s->t0 = tk_time_mono();
     for (int i = 0; i < n && rc == TK_EXIT_OK; i++) {
         const char *name = a->nfiles ? a->files[i] : "-";
+        s->current = name;
         FILE *in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
         if (!in) {
             tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot open: %s", name, strerror(errno));
@@ -211,6 +247,8 @@ static int run_stream(struct tk_cli *cli, struct sink *s)
             rc = TK_EXIT_RUNTIME;
         }
     }
+    if (s->progress)
+        show_progress(s, true);
     tk_log(&cli->log, TK_LOG_INFO, "%llu records, %llu services, %llu malformed (skipped)",
            (unsigned long long)total.records, (unsigned long long)total.observations,
            (unsigned long long)total.malformed);
@@ -456,6 +494,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_KEV_ONLY: a.kev_only = true; break;
         case O_SUMMARY: a.summary = val; break;
         case O_LANG: a.lang = val; break;
+        case O_NO_PROGRESS: a.no_progress = true; break;
         case O_JOBS: ok = number(cli, "jobs", val, 1, 256, &a.jobs); break;
         case O_RATE: ok = number(cli, "rate", val, 1, 100000, &a.rate); break;
         case O_CONCURRENCY: ok = number(cli, "concurrency", val, 1, 1024, &a.concurrency); break;

@@ -14,7 +14,7 @@ struct tk_surface_args {
     const char *oformat; /* --output-format as given, NULL: the subcommand's default */
     const char *out;     /* -o FILE, NULL: standard output */
     const char *fpdir, *kb;
-    bool bodies, check, quiet, kev_only;
+    bool bodies, check, quiet, kev_only, no_progress;
     /* identify: attribution and filters */
     const char *orgs, *mmdb, *nsp, *summary, *lang;
     const char **whois; /* NULL-terminated */
