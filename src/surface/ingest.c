@@ -1,7 +1,9 @@
-/* ingest.c - the ingest driver: stream, gzip, records, format recognition (ingest.h). */
+/* ingest.c - the ingest driver: stream, gzip, records, format recognition, and the parallel
+ * form that parses and works in several threads and writes in input order (ingest.h). */
 #include "surface/ingest.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
@@ -9,10 +11,14 @@
 #include "core/alloc.h"
 
 static const char *const format_names[TK_FMT_COUNT] = {
-    [TK_FMT_AUTO] = "auto",       [TK_FMT_TENKEN] = "tenken",
-    [TK_FMT_ZGRAB2] = "zgrab2",   [TK_FMT_SHODAN] = "shodan",
-    [TK_FMT_CENSYS] = "censys",   [TK_FMT_MASSCAN] = "masscan",
-    [TK_FMT_MASSCAN_LIST] = "masscan-list", [TK_FMT_NMAP_XML] = "nmap",
+    [TK_FMT_AUTO] = "auto",
+    [TK_FMT_TENKEN] = "tenken",
+    [TK_FMT_ZGRAB2] = "zgrab2",
+    [TK_FMT_SHODAN] = "shodan",
+    [TK_FMT_CENSYS] = "censys",
+    [TK_FMT_MASSCAN] = "masscan",
+    [TK_FMT_MASSCAN_LIST] = "masscan-list",
+    [TK_FMT_NMAP_XML] = "nmap",
 };
 
 const char *tk_obs_format_name(enum tk_obs_format f)
@@ -47,32 +53,13 @@ enum tk_obs_format tk_obs_format_guess_json(const struct tk_jv *rec)
     return TK_FMT_AUTO;
 }
 
-int tk_ingest_emit(struct tk_ingest *in, struct tk_obs *o)
-{
-    if (!o->format)
-        o->format = tk_obs_format_name(in->format);
-    if (!o->input)
-        o->input = tk_arena_strdup(o->arena, in->input_at);
-    int rc = tk_obs_finish(o);
-    if (rc)
-        return rc;
-    in->stats->observations++;
-    if (in->work) {
-        tk_buf_reset(in->out);
-        if ((rc = in->work(in->ud, o, in->out)) != 0)
-            return rc;
-        return in->out->len ? in->write(in->ud, in->out->ptr, in->out->len) : 0;
-    }
-    return in->emit ? in->emit(in->ud, o) : 0;
-}
-
 /* ---- the byte source --------------------------------------------------------------- */
 
 struct tk_ingest_src {
     FILE *fp;
-    bool gz;          /* inflating */
-    bool in_eof;      /* fp is exhausted */
-    bool member_end;  /* the current gzip member ended */
+    bool gz;         /* inflating */
+    bool in_eof;     /* fp is exhausted */
+    bool member_end; /* the current gzip member ended */
     z_stream zs;
     unsigned char *zin; /* compressed input */
     unsigned char *buf; /* bytes read but not yet consumed */
@@ -229,11 +216,101 @@ static int next_line(struct tk_ingest_src *s, size_t max, struct tk_str *line, b
 
 /* ---- the driver ---------------------------------------------------------------------- */
 
+/* What processing a batch of lines in a worker gave, replayed by the writer in input order:
+ * the same counts, callbacks and stop, in the same order, as reading them one by one. */
+enum ev_kind { EV_RECORD, EV_OBS, EV_BAD, EV_STOP };
+
+struct ev {
+    enum ev_kind kind;
+    size_t n;      /* EV_OBS: bytes of its output in the batch's out */
+    uint64_t line; /* EV_BAD */
+};
+
+struct span {
+    size_t off, n;
+    bool cut; /* longer than the longest record accepted */
+};
+
+enum slot_state { SLOT_FREE, SLOT_FILLED, SLOT_BUSY, SLOT_DONE };
+
+struct tk_ingest_batch {
+    enum slot_state state;
+    uint64_t seq;
+    uint64_t line0; /* the line before the first one */
+    char *text;     /* the lines, copied */
+    size_t len, cap;
+    struct span *lines;
+    size_t nlines, clines;
+    struct tk_buf out; /* bytes of the observations, one after the other */
+    struct tk_buf why; /* texts of the bad records, each with its NUL */
+    struct ev *ev;
+    size_t nev, cev;
+    bool oom; /* an event could not be kept: the stream ends out of memory */
+    int rc;   /* with EV_STOP */
+    struct tk_err err;
+};
+
+#define BATCH_BYTES ((size_t)1 << 20)
+#define BATCH_LINES 16384
+
+static void event(struct tk_ingest *in, enum ev_kind kind, size_t n)
+{
+    struct tk_ingest_batch *b = in->batch;
+    if (b->oom || tk_grow((void **)&b->ev, &b->cev, b->nev + 1, sizeof *b->ev, (size_t)1 << 26)) {
+        b->oom = true;
+        return;
+    }
+    b->ev[b->nev++] = (struct ev){ kind, n, in->line };
+}
+
+static void count_record(struct tk_ingest *in)
+{
+    if (in->batch)
+        event(in, EV_RECORD, 0);
+    else
+        in->stats->records++;
+}
+
 static void bad(struct tk_ingest *in, const char *why)
 {
+    if (in->batch) {
+        if (tk_buf_add(&in->batch->why, why, strlen(why) + 1))
+            in->batch->oom = true;
+        event(in, EV_BAD, 0);
+        return;
+    }
     in->stats->malformed++;
     if (in->bad)
         in->bad(in->ud, in->name, in->line, why);
+}
+
+int tk_ingest_emit(struct tk_ingest *in, struct tk_obs *o)
+{
+    if (!o->format)
+        o->format = tk_obs_format_name(in->format);
+    if (!o->input)
+        o->input = tk_arena_strdup(o->arena, in->input_at);
+    int rc = tk_obs_finish(o);
+    if (rc)
+        return rc;
+    if (!in->work) {
+        in->stats->observations++;
+        return in->emit ? in->emit(in->ud, o) : 0;
+    }
+    tk_buf_reset(in->out);
+    if (in->batch) {
+        /* the bytes wait in the batch for the writer; a failure is replayed in its place */
+        struct tk_ingest_batch *b = in->batch;
+        rc = in->work(in->ud, o, in->out);
+        if (!rc && in->out->len && tk_buf_add(&b->out, in->out->ptr, in->out->len))
+            rc = TK_ENOMEM;
+        event(in, EV_OBS, rc ? 0 : in->out->len);
+        return rc;
+    }
+    in->stats->observations++;
+    if ((rc = in->work(in->ud, o, in->out)) != 0)
+        return rc;
+    return in->out->len ? in->write(in->ud, in->out->ptr, in->out->len) : 0;
 }
 
 static int json_record(struct tk_ingest *in, struct tk_str text, struct tk_err *err)
@@ -263,12 +340,24 @@ static int json_record(struct tk_ingest *in, struct tk_str text, struct tk_err *
     int rc;
     struct tk_err rerr = { 0 };
     switch (in->format) {
-    case TK_FMT_TENKEN: rc = tk_in_tenken(in, rec, &rerr); break;
-    case TK_FMT_ZGRAB2: rc = tk_in_zgrab2(in, rec, &rerr); break;
-    case TK_FMT_SHODAN: rc = tk_in_shodan(in, rec, &rerr); break;
-    case TK_FMT_CENSYS: rc = tk_in_censys(in, rec, &rerr); break;
-    case TK_FMT_MASSCAN: rc = tk_in_masscan(in, rec, &rerr); break;
-    default: rc = TK_EINVAL; break;
+    case TK_FMT_TENKEN:
+        rc = tk_in_tenken(in, rec, &rerr);
+        break;
+    case TK_FMT_ZGRAB2:
+        rc = tk_in_zgrab2(in, rec, &rerr);
+        break;
+    case TK_FMT_SHODAN:
+        rc = tk_in_shodan(in, rec, &rerr);
+        break;
+    case TK_FMT_CENSYS:
+        rc = tk_in_censys(in, rec, &rerr);
+        break;
+    case TK_FMT_MASSCAN:
+        rc = tk_in_masscan(in, rec, &rerr);
+        break;
+    default:
+        rc = TK_EINVAL;
+        break;
     }
     if (rc == TK_EPARSE) {
         bad(in, rerr.msg[0] ? rerr.msg : "malformed record");
@@ -281,6 +370,363 @@ static int json_record(struct tk_ingest *in, struct tk_str text, struct tk_err *
     }
     if (rc < 0)
         return tk_err_set(err, rc, "%s: %s", in->input_at, rerr.msg[0] ? rerr.msg : "failed");
+    return rc;
+}
+
+/* "name:line" of the record at in->line. */
+static void set_input_at(struct tk_ingest *in)
+{
+    size_t k = strlen(in->name);
+    char num[24];
+    size_t d = 0;
+    uint64_t v = in->line;
+    do
+        num[d++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    if (k + 1 + d >= sizeof in->input_at) {
+        snprintf(in->input_at, sizeof in->input_at, "%s:%llu", in->name,
+                 (unsigned long long)in->line);
+        return;
+    }
+    memcpy(in->input_at, in->name, k);
+    in->input_at[k++] = ':';
+    while (d)
+        in->input_at[k++] = num[--d];
+    in->input_at[k] = '\0';
+}
+
+/* One line of a line-oriented format (in->line is its number): 0, or what ends the stream. */
+static int one_line(struct tk_ingest *in, struct tk_str line, bool cut, struct tk_err *err)
+{
+    set_input_at(in);
+    if (cut) {
+        count_record(in);
+        bad(in, "the line is longer than the longest record accepted");
+        return 0;
+    }
+    line = tk_str_trim(line);
+    if (in->format == TK_FMT_MASSCAN_LIST) {
+        if (!line.n || line.p[0] == '#')
+            return 0;
+        count_record(in);
+        struct tk_err rerr = { 0 };
+        int r = tk_in_masscan_list(in, line, &rerr);
+        if (r == TK_EPARSE || r == TK_ENOMEM) {
+            bad(in, rerr.msg[0] ? rerr.msg : "malformed line");
+            return 0;
+        }
+        return r;
+    }
+    /* masscan -oJ wraps records in an array with "," before each but the first */
+    if (line.n && line.p[0] == ',')
+        line = tk_str_trim((struct tk_str){ line.p + 1, line.n - 1 });
+    if (line.n && line.p[line.n - 1] == ',')
+        line.n--;
+    if (!line.n || tk_str_eq_c(line, "[") || tk_str_eq_c(line, "]"))
+        return 0;
+    count_record(in);
+    return json_record(in, line, err);
+}
+
+/* ---- the parallel form ----------------------------------------------------------------
+ *
+ * A reader thread cuts the stream into batches of whole lines (copied, with their numbers),
+ * worker threads turn each batch into events and output bytes (each with its own arena and
+ * nothing shared but the callbacks' user data), and the calling thread replays the batches
+ * in input order: counts, `bad` and `write` calls happen there, one at a time, exactly as in
+ * the serial loop. A fixed ring of 2 * workers + 2 batches bounds the memory whatever the
+ * input size; a batch is refilled only after the writer is done with it. */
+
+struct par {
+    const struct tk_ingest_opts *opts;
+    const char *name;
+    enum tk_obs_format format;
+    size_t max_line;
+    struct tk_ingest_src *src;
+    uint64_t line; /* the reader's line count */
+    struct tk_ingest_batch *slots;
+    size_t nslots;
+    pthread_mutex_t mu;
+    pthread_cond_t can_read, can_work, can_write;
+    uint64_t next_read, next_write;
+    bool eof;    /* the reader published its last batch */
+    bool stop;   /* the writer stopped the stream */
+    int read_rc; /* the reader's error, after its last batch */
+};
+
+/* Fills b with the next lines: 0, or a read error after the lines read before it. */
+static int read_batch(struct par *p, struct tk_ingest_batch *b, bool *end)
+{
+    b->len = b->nlines = 0;
+    b->line0 = p->line;
+    *end = false;
+    while (b->len < BATCH_BYTES && b->nlines < BATCH_LINES) {
+        struct tk_str line;
+        bool cut;
+        int got = next_line(p->src, p->max_line, &line, &cut);
+        if (got <= 0) {
+            *end = true;
+            return got;
+        }
+        if (tk_grow((void **)&b->lines, &b->clines, b->nlines + 1, sizeof *b->lines, BATCH_LINES) ||
+            (b->cap - b->len < line.n &&
+             tk_grow((void **)&b->text, &b->cap, b->len + line.n, 1, (size_t)1 << 40))) {
+            *end = true;
+            return TK_ENOMEM;
+        }
+        if (line.n)
+            memcpy(b->text + b->len, line.p, line.n);
+        b->lines[b->nlines++] = (struct span){ b->len, line.n, cut };
+        b->len += line.n;
+        p->line++;
+    }
+    return 0;
+}
+
+static void *reader_main(void *arg)
+{
+    struct par *p = arg;
+    for (bool end = false; !end;) {
+        pthread_mutex_lock(&p->mu);
+        struct tk_ingest_batch *b = &p->slots[p->next_read % p->nslots];
+        while (!p->stop && b->state != SLOT_FREE)
+            pthread_cond_wait(&p->can_read, &p->mu);
+        bool stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop)
+            break;
+        int rc = read_batch(p, b, &end);
+        pthread_mutex_lock(&p->mu);
+        b->seq = p->next_read++;
+        b->state = SLOT_FILLED;
+        if (end) {
+            p->eof = true;
+            p->read_rc = rc;
+            pthread_cond_broadcast(&p->can_write);
+        }
+        pthread_cond_broadcast(&p->can_work);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+static void work_batch(struct tk_ingest *in, struct tk_ingest_batch *b)
+{
+    b->nev = 0;
+    b->oom = false;
+    b->rc = 0;
+    b->err.msg[0] = '\0';
+    tk_buf_reset(&b->out);
+    tk_buf_reset(&b->why);
+    in->batch = b;
+    for (size_t i = 0; i < b->nlines && !b->oom; i++) {
+        in->line = b->line0 + i + 1;
+        /* a batch of empty lines has no text at all */
+        struct tk_str line = { b->text ? b->text + b->lines[i].off : "", b->lines[i].n };
+        int rc = one_line(in, line, b->lines[i].cut, &b->err);
+        tk_arena_reset(in->arena);
+        if (rc) {
+            b->rc = rc;
+            event(in, EV_STOP, 0);
+            break;
+        }
+    }
+}
+
+struct worker {
+    struct par *par;
+    pthread_t tid;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct par *p = w->par;
+    struct tk_arena arena;
+    struct tk_buf out = TK_BUF_INIT((size_t)64 << 20);
+    struct tk_ingest_stats none = { 0 };
+    tk_arena_init(&arena, 16 * p->max_line + (16u << 20));
+    struct tk_ingest in = { .format = p->format,
+                            .name = p->name,
+                            .arena = &arena,
+                            .work = p->opts->work,
+                            .write = p->opts->write,
+                            .out = &out,
+                            .bad = p->opts->bad,
+                            .ud = p->opts->ud,
+                            .stats = &none };
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        struct tk_ingest_batch *b = NULL;
+        for (;;) {
+            for (size_t i = 0; i < p->nslots; i++)
+                if (p->slots[i].state == SLOT_FILLED && (!b || p->slots[i].seq < b->seq))
+                    b = &p->slots[i];
+            if (p->stop)
+                b = NULL;
+            if (b || p->stop || p->eof)
+                break;
+            pthread_cond_wait(&p->can_work, &p->mu);
+        }
+        if (b)
+            b->state = SLOT_BUSY;
+        pthread_mutex_unlock(&p->mu);
+        if (!b)
+            break; /* stopped, or the last batch is taken */
+        work_batch(&in, b);
+        pthread_mutex_lock(&p->mu);
+        b->state = SLOT_DONE;
+        pthread_cond_broadcast(&p->can_write);
+        pthread_mutex_unlock(&p->mu);
+    }
+    tk_arena_release(&arena);
+    tk_buf_release(&out);
+    return NULL;
+}
+
+/* The writer: one batch's events, in order. */
+static int replay(struct par *p, const struct tk_ingest_batch *b, struct tk_ingest_stats *st,
+                  struct tk_err *err)
+{
+    const struct tk_ingest_opts *o = p->opts;
+    size_t off = 0;
+    const char *why = b->why.ptr;
+    for (size_t i = 0; i < b->nev; i++) {
+        const struct ev *e = &b->ev[i];
+        switch (e->kind) {
+        case EV_RECORD:
+            st->records++;
+            break;
+        case EV_OBS:
+            st->observations++;
+            if (e->n) {
+                int rc = o->write(o->ud, b->out.ptr + off, e->n);
+                off += e->n;
+                if (rc)
+                    return rc;
+            }
+            break;
+        case EV_BAD:
+            st->malformed++;
+            if (o->bad)
+                o->bad(o->ud, p->name, e->line, why);
+            why += strlen(why) + 1;
+            break;
+        case EV_STOP:
+            if (b->err.msg[0])
+                *err = b->err;
+            return b->rc;
+        }
+    }
+    return b->oom ? tk_err_set(err, TK_ENOMEM, "%s: out of memory", p->name) : 0;
+}
+
+/* Frees what one long line or a large output made a batch keep. */
+static void trim_batch(struct tk_ingest_batch *b)
+{
+    if (b->cap > 4 * BATCH_BYTES) {
+        tk_free(b->text);
+        b->text = NULL;
+        b->cap = 0;
+    }
+    if (b->out.cap > 16 * BATCH_BYTES)
+        tk_buf_release(&b->out);
+    if (b->why.cap > BATCH_BYTES)
+        tk_buf_release(&b->why);
+}
+
+/* The rest of the stream in `threads` workers: 0 or what ended the stream. *ran is false when
+ * no thread could be started and nothing was read (the caller goes on by itself). */
+static int run_parallel(struct tk_ingest *in, struct tk_ingest_src *src, size_t max_line,
+                        const struct tk_ingest_opts *opts, struct tk_ingest_stats *stats, bool *ran,
+                        struct tk_err *err)
+{
+    unsigned nworkers = opts->threads;
+    struct par p = { .opts = opts,
+                     .name = in->name,
+                     .format = in->format,
+                     .max_line = max_line,
+                     .src = src,
+                     .line = in->line,
+                     .nslots = 2 * (size_t)nworkers + 2 };
+    p.slots = tk_calloc(p.nslots, sizeof *p.slots);
+    struct worker *w = tk_calloc(nworkers, sizeof *w);
+    *ran = false;
+    if (!p.slots || !w) {
+        tk_free(p.slots);
+        tk_free(w);
+        return 0;
+    }
+    for (size_t i = 0; i < p.nslots; i++) {
+        tk_buf_init(&p.slots[i].out, (size_t)1 << 30);
+        tk_buf_init(&p.slots[i].why, (size_t)1 << 30);
+    }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.can_read, NULL);
+    pthread_cond_init(&p.can_work, NULL);
+    pthread_cond_init(&p.can_write, NULL);
+    unsigned started = 0;
+    pthread_t reader;
+    bool have_reader = false;
+    for (unsigned i = 0; i < nworkers; i++) {
+        w[started].par = &p;
+        if (pthread_create(&w[started].tid, NULL, worker_main, &w[started]) == 0)
+            started++;
+    }
+    if (started)
+        have_reader = pthread_create(&reader, NULL, reader_main, &p) == 0;
+    int rc = 0;
+    *ran = have_reader;
+    if (!have_reader) {
+        pthread_mutex_lock(&p.mu);
+        p.stop = true;
+        pthread_cond_broadcast(&p.can_work);
+        pthread_mutex_unlock(&p.mu);
+    }
+    while (have_reader) {
+        pthread_mutex_lock(&p.mu);
+        struct tk_ingest_batch *b = &p.slots[p.next_write % p.nslots];
+        while (!(b->state == SLOT_DONE && b->seq == p.next_write) &&
+               !(p.eof && p.next_write == p.next_read))
+            pthread_cond_wait(&p.can_write, &p.mu);
+        bool done = b->state != SLOT_DONE || b->seq != p.next_write;
+        pthread_mutex_unlock(&p.mu);
+        if (done) {
+            rc = p.read_rc;
+            break;
+        }
+        rc = replay(&p, b, stats, err);
+        trim_batch(b);
+        pthread_mutex_lock(&p.mu);
+        b->state = SLOT_FREE;
+        p.next_write++;
+        if (rc) {
+            p.stop = true;
+            pthread_cond_broadcast(&p.can_work);
+        }
+        pthread_cond_broadcast(&p.can_read);
+        pthread_mutex_unlock(&p.mu);
+        if (rc)
+            break;
+    }
+    if (have_reader)
+        pthread_join(reader, NULL);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].tid, NULL);
+    in->line = p.line;
+    for (size_t i = 0; i < p.nslots; i++) {
+        tk_free(p.slots[i].text);
+        tk_free(p.slots[i].lines);
+        tk_free(p.slots[i].ev);
+        tk_buf_release(&p.slots[i].out);
+        tk_buf_release(&p.slots[i].why);
+    }
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.can_read);
+    pthread_cond_destroy(&p.can_work);
+    pthread_cond_destroy(&p.can_write);
+    tk_free(p.slots);
+    tk_free(w);
     return rc;
 }
 
@@ -333,10 +779,20 @@ int tk_ingest_stream(FILE *fp, const char *name, const struct tk_ingest_opts *op
     struct tk_buf out = TK_BUF_INIT((size_t)64 << 20);
     tk_arena_init(&arena, 16 * max_line + (16u << 20));
     tk_arena_init(&pending, 64u << 20);
-    struct tk_ingest in = { .format = opts->format, .name = name, .arena = &arena,
-                            .emit = opts->emit, .bad = opts->bad, .ud = opts->ud,
-                            .work = opts->work, .write = opts->write, .out = &out,
-                            .stats = stats, .pending_arena = &pending };
+    struct tk_ingest in = { .format = opts->format,
+                            .name = name,
+                            .arena = &arena,
+                            .emit = opts->emit,
+                            .bad = opts->bad,
+                            .ud = opts->ud,
+                            .work = opts->work,
+                            .write = opts->write,
+                            .out = &out,
+                            .stats = stats,
+                            .pending_arena = &pending };
+    /* the parallel form once the format is known: records of the line formats stand alone
+     * (tenken JSONL merges consecutive lines and nmap XML is one document: both serial) */
+    bool parallel = opts->work && opts->write && opts->threads > 1;
     int rc = fill(&src, 4096);
     if (!rc && in.format == TK_FMT_AUTO)
         in.format = sniff(src.buf, src.len);
@@ -354,49 +810,29 @@ int tk_ingest_stream(FILE *fp, const char *name, const struct tk_ingest_opts *op
         struct tk_str line;
         bool cut;
         while (!rc) {
+            if (parallel && in.format != TK_FMT_AUTO && in.format != TK_FMT_TENKEN) {
+                bool ran;
+                parallel = false;
+                rc = run_parallel(&in, &src, max_line, opts, stats, &ran, err);
+                if (ran)
+                    break; /* else no thread started: on by ourselves */
+            }
             int got = next_line(&src, max_line, &line, &cut);
             if (got <= 0) {
                 rc = got;
                 break;
             }
             in.line++;
-            snprintf(in.input_at, sizeof in.input_at, "%s:%llu", name,
-                     (unsigned long long)in.line);
-            if (cut) {
-                stats->records++;
-                bad(&in, "the line is longer than the longest record accepted");
-                continue;
-            }
-            line = tk_str_trim(line);
-            if (in.format == TK_FMT_MASSCAN_LIST) {
-                if (!line.n || line.p[0] == '#')
-                    continue;
-                stats->records++;
-                struct tk_err rerr = { 0 };
-                int r = tk_in_masscan_list(&in, line, &rerr);
-                if (r == TK_EPARSE || r == TK_ENOMEM)
-                    bad(&in, rerr.msg[0] ? rerr.msg : "malformed line");
-                else
-                    rc = r;
-            } else {
-                /* masscan -oJ wraps records in an array with "," before each but the first */
-                if (line.n && line.p[0] == ',')
-                    line = tk_str_trim((struct tk_str){ line.p + 1, line.n - 1 });
-                if (line.n && line.p[line.n - 1] == ',')
-                    line.n--;
-                if (!line.n || tk_str_eq_c(line, "[") || tk_str_eq_c(line, "]"))
-                    continue;
-                stats->records++;
-                rc = json_record(&in, line, err);
-            }
+            rc = one_line(&in, line, cut, err);
             tk_arena_reset(&arena);
         }
         if (!rc && in.format == TK_FMT_TENKEN)
             rc = tk_in_tenken_flush(&in);
     }
     if (rc == TK_EIO || src.error)
-        rc = tk_err_set(err, TK_EIO, "%s: read failed after %llu bytes (a truncated or "
-                                     "corrupt gzip stream?)",
+        rc = tk_err_set(err, TK_EIO,
+                        "%s: read failed after %llu bytes (a truncated or "
+                        "corrupt gzip stream?)",
                         name, (unsigned long long)stats->bytes);
     else if (rc == TK_ENOMEM && !err->msg[0])
         rc = tk_err_set(err, TK_ENOMEM, "%s: out of memory", name);

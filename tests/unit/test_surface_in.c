@@ -2,9 +2,12 @@
  * Shodan banners, Censys hosts, masscan -oJ/-oD/-oL, nmap -oX (inline documents and a real
  * nmap 7.93 run in tests/data/surface), gzip input and format recognition. Each parser has
  * cases that must give the right fields and malformed records that must be counted with
- * their line while the stream goes on. */
+ * their line while the stream goes on. The parallel form (work/write in several threads)
+ * must write the same bytes, report the same records and count the same as one thread. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/json.h"
 #include "surface/ingest.h"
 
 #define MAX_GOT 32
@@ -878,6 +882,262 @@ static void test_recognition(void **state)
     done(&g);
 }
 
+/* ---- the parallel form ------------------------------------------------------------------ */
+
+/* What one run of the work/write form gave: every byte written, the calls, the bad records
+ * (line and reason, in the order reported) and the stats. */
+struct wrun {
+    pthread_t caller;
+    atomic_bool elsewhere; /* work ran in a thread other than the caller's */
+    struct tk_buf out, bad;
+    size_t writes;
+    size_t stop_write;     /* non-zero: this write call answers 9 */
+    const char *stop_work; /* an observation input ("t:N") whose work answers 5 */
+    struct tk_ingest_stats st;
+    struct tk_err err;
+    int rc;
+};
+
+static int wr_work(void *ud, const struct tk_obs *o, struct tk_buf *out)
+{
+    struct wrun *r = ud;           /* read only here, but for the atomic flag */
+    assert_int_equal(out->len, 0); /* every call starts empty */
+    if (!pthread_equal(pthread_self(), r->caller))
+        atomic_store(&r->elsewhere, true);
+    if (r->stop_work && strcmp(o->input, r->stop_work) == 0)
+        return 5;
+    if (o->port == 8080)
+        return 0; /* nothing to write for this one: no write call */
+    struct tk_json w;
+    tk_json_init_buf(&w, out, 0);
+    tk_obs_write_json(o, &w, true);
+    return tk_buf_addc(out, '\n');
+}
+
+static int wr_write(void *ud, const char *p, size_t n)
+{
+    struct wrun *r = ud;
+    assert_true(n > 0);
+    assert_true(pthread_equal(pthread_self(), r->caller)); /* writes in the caller's thread */
+    if (++r->writes == r->stop_write)
+        return 9;
+    return tk_buf_add(&r->out, p, n);
+}
+
+static void wr_bad(void *ud, const char *input, uint64_t line, const char *why)
+{
+    struct wrun *r = ud;
+    assert_true(pthread_equal(pthread_self(), r->caller));
+    tk_buf_addf(&r->bad, "%s:%llu %s\n", input, (unsigned long long)line, why);
+}
+
+static void wr_run(const char *text, size_t n, enum tk_obs_format f, unsigned threads,
+                   size_t max_line, struct wrun *r)
+{
+    size_t stop_write = r->stop_write;
+    const char *stop_work = r->stop_work;
+    memset(r, 0, sizeof *r);
+    r->caller = pthread_self();
+    atomic_init(&r->elsewhere, false);
+    r->stop_write = stop_write;
+    r->stop_work = stop_work;
+    tk_buf_init(&r->out, (size_t)1 << 30);
+    tk_buf_init(&r->bad, (size_t)1 << 30);
+    FILE *fp = fmemopen((void *)text, n, "r");
+    assert_non_null(fp);
+    struct tk_ingest_opts opts = { .format = f,
+                                   .work = wr_work,
+                                   .write = wr_write,
+                                   .threads = threads,
+                                   .bad = wr_bad,
+                                   .ud = r,
+                                   .max_line = max_line };
+    r->rc = tk_ingest_stream(fp, "t", &opts, &r->st, &r->err);
+    fclose(fp);
+}
+
+static void wr_release(struct wrun *r)
+{
+    tk_buf_release(&r->out);
+    tk_buf_release(&r->bad);
+}
+
+/* The same bytes, calls, reports, stats and answer as one thread gave (but the bytes read:
+ * a stream stopped early may have been read further ahead). */
+static void wr_same(const struct wrun *a, const struct wrun *b)
+{
+    assert_int_equal(a->rc, b->rc);
+    assert_int_equal(a->out.len, b->out.len);
+    if (a->out.len)
+        assert_memory_equal(a->out.ptr, b->out.ptr, a->out.len);
+    assert_string_equal(tk_buf_cstr(&a->bad), tk_buf_cstr(&b->bad));
+    assert_int_equal(a->writes, b->writes);
+    assert_true(a->st.records == b->st.records);
+    assert_true(a->st.observations == b->st.observations);
+    assert_true(a->st.malformed == b->st.malformed);
+    assert_true(a->st.bytes == b->st.bytes || (a->rc > 0 && b->rc > 0));
+    assert_string_equal(a->err.msg, b->err.msg);
+}
+
+/* A zgrab2 scan of n lines mixing records of one and two services with malformed JSON,
+ * records the reader refuses, blank lines, one line past the longest accepted (1.2 MB;
+ * max_line 8192) and a last line without its newline. */
+static void mixed_scan(struct tk_buf *b, size_t n)
+{
+    for (size_t i = 1; i <= n; i++) {
+        if (i % 11 == 3) {
+            tk_buf_addf(b, "{\"ip\":\"10.0.%zu.%zu\",\"data\":\n", i / 256 % 256, i % 256);
+        } else if (i % 13 == 5) {
+            tk_buf_adds(b, "{\"ip\":\"not an address\",\"data\":{}}\n");
+        } else if (i % 17 == 7) {
+            tk_buf_adds(b, "   \n");
+        } else if (i % 23 == 9) {
+            tk_buf_adds(b, "{\"ip\":\"192.0.2.1\",\"data\":[]}\n");
+        } else if (i == n / 2) {
+            tk_buf_addf(b, "{\"ip\":\"192.0.2.2\",\"data\":{\"http\":{\"port\":80,\"status\":"
+                           "\"success\",\"result\":{\"response\":{\"body\":\"");
+            for (int k = 0; k < 120000; k++) /* past the reader's 1 MiB buffer */
+                tk_buf_adds(b, "0123456789");
+            tk_buf_adds(b, "\"}}}}}\n");
+        } else {
+            /* one service, or two on other ports; every 7th on 8080 (work writes nothing) */
+            unsigned port = i % 7 == 0 ? 8080 : 443;
+            tk_buf_addf(b,
+                        "{\"ip\":\"10.%zu.%zu.%zu\",\"data\":{\"http\":{\"status\":\"success\","
+                        "\"port\":%u,\"result\":{\"response\":{\"status_code\":200,"
+                        "\"headers\":{\"server\":[\"srv%zu\"],\"unknown\":[{\"key\":\"etag\","
+                        "\"value\":[\"\\\"%zx\\\"\"]}]},\"body\":\"\\u003ctitle\\u003epage "
+                        "%zu\\u003c/title\\u003e\",\"request\":{\"url\":{\"path\":\"/p%zu\"}}}},"
+                        "\"timestamp\":\"2026-01-02T03:04:05Z\"}",
+                        i / 65536 % 256, i / 256 % 256, i % 256, port, i % 5, i, i, i);
+            if (i % 19 == 2)
+                tk_buf_adds(b, ",\"ssh\":{\"status\":\"success\",\"port\":22,\"result\":"
+                               "{\"server_id\":{\"raw\":\"SSH-2.0-OpenSSH_9.2p1\"}}}");
+            tk_buf_adds(b, i == n ? "}}" : "}}\n");
+        }
+    }
+}
+
+static void test_parallel_same_as_serial(void **state)
+{
+    (void)state;
+    struct tk_buf text = TK_BUF_INIT((size_t)256 << 20);
+    mixed_scan(&text, 12000); /* about 4 MB: several batches */
+    struct wrun one = { .stop_write = 0 }, many = { .stop_write = 0 };
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 1, 8192, &one);
+    assert_int_equal(one.rc, 0);
+    assert_true(one.st.records > 10000 && one.st.malformed > 1500);
+    assert_true(one.st.observations > one.st.records - one.st.malformed); /* two-port records */
+    assert_non_null(strstr(tk_buf_cstr(&one.bad), "t:6000 the line is longer"));
+    assert_non_null(strstr(tk_buf_cstr(&one.bad), "t:3 invalid JSON at column"));
+    /* the output is in input order */
+    unsigned long long last = 0;
+    for (const char *p = strstr(one.out.ptr, "\"input\":\"t:"); p;
+         p = strstr(p + 1, "\"input\":\"t:")) {
+        unsigned long long l = strtoull(p + 11, NULL, 10);
+        assert_true(l >= last);
+        last = l;
+    }
+    assert_int_equal(last, 12000);
+    for (unsigned threads = 2; threads <= 8; threads *= 2) {
+        wr_run(text.ptr, text.len, TK_FMT_AUTO, threads, 8192, &many);
+        wr_same(&one, &many);
+        assert_true(atomic_load(&many.elsewhere));
+        wr_release(&many);
+    }
+    /* the format named, and a 3-thread run with a first record that is no JSON at all */
+    wr_run(text.ptr, text.len, TK_FMT_ZGRAB2, 3, 8192, &many);
+    wr_same(&one, &many);
+    wr_release(&many);
+    wr_release(&one);
+    tk_buf_release(&text);
+}
+
+/* A write or a work that says stop ends the stream where one thread would have. */
+static void test_parallel_stops_in_order(void **state)
+{
+    (void)state;
+    struct tk_buf text = TK_BUF_INIT((size_t)256 << 20);
+    mixed_scan(&text, 12000);
+    struct wrun one = { .stop_write = 4321 }, many = { .stop_write = 4321 };
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 1, 8192, &one);
+    assert_int_equal(one.rc, 9);
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 4, 8192, &many);
+    wr_same(&one, &many);
+    wr_release(&one);
+    wr_release(&many);
+    one = (struct wrun){ .stop_work = "t:9003" };
+    many = (struct wrun){ .stop_work = "t:9003" };
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 1, 8192, &one);
+    assert_int_equal(one.rc, 5);
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 2, 8192, &many);
+    wr_same(&one, &many);
+    wr_release(&one);
+    wr_release(&many);
+    tk_buf_release(&text);
+}
+
+/* Other line formats in parallel; tenken JSONL (merging lines) and gzip streams. */
+static void test_parallel_formats(void **state)
+{
+    (void)state;
+    struct tk_buf text = TK_BUF_INIT((size_t)64 << 20);
+    struct wrun one = { .stop_write = 0 }, many = { .stop_write = 0 };
+    /* masscan -oL */
+    tk_buf_adds(&text, "#masscan\n");
+    for (int i = 0; i < 12000; i++)
+        tk_buf_addf(&text, i % 9 == 4 ? "open tcp x 192.0.2.%d 1\n" : "open tcp 80 10.1.%d.%d %d\n",
+                    i / 256 % 256, i % 256, 1700000000 + i);
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 1, 0, &one);
+    assert_true(one.st.observations > 10000 && one.st.malformed > 1000);
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 3, 0, &many);
+    wr_same(&one, &many);
+    wr_release(&one);
+    wr_release(&many);
+    /* tenken JSONL: consecutive lines of one ip:port merge, whatever the threads */
+    tk_buf_reset(&text);
+    for (int i = 0; i < 6000; i++)
+        tk_buf_addf(&text,
+                    "{\"ip\":\"10.2.%d.%d\",\"url\":\"https://10.2.%d.%d/p%d\",\"status\":200}\n",
+                    i / 3 / 256 % 256, i / 3 % 256, i / 3 / 256 % 256, i / 3 % 256, i % 3);
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 1, 0, &one);
+    assert_int_equal(one.st.observations, 2000);
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 4, 0, &many);
+    wr_same(&one, &many);
+    wr_release(&one);
+    wr_release(&many);
+    /* gzip, whole and cut short */
+    tk_buf_reset(&text);
+    mixed_scan(&text, 8000);
+    struct wrun plain = { .stop_write = 0 };
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 1, 8192, &plain);
+    uLongf zn = compressBound((uLong)text.len) + 64;
+    unsigned char *z = malloc(zn);
+    assert_non_null(z);
+    z_stream zs = { 0 };
+    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    zs.next_in = (unsigned char *)text.ptr;
+    zs.avail_in = (uInt)text.len;
+    zs.next_out = z;
+    zs.avail_out = (uInt)zn;
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    zn = zs.total_out;
+    deflateEnd(&zs);
+    wr_run((const char *)z, zn, TK_FMT_AUTO, 2, 8192, &many);
+    wr_same(&plain, &many);
+    wr_release(&many);
+    wr_run((const char *)z, zn * 2 / 3, TK_FMT_AUTO, 1, 8192, &one);
+    assert_int_equal(one.rc, TK_EIO);
+    assert_true(one.st.records > 1000 && one.st.records < plain.st.records);
+    wr_run((const char *)z, zn * 2 / 3, TK_FMT_AUTO, 4, 8192, &many);
+    wr_same(&one, &many);
+    wr_release(&one);
+    wr_release(&many);
+    wr_release(&plain);
+    free(z);
+    tk_buf_release(&text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -895,6 +1155,9 @@ int main(void)
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_recognition),
+        cmocka_unit_test(test_parallel_same_as_serial),
+        cmocka_unit_test(test_parallel_stops_in_order),
+        cmocka_unit_test(test_parallel_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
