@@ -17,11 +17,24 @@
 #include "scan/embedded.h"
 #include "surface/ingest.h"
 
-enum target { T_BODY, T_TITLE, T_HEADER, T_COOKIE, T_STATUS, T_FAVICON, T_CERT_SUBJECT,
-              T_CERT_ISSUER, T_CERT_SAN, T_BANNER, T_PORT, T_SOURCE, T_COUNT };
+enum target {
+    T_BODY,
+    T_TITLE,
+    T_HEADER,
+    T_COOKIE,
+    T_STATUS,
+    T_FAVICON,
+    T_CERT_SUBJECT,
+    T_CERT_ISSUER,
+    T_CERT_SAN,
+    T_BANNER,
+    T_PORT,
+    T_SOURCE,
+    T_COUNT
+};
 static const char *const target_names[T_COUNT] = {
-    "body", "title", "header", "cookie", "status", "favicon", "cert.subject", "cert.issuer",
-    "cert.san", "banner", "port", "source",
+    "body",         "title",       "header",   "cookie", "status", "favicon",
+    "cert.subject", "cert.issuer", "cert.san", "banner", "port",   "source",
 };
 
 enum op { OP_PRESENT, OP_EQ, OP_CONTAINS, OP_REGEX };
@@ -33,8 +46,14 @@ struct cond {
     const char *value;
     size_t vlen;
     pcre2_code *re;
+    bool caseless;    /* the regex has the i flag */
     const char *at;   /* path, or NULL for any response */
     const char *text; /* the condition as written, for evidence */
+    /* body and title conditions: literals (indices into the database's table) one of which
+     * the text must contain for the condition to hold there; nlits 0: no such prefilter */
+    const uint32_t *lits;
+    size_t nlits;
+    uint64_t namebit; /* header and cookie conditions: the bit of the name (name_bit) */
 };
 
 struct signal {
@@ -52,8 +71,8 @@ enum dsource { D_ETAG, D_LAST_MODIFIED, D_GZIP, D_REGEX };
 
 struct drule {
     enum dsource src;
-    struct cond c;     /* D_REGEX: where the stamp is; others: only `at` is used */
-    const char *fname; /* D_GZIP: a name the gzip header must carry */
+    struct cond c;      /* D_REGEX: where the stamp is; others: only `at` is used */
+    const char *fname;  /* D_GZIP: a name the gzip header must carry */
     const char *format; /* D_REGEX: yymmddhhmmss or unix */
     const struct vtable *table;
     const char *table_name;
@@ -104,6 +123,18 @@ struct tk_fpdb {
     size_t ncases, ccases;
     pcre2_code **codes; /* every compiled regex, freed with the database */
     size_t ncodes, ccodes;
+    /* the body prefilter: every literal of a body condition, lower case, sorted by their
+     * first two bytes, and a bitmap of those first pairs (see index_literals) */
+    struct lit *lits;
+    size_t nlits;
+    uint64_t *pairs;  /* 65536 bits: some literal starts with this pair of bytes (any case) */
+    uint64_t *pairs2; /* 65536 bits: some literal has this pair at its third byte (any case) */
+};
+
+struct lit {
+    const unsigned char *s; /* ASCII lower case */
+    size_t n;               /* >= 2 */
+    unsigned key;           /* s[0] << 8 | s[1] */
 };
 
 /* ---- small parsing helpers ------------------------------------------------------------ */
@@ -175,8 +206,7 @@ static bool value_of(struct tk_arena *a, struct tk_str *s, const char **out, siz
 
 static bool is_keyword_at(struct tk_str rest)
 {
-    static const char *const kw[] = { "at", "=>", "format", "line", "table", "tolerance",
-                                      "name" };
+    static const char *const kw[] = { "at", "=>", "format", "line", "table", "tolerance", "name" };
     rest = skip_blanks(rest);
     if (!rest.n)
         return true;
@@ -209,12 +239,16 @@ static int regex_of(struct tk_fpdb *db, struct tk_str *s, struct cond *c, char *
             continue;
         if (!is_keyword_at((struct tk_str){ s->p + f, s->n - f }))
             continue;
-        uint32_t opts = PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_MATCH_INVALID_UTF;
+        /* the pattern's UTF-8 is checked (a user file's invalid bytes made pcre2_compile
+         * read out of bounds: the fuzzer found it); subjects may be invalid UTF-8 */
+        uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
         for (size_t k = i + 1; k < f; k++)
-            opts |= s->p[k] == 'i' ? PCRE2_CASELESS : s->p[k] == 's' ? PCRE2_DOTALL
-                                                                      : PCRE2_MULTILINE;
+            opts |= s->p[k] == 'i'   ? PCRE2_CASELESS
+                    : s->p[k] == 's' ? PCRE2_DOTALL
+                                     : PCRE2_MULTILINE;
         int ecode;
         PCRE2_SIZE eoff;
+        c->caseless = (opts & PCRE2_CASELESS) != 0;
         c->re = pcre2_compile((PCRE2_SPTR)s->p + 1, i - 1, opts, &ecode, &eoff, NULL);
         if (!c->re) {
             PCRE2_UCHAR buf[160];
@@ -233,6 +267,7 @@ static int regex_of(struct tk_fpdb *db, struct tk_str *s, struct cond *c, char *
         db->codes[db->ncodes++] = c->re;
         pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE); /* best effort */
         c->value = tk_arena_strndup(a, s->p + 1, i - 1);
+        c->vlen = i - 1;
         s->p += f;
         s->n -= f;
         return 0;
@@ -251,9 +286,10 @@ static int cond_of(struct tk_fpdb *db, struct tk_str *s, struct cond *c, char *m
         if (tk_str_eq_c(t, target_names[i]))
             c->t = (enum target)i;
     if (c->t == T_COUNT) {
-        snprintf(msg, nmsg, "unknown target '%.*s' (body, title, header NAME, cookie NAME, "
-                            "status, favicon, cert.subject, cert.issuer, cert.san, banner, "
-                            "port, source)",
+        snprintf(msg, nmsg,
+                 "unknown target '%.*s' (body, title, header NAME, cookie NAME, "
+                 "status, favicon, cert.subject, cert.issuer, cert.san, banner, "
+                 "port, source)",
                  (int)(t.n > 40 ? 40 : t.n), t.p);
         return -1;
     }
@@ -306,8 +342,7 @@ static int cmp_row(const void *a, const void *b)
     return x->t < y->t ? -1 : x->t > y->t;
 }
 
-static int load_table(struct tk_fpdb *db, const char *name, struct tk_str text,
-                      struct tk_err *err)
+static int load_table(struct tk_fpdb *db, const char *name, struct tk_str text, struct tk_err *err)
 {
     if (tk_grow((void **)&db->tables, &db->ctables, db->ntables + 1, sizeof *db->tables, 1000))
         return TK_ENOMEM;
@@ -329,14 +364,22 @@ static int load_table(struct tk_fpdb *db, const char *name, struct tk_str text,
             continue;
         struct tk_str when = word(&line), ver = word(&line);
         struct vrow r = { .day = when.n == 10 && memchr(when.p, '-', when.n) };
+        int rc = 0;
         if (!ver.n || !tk_time_parse(when, &r.t))
-            return tk_err_set(err, TK_EPARSE, "%s:%zu: expected TIME VERSION", name, lineno);
+            rc = tk_err_set(err, TK_EPARSE, "%s:%zu: expected TIME VERSION", name, lineno);
+        else if (tk_grow((void **)&vt->rows, &cap, vt->n + 1, sizeof *vt->rows, 1000000))
+            rc = TK_ENOMEM;
+        if (rc) {
+            /* the table is not counted yet: its rows are ours to free (a fuzzer found this) */
+            tk_free(vt->rows);
+            vt->rows = NULL;
+            return rc;
+        }
         r.version = tk_arena_str(&db->arena, ver);
-        if (tk_grow((void **)&vt->rows, &cap, vt->n + 1, sizeof *vt->rows, 1000000))
-            return TK_ENOMEM;
         vt->rows[vt->n++] = r;
     }
-    qsort(vt->rows, vt->n, sizeof *vt->rows, cmp_row);
+    if (vt->n) /* an empty table has no rows array, and qsort must not see NULL */
+        qsort(vt->rows, vt->n, sizeof *vt->rows, cmp_row);
     db->ntables++;
     return 0;
 }
@@ -359,7 +402,7 @@ struct loadctx {
     size_t csig, cver, cdates, cfetch;
 };
 
-#define FERR(ctx, line, ...)                                                                \
+#define FERR(ctx, line, ...)                                                                       \
     tk_err_set(err, TK_EPARSE, "%s:%zu: %s", (ctx)->file, (line), (__VA_ARGS__))
 
 static int product_stanza(struct loadctx *x, const struct tk_stanza *s, struct tk_err *err)
@@ -450,8 +493,9 @@ static int product_stanza(struct loadctx *x, const struct tk_stanza *s, struct t
                 if (cond_of(x->db, &v, &d.c, msg, sizeof msg))
                     return FERR(x, f->line, msg);
                 if (d.c.op != OP_REGEX || !next_is(v, "format"))
-                    return FERR(x, f->line, "date: expected etag, last-modified, gzip-mtime, or "
-                                            "a regular expression with 'format'");
+                    return FERR(x, f->line,
+                                "date: expected etag, last-modified, gzip-mtime, or "
+                                "a regular expression with 'format'");
                 word(&v);
                 struct tk_str fm = word(&v);
                 if (!tk_str_eq_c(fm, "yymmddhhmmss") && !tk_str_eq_c(fm, "unix"))
@@ -483,8 +527,9 @@ static int product_stanza(struct loadctx *x, const struct tk_stanza *s, struct t
         }
     }
     if (!fp->id || !fp->name || !fp->vendor || !fp->nsig)
-        return FERR(x, s->line, "a fingerprint needs fingerprint:, vendor:, name: and at least "
-                                "one detect:");
+        return FERR(x, s->line,
+                    "a fingerprint needs fingerprint:, vendor:, name: and at least "
+                    "one detect:");
     for (size_t i = 0; i < x->db->n; i++)
         if (strcmp(x->db->fps[i].id, fp->id) == 0) {
             /* a user file replaces the built-in one of the same id */
@@ -512,10 +557,13 @@ static int case_stanza(struct loadctx *x, const struct tk_stanza *s, struct tk_e
         } else if (tk_str_eq_c(f->name, "expect")) {
             c.expect = tk_arena_str(a, v);
         } else if (tk_str_eq_c(f->name, "obs")) {
-            if (tk_grow((void **)&c.obs, &cap, c.nobs + 1, sizeof *c.obs, 1000))
+            if (tk_grow((void **)&c.obs, &cap, c.nobs + 1, sizeof *c.obs, 1000)) {
+                tk_free(c.obs);
                 return TK_ENOMEM;
+            }
             c.obs[c.nobs++] = tk_arena_str(a, v);
         } else {
+            tk_free(c.obs); /* the lines so far (the fuzzer found this leak) */
             return FERR(x, f->line, "unknown field in a test case (case:, expect:, obs:)");
         }
     }
@@ -561,8 +609,7 @@ static int load_fp_text(struct tk_fpdb *db, const char *name, struct tk_str text
         struct tk_fp *fp = x.fp;
         void *arrs[4] = { fp->sig, fp->ver, fp->dates, fp->fetch };
         size_t sizes[4] = { fp->nsig * sizeof *fp->sig, fp->nver * sizeof *fp->ver,
-                            fp->ndates * sizeof *fp->dates,
-                            (fp->nfetch + 1) * sizeof *fp->fetch };
+                            fp->ndates * sizeof *fp->dates, (fp->nfetch + 1) * sizeof *fp->fetch };
         void *moved[4];
         for (int i = 0; i < 4; i++) {
             moved[i] = arrs[i] ? tk_arena_alloc(&db->arena, sizes[i]) : NULL;
@@ -618,6 +665,355 @@ static bool is_table_name(const char *name)
     return strstr(name, "versions/") != NULL || strstr(name, ".versions.txt") != NULL;
 }
 
+/* ---- the body prefilter ----------------------------------------------------------------
+ *
+ * Most observations are not any product, and their bodies are the largest thing in them:
+ * testing every body condition by itself meant one pass over each body per condition. So
+ * each body condition names literals one of which a body must contain for it to hold (its
+ * `contains` or `=` value, or the longest run of literal text in each alternative of its
+ * regex), and one pass over a body finds which of all those literals it contains. A
+ * condition whose literals are all absent does not hold there and is not tested; the rest
+ * are tested as written, so the prefilter changes how fast, never what matches. */
+
+static unsigned char lower(unsigned char c)
+{
+    return (unsigned char)(c + (((unsigned)(c - 'A') < 26u) << 5));
+}
+
+/* A quantifier at p (*, +, ?, {n}, {n,}, {n,m}, then maybe ? or +): its length and in *min
+ * the least number of repeats; 0 when there is none. */
+static size_t quantifier(const char *p, const char *end, unsigned *min)
+{
+    size_t k = 1;
+    if (p >= end)
+        return 0;
+    if (*p == '*' || *p == '?') {
+        *min = 0;
+    } else if (*p == '+') {
+        *min = 1;
+    } else if (*p == '{') {
+        const char *q = p + 1;
+        unsigned v = 0;
+        while (q < end && *q >= '0' && *q <= '9' && v < 100000)
+            v = v * 10 + (unsigned)(*q++ - '0');
+        if (q == p + 1)
+            return 0;
+        if (q < end && *q == ',')
+            for (q++; q < end && *q >= '0' && *q <= '9'; q++)
+                ;
+        if (q >= end || *q != '}')
+            return 0;
+        *min = v;
+        k = (size_t)(q + 1 - p);
+    } else {
+        return 0;
+    }
+    if (p + k < end && (p[k] == '?' || p[k] == '+'))
+        k++;
+    return k;
+}
+
+/* The end of the character class starting at p ('['), or NULL. */
+static const char *class_end(const char *p, const char *end)
+{
+    const char *q = p + 1;
+    if (q < end && *q == '^')
+        q++;
+    if (q < end && *q == ']')
+        q++;
+    while (q < end && *q != ']') {
+        if (*q == '\\') {
+            q += 2;
+        } else if (*q == '[' && q + 1 < end && q[1] == ':') {
+            const char *e = q + 2;
+            while (e + 1 < end && !(e[0] == ':' && e[1] == ']'))
+                e++;
+            if (e + 1 >= end)
+                return NULL;
+            q = e + 2;
+        } else {
+            q++;
+        }
+    }
+    return q < end ? q + 1 : NULL;
+}
+
+/* The end of the group starting at p ('('), or NULL. */
+static const char *group_end(const char *p, const char *end)
+{
+    int depth = 0;
+    for (const char *q = p; q < end; q++) {
+        if (*q == '\\') {
+            q++;
+        } else if (*q == '[') {
+            if (!(q = class_end(q, end)))
+                return NULL;
+            q--;
+        } else if (*q == '(') {
+            depth++;
+        } else if (*q == ')' && --depth == 0) {
+            return q + 1;
+        }
+    }
+    return NULL;
+}
+
+/* The longest run of literal ASCII text every match of the alternative p..end contains,
+ * lower case, into best (cap bytes); false when the alternative holds something this reader
+ * does not follow (option settings, \Q, \x{...}, verbs), and no prefilter may be used. */
+static bool alt_literal(const char *p, const char *end, bool caseless, char *best, size_t *nbest,
+                        size_t cap)
+{
+    char run[128];
+    size_t nrun = 0;
+    *nbest = 0;
+    for (;;) {
+        bool more = p < end;
+        int lit = -1; /* the atom's literal byte, -1 when it is not one */
+        const char *next = p + 1;
+        if (!more) {
+            /* the end: only the last run is left */
+        } else if (*p == '\\') {
+            if (p + 1 >= end)
+                return false;
+            unsigned char e = (unsigned char)p[1];
+            next = p + 2;
+            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
+                if (!strchr("dDsSwWbBhHvVRnrtefaAzZGK", e))
+                    return false; /* \Q, \x, \p, back references, ... */
+            } else if (e >= 0x80) {
+                return false;
+            } else {
+                lit = e;
+            }
+        } else if (*p == '[') {
+            if (!(next = class_end(p, end)))
+                return false;
+        } else if (*p == '(') {
+            if (p + 1 < end &&
+                (p[1] == '*' || (p[1] == '?' && !(p + 2 < end && strchr(":=!>", p[2])) &&
+                                 !(p + 3 < end && p[2] == '<' && (p[3] == '=' || p[3] == '!')))))
+                return false; /* options, names, comments, conditions, verbs */
+            if (!(next = group_end(p, end)))
+                return false;
+        } else if (*p == ')' || *p == '|' || *p == '*' || *p == '+' || *p == '?') {
+            return false;
+        } else if (*p != '.' && *p != '^' && *p != '$' && *p != '{' && (unsigned char)*p < 0x80) {
+            lit = (unsigned char)*p;
+        }
+        /* caseless, k and s also match the Kelvin sign and the long s */
+        if (caseless && (lit == 'k' || lit == 'K' || lit == 's' || lit == 'S'))
+            lit = -1;
+        unsigned min = 1;
+        size_t q = more ? quantifier(next, end, &min) : 0;
+        bool extend = lit >= 0 && min > 0 && nrun < sizeof run;
+        if (extend)
+            run[nrun++] = (char)lower((unsigned char)lit);
+        if (!extend || q) {
+            /* the run ends: before an atom that is not literal text or may be absent, or
+             * after one that repeats */
+            if (nrun > *nbest && nrun <= cap) {
+                memcpy(best, run, nrun);
+                *nbest = nrun;
+            }
+            nrun = 0;
+        }
+        if (!more)
+            return true;
+        p = next + q;
+    }
+}
+
+/* The literals of a regex: one per top-level alternative; 0 when one of them has none of
+ * at least 3 bytes. */
+static size_t regex_literals(const char *re, bool caseless, char (*out)[128], size_t *lens,
+                             size_t max)
+{
+    const char *end = re + strlen(re), *start = re;
+    size_t n = 0;
+    int depth = 0;
+    for (const char *p = re;; p++) {
+        if (p < end && *p == '\\') {
+            if (++p >= end)
+                return 0;
+            continue;
+        }
+        if (p < end && *p == '[') {
+            if (!(p = class_end(p, end)))
+                return 0;
+            p--;
+            continue;
+        }
+        if (p < end && *p == '(')
+            depth++;
+        if (p < end && *p == ')')
+            depth--;
+        if (p < end && (*p != '|' || depth))
+            continue;
+        if (n == max || !alt_literal(start, p, caseless, out[n], &lens[n], sizeof out[n]) ||
+            lens[n] < 3)
+            return 0;
+        n++;
+        if (p >= end)
+            return n;
+        start = p + 1;
+    }
+}
+
+/* Marks the pair (a, b), lower case, in a bitmap of raw byte pairs: every case of it. */
+static void set_pair(uint64_t *bits, unsigned char a, unsigned char b)
+{
+    unsigned char as[2] = { a, a >= 'a' && a <= 'z' ? (unsigned char)(a - 32) : a },
+                  bs[2] = { b, b >= 'a' && b <= 'z' ? (unsigned char)(b - 32) : b };
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 2; k++) {
+            unsigned key = (unsigned)as[i] << 8 | bs[k];
+            bits[key >> 6] |= (uint64_t)1 << (key & 63);
+        }
+}
+
+static int cmp_lit(const void *a, const void *b)
+{
+    const struct lit *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    size_t n = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->s, y->s, n);
+    return c ? c : x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* One bit of 64 for a header name (lower case): an observation's names, ORed, say which
+ * header conditions cannot hold in it. */
+static uint64_t name_bit(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return (uint64_t)1 << (h >> 26);
+}
+
+/* Every condition of the database (into out when not NULL); how many. */
+static size_t all_conds(struct tk_fpdb *db, struct cond **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < db->n; i++) {
+        struct tk_fp *fp = &db->fps[i];
+        for (size_t k = 0; k < fp->nsig; k++, n++)
+            if (out)
+                out[n] = &fp->sig[k].c;
+        for (size_t k = 0; k < fp->nver; k++, n++)
+            if (out)
+                out[n] = &fp->ver[k].c;
+        for (size_t k = 0; k < fp->ndates; k++, n++)
+            if (out)
+                out[n] = &fp->dates[k].c; /* only D_REGEX rules test their condition */
+    }
+    return n;
+}
+
+#define MAX_ALTS 16
+
+/* The literals of one condition into the arena; how many (0: no prefilter). */
+static size_t cond_literals(struct tk_arena *a, const struct cond *c, struct lit *out)
+{
+    char buf[MAX_ALTS][128];
+    size_t lens[MAX_ALTS], n = 0;
+    if (c->op == OP_CONTAINS || c->op == OP_EQ) {
+        /* the value, unless it holds a NUL byte (then it is not what the reader compares) */
+        if (c->vlen < 2 || strlen(c->value) != c->vlen)
+            return 0;
+        unsigned char *s = tk_arena_alloc(a, c->vlen);
+        if (!s)
+            return 0;
+        for (size_t i = 0; i < c->vlen; i++)
+            s[i] = lower((unsigned char)c->value[i]);
+        out[0] = (struct lit){ s, c->vlen, (unsigned)s[0] << 8 | s[1] };
+        return 1;
+    }
+    if (c->op != OP_REGEX || !c->value || strlen(c->value) != c->vlen ||
+        !(n = regex_literals(c->value, c->caseless, buf, lens, MAX_ALTS)))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char *s = tk_arena_alloc(a, lens[i]);
+        if (!s)
+            return 0;
+        memcpy(s, buf[i], lens[i]);
+        out[i] = (struct lit){ s, lens[i], (unsigned)s[0] << 8 | s[1] };
+    }
+    return n;
+}
+
+/* Builds the prefilter of every body and title condition and the name bits of the header
+ * and cookie ones (after all files are loaded: a user file may replace a built-in one). */
+static int index_literals(struct tk_fpdb *db)
+{
+    struct tk_arena *a = &db->arena;
+    size_t nc = all_conds(db, NULL);
+    struct cond **conds = tk_calloc(nc + 1, sizeof *conds);
+    struct lit *all = tk_calloc(nc * MAX_ALTS + 1, sizeof *all);
+    size_t *first = tk_calloc(nc + 1, sizeof *first), *count = tk_calloc(nc + 1, sizeof *count);
+    int rc = conds && all && first && count ? 0 : TK_ENOMEM;
+    size_t nall = 0;
+    if (!rc)
+        all_conds(db, conds);
+    for (size_t i = 0; i < nc && !rc; i++) {
+        first[i] = nall;
+        bool text = conds[i]->t == T_BODY || conds[i]->t == T_TITLE;
+        count[i] = text ? cond_literals(a, conds[i], all + nall) : 0;
+        nall += count[i];
+        conds[i]->namebit = conds[i]->t == T_HEADER   ? name_bit(conds[i]->arg)
+                            : conds[i]->t == T_COOKIE ? name_bit("set-cookie")
+                                                      : 0;
+    }
+    /* the table: sorted, each literal once */
+    db->lits = NULL;
+    db->nlits = 0;
+    db->pairs = rc ? NULL : tk_arena_alloc(a, 2048 * sizeof *db->pairs);
+    db->pairs2 = db->pairs ? db->pairs + 1024 : NULL;
+    struct lit *table = rc || !db->pairs ? NULL : tk_arena_alloc(a, (nall + 1) * sizeof *table);
+    if (!rc && !table)
+        rc = TK_ENOMEM;
+    if (!rc) {
+        memcpy(table, all, nall * sizeof *table);
+        qsort(table, nall, sizeof *table, cmp_lit);
+        size_t u = 0;
+        for (size_t i = 0; i < nall; i++)
+            if (!u || cmp_lit(&table[u - 1], &table[i]) != 0)
+                table[u++] = table[i];
+        db->lits = table;
+        db->nlits = u;
+        memset(db->pairs, 0, 2048 * sizeof *db->pairs);
+        for (size_t i = 0; i < u; i++) {
+            const struct lit *l = &table[i];
+            set_pair(db->pairs, l->s[0], l->s[1]);
+            /* a literal of 3 bytes: its third byte followed by anything */
+            for (unsigned b = 0; b < 256 && l->n >= 3; b++)
+                set_pair(db->pairs2, l->s[2], l->n > 3 ? l->s[3] : (unsigned char)b);
+        }
+    }
+    for (size_t i = 0; i < nc && !rc; i++) {
+        conds[i]->lits = NULL;
+        conds[i]->nlits = 0;
+        uint32_t *ids = count[i] ? tk_arena_alloc(a, count[i] * sizeof *ids) : NULL;
+        if (count[i] && !ids) {
+            rc = TK_ENOMEM;
+            break;
+        }
+        for (size_t k = 0; k < count[i]; k++) {
+            const struct lit *f =
+                bsearch(&all[first[i] + k], db->lits, db->nlits, sizeof *db->lits, cmp_lit);
+            ids[k] = (uint32_t)(f - db->lits);
+        }
+        conds[i]->lits = ids;
+        conds[i]->nlits = count[i];
+    }
+    tk_free(conds);
+    tk_free(all);
+    tk_free(first);
+    tk_free(count);
+    return rc;
+}
+
 int tk_fpdb_load_texts(struct tk_fpdb **out, const char *const *names, const char *const *texts,
                        const size_t *lens, size_t n, struct tk_err *err)
 {
@@ -632,6 +1028,8 @@ int tk_fpdb_load_texts(struct tk_fpdb **out, const char *const *names, const cha
     for (size_t i = 0; i < n && !rc; i++)
         if (!is_table_name(names[i]))
             rc = load_fp_text(db, names[i], (struct tk_str){ texts[i], lens[i] }, err);
+    if (!rc && (rc = index_literals(db)) != 0)
+        tk_err_set(err, rc, "out of memory indexing the fingerprints");
     if (rc) {
         tk_fpdb_free(db);
         return rc;
@@ -712,6 +1110,8 @@ int tk_fpdb_load(struct tk_fpdb **out, const char *dir, struct tk_err *err)
     for (size_t i = 0; i < nf; i++)
         tk_free(files[i]);
     tk_free(files);
+    if (!rc && nf && (rc = index_literals(*out)) != 0)
+        tk_err_set(err, rc, "out of memory indexing the fingerprints");
     if (rc) {
         tk_fpdb_free(*out);
         *out = NULL;
@@ -721,14 +1121,38 @@ int tk_fpdb_load(struct tk_fpdb **out, const char *dir, struct tk_err *err)
     return rc;
 }
 
-size_t tk_fpdb_count(const struct tk_fpdb *db) { return db->n; }
-const struct tk_fp *tk_fpdb_at(const struct tk_fpdb *db, size_t i) { return &db->fps[i]; }
-const char *tk_fp_id(const struct tk_fp *fp) { return fp->id; }
-const char *tk_fp_product(const struct tk_fp *fp) { return fp->product; }
-const char *tk_fp_vendor(const struct tk_fp *fp) { return fp->vendor; }
-const char *tk_fp_name(const struct tk_fp *fp) { return fp->name; }
-const char *tk_fp_kind(const struct tk_fp *fp) { return fp->kind ? fp->kind : "other"; }
-const char *tk_fp_file(const struct tk_fp *fp) { return fp->file; }
+size_t tk_fpdb_count(const struct tk_fpdb *db)
+{
+    return db->n;
+}
+const struct tk_fp *tk_fpdb_at(const struct tk_fpdb *db, size_t i)
+{
+    return &db->fps[i];
+}
+const char *tk_fp_id(const struct tk_fp *fp)
+{
+    return fp->id;
+}
+const char *tk_fp_product(const struct tk_fp *fp)
+{
+    return fp->product;
+}
+const char *tk_fp_vendor(const struct tk_fp *fp)
+{
+    return fp->vendor;
+}
+const char *tk_fp_name(const struct tk_fp *fp)
+{
+    return fp->name;
+}
+const char *tk_fp_kind(const struct tk_fp *fp)
+{
+    return fp->kind ? fp->kind : "other";
+}
+const char *tk_fp_file(const struct tk_fp *fp)
+{
+    return fp->file;
+}
 const char *const *tk_fp_fetch(const struct tk_fp *fp)
 {
     static const char *const none[] = { NULL };
@@ -738,17 +1162,20 @@ const char *const *tk_fp_fetch(const struct tk_fp *fp)
 const char *tk_fp_precision_name(const struct tk_fp_hit *h)
 {
     switch (h->prec) {
-    case TK_VPREC_EXACT: return "exact";
-    case TK_VPREC_LINE: return "line";
-    case TK_VPREC_CANDIDATES: return "range";
-    default: return h->build_time ? "range" : "undetermined";
+    case TK_VPREC_EXACT:
+        return "exact";
+    case TK_VPREC_LINE:
+        return "line";
+    case TK_VPREC_CANDIDATES:
+        return "range";
+    default:
+        return h->build_time ? "range" : "undetermined";
     }
 }
 
 /* ---- matching ------------------------------------------------------------------------ */
 
-static const unsigned char *memmem_ci(const unsigned char *h, size_t hn, const char *n,
-                                      size_t nn)
+static const unsigned char *memmem_ci(const unsigned char *h, size_t hn, const char *n, size_t nn)
 {
     if (!nn)
         return h;
@@ -773,7 +1200,83 @@ static const unsigned char *memmem_ci(const unsigned char *h, size_t hn, const c
 struct mctx {
     pcre2_match_data *md;
     pcre2_match_context *mc;
+    const struct tk_fpdb *db;
+    /* the prefilter's findings: for text t (2 * response + 0 for its body, 1 for its title),
+     * bit k of found[t * words ...] says the text contains literal k; scanned says which
+     * texts were looked at */
+    uint64_t *found;
+    size_t words;
+    uint64_t scanned;
+    bool no_memory; /* then every condition is tested as written */
+    bool named;     /* names holds the name bits of every header of the observation */
+    uint64_t names;
 };
+
+_Static_assert(2 * TK_OBS_MAX_HTTP <= 64, "mctx.scanned holds two bits per response");
+
+/* One pass over a body: which literals of the database it contains. */
+static void scan_body(const struct tk_fpdb *db, const unsigned char *p, size_t n, uint64_t *found)
+{
+    const uint64_t *pairs = db->pairs, *pairs2 = db->pairs2;
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned key = (unsigned)p[i] << 8 | p[i + 1];
+        if (!(pairs[key >> 6] >> (key & 63) & 1))
+            continue;
+        /* the next pair as well: HTML is full of the first pairs ("/d", "<p", "ty") */
+        if (i + 3 < n) {
+            unsigned k2 = (unsigned)p[i + 2] << 8 | p[i + 3];
+            if (!(pairs2[k2 >> 6] >> (k2 & 63) & 1))
+                continue;
+        }
+        key = (unsigned)lower(p[i]) << 8 | lower(p[i + 1]);
+        /* the literals starting with this pair: a binary search for the first */
+        size_t lo = 0, hi = db->nlits;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (db->lits[mid].key < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < db->nlits && db->lits[k].key == key; k++) {
+            const struct lit *l = &db->lits[k];
+            if ((found[k >> 6] >> (k & 63) & 1) || l->n > n - i)
+                continue;
+            size_t j = 2;
+            while (j < l->n && lower(p[i + j]) == l->s[j])
+                j++;
+            if (j == l->n)
+                found[k >> 6] |= (uint64_t)1 << (k & 63);
+        }
+    }
+}
+
+/* May c hold in text t (a body or a title, see mctx) of p..p+n? False only when the
+ * prefilter rules it out. */
+static bool may_hold(const struct cond *c, struct mctx *m, const struct tk_obs *o, size_t t,
+                     const void *p, size_t n)
+{
+    if (!c->nlits || m->no_memory)
+        return true;
+    if (!m->found) {
+        m->words = (m->db->nlits + 63) / 64;
+        m->found = tk_arena_alloc(o->arena, 2 * TK_OBS_MAX_HTTP * m->words * sizeof *m->found);
+        if (!m->found) {
+            m->no_memory = true;
+            return true;
+        }
+    }
+    uint64_t *found = m->found + t * m->words;
+    if (!(m->scanned >> t & 1)) {
+        memset(found, 0, m->words * sizeof *found);
+        scan_body(m->db, p, n, found);
+        m->scanned |= (uint64_t)1 << t;
+    }
+    for (size_t k = 0; k < c->nlits; k++)
+        if (found[c->lits[k] >> 6] >> (c->lits[k] & 63) & 1)
+            return true;
+    return false;
+}
 
 /* Tests one value; on a regex match, the match data holds the groups. */
 static bool test_value(const struct cond *c, struct mctx *m, const void *p, size_t n)
@@ -793,8 +1296,7 @@ static bool test_value(const struct cond *c, struct mctx *m, const void *p, size
     return false;
 }
 
-static bool cookie_named(const char *setcookie, const char *name, const char **value,
-                         size_t *vlen)
+static bool cookie_named(const char *setcookie, const char *name, const char **value, size_t *vlen)
 {
     size_t k = strlen(name);
     bool prefix = k && name[k - 1] == '*';
@@ -813,6 +1315,24 @@ static bool cookie_named(const char *setcookie, const char *name, const char **v
     return true;
 }
 
+/* v in decimal into num (at least 24 bytes), NUL-terminated; its length. What "%lld" gives,
+ * without printf's cost: status and port conditions are tested for every observation. */
+static size_t decimal(char *num, long long v)
+{
+    char tmp[24];
+    size_t n = 0, k = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        tmp[n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        num[k++] = '-';
+    while (n)
+        num[k++] = tmp[--n];
+    num[k] = '\0';
+    return k;
+}
+
 /* Does the condition hold anywhere in o? *where names the response it held in. */
 static bool cond_holds(const struct cond *c, struct mctx *m, const struct tk_obs *o,
                        const struct tk_obs_http **where)
@@ -823,11 +1343,9 @@ static bool cond_holds(const struct cond *c, struct mctx *m, const struct tk_obs
     case T_FAVICON:
         if (!o->has_favicon)
             return false;
-        snprintf(num, sizeof num, "%d", (int)o->favicon_hash);
-        return test_value(c, m, num, strlen(num));
+        return test_value(c, m, num, decimal(num, o->favicon_hash));
     case T_PORT:
-        snprintf(num, sizeof num, "%u", o->port);
-        return test_value(c, m, num, strlen(num));
+        return test_value(c, m, num, decimal(num, o->port));
     case T_CERT_SUBJECT:
         return o->has_cert && o->cert.subject &&
                test_value(c, m, o->cert.subject, strlen(o->cert.subject));
@@ -851,6 +1369,17 @@ static bool cond_holds(const struct cond *c, struct mctx *m, const struct tk_obs
     default:
         break;
     }
+    if (c->namebit) {
+        /* a header or cookie condition: nothing to look for when no header has the name */
+        if (!m->named) {
+            for (size_t i = 0; i < o->nhttp; i++)
+                for (size_t k = 0; k < o->http[i].nheaders; k++)
+                    m->names |= name_bit(o->http[i].headers[k].name);
+            m->named = true;
+        }
+        if (!(m->names & c->namebit))
+            return false;
+    }
     for (size_t i = 0; i < o->nhttp; i++) {
         const struct tk_obs_http *h = &o->http[i];
         if (c->at && strcmp(c->at, h->path) != 0)
@@ -858,25 +1387,31 @@ static bool cond_holds(const struct cond *c, struct mctx *m, const struct tk_obs
         bool ok = false;
         switch (c->t) {
         case T_BODY:
-            ok = h->body && test_value(c, m, h->body, h->body_len);
+            /* a `contains` whose value the prefilter found holds without a second look */
+            ok = h->body && may_hold(c, m, o, 2 * i, h->body, h->body_len) &&
+                 ((c->op == OP_CONTAINS && c->nlits && !m->no_memory) ||
+                  test_value(c, m, h->body, h->body_len));
             break;
         case T_TITLE:
-            ok = h->title && test_value(c, m, h->title, strlen(h->title));
+            ok = h->title && may_hold(c, m, o, 2 * i + 1, h->title, strlen(h->title)) &&
+                 ((c->op == OP_CONTAINS && c->nlits && !m->no_memory) ||
+                  test_value(c, m, h->title, strlen(h->title)));
             break;
         case T_STATUS:
-            snprintf(num, sizeof num, "%d", h->status);
-            ok = h->status && test_value(c, m, num, strlen(num));
+            ok = h->status && test_value(c, m, num, decimal(num, h->status));
             break;
         case T_HEADER:
             for (size_t k = 0; k < h->nheaders && !ok; k++)
-                ok = strcmp(h->headers[k].name, c->arg) == 0 &&
+                ok = h->headers[k].name[0] == c->arg[0] &&
+                     strcmp(h->headers[k].name, c->arg) == 0 &&
                      test_value(c, m, h->headers[k].value, strlen(h->headers[k].value));
             break;
         case T_COOKIE:
             for (size_t k = 0; k < h->nheaders && !ok; k++) {
                 const char *val;
                 size_t vlen;
-                ok = strcmp(h->headers[k].name, "set-cookie") == 0 &&
+                ok = h->headers[k].name[0] == 's' &&
+                     strcmp(h->headers[k].name, "set-cookie") == 0 &&
                      cookie_named(h->headers[k].value, c->arg, &val, &vlen) &&
                      test_value(c, m, val, vlen);
             }
@@ -919,8 +1454,12 @@ static const void *subject_of(const struct cond *c, const struct tk_obs *o,
                               const struct tk_obs_http *h, size_t *n)
 {
     switch (c->t) {
-    case T_BODY: *n = h ? h->body_len : 0; return h ? h->body : NULL;
-    case T_TITLE: *n = h && h->title ? strlen(h->title) : 0; return h ? h->title : NULL;
+    case T_BODY:
+        *n = h ? h->body_len : 0;
+        return h ? h->body : NULL;
+    case T_TITLE:
+        *n = h && h->title ? strlen(h->title) : 0;
+        return h ? h->title : NULL;
     case T_HEADER:
         for (size_t k = 0; h && k < h->nheaders; k++)
             if (strcmp(h->headers[k].name, c->arg) == 0) {
@@ -928,10 +1467,17 @@ static const void *subject_of(const struct cond *c, const struct tk_obs *o,
                 return h->headers[k].value;
             }
         return NULL;
-    case T_BANNER: *n = o->banner_len; return o->banner;
-    case T_CERT_SUBJECT: *n = o->cert.subject ? strlen(o->cert.subject) : 0; return o->cert.subject;
-    case T_SOURCE: *n = o->src_version ? strlen(o->src_version) : 0; return o->src_version;
-    default: return NULL;
+    case T_BANNER:
+        *n = o->banner_len;
+        return o->banner;
+    case T_CERT_SUBJECT:
+        *n = o->cert.subject ? strlen(o->cert.subject) : 0;
+        return o->cert.subject;
+    case T_SOURCE:
+        *n = o->src_version ? strlen(o->src_version) : 0;
+        return o->src_version;
+    default:
+        return NULL;
     }
 }
 
@@ -978,13 +1524,12 @@ static int64_t date_of(const struct drule *d, struct mctx *m, const struct tk_ob
                 continue;
             if (d->fname) {
                 /* FNAME flag and the name in the header */
-                if (!(b[3] & 8) || !memmem(b + 10, h->body_len - 10 < 256 ? h->body_len - 10
-                                                                             : 256,
+                if (!(b[3] & 8) || !memmem(b + 10, h->body_len - 10 < 256 ? h->body_len - 10 : 256,
                                            d->fname, strlen(d->fname)))
                     continue;
             }
-            int64_t t = (int64_t)b[4] | (int64_t)b[5] << 8 | (int64_t)b[6] << 16 |
-                        (int64_t)b[7] << 24;
+            int64_t t =
+                (int64_t)b[4] | (int64_t)b[5] << 8 | (int64_t)b[6] << 16 | (int64_t)b[7] << 24;
             if (t)
                 return t;
         } else {
@@ -1088,6 +1633,16 @@ static void version_of(const struct tk_fp *fp, struct mctx *m, const struct tk_o
     }
 }
 
+static void *arena_alloc(PCRE2_SIZE n, void *ud)
+{
+    return tk_arena_alloc(ud, n);
+}
+
+static void arena_free(void *p, void *ud)
+{
+    (void)p, (void)ud; /* the arena goes with the observation */
+}
+
 static int by_score(const void *a, const void *b)
 {
     const struct tk_fp_hit *x = a, *y = b;
@@ -1098,7 +1653,11 @@ static int by_score(const void *a, const void *b)
 size_t tk_fp_identify(const struct tk_fpdb *db, const struct tk_obs *o, struct tk_fp_hit *hits,
                       size_t max)
 {
-    struct mctx m = { pcre2_match_data_create(10, NULL), pcre2_match_context_create(NULL) };
+    /* PCRE2's match data and context live in the observation's arena: nothing to allocate
+     * from the heap or free per observation */
+    pcre2_general_context *gc = pcre2_general_context_create(arena_alloc, arena_free, o->arena);
+    struct mctx m = { gc ? pcre2_match_data_create(10, gc) : NULL,
+                      gc ? pcre2_match_context_create(gc) : NULL, .db = db };
     size_t n = 0;
     if (!m.md || !m.mc)
         goto out;
@@ -1128,6 +1687,7 @@ size_t tk_fp_identify(const struct tk_fpdb *db, const struct tk_obs *o, struct t
 out:
     pcre2_match_data_free(m.md);
     pcre2_match_context_free(m.mc);
+    pcre2_general_context_free(gc);
     return n;
 }
 
