@@ -12,7 +12,7 @@ BUILD ?= build
 SETUP_OPTS =
 endif
 
-.PHONY: all deps run test man fuzz format clean
+.PHONY: all deps run test man fuzz format clean bench-surface
 
 all: $(BUILD)/build.ninja
 	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
@@ -35,6 +35,11 @@ man: all
 
 fuzz:
 	@scripts/fuzz build
+
+# Benchmarks: figures side by side with a peer (bench/*/run); never part of `make test`.
+#   make bench-surface [SIZE=256M]   surface identify against jq over a generated zgrab2 scan
+bench-surface: all
+	@BUILD=$(BUILD) bench/surface/run $(SIZE)
 
 format:
 	@scripts/format
