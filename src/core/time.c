@@ -48,18 +48,33 @@ static struct civil to_civil(int64_t t)
     return c;
 }
 
+/* The text into out's 32 bytes by way of a buffer that holds any year: the compiler cannot
+ * see that the fields are small, and a cut date is better than an unterminated one. */
+static void put32(char *out, const char *text)
+{
+    size_t n = strlen(text);
+    if (n > 31)
+        n = 31;
+    memcpy(out, text, n);
+    out[n] = '\0';
+}
+
 void tk_time_iso8601(int64_t t, char *out)
 {
     struct civil c = to_civil(t);
-    snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)c.year, c.month, c.day,
-             c.hour, c.min, c.sec);
+    char buf[96];
+    snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)c.year, c.month,
+             c.day, c.hour, c.min, c.sec);
+    put32(out, buf);
 }
 
 void tk_time_compact(int64_t t, char *out)
 {
     struct civil c = to_civil(t);
-    snprintf(out, 32, "%04lld%02u%02uT%02u%02u%02uZ", (long long)c.year, c.month, c.day, c.hour,
-             c.min, c.sec);
+    char buf[96];
+    snprintf(buf, sizeof buf, "%04lld%02u%02uT%02u%02u%02uZ", (long long)c.year, c.month, c.day,
+             c.hour, c.min, c.sec);
+    put32(out, buf);
 }
 
 int64_t tk_time_from_civil(int64_t y, int mon, int d, int h, int min, int s)
