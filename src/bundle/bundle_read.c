@@ -8,6 +8,7 @@
 
 #include "core/addr.h"
 #include "core/jdoc.h"
+#include "core/time.h"
 #include "kb/input.h"
 
 struct rd {
@@ -88,14 +89,7 @@ static int64_t when(struct rd *r, const struct tk_jv *obj, const char *key)
         bad(r, key, "expected a UTC time YYYY-MM-DDTHH:MM:SSZ");
         return -1;
     }
-    /* days from civil (proleptic Gregorian) */
-    y -= mo <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = era * 146097 + doe - 719468;
-    return days * 86400 + h * 3600 + mi * 60 + se;
+    return tk_time_from_civil(y, mo, d, h, mi, se);
 }
 
 static const struct tk_jv *obj_member(struct rd *r, const struct tk_jv *obj, const char *key, bool required)
