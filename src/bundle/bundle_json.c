@@ -9,11 +9,6 @@
 #include "compat/sys.h"
 #include "core/time.h"
 
-static void kstr_opt(struct tk_json *w, const char *key, const char *v)
-{
-    tk_json_kstr_opt(w, key, v);
-}
-
 static void ktime(struct tk_json *w, const char *key, int64_t t)
 {
     char buf[32];
@@ -48,7 +43,7 @@ static void write_host(const struct tk_bundle *b, struct tk_json *w)
     tk_json_kstr(w, "id", h->os_id);
     tk_json_kstr(w, "version_id", h->os_version_id);
     tk_json_kstr(w, "name", h->os_name);
-    kstr_opt(w, "codename", h->os_codename);
+    tk_json_kstr_opt(w, "codename", h->os_codename);
     tk_json_obj_end(w);
     tk_json_key(w, "kernel");
     tk_json_obj_begin(w);
@@ -82,7 +77,7 @@ static void write_scan(const struct tk_bundle *b, struct tk_json *w)
         tk_json_kint(w, "errors", (int64_t)s->errors);
         tk_json_key(w, "seconds");
         tk_json_double(w, (double)(int64_t)(s->seconds * 1000 + 0.5) / 1000);
-        kstr_opt(w, "note", s->note);
+        tk_json_kstr_opt(w, "note", s->note);
         tk_json_obj_end(w);
     }
     tk_json_arr_end(w);
@@ -95,20 +90,20 @@ static void write_item(const struct tk_item *it, struct tk_json *w)
     tk_json_kstr(w, "name", it->name);
     tk_json_kstr(w, "version", it->version);
     tk_json_kstr(w, "source", it->source);
-    kstr_opt(w, "kind", it->kind);
-    kstr_opt(w, "vendor", it->vendor);
-    kstr_opt(w, "path", it->path);
-    kstr_opt(w, "user", it->user);
-    kstr_opt(w, "arch", it->arch);
-    kstr_opt(w, "id", it->id);
-    kstr_opt(w, "status", it->status);
-    kstr_opt(w, "source_package", it->source_package);
-    kstr_opt(w, "source_version", it->source_version);
-    kstr_opt(w, "browser", it->browser);
-    kstr_opt(w, "profile", it->profile);
+    tk_json_kstr_opt(w, "kind", it->kind);
+    tk_json_kstr_opt(w, "vendor", it->vendor);
+    tk_json_kstr_opt(w, "path", it->path);
+    tk_json_kstr_opt(w, "user", it->user);
+    tk_json_kstr_opt(w, "arch", it->arch);
+    tk_json_kstr_opt(w, "id", it->id);
+    tk_json_kstr_opt(w, "status", it->status);
+    tk_json_kstr_opt(w, "source_package", it->source_package);
+    tk_json_kstr_opt(w, "source_version", it->source_version);
+    tk_json_kstr_opt(w, "browser", it->browser);
+    tk_json_kstr_opt(w, "profile", it->profile);
     if (it->enabled != TK_UNKNOWN)
         tk_json_kbool(w, "enabled", it->enabled == TK_YES);
-    kstr_opt(w, "version_from", it->version_from);
+    tk_json_kstr_opt(w, "version_from", it->version_from);
     tk_json_obj_end(w);
 }
 
@@ -121,7 +116,7 @@ static void write_interfaces(const struct tk_network *n, struct tk_json *w)
         tk_json_obj_begin(w);
         tk_json_kstr(w, "name", f->name);
         tk_json_kint(w, "index", f->index);
-        kstr_opt(w, "mac", f->mac);
+        tk_json_kstr_opt(w, "mac", f->mac);
         tk_json_kstr(w, "state", f->state ? f->state : "unknown");
         tk_json_kint_opt(w, "mtu", f->mtu > 0 ? f->mtu : -1);
         tk_json_kbool(w, "loopback", f->loopback);
@@ -134,7 +129,7 @@ static void write_interfaces(const struct tk_network *n, struct tk_json *w)
             tk_json_kint(w, "prefix", a->prefix);
             tk_json_kstr(w, "family", a->family == 6 ? "inet6" : "inet");
             tk_json_kstr(w, "class", a->class);
-            kstr_opt(w, "scope", a->scope);
+            tk_json_kstr_opt(w, "scope", a->scope);
             if (a->temporary)
                 tk_json_kbool(w, "temporary", true);
             if (a->deprecated)
@@ -154,7 +149,7 @@ static void write_service(const struct tk_service *s, struct tk_json *w)
     char ref[64];
     tk_json_key(w, s->name);
     tk_json_obj_begin(w);
-    kstr_opt(w, "product", s->product);
+    tk_json_kstr_opt(w, "product", s->product);
     tk_json_kbool(w, "installed", s->installed);
     tk_json_kbool(w, "listening", s->nsockets > 0);
     tk_json_key(w, "sockets");
@@ -164,15 +159,15 @@ static void write_service(const struct tk_service *s, struct tk_json *w)
         tk_json_str(w, ref);
     }
     tk_json_arr_end(w);
-    kstr_opt(w, "config", s->config);
+    tk_json_kstr_opt(w, "config", s->config);
     if (s->min_protocol || s->smb1_allowed != TK_UNKNOWN || s->min_protocol_basis) {
-        kstr_opt(w, "min_protocol", s->min_protocol);
-        kstr_opt(w, "min_protocol_basis", s->min_protocol_basis);
+        tk_json_kstr_opt(w, "min_protocol", s->min_protocol);
+        tk_json_kstr_opt(w, "min_protocol_basis", s->min_protocol_basis);
         ktri(w, "smb1_allowed", s->smb1_allowed);
     }
     if (s->password_authentication != TK_UNKNOWN || s->permit_root_login) {
         ktri(w, "password_authentication", s->password_authentication);
-        kstr_opt(w, "permit_root_login", s->permit_root_login);
+        tk_json_kstr_opt(w, "permit_root_login", s->permit_root_login);
     }
     tk_json_obj_end(w);
 }
@@ -223,11 +218,7 @@ static void write_network(const struct tk_bundle *b, struct tk_json *w)
     tk_json_key(w, "firewall");
     tk_json_obj_begin(w);
     ktri(w, "loaded", n->firewall.loaded);
-    tk_json_key(w, "evidence");
-    tk_json_arr_begin(w);
-    for (size_t i = 0; i < n->firewall.nevidence; i++)
-        tk_json_str(w, n->firewall.evidence[i]);
-    tk_json_arr_end(w);
+    tk_json_kstrs(w, "evidence", n->firewall.evidence, n->firewall.nevidence);
     tk_json_obj_end(w);
     tk_json_obj_end(w);
 }
@@ -241,8 +232,8 @@ static void kscore(struct tk_json *w, const char *key, double score, const char 
     tk_json_obj_begin(w);
     tk_json_key(w, "score");
     tk_json_double(w, score);
-    kstr_opt(w, "vector", vector);
-    kstr_opt(w, "severity", severity);
+    tk_json_kstr_opt(w, "vector", vector);
+    tk_json_kstr_opt(w, "severity", severity);
     tk_json_obj_end(w);
 }
 
@@ -251,22 +242,22 @@ static void write_cve(const struct tk_vuln_cve *c, struct tk_json *w)
     tk_json_obj_begin(w);
     tk_json_kstr(w, "cve", c->cve);
     tk_json_kstr(w, "basis", c->basis);
-    kstr_opt(w, "rule", c->rule);
-    kstr_opt(w, "title", c->title);
+    tk_json_kstr_opt(w, "rule", c->rule);
+    tk_json_kstr_opt(w, "title", c->title);
     tk_json_kstr(w, "confidence", c->confidence);
     if (c->possible)
         tk_json_kbool(w, "possible", true);
     tk_json_kstr(w, "severity", tk_severity_name(c->severity));
     kscore(w, "cvss3", c->cvss3, c->cvss3_vector, c->cvss3_severity);
     kscore(w, "cvss4", c->cvss4, c->cvss4_vector, c->cvss4_severity);
-    kstr_opt(w, "cwe", c->cwe);
+    tk_json_kstr_opt(w, "cwe", c->cwe);
     if (c->kev_added) {
         tk_json_key(w, "kev");
         tk_json_obj_begin(w);
         tk_json_kstr(w, "date_added", c->kev_added);
-        kstr_opt(w, "due_date", c->kev_due);
-        kstr_opt(w, "ransomware", c->kev_ransomware);
-        kstr_opt(w, "name", c->kev_name);
+        tk_json_kstr_opt(w, "due_date", c->kev_due);
+        tk_json_kstr_opt(w, "ransomware", c->kev_ransomware);
+        tk_json_kstr_opt(w, "name", c->kev_name);
         tk_json_obj_end(w);
     }
     if (c->epss >= 0) {
@@ -278,28 +269,18 @@ static void write_cve(const struct tk_vuln_cve *c, struct tk_json *w)
         tk_json_double(w, c->epss_percentile);
         tk_json_obj_end(w);
     }
-    if (c->nfixed) {
-        tk_json_key(w, "fixed");
-        tk_json_arr_begin(w);
-        for (size_t i = 0; i < c->nfixed; i++)
-            tk_json_str(w, c->fixed[i]);
-        tk_json_arr_end(w);
-    }
-    kstr_opt(w, "update_to", c->update_to);
+    if (c->nfixed)
+        tk_json_kstrs(w, "fixed", c->fixed, c->nfixed);
+    tk_json_kstr_opt(w, "update_to", c->update_to);
     if (c->jvn_id) {
         tk_json_key(w, "jvn");
         tk_json_obj_begin(w);
         tk_json_kstr(w, "id", c->jvn_id);
-        kstr_opt(w, "title", c->jvn_title);
+        tk_json_kstr_opt(w, "title", c->jvn_title);
         tk_json_obj_end(w);
     }
-    if (c->nsources) {
-        tk_json_key(w, "sources");
-        tk_json_arr_begin(w);
-        for (size_t i = 0; i < c->nsources; i++)
-            tk_json_str(w, c->sources[i]);
-        tk_json_arr_end(w);
-    }
+    if (c->nsources)
+        tk_json_kstrs(w, "sources", c->sources, c->nsources);
     tk_json_obj_end(w);
 }
 
@@ -309,15 +290,15 @@ static void write_vuln(const struct tk_vuln_info *v, struct tk_json *w)
     tk_json_obj_begin(w);
     tk_json_key(w, "product");
     tk_json_obj_begin(w);
-    kstr_opt(w, "id", v->product_id);
+    tk_json_kstr_opt(w, "id", v->product_id);
     tk_json_kstr(w, "name", v->product_name);
-    kstr_opt(w, "kind", v->product_kind);
+    tk_json_kstr_opt(w, "kind", v->product_kind);
     tk_json_obj_end(w);
     tk_json_kstr(w, "version", v->version);
-    kstr_opt(w, "compared", v->compared);
-    kstr_opt(w, "update_to", v->update_to);
-    kstr_opt(w, "latest", v->latest);
-    kstr_opt(w, "eol", v->eol);
+    tk_json_kstr_opt(w, "compared", v->compared);
+    tk_json_kstr_opt(w, "update_to", v->update_to);
+    tk_json_kstr_opt(w, "latest", v->latest);
+    tk_json_kstr_opt(w, "eol", v->eol);
     if (v->ncves) {
         tk_json_key(w, "counts");
         tk_json_obj_begin(w);
@@ -328,8 +309,8 @@ static void write_vuln(const struct tk_vuln_info *v, struct tk_json *w)
         if (v->epss_model || v->epss_date) {
             tk_json_key(w, "epss_model");
             tk_json_obj_begin(w);
-            kstr_opt(w, "version", v->epss_model);
-            kstr_opt(w, "date", v->epss_date);
+            tk_json_kstr_opt(w, "version", v->epss_model);
+            tk_json_kstr_opt(w, "date", v->epss_date);
             tk_json_obj_end(w);
         }
         tk_json_key(w, "cves");
@@ -366,7 +347,7 @@ void tk_bundle_write_findings(const struct tk_bundle *b, struct tk_json *w)
         tk_json_arr_begin(w);
         for (size_t k = 0; k < f->nevidence; k++) {
             tk_json_obj_begin(w);
-            kstr_opt(w, "ref", f->evidence[k].ref);
+            tk_json_kstr_opt(w, "ref", f->evidence[k].ref);
             tk_json_kstr(w, "text", f->evidence[k].text);
             tk_json_obj_end(w);
         }
@@ -391,14 +372,10 @@ static void write_detect_info(const struct tk_detect_info *d, struct tk_json *w)
     tk_json_kbool(w, "disk", d->disk);
     tk_json_kbool(w, "memory", d->memory);
     tk_json_kbool(w, "traces", d->traces);
-    kstr_opt(w, "profile", d->profile);
-    tk_json_key(w, "paths");
-    tk_json_arr_begin(w);
-    for (size_t i = 0; i < d->npaths; i++)
-        tk_json_str(w, d->paths[i]);
-    tk_json_arr_end(w);
+    tk_json_kstr_opt(w, "profile", d->profile);
+    tk_json_kstrs(w, "paths", d->paths, d->npaths);
     tk_json_kint(w, "rules", (int64_t)d->rules);
-    kstr_opt(w, "rules_hash", d->rules_hash);
+    tk_json_kstr_opt(w, "rules_hash", d->rules_hash);
     tk_json_key(w, "iocs");
     tk_json_obj_begin(w);
     tk_json_kint(w, "hashes", (int64_t)d->ioc_hashes);
@@ -430,8 +407,8 @@ static void write_reason(const struct tk_reason *r, struct tk_json *w)
 {
     tk_json_obj_begin(w);
     tk_json_kstr(w, "type", r->type);
-    kstr_opt(w, "rule", r->rule);
-    kstr_opt(w, "namespace", r->ns);
+    tk_json_kstr_opt(w, "rule", r->rule);
+    tk_json_kstr_opt(w, "namespace", r->ns);
     if (r->tags) {
         tk_json_key(w, "tags");
         tk_json_arr_begin(w);
@@ -444,11 +421,11 @@ static void write_reason(const struct tk_reason *r, struct tk_json *w)
         }
         tk_json_arr_end(w);
     }
-    kstr_opt(w, "ioc", r->ioc);
-    kstr_opt(w, "source", r->source);
-    kstr_opt(w, "description", r->description);
-    kstr_opt(w, "author", r->author);
-    kstr_opt(w, "reference", r->reference);
+    tk_json_kstr_opt(w, "ioc", r->ioc);
+    tk_json_kstr_opt(w, "source", r->source);
+    tk_json_kstr_opt(w, "description", r->description);
+    tk_json_kstr_opt(w, "author", r->author);
+    tk_json_kstr_opt(w, "reference", r->reference);
     tk_json_kint(w, "score", r->score);
     if (r->nstrings || r->total_strings) {
         tk_json_key(w, "strings");
@@ -473,15 +450,15 @@ void tk_bundle_write_detection(const struct tk_detection *d, struct tk_json *w)
 {
     tk_json_obj_begin(w);
     tk_json_kstr(w, "kind", d->kind);
-    kstr_opt(w, "path", d->path);
+    tk_json_kstr_opt(w, "path", d->path);
     kint_opt(w, "pid", d->pid);
-    kstr_opt(w, "process", d->process);
-    kstr_opt(w, "cmdline", d->cmdline);
-    kstr_opt(w, "user", d->user);
-    kstr_opt(w, "remote", d->remote);
+    tk_json_kstr_opt(w, "process", d->process);
+    tk_json_kstr_opt(w, "cmdline", d->cmdline);
+    tk_json_kstr_opt(w, "user", d->user);
+    tk_json_kstr_opt(w, "remote", d->remote);
     kint_opt(w, "size", d->size);
-    kstr_opt(w, "owner", d->owner);
-    kstr_opt(w, "group", d->group);
+    tk_json_kstr_opt(w, "owner", d->owner);
+    tk_json_kstr_opt(w, "group", d->group);
     if (d->mode >= 0) {
         char mode[16];
         snprintf(mode, sizeof mode, "%04o", (unsigned)(d->mode & 07777));
@@ -494,12 +471,12 @@ void tk_bundle_write_detection(const struct tk_detection *d, struct tk_json *w)
     if (d->md5 || d->sha1 || d->sha256) {
         tk_json_key(w, "hashes");
         tk_json_obj_begin(w);
-        kstr_opt(w, "md5", d->md5);
-        kstr_opt(w, "sha1", d->sha1);
-        kstr_opt(w, "sha256", d->sha256);
+        tk_json_kstr_opt(w, "md5", d->md5);
+        tk_json_kstr_opt(w, "sha1", d->sha1);
+        tk_json_kstr_opt(w, "sha256", d->sha256);
         tk_json_obj_end(w);
     }
-    kstr_opt(w, "filetype", d->filetype);
+    tk_json_kstr_opt(w, "filetype", d->filetype);
     tk_json_key(w, "score");
     tk_json_double(w, (double)(int64_t)(d->score * 100 + 0.5) / 100);
     tk_json_kstr(w, "level", d->level);
@@ -515,13 +492,13 @@ void tk_bundle_write_trace(const struct tk_trace *t, struct tk_json *w)
 {
     tk_json_obj_begin(w);
     tk_json_kstr(w, "kind", t->kind);
-    kstr_opt(w, "path", t->path);
+    tk_json_kstr_opt(w, "path", t->path);
     kint_opt(w, "line", t->line);
     kint_opt(w, "pid", t->pid);
-    kstr_opt(w, "process", t->process);
-    kstr_opt(w, "user", t->user);
-    kstr_opt(w, "text", t->text);
-    kstr_opt(w, "why", t->why);
+    tk_json_kstr_opt(w, "process", t->process);
+    tk_json_kstr_opt(w, "user", t->user);
+    tk_json_kstr_opt(w, "text", t->text);
+    tk_json_kstr_opt(w, "why", t->why);
     tk_json_obj_end(w);
 }
 
