@@ -141,25 +141,10 @@ static void summary_sheet(struct tk_sheet *sh, struct tk_summary *sum)
     struct tk_sum_totals t = { 0 };
     if (sum)
         tk_summary_totals(sum, &t);
-    const struct {
-        const char *en, *ja;
-        uint64_t v;
-    } lines[] = {
-        { "Services", "サービス数", t.services },
-        { "Identified products", "製品を特定", t.identified },
-        { "Affected", "脆弱性あり", t.affected },
-        { "Possibly affected", "脆弱性の可能性", t.possibly },
-        { "Not affected", "既知の脆弱性なし", t.not_affected },
-        { "Known exploited (KEV)", "悪用が確認された脆弱性 (KEV)", t.kev },
-        { "Attributed to an organisation", "組織を特定", t.attributed },
-        { "SMB exposed", "SMB公開", t.smb },
-        { "RDP exposed", "RDP公開", t.rdp },
-        { "Management interface exposed", "管理画面公開", t.management },
-    };
     lxw_row_t r = 2;
-    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++, r++) {
-        put(sh, ws, r, 0, L(sh, lines[i].en, lines[i].ja), NULL);
-        num(sh, ws, r, 1, lines[i].v);
+    for (size_t i = 0; i < tk_sum_ntotal_fields; i++, r++) {
+        put(sh, ws, r, 0, L(sh, tk_sum_total_fields[i].en, tk_sum_total_fields[i].ja), NULL);
+        num(sh, ws, r, 1, tk_sum_total(&t, i));
     }
     if (sh->left_out) {
         put(sh, ws, ++r, 0,

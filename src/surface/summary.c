@@ -28,6 +28,22 @@ struct tk_summary {
     struct tk_sum_totals totals;
 };
 
+#define TOTAL(key, en, ja, member) { key, en, ja, offsetof(struct tk_sum_totals, member) }
+const struct tk_sum_total_field tk_sum_total_fields[] = {
+    TOTAL("services", "Services", "サービス数", services),
+    TOTAL("identified", "Identified products", "製品を特定", identified),
+    TOTAL("affected", "Affected", "脆弱性あり", affected),
+    TOTAL("possibly_affected", "Possibly affected", "脆弱性の可能性", possibly),
+    TOTAL("not_affected", "Not affected", "既知の脆弱性なし", not_affected),
+    TOTAL("kev", "Known exploited (KEV)", "悪用が確認された脆弱性 (KEV)", kev),
+    TOTAL("attributed", "Attributed to an organisation", "組織を特定", attributed),
+    TOTAL("smb_exposed", "SMB exposed", "SMB公開", smb),
+    TOTAL("rdp_exposed", "RDP exposed", "RDP公開", rdp),
+    TOTAL("management_exposed", "Management interface exposed", "管理画面公開", management),
+};
+#undef TOTAL
+const size_t tk_sum_ntotal_fields = sizeof tk_sum_total_fields / sizeof *tk_sum_total_fields;
+
 struct tk_summary *tk_summary_new(void)
 {
     struct tk_summary *s = tk_calloc(1, sizeof *s);
@@ -205,16 +221,8 @@ void tk_summary_write_json(struct tk_summary *s, struct tk_json *w)
     tk_json_obj_begin(w);
     tk_json_key(w, "totals");
     tk_json_obj_begin(w);
-    tk_json_kint(w, "services", (int64_t)t->services);
-    tk_json_kint(w, "identified", (int64_t)t->identified);
-    tk_json_kint(w, "affected", (int64_t)t->affected);
-    tk_json_kint(w, "possibly_affected", (int64_t)t->possibly);
-    tk_json_kint(w, "not_affected", (int64_t)t->not_affected);
-    tk_json_kint(w, "kev", (int64_t)t->kev);
-    tk_json_kint(w, "attributed", (int64_t)t->attributed);
-    tk_json_kint(w, "smb_exposed", (int64_t)t->smb);
-    tk_json_kint(w, "rdp_exposed", (int64_t)t->rdp);
-    tk_json_kint(w, "management_exposed", (int64_t)t->management);
+    for (size_t i = 0; i < tk_sum_ntotal_fields; i++)
+        tk_json_kint(w, tk_sum_total_fields[i].key, (int64_t)tk_sum_total(t, i));
     tk_json_obj_end(w);
     for (int d = 0; d < TK_SUM_DIMS; d++) {
         size_t n;

@@ -8,6 +8,7 @@
 #ifndef TK_SURFACE_SUMMARY_H
 #define TK_SURFACE_SUMMARY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/json.h"
@@ -33,6 +34,19 @@ struct tk_sum_totals {
     uint64_t services, identified, affected, possibly, not_affected, kev, attributed;
     uint64_t smb, rdp, management;
 };
+
+/* The totals by name, for writers: the JSON key, English and Japanese labels, and where
+ * the count is in struct tk_sum_totals. */
+struct tk_sum_total_field {
+    const char *key, *en, *ja;
+    size_t offset;
+};
+extern const struct tk_sum_total_field tk_sum_total_fields[];
+extern const size_t tk_sum_ntotal_fields;
+static inline uint64_t tk_sum_total(const struct tk_sum_totals *t, size_t i)
+{
+    return *(const uint64_t *)(const void *)((const char *)t + tk_sum_total_fields[i].offset);
+}
 
 struct tk_summary;
 
