@@ -73,7 +73,9 @@ static int header_values(struct tk_obs *o, struct tk_obs_http *h, struct tk_str 
     size_t i;
     const struct tk_jv *el;
     int rc = 0;
-    tk_jv_foreach(v, i, el) if (!rc && tk_jv_str(el)) rc = tk_obs_header_add(o, h, name, tk_jv_text(el));
+    tk_jv_foreach (v, i, el)
+        if (!rc && tk_jv_str(el))
+            rc = tk_obs_header_add(o, h, name, tk_jv_text(el));
     return rc;
 }
 
@@ -85,8 +87,7 @@ static int headers_of(struct tk_obs *o, struct tk_obs_http *h, const struct tk_j
     if (tk_jv_is(headers, TK_JV_ARRAY)) {
         size_t i;
         const struct tk_jv *el;
-        tk_jv_foreach(headers, i, el)
-        {
+        tk_jv_foreach (headers, i, el) {
             struct tk_str name = tk_jv_text(ANY(el, "key", "name"));
             if (!rc && name.n)
                 rc = header_values(o, h, name, ANY(el, "value", "values"));
@@ -106,7 +107,8 @@ static int http_of(struct tk_obs *o, const struct tk_jv *http)
     const struct tk_jv *resp = tk_jv_get(http, "response");
     if (!tk_jv_is(resp, TK_JV_OBJECT))
         return 0;
-    struct tk_obs_http *h = tk_obs_http_add(o, uri_path(tk_jv_text(TK_JV_PATH(http, "request", "uri"))));
+    struct tk_obs_http *h =
+        tk_obs_http_add(o, uri_path(tk_jv_text(TK_JV_PATH(http, "request", "uri"))));
     if (!h)
         return TK_ENOMEM;
     const struct tk_jv *code = tk_jv_get(resp, "status_code");
@@ -121,8 +123,7 @@ static int http_of(struct tk_obs *o, const struct tk_jv *http)
         rc = TK_ENOMEM;
     size_t i;
     const struct tk_jv *el;
-    tk_jv_foreach(tk_jv_get(resp, "favicons"), i, el)
-    {
+    tk_jv_foreach (tk_jv_get(resp, "favicons"), i, el) {
         const struct tk_jv *fh = ANY(el, "shodan_hash", "hash_shodan");
         if (!o->has_favicon && tk_jv_is(fh, TK_JV_INT) && tk_jv_int(fh) >= INT32_MIN &&
             tk_jv_int(fh) <= INT32_MAX) {
@@ -155,12 +156,7 @@ static int cert_of(struct tk_obs *o, const struct tk_jv *tls)
         fp = tk_str_trim(tk_jv_text(tk_jv_get(certs, "leaf_fp_sha_256")));
     if (fp.n == 64)
         o->cert.sha256 = lower_str(o, fp);
-    size_t i;
-    const struct tk_jv *el;
-    int rc = 0;
-    tk_jv_foreach(tk_jv_get(leaf, "names"), i, el) if (!rc && tk_jv_str(el)) rc =
-        tk_obs_san_add(o, tk_jv_text(el));
-    return rc;
+    return tk_obs_sans_jv(o, tk_jv_get(leaf, "names"));
 }
 
 static int software_of(struct tk_obs *o, const struct tk_jv *software)
@@ -204,13 +200,9 @@ static int service_of(struct tk_ingest *in, const struct tk_jv *host, const stru
         seen = tk_jv_text(tk_jv_get(host, "last_updated_at"));
     if (seen.n && tk_time_parse(seen, &t))
         o.seen = t;
-    size_t i;
-    const struct tk_jv *el;
-    int rc = 0;
-    tk_jv_foreach(TK_JV_PATH(host, "dns", "reverse_dns", "names"), i, el) if (!rc && tk_jv_str(el)) rc =
-        tk_obs_hostname_add(&o, tk_jv_text(el));
-    tk_jv_foreach(TK_JV_PATH(host, "dns", "names"), i, el) if (!rc && tk_jv_str(el)) rc =
-        tk_obs_hostname_add(&o, tk_jv_text(el));
+    int rc = tk_obs_hostnames_jv(&o, TK_JV_PATH(host, "dns", "reverse_dns", "names"));
+    if (!rc)
+        rc = tk_obs_hostnames_jv(&o, TK_JV_PATH(host, "dns", "names"));
     if (!rc)
         rc = http_of(&o, tk_jv_get(svc, "http"));
     struct tk_str banner = tk_jv_text(tk_jv_get(svc, "banner"));
@@ -251,8 +243,7 @@ int tk_in_censys(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
     /* check every port first, so a malformed record emits nothing */
     size_t i;
     const struct tk_jv *svc;
-    tk_jv_foreach(services, i, svc)
-    {
+    tk_jv_foreach (services, i, svc) {
         if (i == MAX_SERVICES)
             break;
         if (!port_of(tk_jv_get(svc, "port")))
@@ -261,8 +252,7 @@ int tk_in_censys(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
                               "port number",
                               i);
     }
-    tk_jv_foreach(services, i, svc)
-    {
+    tk_jv_foreach (services, i, svc) {
         if (i == MAX_SERVICES)
             break;
         int rc = service_of(in, rec, svc, probe.ip);

@@ -132,8 +132,7 @@ static int sans_of(struct tk_obs *o, const struct tk_jv *extensions)
     size_t i;
     const struct tk_jv *el;
     int rc = 0;
-    tk_jv_foreach(extensions, i, el)
-    {
+    tk_jv_foreach (extensions, i, el) {
         const char *name = tk_jv_str(tk_jv_get(el, "name"));
         struct tk_str data = tk_jv_text(tk_jv_get(el, "data"));
         if (rc || !name || strcmp(name, "subjectAltName") != 0 || !data.n)
@@ -195,15 +194,6 @@ static int http_of(struct tk_obs *o, const struct tk_jv *http, struct tk_str dat
     return rc;
 }
 
-static int names_of(struct tk_obs *o, const struct tk_jv *arr)
-{
-    size_t i;
-    const struct tk_jv *el;
-    int rc = 0;
-    tk_jv_foreach(arr, i, el) if (!rc && tk_jv_str(el)) rc = tk_obs_hostname_add(o, tk_jv_text(el));
-    return rc;
-}
-
 static bool ip_of(struct tk_obs *o, const struct tk_jv *rec)
 {
     const struct tk_jv *s = tk_jv_get(rec, "ip_str"), *n = tk_jv_get(rec, "ip");
@@ -240,9 +230,9 @@ int tk_in_shodan(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
     int64_t t;
     if (ts.n && tk_time_parse(ts, &t))
         o.seen = t;
-    int rc = names_of(&o, tk_jv_get(rec, "hostnames"));
+    int rc = tk_obs_hostnames_jv(&o, tk_jv_get(rec, "hostnames"));
     if (!rc)
-        rc = names_of(&o, tk_jv_get(rec, "domains"));
+        rc = tk_obs_hostnames_jv(&o, tk_jv_get(rec, "domains"));
     struct tk_str data = tk_jv_text(tk_jv_get(rec, "data"));
     const struct tk_jv *http = tk_jv_get(rec, "http");
     bool is_http = tk_str_has_prefix(data, "HTTP/");

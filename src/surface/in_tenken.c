@@ -46,8 +46,9 @@ static void split_url(struct tk_str url, struct tk_str *host, unsigned *port, st
         *host = colon ? (struct tk_str){ auth.p, (size_t)(colon - auth.p) } : auth;
     }
     uint64_t v;
-    if (colon && tk_str_to_u64((struct tk_str){ colon + 1, (size_t)(auth.p + auth.n - colon - 1) },
-                               &v) && v > 0 && v < 65536)
+    if (colon &&
+        tk_str_to_u64((struct tk_str){ colon + 1, (size_t)(auth.p + auth.n - colon - 1) }, &v) &&
+        v > 0 && v < 65536)
         *port = (unsigned)v;
     else
         *port = https ? 443 : 80;
@@ -58,21 +59,12 @@ static int cert_of(struct tk_obs *o, const struct tk_jv *tls)
     if (!tk_jv_is(tls, TK_JV_OBJECT))
         return 0;
     o->has_cert = true;
-    o->cert.subject = tk_obs_str(o, tk_str_c(tk_jv_str(tk_jv_get(tls, "subject"))));
-    o->cert.issuer = tk_obs_str(o, tk_str_c(tk_jv_str(tk_jv_get(tls, "issuer"))));
-    const char *nb = tk_jv_str(tk_jv_get(tls, "not_before")),
-               *na = tk_jv_str(tk_jv_get(tls, "not_after")),
-               *fp = tk_jv_str(tk_jv_get(tls, "sha256"));
-    o->cert.not_before = nb ? tk_obs_str(o, tk_str_c(nb)) : NULL;
-    o->cert.not_after = na ? tk_obs_str(o, tk_str_c(na)) : NULL;
-    o->cert.sha256 = fp ? tk_obs_str(o, tk_str_c(fp)) : NULL;
-    size_t i;
-    const struct tk_jv *el;
-    int rc = 0;
-    tk_jv_foreach(tk_jv_get(tls, "sans"), i, el)
-        if (!rc && tk_jv_str(el))
-            rc = tk_obs_san_add(o, tk_str_c(tk_jv_str(el)));
-    return rc;
+    o->cert.subject = tk_obs_opt(o, tk_jv_text(tk_jv_get(tls, "subject")));
+    o->cert.issuer = tk_obs_opt(o, tk_jv_text(tk_jv_get(tls, "issuer")));
+    o->cert.not_before = tk_obs_time(o, tk_jv_text(tk_jv_get(tls, "not_before")));
+    o->cert.not_after = tk_obs_time(o, tk_jv_text(tk_jv_get(tls, "not_after")));
+    o->cert.sha256 = tk_obs_opt(o, tk_jv_text(tk_jv_get(tls, "sha256")));
+    return tk_obs_sans_jv(o, tk_jv_get(tls, "sans"));
 }
 
 static int parse_line(struct tk_ingest *in, const struct tk_jv *rec, struct tk_obs *o,
@@ -101,11 +93,8 @@ static int parse_line(struct tk_ingest *in, const struct tk_jv *rec, struct tk_o
     struct tk_ip dummy;
     if (host.n && !tk_ip_parse(host, &dummy))
         rc = tk_obs_hostname_add(o, host);
-    size_t i;
-    const struct tk_jv *el;
-    tk_jv_foreach(tk_jv_get(rec, "hostnames"), i, el)
-        if (!rc && tk_jv_str(el))
-            rc = tk_obs_hostname_add(o, tk_str_c(tk_jv_str(el)));
+    if (!rc)
+        rc = tk_obs_hostnames_jv(o, tk_jv_get(rec, "hostnames"));
     const struct tk_jv *status = tk_jv_get(rec, "status"), *headers = tk_jv_get(rec, "headers"),
                        *body = tk_jv_get(rec, "body"), *b64 = tk_jv_get(rec, "body_b64");
     if (!rc && (url || status || headers || body || b64)) {
@@ -120,10 +109,13 @@ static int parse_line(struct tk_ingest *in, const struct tk_jv *rec, struct tk_o
             if (tk_jv_str(m))
                 rc = tk_obs_header_add(o, h, (struct tk_str){ m->key, m->keylen },
                                        (struct tk_str){ m->u.s, m->len });
-            tk_jv_foreach(m, i, el)
+            size_t i;
+            const struct tk_jv *el;
+            tk_jv_foreach (m, i, el) {
                 if (!rc && tk_jv_str(el))
                     rc = tk_obs_header_add(o, h, (struct tk_str){ m->key, m->keylen },
                                            (struct tk_str){ el->u.s, el->len });
+            }
         }
         if (!rc && tk_jv_str(body)) {
             rc = tk_obs_body_set(o, h, body->u.s, body->len);
@@ -173,8 +165,8 @@ int tk_in_tenken(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
     if (rc)
         return rc;
     struct tk_obs *p = in->pending;
-    if (p && (p->port != o.port || strcmp(p->ip, o.ip) != 0 ||
-              strcmp(p->transport, o.transport) != 0)) {
+    if (p &&
+        (p->port != o.port || strcmp(p->ip, o.ip) != 0 || strcmp(p->transport, o.transport) != 0)) {
         if ((rc = tk_in_tenken_flush(in)))
             return rc;
         p = NULL;

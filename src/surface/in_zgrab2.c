@@ -19,7 +19,7 @@ static int add_values(struct tk_obs *o, struct tk_obs_http *h, struct tk_str nam
     size_t i;
     const struct tk_jv *el;
     int rc = 0;
-    tk_jv_foreach(v, i, el)
+    tk_jv_foreach (v, i, el)
         if (!rc && tk_jv_str(el))
             rc = tk_obs_header_add(o, h, name, (struct tk_str){ el->u.s, el->len });
     return rc;
@@ -31,32 +31,18 @@ static int cert_of(struct tk_obs *o, const struct tk_jv *parsed)
     if (!tk_jv_is(parsed, TK_JV_OBJECT) || o->has_cert)
         return 0;
     o->has_cert = true;
-    const char *s = tk_jv_str(tk_jv_get(parsed, "subject_dn"));
-    const char *i = tk_jv_str(tk_jv_get(parsed, "issuer_dn"));
-    o->cert.subject = s ? tk_obs_str(o, tk_str_c(s)) : NULL;
-    o->cert.issuer = i ? tk_obs_str(o, tk_str_c(i)) : NULL;
-    const struct tk_jv *cn = tk_jv_get(tk_jv_get(parsed, "subject"), "common_name");
-    const struct tk_jv *org = tk_jv_get(tk_jv_get(parsed, "subject"), "organization");
-    if (tk_jv_size(cn) && tk_jv_str(cn->u.first))
-        o->cert.subject_cn = tk_obs_str(o, tk_str_c(cn->u.first->u.s));
-    if (tk_jv_size(org) && tk_jv_str(org->u.first))
-        o->cert.subject_o = tk_obs_str(o, tk_str_c(org->u.first->u.s));
-    const char *nb = tk_jv_str(TK_JV_PATH(parsed, "validity", "start"));
-    const char *na = tk_jv_str(TK_JV_PATH(parsed, "validity", "end"));
-    const char *fp = tk_jv_str(tk_jv_get(parsed, "fingerprint_sha256"));
-    o->cert.not_before = nb ? tk_obs_str(o, tk_str_c(nb)) : NULL;
-    o->cert.not_after = na ? tk_obs_str(o, tk_str_c(na)) : NULL;
-    o->cert.sha256 = fp ? tk_obs_str(o, tk_str_c(fp)) : NULL;
-    size_t k;
-    const struct tk_jv *el;
-    int rc = 0;
-    tk_jv_foreach(TK_JV_PATH(parsed, "extensions", "subject_alt_name", "dns_names"), k, el)
-        if (!rc && tk_jv_str(el))
-            rc = tk_obs_san_add(o, tk_str_c(el->u.s));
-    tk_jv_foreach(TK_JV_PATH(parsed, "extensions", "subject_alt_name", "ip_addresses"), k, el)
-        if (!rc && tk_jv_str(el))
-            rc = tk_obs_san_add(o, tk_str_c(el->u.s));
-    return rc;
+    o->cert.subject = tk_obs_opt(o, tk_jv_text(tk_jv_get(parsed, "subject_dn")));
+    o->cert.issuer = tk_obs_opt(o, tk_jv_text(tk_jv_get(parsed, "issuer_dn")));
+    o->cert.subject_cn =
+        tk_obs_opt(o, tk_jv_first_text(TK_JV_PATH(parsed, "subject", "common_name")));
+    o->cert.subject_o =
+        tk_obs_opt(o, tk_jv_first_text(TK_JV_PATH(parsed, "subject", "organization")));
+    o->cert.not_before = tk_obs_time(o, tk_jv_text(TK_JV_PATH(parsed, "validity", "start")));
+    o->cert.not_after = tk_obs_time(o, tk_jv_text(TK_JV_PATH(parsed, "validity", "end")));
+    o->cert.sha256 = tk_obs_opt(o, tk_jv_text(tk_jv_get(parsed, "fingerprint_sha256")));
+    const struct tk_jv *san = TK_JV_PATH(parsed, "extensions", "subject_alt_name");
+    int rc = tk_obs_sans_jv(o, tk_jv_get(san, "dns_names"));
+    return rc ? rc : tk_obs_sans_jv(o, tk_jv_get(san, "ip_addresses"));
 }
 
 static int tls_of(struct tk_obs *o, const struct tk_jv *handshake_log)
@@ -80,7 +66,7 @@ static int response_of(struct tk_obs *o, const struct tk_jv *resp)
         if (strcmp(m->key, "unknown") == 0) {
             size_t i;
             const struct tk_jv *el;
-            tk_jv_foreach(m, i, el) {
+            tk_jv_foreach (m, i, el) {
                 const char *k = tk_jv_str(tk_jv_get(el, "key"));
                 if (k && !rc)
                     rc = add_values(o, h, tk_str_c(k), tk_jv_get(el, "value"));
@@ -113,7 +99,7 @@ static int module_of(struct tk_obs *o, const struct tk_jv *mod)
          * and each earlier hop is a response of its own path */
         size_t i;
         const struct tk_jv *el;
-        tk_jv_foreach(tk_jv_get(result, "redirect_response_chain"), i, el)
+        tk_jv_foreach (tk_jv_get(result, "redirect_response_chain"), i, el)
             if (!rc && !tk_obs_http_at(o, tk_jv_str(TK_JV_PATH(el, "request", "url", "path"))
                                               ? tk_jv_str(TK_JV_PATH(el, "request", "url", "path"))
                                               : "/"))
@@ -149,7 +135,8 @@ int tk_in_zgrab2(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
     for (const struct tk_jv *m = data->u.first; m; m = m->next) {
         const struct tk_jv *jp = tk_jv_get(m, "port");
         unsigned port = tk_jv_is(jp, TK_JV_INT) && tk_jv_int(jp) > 0 && tk_jv_int(jp) < 65536
-                            ? (unsigned)tk_jv_int(jp) : 0;
+                            ? (unsigned)tk_jv_int(jp)
+                            : 0;
         bool seen_port = false;
         for (size_t i = 0; i < ndone; i++)
             seen_port |= done[i] == port;

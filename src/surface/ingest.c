@@ -284,6 +284,29 @@ static void bad(struct tk_ingest *in, const char *why)
         in->bad(in->ud, in->name, in->line, why);
 }
 
+static int names_jv(struct tk_obs *o, const struct tk_jv *arr,
+                    int (*add)(struct tk_obs *, struct tk_str))
+{
+    size_t i;
+    const struct tk_jv *el;
+    int rc = 0;
+    tk_jv_foreach (arr, i, el) {
+        if (tk_jv_str(el) && (rc = add(o, tk_jv_text(el))) != 0)
+            break;
+    }
+    return rc;
+}
+
+int tk_obs_sans_jv(struct tk_obs *o, const struct tk_jv *arr)
+{
+    return names_jv(o, arr, tk_obs_san_add);
+}
+
+int tk_obs_hostnames_jv(struct tk_obs *o, const struct tk_jv *arr)
+{
+    return names_jv(o, arr, tk_obs_hostname_add);
+}
+
 int tk_ingest_emit(struct tk_ingest *in, struct tk_obs *o)
 {
     if (!o->format)

@@ -79,6 +79,10 @@ struct tk_ingest {
     struct tk_ingest_batch *batch;
 };
 
+/* Every string of a JSON array (anything else: nothing) as a SAN / host name of o. */
+int tk_obs_sans_jv(struct tk_obs *o, const struct tk_jv *arr);
+int tk_obs_hostnames_jv(struct tk_obs *o, const struct tk_jv *arr);
+
 /* Emits o (after tk_obs_finish), counting it; the callback's value. */
 int tk_ingest_emit(struct tk_ingest *in, struct tk_obs *o);
 
