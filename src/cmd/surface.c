@@ -189,7 +189,7 @@ static int write_out(void *ud, const char *p, size_t n)
     if (s->progress && (s->kept & 1023) == 0)
         show_progress(s, false);
     if (s->form == OUT_XLSX) {
-        const char *fields[64];
+        const char *fields[TK_DEVICE_MAX_COLUMNS];
         const char *end = p + n;
         while (p < end) {
             for (size_t i = 0; i < tk_device_ncolumns; i++) {

@@ -324,6 +324,7 @@ int tk_device_rows(const struct tk_device *sv, tk_device_row_fn row, void *ud)
         };
         _Static_assert(sizeof f / sizeof *f == sizeof tk_device_columns / sizeof *tk_device_columns,
                        "one field per column");
+        _Static_assert(sizeof f / sizeof *f <= TK_DEVICE_MAX_COLUMNS, "TK_DEVICE_MAX_COLUMNS");
         int rc = row(ud, f);
         if (rc)
             return rc;

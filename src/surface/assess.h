@@ -62,6 +62,7 @@ void tk_device_write_json(const struct tk_device *sv, struct tk_json *w);
 /* The table form: one row per (service x CVE), or one row without a CVE, with the columns
  * below (ip, port, ..., org_name, prefecture, ...). Fields are NUL-terminated, "" when
  * empty; row(ud, fields) for each, stopping at a non-zero return. */
+#define TK_DEVICE_MAX_COLUMNS 32 /* room a caller needs for one row's fields */
 extern const char *const tk_device_columns[];
 extern const size_t tk_device_ncolumns;
 typedef int (*tk_device_row_fn)(void *ud, const char *const *fields);
