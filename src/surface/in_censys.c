@@ -37,16 +37,6 @@ static const struct tk_jv *any_of(const struct tk_jv *obj, const char *const *ke
 #define ANY(v, ...) any_of((v), (const char *const[]){ __VA_ARGS__, NULL })
 
 /* A port as an integer or as decimal text; 0 when it is neither. */
-static unsigned port_of(const struct tk_jv *v)
-{
-    uint64_t u = 0;
-    if (tk_jv_is(v, TK_JV_INT) && tk_jv_int(v) > 0 && tk_jv_int(v) < 65536)
-        return (unsigned)tk_jv_int(v);
-    if (tk_jv_str(v) && tk_str_to_u64(tk_str_trim(tk_jv_text(v)), &u) && u > 0 && u < 65536)
-        return (unsigned)u;
-    return 0;
-}
-
 /* "http://192.0.2.1:8080/a?b" -> "/a?b"; a bare path as it is. */
 static struct tk_str uri_path(struct tk_str uri)
 {
@@ -119,7 +109,7 @@ static int http_of(struct tk_obs *o, const struct tk_jv *http)
     if (!rc && tk_jv_str(body))
         rc = tk_obs_body_set(o, h, body->u.s, body->len);
     struct tk_str title = tk_str_trim(tk_jv_text(tk_jv_get(resp, "html_title")));
-    if (!rc && title.n && !(h->title = tk_obs_str(o, title)))
+    if (!rc && title.n && tk_obs_title_set(o, h, title))
         rc = TK_ENOMEM;
     size_t i;
     const struct tk_jv *el;
@@ -190,7 +180,7 @@ static int service_of(struct tk_ingest *in, const struct tk_jv *host, const stru
     struct tk_obs o;
     tk_obs_init(&o, in->arena);
     memcpy(o.ip, ip, sizeof o.ip);
-    o.port = port_of(tk_jv_get(svc, "port"));
+    o.port = tk_jv_port(tk_jv_get(svc, "port"));
     struct tk_str tr = tk_jv_text(tk_jv_get(svc, "transport_protocol"));
     o.transport = tk_str_eqcase_c(tr, "udp") || tk_str_eqcase_c(tr, "quic") ? "udp" : "tcp";
     o.service = lower_str(&o, tk_jv_text(tk_jv_get(svc, "service_name")));
@@ -246,7 +236,7 @@ int tk_in_censys(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
     tk_jv_foreach (services, i, svc) {
         if (i == MAX_SERVICES)
             break;
-        if (!port_of(tk_jv_get(svc, "port")))
+        if (!tk_jv_port(tk_jv_get(svc, "port")))
             return tk_err_set(err, TK_EPARSE,
                               "services[%zu]: \"port\" is missing or not a "
                               "port number",

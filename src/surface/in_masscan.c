@@ -114,7 +114,7 @@ static int emit_port(struct tk_ingest *in, struct tk_str ip, const struct port_r
         if (tk_str_eq_c(svc, "title")) {
             /* masscan reports an HTTP page's title as a banner of its own */
             struct tk_obs_http *h = tk_obs_http_add(&o, (struct tk_str){ 0 });
-            if (!h || !(h->title = tk_obs_str(&o, tk_str_trim(b))))
+            if (!h || tk_obs_title_set(&o, h, b))
                 return TK_ENOMEM;
         } else if (tk_str_has_prefix(b, "HTTP/")) {
             struct tk_obs_http *h = tk_obs_http_add(&o, (struct tk_str){ 0 });

@@ -200,7 +200,7 @@ static void elem_end(struct nmap *n)
     struct tk_str v = tk_str_trim((struct tk_str){ tk_buf_cstr(&n->text), n->text.len });
     if (n->script == SC_TITLE && n->ntables == 0 && strcmp(n->elem_key, "title") == 0) {
         struct tk_obs_http *h = root(o);
-        if (!h || !(h->title = tk_obs_str(o, v)))
+        if (!h || tk_obs_title_set(o, h, v))
             mem_check(n, TK_ENOMEM);
     } else if (n->script == SC_CERT) {
         cert_elem(n, o, v);
@@ -463,8 +463,11 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
     struct nmap *n = ud;
     n->last_event = XML_GetCurrentByteIndex(n->p);
-    if ((n->in_elem || n->in_cpe) && len > 0)
-        tk_buf_add(&n->text, s, (size_t)len); /* past MAX_TEXT the rest is dropped */
+    if ((n->in_elem || n->in_cpe) && len > 0) {
+        /* up to MAX_TEXT, then nothing: a later, shorter piece must not follow a dropped one */
+        size_t room = n->text.max - n->text.len;
+        tk_buf_add(&n->text, s, (size_t)len < room ? (size_t)len : room);
+    }
 }
 
 /* Comments, processing instructions, blanks between tags: only their position matters,

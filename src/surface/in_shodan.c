@@ -184,7 +184,7 @@ static int http_of(struct tk_obs *o, const struct tk_jv *http, struct tk_str dat
     if (!rc && tk_jv_str(html))
         rc = tk_obs_body_set(o, h, html->u.s, html->len);
     struct tk_str title = tk_jv_text(tk_jv_get(http, "title"));
-    if (!rc && title.n && !(h->title = tk_obs_str(o, title)))
+    if (!rc && title.n && tk_obs_title_set(o, h, title))
         rc = TK_ENOMEM;
     const struct tk_jv *fav = TK_JV_PATH(http, "favicon", "hash");
     if (tk_jv_is(fav, TK_JV_INT) && tk_jv_int(fav) >= INT32_MIN && tk_jv_int(fav) <= INT32_MAX) {

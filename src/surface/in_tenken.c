@@ -120,7 +120,9 @@ static int parse_line(struct tk_ingest *in, const struct tk_jv *rec, struct tk_o
         if (!rc && tk_jv_str(body)) {
             rc = tk_obs_body_set(o, h, body->u.s, body->len);
         } else if (!rc && tk_jv_str(b64)) {
-            struct tk_buf raw = TK_BUF_INIT(TK_OBS_MAX_BODY * 2);
+            /* as large as the text allows (the line bound holds it): a longer body is cut
+             * to TK_OBS_MAX_BODY and counted, as a plain "body" is */
+            struct tk_buf raw = TK_BUF_INIT(b64->len / 4 * 3 + 4);
             if (tk_base64_decode(&raw, b64->u.s, b64->len)) {
                 tk_buf_release(&raw);
                 return tk_err_set(err, TK_EPARSE, "\"body_b64\" is not base64");

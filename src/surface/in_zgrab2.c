@@ -134,9 +134,7 @@ int tk_in_zgrab2(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
     size_t ndone = 0;
     for (const struct tk_jv *m = data->u.first; m; m = m->next) {
         const struct tk_jv *jp = tk_jv_get(m, "port");
-        unsigned port = tk_jv_is(jp, TK_JV_INT) && tk_jv_int(jp) > 0 && tk_jv_int(jp) < 65536
-                            ? (unsigned)tk_jv_int(jp)
-                            : 0;
+        unsigned port = tk_jv_port(jp);
         bool seen_port = false;
         for (size_t i = 0; i < ndone; i++)
             seen_port |= done[i] == port;
@@ -154,9 +152,7 @@ int tk_in_zgrab2(struct tk_ingest *in, const struct tk_jv *rec, struct tk_err *e
             return TK_ENOMEM;
         bool any = false;
         for (const struct tk_jv *k = m; k; k = k->next) {
-            const struct tk_jv *kp = tk_jv_get(k, "port");
-            unsigned kport = tk_jv_is(kp, TK_JV_INT) ? (unsigned)tk_jv_int(kp) : 0;
-            if (kport != port)
+            if (tk_jv_port(tk_jv_get(k, "port")) != port)
                 continue;
             const char *st = tk_jv_str(tk_jv_get(k, "status"));
             if (st && strcmp(st, "success") != 0 && !tk_jv_get(tk_jv_get(k, "result"), "response"))

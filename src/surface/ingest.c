@@ -284,6 +284,16 @@ static void bad(struct tk_ingest *in, const char *why)
         in->bad(in->ud, in->name, in->line, why);
 }
 
+unsigned tk_jv_port(const struct tk_jv *v)
+{
+    uint64_t u = 0;
+    if (tk_jv_is(v, TK_JV_INT) && tk_jv_int(v) > 0 && tk_jv_int(v) < 65536)
+        return (unsigned)tk_jv_int(v);
+    if (tk_jv_str(v) && tk_str_to_u64(tk_str_trim(tk_jv_text(v)), &u) && u > 0 && u < 65536)
+        return (unsigned)u;
+    return 0;
+}
+
 static int names_jv(struct tk_obs *o, const struct tk_jv *arr,
                     int (*add)(struct tk_obs *, struct tk_str))
 {

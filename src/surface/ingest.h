@@ -79,6 +79,8 @@ struct tk_ingest {
     struct tk_ingest_batch *batch;
 };
 
+/* A port given as a number or a decimal string: 1..65535, or 0 when it is not one. */
+unsigned tk_jv_port(const struct tk_jv *v);
 /* Every string of a JSON array (anything else: nothing) as a SAN / host name of o. */
 int tk_obs_sans_jv(struct tk_obs *o, const struct tk_jv *arr);
 int tk_obs_hostnames_jv(struct tk_obs *o, const struct tk_jv *arr);

@@ -46,6 +46,18 @@ const char *tk_obs_time(struct tk_obs *o, struct tk_str s)
     return tk_arena_str(o->arena, tk_str_c(buf));
 }
 
+int tk_obs_title_set(struct tk_obs *o, struct tk_obs_http *h, struct tk_str title)
+{
+    title = tk_str_trim(title);
+    if (title.n > TK_OBS_MAX_TITLE) {
+        title.n = TK_OBS_MAX_TITLE;
+        while (title.n && ((unsigned char)title.p[title.n] & 0xc0) == 0x80)
+            title.n--; /* not inside a UTF-8 sequence */
+        o->truncated++;
+    }
+    return (h->title = tk_arena_str(o->arena, title)) ? 0 : TK_ENOMEM;
+}
+
 int tk_obs_sans_text(struct tk_obs *o, struct tk_str s)
 {
     struct tk_str item, rest = s;
@@ -98,8 +110,13 @@ int tk_obs_header_add(struct tk_obs *o, struct tk_obs_http *h, struct tk_str nam
         o->truncated++;
         return 0;
     }
+    value = tk_str_trim(value);
+    if (value.n > TK_OBS_MAX_VALUE) {
+        value.n = TK_OBS_MAX_VALUE;
+        o->truncated++;
+    }
     char *n = tk_arena_str(o->arena, name);
-    const char *v = tk_arena_str(o->arena, tk_str_trim(value));
+    const char *v = tk_arena_str(o->arena, value);
     if (!n || !v)
         return TK_ENOMEM;
     for (char *c = n; *c; c++)
@@ -314,7 +331,9 @@ bool tk_html_title(const unsigned char *body, size_t n, struct tk_buf *out)
         return false;
     const unsigned char *s = t + 1, *e = find_ci(s, end, "</title");
     if (!e)
-        e = end - s > 1024 ? s + 1024 : end;
+        e = end;
+    if (e - s > TK_OBS_MAX_TITLE)
+        e = s + TK_OBS_MAX_TITLE; /* tk_obs_title_set cuts the rest at a character */
     tk_buf_reset(out);
     bool blank = false;
     for (const unsigned char *c = s; c < e; c++) {
@@ -356,8 +375,9 @@ int tk_obs_finish(struct tk_obs *o)
         if (!h->body)
             continue;
         tk_sha256_hex(h->body, h->body_len, h->body_sha256);
-        if (!h->title && tk_html_title(h->body, h->body_len, &t))
-            h->title = tk_obs_str(o, (struct tk_str){ t.ptr ? t.ptr : "", t.len });
+        if (!h->title && tk_html_title(h->body, h->body_len, &t) &&
+            tk_obs_title_set(o, h, (struct tk_str){ t.ptr ? t.ptr : "", t.len }))
+            return TK_ENOMEM;
         if (!o->has_favicon && h->status == 200 && h->body_len &&
             strncmp(h->path, "/favicon.ico", 12) == 0) {
             o->favicon_hash = tk_favicon_hash(h->body, h->body_len);
@@ -387,16 +407,18 @@ int tk_obs_merge(struct tk_obs *dst, const struct tk_obs *src)
         if (tk_obs_http_at(dst, s->path))
             continue;
         struct tk_obs_http *h = tk_obs_http_add(dst, tk_str_c(s->path));
-        if (!h)
+        if (!h) {
+            rc = dst->nhttp < TK_OBS_MAX_HTTP ? TK_ENOMEM : 0; /* the bound: counted */
             break;
+        }
         h->status = s->status;
         for (size_t k = 0; k < s->nheaders && !rc; k++)
             rc = tk_obs_header_add(dst, h, tk_str_c(s->headers[k].name),
                                    tk_str_c(s->headers[k].value));
         if (!rc && s->body)
             rc = tk_obs_body_set(dst, h, s->body, s->body_len);
-        h->title = dup(dst, s->title);
-        memcpy(h->body_sha256, s->body_sha256, sizeof h->body_sha256);
+        if (!rc && s->title)
+            rc = tk_obs_title_set(dst, h, tk_str_c(s->title));
     }
     for (size_t i = 0; i < src->nhostnames && !rc; i++)
         rc = tk_obs_hostname_add(dst, tk_str_c(src->hostnames[i]));

@@ -26,6 +26,8 @@
 #define TK_OBS_MAX_HEADERS 96   /* headers per response */
 #define TK_OBS_MAX_NAMES 64     /* hostnames, and SANs of the certificate */
 #define TK_OBS_MAX_BODY (1u << 20) /* bytes of one body or banner kept */
+#define TK_OBS_MAX_VALUE 16384     /* bytes of one header value kept */
+#define TK_OBS_MAX_TITLE 1024      /* bytes of one page title kept */
 
 struct tk_kv {
     const char *name; /* header names in lower case, '-' separated ("last-modified") */
@@ -109,6 +111,9 @@ int tk_obs_banner_set(struct tk_obs *o, const void *p, size_t n);
 const char *tk_obs_str(struct tk_obs *o, struct tk_str s);
 /* s without blanks at its ends copied into the record, or NULL when nothing is left. */
 const char *tk_obs_opt(struct tk_obs *o, struct tk_str s);
+/* The page title of h: blanks trimmed, at most TK_OBS_MAX_TITLE bytes (cut at a character
+ * boundary and counted in truncated); 0 or TK_ENOMEM. */
+int tk_obs_title_set(struct tk_obs *o, struct tk_obs_http *h, struct tk_str title);
 /* SANs in the OpenSSL text form exports carry: "DNS:a, DNS:b, IP Address:192.0.2.1". */
 int tk_obs_sans_text(struct tk_obs *o, struct tk_str s);
 /* A time in any form tk_time_parse reads, copied as RFC 3339 UTC; NULL when unreadable. */
