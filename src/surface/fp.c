@@ -392,6 +392,42 @@ static const struct vtable *find_table(const struct tk_fpdb *db, const char *nam
     return NULL;
 }
 
+/* Why a fetch: path is not one a browser would request as it is, or NULL. surface probe sends
+ * it to devices: one path, in printable ASCII, without "." or ".." segments (also
+ * percent-encoded or with backslashes, which some servers take as separators), no
+ * fragment, at most 2048 bytes. */
+static const char *fetch_problem(struct tk_str v)
+{
+    if (!v.n || v.p[0] != '/' || (v.n > 1 && v.p[1] == '/'))
+        return "fetch needs a path starting with one /";
+    if (v.n > 2048)
+        return "fetch: the path is longer than 2048 bytes";
+    size_t end = v.n, seg = 1, dots = 0, other = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        unsigned char c = (unsigned char)v.p[i];
+        if (c <= 0x20 || c >= 0x7f || c == '#' || c == '\\')
+            return "fetch: the path may hold printable ASCII only, without '#' or '\\'";
+        if (c == '?' && end == v.n)
+            end = i;
+    }
+    for (size_t i = seg; i <= end; i++) {
+        if (i == end || v.p[i] == '/') {
+            if (!other && (dots == 1 || dots == 2))
+                return "fetch: the path has a '.' or '..' segment";
+            dots = other = 0;
+        } else if (v.p[i] == '.') {
+            dots++;
+        } else if (v.p[i] == '%' && i + 2 < end && v.p[i + 1] == '2' &&
+                   (v.p[i + 2] == 'e' || v.p[i + 2] == 'E')) {
+            dots++;
+            i += 2;
+        } else {
+            other++;
+        }
+    }
+    return NULL;
+}
+
 /* ---- fingerprint files --------------------------------------------------------------- */
 
 struct loadctx {
@@ -433,8 +469,9 @@ static int product_stanza(struct loadctx *x, const struct tk_stanza *s, struct t
                 return FERR(x, f->line, "threshold must be a number from 1 to 10000");
             fp->threshold = (int)t;
         } else if (tk_str_eq_c(f->name, "fetch")) {
-            if (!v.n || v.p[0] != '/')
-                return FERR(x, f->line, "fetch needs a path starting with /");
+            const char *why = fetch_problem(v);
+            if (why)
+                return FERR(x, f->line, why);
             if (tk_grow((void **)&fp->fetch, &x->cfetch, fp->nfetch + 2, sizeof *fp->fetch, 256))
                 return TK_ENOMEM;
             fp->fetch[fp->nfetch++] = tk_arena_str(a, v);

@@ -669,17 +669,6 @@ void tk_probe_response_write(const struct tk_probe_response *r, struct tk_json *
 
 /* ---- what to fetch after "/" ----------------------------------------------------------- */
 
-static bool plain_path(const char *p)
-{
-    if (p[0] != '/' || p[1] == '/')
-        return false;
-    size_t n = 0;
-    for (; p[n]; n++)
-        if ((unsigned char)p[n] <= 0x20 || (unsigned char)p[n] >= 0x7f || p[n] == '#')
-            return false;
-    return n <= 2048;
-}
-
 size_t tk_probe_plan(const struct tk_fpdb *db, const struct tk_obs *root, const char **paths,
                      size_t max)
 {
@@ -688,7 +677,8 @@ size_t tk_probe_plan(const struct tk_fpdb *db, const struct tk_obs *root, const 
     for (size_t i = 0; i < nhits; i++) {
         const char *const *f = tk_fp_fetch(hits[i].fp);
         for (; f && *f && n < max; f++) {
-            bool dup = strcmp(*f, "/") == 0 || !plain_path(*f);
+            /* the fingerprint loader allows only paths a browser would send (fp.c) */
+            bool dup = strcmp(*f, "/") == 0;
             for (size_t k = 0; k < n && !dup; k++)
                 dup = strcmp(paths[k], *f) == 0;
             if (!dup)
@@ -1075,7 +1065,6 @@ static int job_start(struct engine *e, struct job *j, const struct tk_probe_targ
     curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
     curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
     /* straight to the device, whatever the environment says about proxies */
     curl_easy_setopt(c, CURLOPT_PROXY, "");
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");

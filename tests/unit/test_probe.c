@@ -414,7 +414,6 @@ static void line(void **state)
 
 static const char fp_a[] = "fingerprint: alpha\nvendor: A\nname: Alpha\nkind: vpn\n"
                            "fetch: /\nfetch: /alpha/login\nfetch: /shared.css\n"
-                           "fetch: //elsewhere.example/x\nfetch: /with space\n"
                            "detect: 100 header server = alpha\n";
 static const char fp_b[] = "fingerprint: beta\nvendor: B\nname: Beta\nkind: vpn\n"
                            "fetch: /shared.css\nfetch: /beta/index.html\n"
@@ -470,6 +469,21 @@ static void plan(void **state)
     assert_int_equal(plan_for(db, "nginx", NULL, paths), 0);
     assert_int_equal(tk_probe_plan(NULL, NULL, paths, 4), 0);
     tk_fpdb_free(db);
+    /* other hosts, blanks and dot segments never get as far as a plan: the file is refused */
+    static const char *const bad[] = { "//elsewhere.example/x", "/with space", "/a/../b",
+                                       "/x/%2e%2E/y", "/a\\..\\b", "/#frag" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[256];
+        int k = snprintf(text, sizeof text, "fingerprint: bad\nvendor: X\nname: X\nfetch: %s\n"
+                         "detect: 100 header server = x\n", bad[i]);
+        const char *one[] = { text };
+        size_t len[] = { (size_t)k };
+        const char *name[] = { "bad.txt" };
+        struct tk_fpdb *d = NULL;
+        assert_int_equal(tk_fpdb_load_texts(&d, name, one, len, 1, &err), TK_EPARSE);
+        assert_non_null(strstr(err.msg, "bad.txt:4: fetch"));
+        assert_null(d);
+    }
 }
 
 /* Every allocation that fails is cleaned up after (the sanitizer build finds the leaks). */
