@@ -964,15 +964,16 @@ static void fill_result(struct tk_nsp_result *r, const struct nsp_match *m,
         if (m->tmpl[f].p)
             fill(dst[f], cap[f], "", m->tmpl[f], false, sj);
     /* nmap keeps one CPE per part, the line's last, and lists them a, h, o. */
+    static const char parts[] = "aho";
     char part[3][sizeof r->cpe[0]] = { "", "", "" };
     for (int i = 0; i < m->ncpe; i++) {
-        const char *k = m->cpe[i].n ? memchr("aho", m->cpe[i].p[0], 3) : NULL;
+        const char *k = m->cpe[i].n ? memchr(parts, m->cpe[i].p[0], 3) : NULL;
         char tmp[sizeof r->cpe[0]];
         if (!k)
             continue;
         fill(tmp, sizeof tmp, "cpe:/", m->cpe[i], true, sj);
         if (tmp[0])
-            memcpy(part[k - "aho"], tmp, sizeof tmp);
+            memcpy(part[k - parts], tmp, sizeof tmp);
     }
     for (int i = 0; i < 3; i++)
         if (part[i][0])
@@ -1114,7 +1115,13 @@ done:
 static size_t cache_key(unsigned char *key, const unsigned char *banner, size_t n,
                         unsigned port, const char *transport, const char *probe)
 {
-    int k = snprintf((char *)key, 200, "%.63s|%.3s|%u|", probe ? probe : "", transport ? transport : "",
+    /* the transport as tk_nsp_match reads it: NULL and any case of "tcp" are one question */
+    bool udp = transport && tk_str_eqcase_c(tk_str_c(transport), "udp");
+    if (transport && !udp && !tk_str_eqcase_c(tk_str_c(transport), "tcp"))
+        return 0; /* not a transport: the uncached path says so */
+    if (probe && strlen(probe) > MAX_NAME)
+        return 0;
+    int k = snprintf((char *)key, 200, "%s|%c|%u|", probe ? probe : "", udp ? 'u' : 't',
                      probe ? 0u : port);
     if (k < 0 || (size_t)k + n > CACHE_MAX_KEY + 200)
         return 0;

@@ -85,7 +85,7 @@ int tk_nsp_compile_all(struct tk_nsp *db, struct tk_err *err);
  * of the same service (after a softmatch nmap only pursues that service); it is the answer
  * when none is found. Returns 1 (r filled), 0 (no match; r cleared), or TK_EINVAL (unknown
  * transport), TK_ENOENT (no such probe for the transport), TK_ENOMEM. Thread-safe.
- * Answers for banners of up to 2 KiB are remembered (16384 of them, about 20 MB at most):
+ * Answers for banners of up to 2 KiB are remembered (16384 of them, at most about 50 MB):
  * scan data repeats the same banners many times, and a repeated one costs one lookup. */
 int tk_nsp_match(struct tk_nsp *db, const unsigned char *banner, size_t n, unsigned port,
                  const char *transport, const char *probe, struct tk_nsp_result *r,
