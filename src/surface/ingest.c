@@ -774,7 +774,8 @@ static enum tk_obs_format sniff(const unsigned char *p, size_t n)
         return TK_FMT_NMAP_XML;
     if (n - i >= 8 && memcmp(p + i, "#masscan", 8) == 0)
         return TK_FMT_MASSCAN_LIST;
-    if (n - i >= 5 && (memcmp(p + i, "open ", 5) == 0 || memcmp(p + i, "banner ", 7) == 0))
+    if ((n - i >= 5 && memcmp(p + i, "open ", 5) == 0) ||
+        (n - i >= 7 && memcmp(p + i, "banner ", 7) == 0))
         return TK_FMT_MASSCAN_LIST;
     return TK_FMT_AUTO; /* JSON: decided by the first record */
 }
