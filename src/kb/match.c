@@ -1125,6 +1125,16 @@ static void resolve(struct tk_matcher *m, struct tk_vuln_cve *v)
     v->severity = sev;
 }
 
+/* CVE ids in numeric order ("CVE-2024-9999" before "CVE-2024-10000"); other text by bytes. */
+static int cve_order(const char *a, const char *b)
+{
+    unsigned long long ya, na, yb, nb;
+    if (sscanf(a, "CVE-%llu-%llu", &ya, &na) == 2 && sscanf(b, "CVE-%llu-%llu", &yb, &nb) == 2 &&
+        (ya != yb || na != nb))
+        return ya != yb ? (ya < yb ? -1 : 1) : (na < nb ? -1 : 1);
+    return strcmp(a, b);
+}
+
 static int by_severity(const void *a, const void *b)
 {
     const struct tk_vuln_cve *x = *(const struct tk_vuln_cve *const *)a;
@@ -1135,7 +1145,7 @@ static int by_severity(const void *a, const void *b)
         return x->kev_added ? -1 : 1;
     if (x->severity != y->severity)
         return x->severity > y->severity ? -1 : 1;
-    return strcmp(x->cve, y->cve);
+    return cve_order(x->cve, y->cve);
 }
 
 static int conf_rank(const char *c)
@@ -1581,7 +1591,7 @@ static int by_assessed(const void *a, const void *b)
         return x->cve->kev_added ? -1 : 1;
     if (x->cve->severity != y->cve->severity)
         return x->cve->severity > y->cve->severity ? -1 : 1;
-    return strcmp(y->cve->cve, x->cve->cve); /* newer CVEs first */
+    return cve_order(y->cve->cve, x->cve->cve); /* newer CVEs first */
 }
 
 const struct tk_assessment *tk_matcher_assess(struct tk_matcher *m, const char *product,
@@ -1592,9 +1602,14 @@ const struct tk_assessment *tk_matcher_assess(struct tk_matcher *m, const char *
     if (!p)
         return NULL;
     struct tk_buf key = TK_BUF_INIT(1 << 16);
-    tk_buf_addf(&key, "s\x1f%s\x1f%d", p->id, (int)prec);
-    for (size_t i = 0; i < n; i++)
-        tk_buf_addf(&key, "\x1f%s", versions[i]);
+    /* lengths in the key: versions come from scan data and may hold any byte */
+    int krc = tk_buf_addf(&key, "s\x1f%s\x1f%d\x1f%zu", p->id, (int)prec, n);
+    for (size_t i = 0; i < n && !krc; i++)
+        krc = tk_buf_addf(&key, "\x1f%zu:%s", strlen(versions[i]), versions[i]);
+    if (krc) {
+        tk_buf_release(&key);
+        return NULL;
+    }
     struct tk_str k = { tk_buf_cstr(&key), key.len };
     struct tk_assessment *as = tk_map_get(&m->verdicts, k);
     if (as) {
