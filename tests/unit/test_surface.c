@@ -53,6 +53,12 @@ static void time_parse(void **state)
     assert_true(tk_time_parse(tk_str_c("1969-12-31"), &t));
     assert_int_equal(t, -86400);
     assert_false(tk_time_parse(tk_str_c("2019-02-30"), &t));
+    assert_false(tk_time_parse(tk_str_c("2019-02-29"), &t)); /* not a leap year */
+    assert_false(tk_time_parse(tk_str_c("1900-02-29T00:00:00Z"), &t));
+    assert_true(tk_time_parse(tk_str_c("2000-02-29"), &t));
+    assert_true(tk_time_parse(tk_str_c("20240229120000Z"), &t)); /* GeneralizedTime */
+    assert_int_equal(t, 1709208000);
+    assert_false(tk_time_parse(tk_str_c("230229120000Z"), &t));  /* UTCTime, 2023 */
     assert_false(tk_time_parse(tk_str_c("2019-08-21T25:00:00Z"), &t));
     assert_false(tk_time_parse(tk_str_c("yesterday"), &t));
     assert_false(tk_time_parse(tk_str_c(""), &t));
