@@ -467,8 +467,9 @@ static int one_line(struct tk_ingest *in, struct tk_str line, bool cut, struct t
  * worker threads turn each batch into events and output bytes (each with its own arena and
  * nothing shared but the callbacks' user data), and the calling thread replays the batches
  * in input order: counts, `bad` and `write` calls happen there, one at a time, exactly as in
- * the serial loop. A fixed ring of 2 * workers + 2 batches bounds the memory whatever the
- * input size; a batch is refilled only after the writer is done with it. */
+ * the serial loop. A fixed ring of 2 * workers + 2 batches, and a budget of that many MiB
+ * of text not yet written, bound the memory whatever the input size and line lengths; a
+ * batch is refilled only after the writer is done with it. */
 
 struct par {
     const struct tk_ingest_opts *opts;
@@ -482,6 +483,7 @@ struct par {
     pthread_mutex_t mu;
     pthread_cond_t can_read, can_work, can_write;
     uint64_t next_read, next_write;
+    size_t inflight, budget; /* text bytes held by batches not yet written, and the bound */
     bool eof;    /* the reader published its last batch */
     bool stop;   /* the writer stopped the stream */
     int read_rc; /* the reader's error, after its last batch */
@@ -522,7 +524,9 @@ static void *reader_main(void *arg)
     for (bool end = false; !end;) {
         pthread_mutex_lock(&p->mu);
         struct tk_ingest_batch *b = &p->slots[p->next_read % p->nslots];
-        while (!p->stop && b->state != SLOT_FREE)
+        /* a free slot, and room in the text budget: batches end past BATCH_BYTES, but one
+         * line may be max_line long, and every slot holding such lines would not be flat */
+        while (!p->stop && (b->state != SLOT_FREE || p->inflight >= p->budget))
             pthread_cond_wait(&p->can_read, &p->mu);
         bool stop = p->stop;
         pthread_mutex_unlock(&p->mu);
@@ -532,6 +536,7 @@ static void *reader_main(void *arg)
         pthread_mutex_lock(&p->mu);
         b->seq = p->next_read++;
         b->state = SLOT_FILLED;
+        p->inflight += b->len;
         if (end) {
             p->eof = true;
             p->read_rc = rc;
@@ -682,6 +687,7 @@ static int run_parallel(struct tk_ingest *in, struct tk_ingest_src *src, size_t 
                      .src = src,
                      .line = in->line,
                      .nslots = 2 * (size_t)nworkers + 2 };
+    p.budget = p.nslots * BATCH_BYTES;
     p.slots = tk_calloc(p.nslots, sizeof *p.slots);
     struct worker *w = tk_calloc(nworkers, sizeof *w);
     *ran = false;
@@ -731,6 +737,7 @@ static int run_parallel(struct tk_ingest *in, struct tk_ingest_src *src, size_t 
         rc = replay(&p, b, stats, err);
         trim_batch(b);
         pthread_mutex_lock(&p.mu);
+        p.inflight -= b->len;
         b->state = SLOT_FREE;
         p.next_write++;
         if (rc) {

@@ -127,9 +127,10 @@ struct tk_ingest_opts {
  * With work, write and threads > 1, the line formats but tenken's own (whose consecutive
  * lines merge) are parsed and worked in `threads` worker threads once the format is known,
  * fed by a reader thread in batches of whole lines; the calling thread writes, counts and
- * calls bad in input order, so output, stats and reports are those of one thread. Memory is
- * bounded by 2 * threads + 2 batches of about 1 MiB of input each. nmap XML, tenken JSONL
- * and emit always run in the calling thread. */
+ * calls bad in input order, so output, stats and reports are those of one thread. Input
+ * held at once is bounded by (2 * threads + 2) MiB plus one batch (which one line of up to
+ * max_line may make larger); each worker parses within the same per-record bound as one
+ * thread. nmap XML, tenken JSONL and emit always run in the calling thread. */
 int tk_ingest_stream(FILE *fp, const char *name, const struct tk_ingest_opts *opts,
                      struct tk_ingest_stats *stats, struct tk_err *err);
 
