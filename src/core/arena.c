@@ -23,6 +23,7 @@ void tk_arena_init(struct tk_arena *a, size_t max)
     a->head = NULL;
     a->total = 0;
     a->max = max;
+    a->failed = false;
 }
 
 void tk_arena_release(struct tk_arena *a)
@@ -35,11 +36,13 @@ void tk_arena_release(struct tk_arena *a)
     }
     a->head = NULL;
     a->total = 0;
+    a->failed = false;
 }
 
 void tk_arena_reset(struct tk_arena *a)
 {
     struct tk_arena_block *keep = a->head;
+    a->failed = false;
     if (!keep)
         return;
     /* Keep the last block of the chain if it is a default-sized one, else drop all. */
@@ -60,7 +63,7 @@ void tk_arena_reset(struct tk_arena *a)
     a->total = keep->size;
 }
 
-void *tk_arena_alloc(struct tk_arena *a, size_t n)
+static void *alloc(struct tk_arena *a, size_t n)
 {
     if (n > SIZE_MAX / 2)
         return NULL;
@@ -89,6 +92,14 @@ void *tk_arena_alloc(struct tk_arena *a, size_t n)
     }
     void *p = b->data + b->used;
     b->used += need;
+    return p;
+}
+
+void *tk_arena_alloc(struct tk_arena *a, size_t n)
+{
+    void *p = alloc(a, n);
+    if (!p)
+        a->failed = true;
     return p;
 }
 

@@ -5,6 +5,7 @@
 #ifndef TK_CORE_ARENA_H
 #define TK_CORE_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/str.h"
@@ -15,6 +16,8 @@ struct tk_arena {
     struct tk_arena_block *head;
     size_t total; /* bytes of blocks allocated */
     size_t max;
+    bool failed;  /* an allocation failed since init or the last reset: callers that make
+                   * many allocations may check once instead of after each */
 };
 
 void tk_arena_init(struct tk_arena *a, size_t max);

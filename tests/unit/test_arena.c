@@ -52,6 +52,26 @@ static void test_limit_respected(void **state)
     tk_arena_release(&a);
 }
 
+/* A failed allocation is remembered until the arena is reset or released. */
+static void test_failed_flag(void **state)
+{
+    (void)state;
+    struct tk_arena a;
+    tk_arena_init(&a, 8192);
+    assert_false(a.failed);
+    assert_non_null(tk_arena_alloc(&a, 100));
+    assert_false(a.failed);
+    assert_null(tk_arena_alloc(&a, 100000));
+    assert_true(a.failed);
+    assert_non_null(tk_arena_alloc(&a, 100)); /* smaller requests still fit: the flag stays */
+    assert_true(a.failed);
+    tk_arena_reset(&a);
+    assert_false(a.failed);
+    assert_null(tk_arena_strdup(&a, NULL)); /* no allocation asked: not a failure */
+    assert_false(a.failed);
+    tk_arena_release(&a);
+}
+
 static void test_oversized_requests(void **state)
 {
     (void)state;
@@ -197,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alloc_aligned_and_distinct),
         cmocka_unit_test(test_limit_respected),
+        cmocka_unit_test(test_failed_flag),
         cmocka_unit_test(test_oversized_requests),
         cmocka_unit_test(test_large_block_keeps_head_room),
         cmocka_unit_test(test_small_bound_allocates),
