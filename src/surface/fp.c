@@ -451,6 +451,8 @@ static int product_stanza(struct loadctx *x, const struct tk_stanza *s, struct t
         const struct tk_stanza_field *f = &s->f[i];
         struct tk_str v = tk_str_trim(f->value);
         msg[0] = 0;
+        if (a->failed) /* every string above came from the arena: check once per field */
+            return tk_err_set(err, TK_ENOMEM, "%s: out of memory", x->file);
         if (tk_str_eq_c(f->name, "fingerprint")) {
             fp->id = tk_arena_str(a, v);
         } else if (tk_str_eq_c(f->name, "product")) {
@@ -543,6 +545,8 @@ static int product_stanza(struct loadctx *x, const struct tk_stanza *s, struct t
                 struct tk_str kw = word(&v);
                 if (tk_str_eq_c(kw, "table")) {
                     d.table_name = tk_arena_str(a, word(&v));
+                    if (!d.table_name)
+                        return tk_err_set(err, TK_ENOMEM, "%s: out of memory", x->file);
                     if (!(d.table = find_table(x->db, d.table_name)))
                         return FERR(x, f->line, "no such version table");
                 } else if (tk_str_eq_c(kw, "tolerance")) {
@@ -563,6 +567,8 @@ static int product_stanza(struct loadctx *x, const struct tk_stanza *s, struct t
             return FERR(x, f->line, "unknown field in a fingerprint stanza");
         }
     }
+    if (a->failed)
+        return tk_err_set(err, TK_ENOMEM, "%s: out of memory", x->file);
     if (!fp->id || !fp->name || !fp->vendor || !fp->nsig)
         return FERR(x, s->line,
                     "a fingerprint needs fingerprint:, vendor:, name: and at least "
@@ -589,6 +595,10 @@ static int case_stanza(struct loadctx *x, const struct tk_stanza *s, struct tk_e
     for (size_t i = 0; i < s->n; i++) {
         const struct tk_stanza_field *f = &s->f[i];
         struct tk_str v = tk_str_trim(f->value);
+        if (a->failed) {
+            tk_free(c.obs);
+            return tk_err_set(err, TK_ENOMEM, "%s: out of memory", x->file);
+        }
         if (tk_str_eq_c(f->name, "case")) {
             c.name = tk_arena_str(a, v);
         } else if (tk_str_eq_c(f->name, "expect")) {
@@ -603,6 +613,10 @@ static int case_stanza(struct loadctx *x, const struct tk_stanza *s, struct tk_e
             tk_free(c.obs); /* the lines so far (the fuzzer found this leak) */
             return FERR(x, f->line, "unknown field in a test case (case:, expect:, obs:)");
         }
+    }
+    if (a->failed) {
+        tk_free(c.obs);
+        return tk_err_set(err, TK_ENOMEM, "%s: out of memory", x->file);
     }
     if (!c.name || !c.expect || !c.nobs) {
         tk_free(c.obs);
@@ -640,6 +654,8 @@ static int load_fp_text(struct tk_fpdb *db, const char *name, struct tk_str text
                         struct tk_err *err)
 {
     struct loadctx x = { .db = db, .file = tk_arena_strdup(&db->arena, name) };
+    if (!x.file)
+        return tk_err_set(err, TK_ENOMEM, "%s: out of memory", name);
     int rc = tk_stanza_parse(text, name, on_stanza, &x, err);
     /* the growable arrays of the fingerprint move into the arena */
     if (x.fp) {
