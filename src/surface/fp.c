@@ -1263,6 +1263,10 @@ struct mctx {
     bool no_memory; /* then every condition is tested as written */
     bool named;     /* names holds the name bits of every header of the observation */
     uint64_t names;
+    /* what the last condition that held was tested on (a regex's groups are in md) */
+    const void *subj;
+    size_t subjn;
+    char num[32]; /* port, status or favicon hash as text */
 };
 
 _Static_assert(2 * TK_OBS_MAX_HTTP <= 64, "mctx.scanned holds two bits per response");
@@ -1336,17 +1340,18 @@ static bool test_value(const struct cond *c, struct mctx *m, const void *p, size
 {
     if (!p)
         return false;
+    bool ok = false;
     switch (c->op) {
-    case OP_PRESENT:
-        return true;
-    case OP_EQ:
-        return n == c->vlen && memmem_ci(p, n, c->value, c->vlen) != NULL;
-    case OP_CONTAINS:
-        return memmem_ci(p, n, c->value, c->vlen) != NULL;
-    case OP_REGEX:
-        return pcre2_match(c->re, p, n, 0, 0, m->md, m->mc) >= 0;
+    case OP_PRESENT: ok = true; break;
+    case OP_EQ: ok = n == c->vlen && memmem_ci(p, n, c->value, c->vlen) != NULL; break;
+    case OP_CONTAINS: ok = memmem_ci(p, n, c->value, c->vlen) != NULL; break;
+    case OP_REGEX: ok = pcre2_match(c->re, p, n, 0, 0, m->md, m->mc) >= 0; break;
     }
-    return false;
+    if (ok) {
+        m->subj = p;
+        m->subjn = n;
+    }
+    return ok;
 }
 
 static bool cookie_named(const char *setcookie, const char *name, const char **value, size_t *vlen)
@@ -1390,7 +1395,7 @@ static size_t decimal(char *num, long long v)
 static bool cond_holds(const struct cond *c, struct mctx *m, const struct tk_obs *o,
                        const struct tk_obs_http **where)
 {
-    char num[32];
+    char *num = m->num;
     *where = NULL;
     switch (c->t) {
     case T_FAVICON:
@@ -1487,51 +1492,21 @@ static const char *expand(const struct tk_obs *o, const char *tmpl, struct mctx 
     struct tk_buf b = TK_BUF_INIT(256);
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
     uint32_t pairs = pcre2_get_ovector_count(m->md);
-    for (const char *t = tmpl; *t; t++) {
+    int rc = 0; /* a part that does not fit means no version, not a version with a gap */
+    for (const char *t = tmpl; *t && !rc; t++) {
         if (t[0] == '$' && t[1] >= '1' && t[1] <= '9') {
             uint32_t g = (uint32_t)(t[1] - '0');
             if (g < pairs && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] >= ov[2 * g])
-                tk_buf_add(&b, (const char *)subject + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+                rc = tk_buf_add(&b, (const char *)subject + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
             t++;
         } else {
-            tk_buf_addc(&b, *t);
+            rc = tk_buf_addc(&b, *t);
         }
     }
-    const char *r = b.len && b.len < 128 ? tk_arena_strndup(o->arena, b.ptr, b.len) : NULL;
+    const char *r =
+        !rc && b.len && b.len < 128 ? tk_arena_strndup(o->arena, b.ptr, b.len) : NULL;
     tk_buf_release(&b);
     return r;
-}
-
-/* The subject a version regex matched in (re-found: cond_holds does not return it). */
-static const void *subject_of(const struct cond *c, const struct tk_obs *o,
-                              const struct tk_obs_http *h, size_t *n)
-{
-    switch (c->t) {
-    case T_BODY:
-        *n = h ? h->body_len : 0;
-        return h ? h->body : NULL;
-    case T_TITLE:
-        *n = h && h->title ? strlen(h->title) : 0;
-        return h ? h->title : NULL;
-    case T_HEADER:
-        for (size_t k = 0; h && k < h->nheaders; k++)
-            if (strcmp(h->headers[k].name, c->arg) == 0) {
-                *n = strlen(h->headers[k].value);
-                return h->headers[k].value;
-            }
-        return NULL;
-    case T_BANNER:
-        *n = o->banner_len;
-        return o->banner;
-    case T_CERT_SUBJECT:
-        *n = o->cert.subject ? strlen(o->cert.subject) : 0;
-        return o->cert.subject;
-    case T_SOURCE:
-        *n = o->src_version ? strlen(o->src_version) : 0;
-        return o->src_version;
-    default:
-        return NULL;
-    }
 }
 
 static void add_evidence(struct tk_fp_hit *hit, const char *text)
@@ -1586,14 +1561,11 @@ static int64_t date_of(const struct drule *d, struct mctx *m, const struct tk_ob
             if (t)
                 return t;
         } else {
-            size_t n = 0;
+            /* a date regex holds: its groups are those of the subject it matched */
             const struct tk_obs_http *where;
             if (!cond_holds(&d->c, m, o, &where))
                 continue;
-            const void *subj = subject_of(&d->c, o, where, &n);
-            if (!subj || pcre2_match(d->c.re, subj, n, 0, 0, m->md, m->mc) < 0)
-                continue;
-            const char *txt = expand(o, "$1", m, subj);
+            const char *txt = expand(o, "$1", m, m->subj);
             if (!txt)
                 continue;
             uint64_t v;
@@ -1655,13 +1627,9 @@ static void version_of(const struct tk_fp *fp, struct mctx *m, const struct tk_o
     for (size_t i = 0; i < fp->nver; i++) {
         const struct vrule *vr = &fp->ver[i];
         const struct tk_obs_http *where;
-        if (!cond_holds(&vr->c, m, o, &where))
+        if (!cond_holds(&vr->c, m, o, &where)) /* a regex (the loader insists) */
             continue;
-        size_t n = 0;
-        const void *subj = subject_of(&vr->c, o, where, &n);
-        if (!subj || pcre2_match(vr->c.re, subj, n, 0, 0, m->md, m->mc) < 0)
-            continue;
-        const char *v = expand(o, vr->template, m, subj);
+        const char *v = expand(o, vr->template, m, m->subj);
         if (!v)
             continue;
         hit->versions[0] = v;

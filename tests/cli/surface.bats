@@ -216,3 +216,11 @@ PY
     [ "$status" -eq 3 ]
     [[ "$output" =~ bad.mmdb ]]
 }
+
+@test "fingerprints: a version is taken from the header that matched, not the first of its name" {
+    mkdir "$T/fp"
+    printf 'fingerprint: acme-vpn\nvendor: Acme\nname: Acme VPN\nkind: vpn\ndetect: 100 header server ~ /^AcmeVPN/\nversion: header server ~ /^AcmeVPN\\/([0-9.]+)$/ => $1\n' >"$T/fp/acme.txt"
+    printf '{"ip":"192.0.2.1","url":"https://192.0.2.1/","status":200,"headers":{"Server":["nginx","AcmeVPN/2.3"]}}\n' >"$T/a.jsonl"
+    "$TENKEN" surface identify --fingerprints "$T/fp" --service-probes none "$T/a.jsonl" 2>/dev/null >"$T/out.jsonl"
+    jq -e '.fingerprint == "acme-vpn" and .version == "2.3" and .precision == "exact"' "$T/out.jsonl"
+}
