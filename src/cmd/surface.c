@@ -16,6 +16,7 @@
 #include "surface/assess.h"
 #include "surface/attrib.h"
 #include "surface/nsp.h"
+#include "surface/probe.h"
 #include "surface/sheet.h"
 #include "surface/summary.h"
 #include "report/summary.h"
@@ -497,7 +498,9 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_NO_PROGRESS: a.no_progress = true; break;
         case O_JOBS: ok = number(cli, "jobs", val, 1, 256, &a.jobs); break;
         case O_RATE: ok = number(cli, "rate", val, 1, 100000, &a.rate); break;
-        case O_CONCURRENCY: ok = number(cli, "concurrency", val, 1, 1024, &a.concurrency); break;
+        case O_CONCURRENCY:
+            ok = number(cli, "concurrency", val, 1, TK_PROBE_MAX_CONCURRENCY, &a.concurrency);
+            break;
         case O_TIMEOUT: ok = number(cli, "timeout", val, 1, 3600, &a.timeout); break;
         case O_PORTS: a.ports = val; break;
         case O_CONTACT: a.contact = val; break;

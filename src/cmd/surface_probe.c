@@ -138,11 +138,12 @@ int tk_surface_probe_cmd(struct tk_cli *cli, const struct tk_surface_args *a)
     }
     tk_log(&cli->log, TK_LOG_INFO,
            "probe: %llu targets, %llu answered, %llu without answer, %llu requests "
-           "(%llu failed after the first), %llu responses (%llu cut at a bound), %.1f s",
+           "(%llu failed after the first), %llu responses (%llu cut at a bound, %llu left out "
+           "past a target's share of output), %.1f s",
            (unsigned long long)st.targets, (unsigned long long)st.answered,
            (unsigned long long)st.failed, (unsigned long long)st.requests,
            (unsigned long long)st.request_errors, (unsigned long long)st.responses,
-           (unsigned long long)st.truncated, st.elapsed);
+           (unsigned long long)st.truncated, (unsigned long long)st.dropped, st.elapsed);
 close:
     errno = 0;
     bool bad = fflush(c.fp) != 0;

@@ -706,6 +706,7 @@ struct job {
     struct tk_buf hdr; /* "name\0value\0" pairs */
     size_t nhdr, hdr_raw;
     bool hdr_done, hdr_cut, body_cut;
+    bool last_kept; /* the last header line was stored (a folded line may continue it) */
     struct tk_buf body;
     /* the target's certificate and lines */
     struct tk_arena arena;
@@ -746,6 +747,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         tk_buf_reset(&j->hdr);
         j->nhdr = 0;
         j->hdr_done = false;
+        j->last_kept = false;
         return len;
     }
     if (!line.n) {
@@ -754,16 +756,23 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     }
     if (j->hdr_done) /* trailers */
         return len;
-    if ((line.p[0] == ' ' || line.p[0] == '\t') && j->nhdr) {
-        /* an obsolete folded line continues the last value */
+    if (line.p[0] == ' ' || line.p[0] == '\t') {
+        /* an obsolete folded line continues the last value, when that line was kept */
+        if (!j->last_kept)
+            return len;
         line = tk_str_trim(line);
         line.n = strnlen(line.p, line.n);
-        tk_buf_truncate(&j->hdr, j->hdr.len - 1);
+        size_t mark = j->hdr.len;
+        tk_buf_truncate(&j->hdr, mark - 1); /* the value's NUL */
         if (tk_buf_addc(&j->hdr, ' ') || tk_buf_add(&j->hdr, line.p, line.n) ||
-            tk_buf_addc(&j->hdr, '\0'))
+            tk_buf_addc(&j->hdr, '\0')) {
+            tk_buf_truncate(&j->hdr, mark - 1);
+            tk_buf_addc(&j->hdr, '\0'); /* fits: it was there */
             j->hdr_cut = true;
+        }
         return len;
     }
+    j->last_kept = false;
     struct tk_str name, value;
     if (!tk_str_cut(line, ':', &name, &value) || !(name = tk_str_trim(name)).n ||
         memchr(name.p, '\0', name.n))
@@ -782,6 +791,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         return len;
     }
     j->nhdr++;
+    j->last_kept = true;
     return len;
 }
 
@@ -839,13 +849,14 @@ static int add_line(struct engine *e, struct job *j, struct tk_probe_response *r
         tk_json_init_buf(&w, &e->line, 0);
         tk_probe_response_write(r, &w);
         if (tk_json_finish(&w) == 0 && tk_buf_addc(&e->line, '\n') == 0 &&
-            j->out.len + e->line.len <= TK_PROBE_MAX_OUT)
+            j->out.len + e->line.len <= j->out.max)
             return tk_buf_add(&j->out, e->line.ptr, e->line.len);
         if (!r->body)
             break;
         r->body = NULL;
         r->truncated = true;
     }
+    e->st.dropped++;
     return TK_ELIMIT;
 }
 
@@ -1096,7 +1107,7 @@ static int request_start(struct engine *e, struct job *j)
     tk_buf_reset(&j->hdr);
     tk_buf_reset(&j->body);
     j->nhdr = j->hdr_raw = 0;
-    j->hdr_done = j->hdr_cut = j->body_cut = false;
+    j->hdr_done = j->hdr_cut = j->body_cut = j->last_kept = false;
     j->errbuf[0] = '\0';
     curl_easy_setopt(j->easy, CURLOPT_URL, tk_buf_cstr(&j->url));
     /* the first request of a target makes its own connection, so its handshake (and
@@ -1156,6 +1167,12 @@ static int engine_init(struct engine *e, const struct tk_probe_opts *o, struct t
 {
     e->o = o;
     e->njobs = o->concurrency ? o->concurrency : 8;
+    if (e->njobs > TK_PROBE_MAX_CONCURRENCY)
+        e->njobs = TK_PROBE_MAX_CONCURRENCY;
+    /* what every target holds at once stays within TK_PROBE_RUN_OUT */
+    size_t out_cap = TK_PROBE_RUN_OUT / e->njobs;
+    if (out_cap > TK_PROBE_MAX_OUT)
+        out_cap = TK_PROBE_MAX_OUT;
     e->timeout_s = o->timeout_s > 0 ? o->timeout_s : 10;
     tk_buf_init(&e->line, (size_t)8 << 20);
     tk_arena_init(&e->plan_arena, (size_t)8 << 20);
@@ -1175,7 +1192,7 @@ static int engine_init(struct engine *e, const struct tk_probe_opts *o, struct t
         tk_buf_init(&j->url, 8192);
         tk_buf_init(&j->hdr, TK_PROBE_MAX_HEADER_BYTES + 2);
         tk_buf_init(&j->body, TK_PROBE_MAX_BODY);
-        tk_buf_init(&j->out, TK_PROBE_MAX_OUT);
+        tk_buf_init(&j->out, out_cap);
         tk_arena_init(&j->arena, (size_t)1 << 20);
     }
     /* idle connections kept: as many as there are slots */

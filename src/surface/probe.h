@@ -32,7 +32,10 @@
 #define TK_PROBE_MAX_HEADER_BYTES (64u << 10)   /* header bytes kept per response */
 #define TK_PROBE_MAX_HEADERS TK_OBS_MAX_HEADERS /* header lines kept per response */
 #define TK_PROBE_MAX_PATHS 16                   /* requests per target, "/" included */
-#define TK_PROBE_MAX_OUT (24u << 20)            /* JSONL bytes held per target */
+#define TK_PROBE_MAX_OUT (24u << 20)            /* JSONL bytes held per target, at most */
+#define TK_PROBE_RUN_OUT (1u << 30)             /* ... and in all: the per-target share
+                                                 * shrinks as concurrency grows */
+#define TK_PROBE_MAX_CONCURRENCY 256
 #define TK_PROBE_MAX_BLOCK 65536                /* addresses in one CIDR target */
 #define TK_PROBE_MAX_PORTS 1024                 /* entries in a --ports list */
 #define TK_PROBE_MAX_FILE (64u << 20)           /* bytes of one @FILE of targets */
@@ -159,6 +162,7 @@ struct tk_probe_stats {
     uint64_t responses;      /* responses recorded */
     uint64_t request_errors; /* requests after "/" that got no answer */
     uint64_t truncated;      /* responses cut at a bound */
+    uint64_t dropped;        /* responses that did not fit the target's share of output */
     double elapsed;          /* seconds */
 };
 
