@@ -11,6 +11,7 @@
 #include "surface/attrib.h"
 
 #include <maxminddb.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1616,13 +1617,25 @@ static bool mmdb_code(MMDB_entry_s *e, char *out, size_t maxlen, const char *con
     return true;
 }
 
-static void mmdb_lookup(const struct tk_attrib *a, const char *ip, char cc[3], char region[12])
+/* By socket address: the text form would go through getaddrinfo on every lookup. */
+static void mmdb_lookup(const struct tk_attrib *a, const struct tk_ip *ip, char cc[3],
+                        char region[12])
 {
     static const char *const country_path[] = { "country", "iso_code", NULL };
     static const char *const sub_path[] = { "subdivisions", "0", "iso_code", NULL };
-    int gai = 0, merr = 0;
-    MMDB_lookup_result_s r = MMDB_lookup_string(&a->mmdb, ip, &gai, &merr);
-    if (gai || merr != MMDB_SUCCESS || !r.found_entry)
+    struct sockaddr_in v4 = { .sin_family = AF_INET };
+    struct sockaddr_in6 v6 = { .sin6_family = AF_INET6 };
+    const struct sockaddr *sa;
+    if (ip->family == 4) {
+        memcpy(&v4.sin_addr, ip->b, 4);
+        sa = (const struct sockaddr *)&v4;
+    } else {
+        memcpy(&v6.sin6_addr, ip->b, 16);
+        sa = (const struct sockaddr *)&v6;
+    }
+    int merr = 0;
+    MMDB_lookup_result_s r = MMDB_lookup_sockaddr(&a->mmdb, sa, &merr);
+    if (merr != MMDB_SUCCESS || !r.found_entry)
         return;
     char sub[4];
     if (!mmdb_code(&r.entry, cc, 2, country_path) || strlen(cc) != 2) {
@@ -1983,9 +1996,7 @@ int tk_attrib_lookup(const struct tk_attrib *a, const struct tk_obs *o, struct t
     if (have_ip)
         match_whois(&x, &ip);
     if (have_ip && a->has_mmdb) {
-        char text[TK_IP_STRLEN];
-        tk_ip_format(&ip, text);
-        mmdb_lookup(a, text, res->mmdb_country, res->mmdb_region);
+        mmdb_lookup(a, &ip, res->mmdb_country, res->mmdb_region);
         if (res->mmdb_country[0]) {
             char detail[32];
             snprintf(detail, sizeof detail, "%s%s%s", res->mmdb_country,
