@@ -406,7 +406,7 @@ static void emit_host(struct nmap *n)
             rc = tk_obs_hostname_add(o, tk_str_c(n->names[i]));
         if (!rc)
             rc = tk_ingest_emit(in, o);
-        if (rc == TK_ENOMEM) {
+        if (rc == TK_ENOMEM && !in->stopped) {
             in->stats->malformed++;
             if (in->bad)
                 in->bad(in->ud, in->name, in->line,

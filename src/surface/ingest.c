@@ -328,22 +328,25 @@ int tk_ingest_emit(struct tk_ingest *in, struct tk_obs *o)
         return rc;
     if (!in->work) {
         in->stats->observations++;
-        return in->emit ? in->emit(in->ud, o) : 0;
-    }
-    tk_buf_reset(in->out);
-    if (in->batch) {
+        rc = in->emit ? in->emit(in->ud, o) : 0;
+    } else if (in->batch) {
         /* the bytes wait in the batch for the writer; a failure is replayed in its place */
         struct tk_ingest_batch *b = in->batch;
+        tk_buf_reset(in->out);
         rc = in->work(in->ud, o, in->out);
         if (!rc && in->out->len && tk_buf_add(&b->out, in->out->ptr, in->out->len))
             rc = TK_ENOMEM;
         event(in, EV_OBS, rc ? 0 : in->out->len);
-        return rc;
+    } else {
+        in->stats->observations++;
+        tk_buf_reset(in->out);
+        if ((rc = in->work(in->ud, o, in->out)) == 0 && in->out->len)
+            rc = in->write(in->ud, in->out->ptr, in->out->len);
     }
-    in->stats->observations++;
-    if ((rc = in->work(in->ud, o, in->out)) != 0)
-        return rc;
-    return in->out->len ? in->write(in->ud, in->out->ptr, in->out->len) : 0;
+    /* the callbacks' word is final: not to be taken for a record too large (json_record) */
+    if (rc)
+        in->stopped = rc;
+    return rc;
 }
 
 static int json_record(struct tk_ingest *in, struct tk_str text, struct tk_err *err)
@@ -392,6 +395,8 @@ static int json_record(struct tk_ingest *in, struct tk_str text, struct tk_err *
         rc = TK_EINVAL;
         break;
     }
+    if (in->stopped)
+        return in->stopped;
     if (rc == TK_EPARSE) {
         bad(in, rerr.msg[0] ? rerr.msg : "malformed record");
         return 0;
@@ -444,7 +449,9 @@ static int one_line(struct tk_ingest *in, struct tk_str line, bool cut, struct t
         count_record(in);
         struct tk_err rerr = { 0 };
         int r = tk_in_masscan_list(in, line, &rerr);
-        if (r == TK_EPARSE || r == TK_ENOMEM) {
+        if (in->stopped)
+            return in->stopped;
+        if (r == TK_EPARSE || r == TK_ENOMEM || r == TK_ELIMIT) {
             bad(in, rerr.msg[0] ? rerr.msg : "malformed line");
             return 0;
         }

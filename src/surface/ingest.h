@@ -70,6 +70,7 @@ struct tk_ingest {
     tk_obs_bad_fn bad;
     void *ud;
     struct tk_ingest_stats *stats;
+    int stopped; /* non-zero a callback returned: it ends the stream, whatever its value */
     char input_at[256]; /* "name:line" of the current record */
     /* tenken JSONL: the observation being merged (consecutive lines of one ip:port) */
     struct tk_arena *pending_arena;
