@@ -893,6 +893,7 @@ struct wrun {
     size_t writes;
     size_t stop_write;     /* non-zero: this write call answers 9 */
     const char *stop_work; /* an observation input ("t:N") whose work answers 5 */
+    int work_rc;           /* ... or this, when non-zero */
     struct tk_ingest_stats st;
     struct tk_err err;
     int rc;
@@ -905,7 +906,7 @@ static int wr_work(void *ud, const struct tk_obs *o, struct tk_buf *out)
     if (!pthread_equal(pthread_self(), r->caller))
         atomic_store(&r->elsewhere, true);
     if (r->stop_work && strcmp(o->input, r->stop_work) == 0)
-        return 5;
+        return r->work_rc ? r->work_rc : 5;
     if (o->port == 8080)
         return 0; /* nothing to write for this one: no write call */
     struct tk_json w;
@@ -936,11 +937,13 @@ static void wr_run(const char *text, size_t n, enum tk_obs_format f, unsigned th
 {
     size_t stop_write = r->stop_write;
     const char *stop_work = r->stop_work;
+    int work_rc = r->work_rc;
     memset(r, 0, sizeof *r);
     r->caller = pthread_self();
     atomic_init(&r->elsewhere, false);
     r->stop_write = stop_write;
     r->stop_work = stop_work;
+    r->work_rc = work_rc;
     tk_buf_init(&r->out, (size_t)1 << 30);
     tk_buf_init(&r->bad, (size_t)1 << 30);
     FILE *fp = fmemopen((void *)text, n, "r");
@@ -1072,6 +1075,16 @@ static void test_parallel_stops_in_order(void **state)
     assert_int_equal(one.rc, 5);
     wr_run(text.ptr, text.len, TK_FMT_AUTO, 2, 8192, &many);
     wr_same(&one, &many);
+    wr_release(&one);
+    wr_release(&many);
+    /* out of memory in work ends the stream too: it is not a record too large to skip */
+    one = (struct wrun){ .stop_work = "t:9003", .work_rc = TK_ENOMEM };
+    many = (struct wrun){ .stop_work = "t:9003", .work_rc = TK_ENOMEM };
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 1, 8192, &one);
+    assert_int_equal(one.rc, TK_ENOMEM);
+    assert_true(one.st.records < 9100);
+    wr_run(text.ptr, text.len, TK_FMT_AUTO, 2, 8192, &many);
+    assert_int_equal(many.rc, TK_ENOMEM);
     wr_release(&one);
     wr_release(&many);
     tk_buf_release(&text);
