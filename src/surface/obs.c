@@ -497,25 +497,33 @@ void tk_obs_write_json(const struct tk_obs *o, struct tk_json *w, bool with_bodi
                 tk_json_kint(w, "status", h->status);
             tk_json_key(w, "headers");
             tk_json_obj_begin(w);
+            struct tk_buf v = TK_BUF_INIT((size_t)TK_OBS_MAX_HEADERS * (TK_OBS_MAX_VALUE + 2));
             for (size_t k = 0; k < h->nheaders; k++) {
                 /* repeated names (set-cookie) are joined the way HTTP allows for others */
-                bool first = true;
-                for (size_t j = 0; j < k && first; j++)
-                    first = strcmp(h->headers[j].name, h->headers[k].name) != 0;
+                const char *name = h->headers[k].name;
+                bool first = true, repeated = false;
+                for (size_t j = 0; j < h->nheaders && first; j++)
+                    if (j != k && strcmp(h->headers[j].name, name) == 0) {
+                        first = j > k;
+                        repeated = true;
+                    }
                 if (!first)
                     continue;
-                struct tk_buf v = TK_BUF_INIT(1 << 20);
+                tk_json_key(w, name);
+                if (!repeated) {
+                    tk_json_str(w, h->headers[k].value);
+                    continue;
+                }
+                tk_buf_reset(&v);
                 for (size_t j = k; j < h->nheaders; j++)
-                    if (strcmp(h->headers[j].name, h->headers[k].name) == 0) {
+                    if (strcmp(h->headers[j].name, name) == 0) {
                         if (v.len)
-                            tk_buf_adds(&v, strcmp(h->headers[k].name, "set-cookie") == 0
-                                                ? "\n" : ", ");
+                            tk_buf_adds(&v, strcmp(name, "set-cookie") == 0 ? "\n" : ", ");
                         tk_buf_adds(&v, h->headers[j].value);
                     }
-                tk_json_key(w, h->headers[k].name);
                 tk_json_strn(w, v.ptr ? v.ptr : "", v.len);
-                tk_buf_release(&v);
             }
+            tk_buf_release(&v);
             tk_json_obj_end(w);
             tk_json_kstr_opt(w, "title", h->title);
             if (h->body) {
