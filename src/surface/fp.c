@@ -11,6 +11,7 @@
 
 #include "core/alloc.h"
 #include "core/arena.h"
+#include "core/relit.h"
 #include "core/stanza.h"
 #include "core/time.h"
 #include "kb/input.h"
@@ -51,7 +52,7 @@ struct cond {
     const char *text; /* the condition as written, for evidence */
     /* body and title conditions: literals (indices into the database's table) one of which
      * the text must contain for the condition to hold there; nlits 0: no such prefilter */
-    const uint32_t *lits;
+    uint32_t *lits;
     size_t nlits;
     uint64_t namebit; /* header and cookie conditions: the bit of the name (name_bit) */
 };
@@ -123,18 +124,7 @@ struct tk_fpdb {
     size_t ncases, ccases;
     pcre2_code **codes; /* every compiled regex, freed with the database */
     size_t ncodes, ccodes;
-    /* the body prefilter: every literal of a body condition, lower case, sorted by their
-     * first two bytes, and a bitmap of those first pairs (see index_literals) */
-    struct lit *lits;
-    size_t nlits;
-    uint64_t *pairs;  /* 65536 bits: some literal starts with this pair of bytes (any case) */
-    uint64_t *pairs2; /* 65536 bits: some literal has this pair at its third byte (any case) */
-};
-
-struct lit {
-    const unsigned char *s; /* ASCII lower case */
-    size_t n;               /* >= 2 */
-    unsigned key;           /* s[0] << 8 | s[1] */
+    struct tk_litset *lits; /* the body prefilter: every literal of a body or title condition */
 };
 
 /* ---- small parsing helpers ------------------------------------------------------------ */
@@ -709,6 +699,7 @@ void tk_fpdb_free(struct tk_fpdb *db)
     tk_free(db->tables);
     tk_free(db->fps);
     tk_free(db->cases);
+    tk_litset_free(db->lits);
     tk_arena_release(&db->arena);
     tk_free(db);
 }
@@ -722,218 +713,11 @@ static bool is_table_name(const char *name)
  *
  * Most observations are not any product, and their bodies are the largest thing in them:
  * testing every body condition by itself meant one pass over each body per condition. So
- * each body condition names literals one of which a body must contain for it to hold (its
- * `contains` or `=` value, or the longest run of literal text in each alternative of its
- * regex), and one pass over a body finds which of all those literals it contains. A
- * condition whose literals are all absent does not hold there and is not tested; the rest
- * are tested as written, so the prefilter changes how fast, never what matches. */
-
-static unsigned char lower(unsigned char c)
-{
-    return (unsigned char)(c + (((unsigned)(c - 'A') < 26u) << 5));
-}
-
-/* A quantifier at p (*, +, ?, {n}, {n,}, {n,m}, then maybe ? or +): its length and in *min
- * the least number of repeats; 0 when there is none. */
-static size_t quantifier(const char *p, const char *end, unsigned *min)
-{
-    size_t k = 1;
-    if (p >= end)
-        return 0;
-    if (*p == '*' || *p == '?') {
-        *min = 0;
-    } else if (*p == '+') {
-        *min = 1;
-    } else if (*p == '{') {
-        const char *q = p + 1;
-        unsigned v = 0;
-        while (q < end && *q >= '0' && *q <= '9' && v < 100000)
-            v = v * 10 + (unsigned)(*q++ - '0');
-        if (q == p + 1)
-            return 0;
-        if (q < end && *q == ',')
-            for (q++; q < end && *q >= '0' && *q <= '9'; q++)
-                ;
-        if (q >= end || *q != '}')
-            return 0;
-        *min = v;
-        k = (size_t)(q + 1 - p);
-    } else {
-        return 0;
-    }
-    if (p + k < end && (p[k] == '?' || p[k] == '+'))
-        k++;
-    return k;
-}
-
-/* The end of the character class starting at p ('['), or NULL. */
-static const char *class_end(const char *p, const char *end)
-{
-    const char *q = p + 1;
-    if (q < end && *q == '^')
-        q++;
-    if (q < end && *q == ']')
-        q++;
-    while (q < end && *q != ']') {
-        if (*q == '\\') {
-            q += 2;
-        } else if (*q == '[' && q + 1 < end && q[1] == ':') {
-            const char *e = q + 2;
-            while (e + 1 < end && !(e[0] == ':' && e[1] == ']'))
-                e++;
-            if (e + 1 >= end)
-                return NULL;
-            q = e + 2;
-        } else {
-            q++;
-        }
-    }
-    return q < end ? q + 1 : NULL;
-}
-
-/* The end of the group starting at p ('('), or NULL. */
-static const char *group_end(const char *p, const char *end)
-{
-    int depth = 0;
-    for (const char *q = p; q < end; q++) {
-        if (*q == '\\') {
-            q++;
-        } else if (*q == '[') {
-            if (!(q = class_end(q, end)))
-                return NULL;
-            q--;
-        } else if (*q == '(') {
-            depth++;
-        } else if (*q == ')' && --depth == 0) {
-            return q + 1;
-        }
-    }
-    return NULL;
-}
-
-/* The longest run of literal ASCII text every match of the alternative p..end contains,
- * lower case, into best (cap bytes); false when the alternative holds something this reader
- * does not follow (option settings, \Q, \x{...}, verbs), and no prefilter may be used. */
-static bool alt_literal(const char *p, const char *end, bool caseless, char *best, size_t *nbest,
-                        size_t cap)
-{
-    char run[128];
-    size_t nrun = 0;
-    *nbest = 0;
-    for (;;) {
-        bool more = p < end;
-        int lit = -1; /* the atom's literal byte, -1 when it is not one */
-        const char *next = p + 1;
-        if (!more) {
-            /* the end: only the last run is left */
-        } else if (*p == '\\') {
-            if (p + 1 >= end)
-                return false;
-            unsigned char e = (unsigned char)p[1];
-            next = p + 2;
-            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
-                if (!strchr("dDsSwWbBhHvVRnrtefaAzZGK", e))
-                    return false; /* \Q, \x, \p, back references, ... */
-            } else if (e >= 0x80) {
-                return false;
-            } else {
-                lit = e;
-            }
-        } else if (*p == '[') {
-            if (!(next = class_end(p, end)))
-                return false;
-        } else if (*p == '(') {
-            if (p + 1 < end &&
-                (p[1] == '*' || (p[1] == '?' && !(p + 2 < end && strchr(":=!>", p[2])) &&
-                                 !(p + 3 < end && p[2] == '<' && (p[3] == '=' || p[3] == '!')))))
-                return false; /* options, names, comments, conditions, verbs */
-            if (!(next = group_end(p, end)))
-                return false;
-        } else if (*p == ')' || *p == '|' || *p == '*' || *p == '+' || *p == '?') {
-            return false;
-        } else if (*p != '.' && *p != '^' && *p != '$' && *p != '{' && (unsigned char)*p < 0x80) {
-            lit = (unsigned char)*p;
-        }
-        /* caseless, k and s also match the Kelvin sign and the long s */
-        if (caseless && (lit == 'k' || lit == 'K' || lit == 's' || lit == 'S'))
-            lit = -1;
-        unsigned min = 1;
-        size_t q = more ? quantifier(next, end, &min) : 0;
-        bool extend = lit >= 0 && min > 0 && nrun < sizeof run;
-        if (extend)
-            run[nrun++] = (char)lower((unsigned char)lit);
-        if (!extend || q) {
-            /* the run ends: before an atom that is not literal text or may be absent, or
-             * after one that repeats */
-            if (nrun > *nbest && nrun <= cap) {
-                memcpy(best, run, nrun);
-                *nbest = nrun;
-            }
-            nrun = 0;
-        }
-        if (!more)
-            return true;
-        p = next + q;
-    }
-}
-
-/* The literals of a regex: one per top-level alternative; 0 when one of them has none of
- * at least 3 bytes. */
-static size_t regex_literals(const char *re, bool caseless, char (*out)[128], size_t *lens,
-                             size_t max)
-{
-    const char *end = re + strlen(re), *start = re;
-    size_t n = 0;
-    int depth = 0;
-    for (const char *p = re;; p++) {
-        if (p < end && *p == '\\') {
-            if (++p >= end)
-                return 0;
-            continue;
-        }
-        if (p < end && *p == '[') {
-            if (!(p = class_end(p, end)))
-                return 0;
-            p--;
-            continue;
-        }
-        if (p < end && *p == '(')
-            depth++;
-        if (p < end && *p == ')')
-            depth--;
-        if (p < end && (*p != '|' || depth))
-            continue;
-        if (n == max || !alt_literal(start, p, caseless, out[n], &lens[n], sizeof out[n]) ||
-            lens[n] < 3)
-            return 0;
-        n++;
-        if (p >= end)
-            return n;
-        start = p + 1;
-    }
-}
-
-/* Marks the pair (a, b), lower case, in a bitmap of raw byte pairs: every case of it. */
-static void set_pair(uint64_t *bits, unsigned char a, unsigned char b)
-{
-    unsigned char as[2] = { a, a >= 'a' && a <= 'z' ? (unsigned char)(a - 32) : a },
-                  bs[2] = { b, b >= 'a' && b <= 'z' ? (unsigned char)(b - 32) : b };
-    for (int i = 0; i < 2; i++)
-        for (int k = 0; k < 2; k++) {
-            unsigned key = (unsigned)as[i] << 8 | bs[k];
-            bits[key >> 6] |= (uint64_t)1 << (key & 63);
-        }
-}
-
-static int cmp_lit(const void *a, const void *b)
-{
-    const struct lit *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    size_t n = x->n < y->n ? x->n : y->n;
-    int c = memcmp(x->s, y->s, n);
-    return c ? c : x->n < y->n ? -1 : x->n > y->n;
-}
+ * each body and title condition names literals one of which the text must contain for it to
+ * hold (its `contains` or `=` value, or those core/relit.h reads from its regex), and one
+ * pass over a body finds which of all those literals it contains. A condition whose literals
+ * are all absent does not hold there and is not tested; the rest are tested as written, so
+ * the prefilter changes how fast, never what matches. */
 
 /* One bit of 64 for a header name (lower case): an observation's names, ORed, say which
  * header conditions cannot hold in it. */
@@ -964,107 +748,67 @@ static size_t all_conds(struct tk_fpdb *db, struct cond **out)
     return n;
 }
 
-#define MAX_ALTS 16
-
-/* The literals of one condition into the arena; how many (0: no prefilter). */
-static size_t cond_literals(struct tk_arena *a, const struct cond *c, struct lit *out)
+/* The literals of one condition into out; how many (0: no prefilter). */
+static size_t cond_literals(const struct cond *c, struct tk_relit *out)
 {
-    char buf[MAX_ALTS][128];
-    size_t lens[MAX_ALTS], n = 0;
     if (c->op == OP_CONTAINS || c->op == OP_EQ) {
-        /* the value, unless it holds a NUL byte (then it is not what the reader compares) */
+        /* the value (its start when long), unless it holds a NUL byte (then it is not what
+         * the reader compares) */
         if (c->vlen < 2 || strlen(c->value) != c->vlen)
             return 0;
-        unsigned char *s = tk_arena_alloc(a, c->vlen);
-        if (!s)
-            return 0;
-        for (size_t i = 0; i < c->vlen; i++)
-            s[i] = lower((unsigned char)c->value[i]);
-        out[0] = (struct lit){ s, c->vlen, (unsigned)s[0] << 8 | s[1] };
+        out[0].n = c->vlen < TK_RELIT_MAX_LEN ? c->vlen : TK_RELIT_MAX_LEN;
+        memcpy(out[0].s, c->value, out[0].n);
         return 1;
     }
-    if (c->op != OP_REGEX || !c->value || strlen(c->value) != c->vlen ||
-        !(n = regex_literals(c->value, c->caseless, buf, lens, MAX_ALTS)))
+    if (c->op != OP_REGEX || !c->value || strlen(c->value) != c->vlen)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char *s = tk_arena_alloc(a, lens[i]);
-        if (!s)
-            return 0;
-        memcpy(s, buf[i], lens[i]);
-        out[i] = (struct lit){ s, lens[i], (unsigned)s[0] << 8 | s[1] };
-    }
-    return n;
+    return tk_relit_of(c->value, c->vlen, TK_RELIT_UTF | (c->caseless ? TK_RELIT_CASELESS : 0), out,
+                       TK_RELIT_MAX_ALTS);
 }
 
 /* Builds the prefilter of every body and title condition and the name bits of the header
  * and cookie ones (after all files are loaded: a user file may replace a built-in one). */
 static int index_literals(struct tk_fpdb *db)
 {
-    struct tk_arena *a = &db->arena;
     size_t nc = all_conds(db, NULL);
     struct cond **conds = tk_calloc(nc + 1, sizeof *conds);
-    struct lit *all = tk_calloc(nc * MAX_ALTS + 1, sizeof *all);
-    size_t *first = tk_calloc(nc + 1, sizeof *first), *count = tk_calloc(nc + 1, sizeof *count);
-    int rc = conds && all && first && count ? 0 : TK_ENOMEM;
-    size_t nall = 0;
+    struct tk_litset *set = tk_litset_new();
+    int rc = conds && set ? 0 : TK_ENOMEM;
     if (!rc)
         all_conds(db, conds);
     for (size_t i = 0; i < nc && !rc; i++) {
-        first[i] = nall;
-        bool text = conds[i]->t == T_BODY || conds[i]->t == T_TITLE;
-        count[i] = text ? cond_literals(a, conds[i], all + nall) : 0;
-        nall += count[i];
-        conds[i]->namebit = conds[i]->t == T_HEADER   ? name_bit(conds[i]->arg)
-                            : conds[i]->t == T_COOKIE ? name_bit("set-cookie")
-                                                      : 0;
-    }
-    /* the table: sorted, each literal once */
-    db->lits = NULL;
-    db->nlits = 0;
-    db->pairs = rc ? NULL : tk_arena_alloc(a, 2048 * sizeof *db->pairs);
-    db->pairs2 = db->pairs ? db->pairs + 1024 : NULL;
-    struct lit *table = rc || !db->pairs ? NULL : tk_arena_alloc(a, (nall + 1) * sizeof *table);
-    if (!rc && !table)
-        rc = TK_ENOMEM;
-    if (!rc) {
-        memcpy(table, all, nall * sizeof *table);
-        qsort(table, nall, sizeof *table, cmp_lit);
-        size_t u = 0;
-        for (size_t i = 0; i < nall; i++)
-            if (!u || cmp_lit(&table[u - 1], &table[i]) != 0)
-                table[u++] = table[i];
-        db->lits = table;
-        db->nlits = u;
-        memset(db->pairs, 0, 2048 * sizeof *db->pairs);
-        for (size_t i = 0; i < u; i++) {
-            const struct lit *l = &table[i];
-            set_pair(db->pairs, l->s[0], l->s[1]);
-            /* a literal of 3 bytes: its third byte followed by anything */
-            for (unsigned b = 0; b < 256 && l->n >= 3; b++)
-                set_pair(db->pairs2, l->s[2], l->n > 3 ? l->s[3] : (unsigned char)b);
-        }
-    }
-    for (size_t i = 0; i < nc && !rc; i++) {
-        conds[i]->lits = NULL;
-        conds[i]->nlits = 0;
-        uint32_t *ids = count[i] ? tk_arena_alloc(a, count[i] * sizeof *ids) : NULL;
-        if (count[i] && !ids) {
+        struct cond *c = conds[i];
+        c->namebit = c->t == T_HEADER   ? name_bit(c->arg)
+                     : c->t == T_COOKIE ? name_bit("set-cookie")
+                                        : 0;
+        c->lits = NULL;
+        c->nlits = 0;
+        if (c->t != T_BODY && c->t != T_TITLE)
+            continue;
+        struct tk_relit lit[TK_RELIT_MAX_ALTS];
+        size_t n = cond_literals(c, lit);
+        uint32_t *ids = n ? tk_arena_alloc(&db->arena, n * sizeof *ids) : NULL;
+        if (n && !ids)
             rc = TK_ENOMEM;
-            break;
-        }
-        for (size_t k = 0; k < count[i]; k++) {
-            const struct lit *f =
-                bsearch(&all[first[i] + k], db->lits, db->nlits, sizeof *db->lits, cmp_lit);
-            ids[k] = (uint32_t)(f - db->lits);
-        }
-        conds[i]->lits = ids;
-        conds[i]->nlits = count[i];
+        for (size_t k = 0; k < n && !rc; k++)
+            rc = tk_litset_add(set, lit[k].s, lit[k].n, &ids[k]);
+        c->lits = ids;
+        c->nlits = rc ? 0 : n;
     }
+    if (!rc)
+        rc = tk_litset_finish(set);
+    /* from the order of addition to the set's bits */
+    for (size_t i = 0; i < nc && !rc; i++)
+        for (size_t k = 0; k < conds[i]->nlits; k++)
+            conds[i]->lits[k] = tk_litset_bit(set, conds[i]->lits[k]);
     tk_free(conds);
-    tk_free(all);
-    tk_free(first);
-    tk_free(count);
-    return rc;
+    if (rc) {
+        tk_litset_free(set);
+        return rc;
+    }
+    tk_litset_free(db->lits);
+    db->lits = set;
+    return 0;
 }
 
 int tk_fpdb_load_texts(struct tk_fpdb **out, const char *const *names, const char *const *texts,
@@ -1271,43 +1015,6 @@ struct mctx {
 
 _Static_assert(2 * TK_OBS_MAX_HTTP <= 64, "mctx.scanned holds two bits per response");
 
-/* One pass over a body: which literals of the database it contains. */
-static void scan_body(const struct tk_fpdb *db, const unsigned char *p, size_t n, uint64_t *found)
-{
-    const uint64_t *pairs = db->pairs, *pairs2 = db->pairs2;
-    for (size_t i = 0; i + 1 < n; i++) {
-        unsigned key = (unsigned)p[i] << 8 | p[i + 1];
-        if (!(pairs[key >> 6] >> (key & 63) & 1))
-            continue;
-        /* the next pair as well: HTML is full of the first pairs ("/d", "<p", "ty") */
-        if (i + 3 < n) {
-            unsigned k2 = (unsigned)p[i + 2] << 8 | p[i + 3];
-            if (!(pairs2[k2 >> 6] >> (k2 & 63) & 1))
-                continue;
-        }
-        key = (unsigned)lower(p[i]) << 8 | lower(p[i + 1]);
-        /* the literals starting with this pair: a binary search for the first */
-        size_t lo = 0, hi = db->nlits;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (db->lits[mid].key < key)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t k = lo; k < db->nlits && db->lits[k].key == key; k++) {
-            const struct lit *l = &db->lits[k];
-            if ((found[k >> 6] >> (k & 63) & 1) || l->n > n - i)
-                continue;
-            size_t j = 2;
-            while (j < l->n && lower(p[i + j]) == l->s[j])
-                j++;
-            if (j == l->n)
-                found[k >> 6] |= (uint64_t)1 << (k & 63);
-        }
-    }
-}
-
 /* May c hold in text t (a body or a title, see mctx) of p..p+n? False only when the
  * prefilter rules it out. */
 static bool may_hold(const struct cond *c, struct mctx *m, const struct tk_obs *o, size_t t,
@@ -1316,7 +1023,7 @@ static bool may_hold(const struct cond *c, struct mctx *m, const struct tk_obs *
     if (!c->nlits || m->no_memory)
         return true;
     if (!m->found) {
-        m->words = (m->db->nlits + 63) / 64;
+        m->words = tk_litset_words(m->db->lits);
         m->found = tk_arena_alloc(o->arena, 2 * TK_OBS_MAX_HTTP * m->words * sizeof *m->found);
         if (!m->found) {
             m->no_memory = true;
@@ -1326,11 +1033,11 @@ static bool may_hold(const struct cond *c, struct mctx *m, const struct tk_obs *
     uint64_t *found = m->found + t * m->words;
     if (!(m->scanned >> t & 1)) {
         memset(found, 0, m->words * sizeof *found);
-        scan_body(m->db, p, n, found);
+        tk_litset_scan(m->db->lits, p, n, found);
         m->scanned |= (uint64_t)1 << t;
     }
     for (size_t k = 0; k < c->nlits; k++)
-        if (found[c->lits[k] >> 6] >> (c->lits[k] & 63) & 1)
+        if (tk_litset_found(found, c->lits[k]))
             return true;
     return false;
 }
@@ -1342,10 +1049,18 @@ static bool test_value(const struct cond *c, struct mctx *m, const void *p, size
         return false;
     bool ok = false;
     switch (c->op) {
-    case OP_PRESENT: ok = true; break;
-    case OP_EQ: ok = n == c->vlen && memmem_ci(p, n, c->value, c->vlen) != NULL; break;
-    case OP_CONTAINS: ok = memmem_ci(p, n, c->value, c->vlen) != NULL; break;
-    case OP_REGEX: ok = pcre2_match(c->re, p, n, 0, 0, m->md, m->mc) >= 0; break;
+    case OP_PRESENT:
+        ok = true;
+        break;
+    case OP_EQ:
+        ok = n == c->vlen && memmem_ci(p, n, c->value, c->vlen) != NULL;
+        break;
+    case OP_CONTAINS:
+        ok = memmem_ci(p, n, c->value, c->vlen) != NULL;
+        break;
+    case OP_REGEX:
+        ok = pcre2_match(c->re, p, n, 0, 0, m->md, m->mc) >= 0;
+        break;
     }
     if (ok) {
         m->subj = p;
@@ -1503,8 +1218,7 @@ static const char *expand(const struct tk_obs *o, const char *tmpl, struct mctx 
             rc = tk_buf_addc(&b, *t);
         }
     }
-    const char *r =
-        !rc && b.len && b.len < 128 ? tk_arena_strndup(o->arena, b.ptr, b.len) : NULL;
+    const char *r = !rc && b.len && b.len < 128 ? tk_arena_strndup(o->arena, b.ptr, b.len) : NULL;
     tk_buf_release(&b);
     return r;
 }
