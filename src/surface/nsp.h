@@ -93,4 +93,10 @@ int tk_nsp_match(struct tk_nsp *db, const unsigned char *banner, size_t n, unsig
 
 void tk_nsp_stats(const struct tk_nsp *db, struct tk_nsp_stats *st);
 
+/* Whether match lines are first ruled out by the literals their regexes require (on by
+ * default, see nsp.c); off runs every line's regex. The answers are the same either way: off
+ * is for the tests that show it, and for measuring. Not to be changed while other threads
+ * match. */
+void tk_nsp_set_prefilter(struct tk_nsp *db, bool on);
+
 #endif

@@ -622,6 +622,84 @@ static void test_real_stats(void **state)
     tk_nsp_free(db);
 }
 
+static int unhex(int c)
+{
+    return c <= '9' ? c - '0' : (c | 32) - 'a' + 10;
+}
+
+/* Compares two answers field by field (the result may hold bytes after each NUL). */
+static void assert_same_answer(int rc1, const struct tk_nsp_result *a, int rc2,
+                               const struct tk_nsp_result *b, const char *what)
+{
+    if (rc1 != rc2 || strcmp(a->service, b->service) || strcmp(a->product, b->product) ||
+        strcmp(a->version, b->version) || strcmp(a->info, b->info) || a->line != b->line ||
+        a->soft != b->soft || a->ncpe != b->ncpe)
+        fail_msg("%s: with the prefilter %d line %d \"%s\", without %d line %d \"%s\"", what, rc1,
+                 a->line, a->product, rc2, b->line, b->product);
+}
+
+/* The prefilter never changes an answer: every match line of the real file gets a banner
+ * built from its own regex (tests/tools/nsp-samples.py, run by the build into NSP_SAMPLES,
+ * bytes XORed with 0x5A),
+ * matched with and without the prefilter, as written and with letters in the other case. */
+static void test_real_prefilter(void **state)
+{
+    (void)state;
+    const char *path = getenv("NSP_SAMPLES");
+    FILE *f = path ? fopen(path, "r") : NULL;
+    struct tk_nsp *on = f ? load_real() : NULL, *off = on ? load_real() : NULL;
+    if (!off) {
+        if (f)
+            fclose(f);
+        tk_nsp_free(on);
+        skip();
+    }
+    tk_nsp_set_prefilter(off, false);
+    static char row[16384];
+    static unsigned char banner[8192];
+    size_t rows = 0, own = 0, matched = 0;
+    while (fgets(row, sizeof row, f)) {
+        char probe[64], tr[8], hex[8200];
+        int line;
+        if (sscanf(row, "%63s %7s %d %8199s", probe, tr, &line, hex) != 4) {
+            hex[0] = '\0'; /* an empty banner */
+            if (sscanf(row, "%63s %7s %d", probe, tr, &line) != 3)
+                fail_msg("%s: malformed row %zu", path, rows + 1);
+        }
+        size_t n = strlen(hex) / 2;
+        for (size_t i = 0; i < n; i++)
+            banner[i] = (unsigned char)((unhex(hex[2 * i]) << 4 | unhex(hex[2 * i + 1])) ^ 0x5a);
+        for (int variant = 0; variant < 2; variant++) {
+            if (variant)
+                for (size_t i = 0; i < n; i++)
+                    if ((banner[i] | 32) >= 'a' && (banner[i] | 32) <= 'z')
+                        banner[i] ^= 32;
+            struct tk_nsp_result a, b;
+            char what[128];
+            snprintf(what, sizeof what, "line %d (%s, variant %d)", line, probe, variant);
+            int rc1 = tk_nsp_match(on, banner, n, 80, tr, probe, &a, NULL);
+            int rc2 = tk_nsp_match(off, banner, n, 80, tr, probe, &b, NULL);
+            assert_same_answer(rc1, &a, rc2, &b, what);
+            matched += rc1 == 1;
+            own += !variant && rc1 == 1 && a.line == line;
+            /* the unknown probe tries every probe: a sample of the rows */
+            if (rows % 16 == 0) {
+                rc1 = tk_nsp_match(on, banner, n, 80, tr, NULL, &a, NULL);
+                rc2 = tk_nsp_match(off, banner, n, 80, tr, NULL, &b, NULL);
+                assert_same_answer(rc1, &a, rc2, &b, what);
+            }
+        }
+        rows++;
+    }
+    fclose(f);
+    print_message("# %zu match lines, %zu banners answered, %zu by their own line\n", rows, matched,
+                  own);
+    assert_true(rows > 10000);
+    assert_true(own > rows / 2); /* the banners do reach their lines */
+    tk_nsp_free(on);
+    tk_nsp_free(off);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -632,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_threads),         cmocka_unit_test(test_real_ssh_ftp),
         cmocka_unit_test(test_real_http),       cmocka_unit_test(test_real_hostile),
         cmocka_unit_test(test_real_stats),      cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_real_prefilter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
