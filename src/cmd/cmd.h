@@ -19,6 +19,7 @@ enum {
     TK_EXIT_FINDINGS = 1, /* findings at or above --fail-on SEVERITY */
     TK_EXIT_USAGE = 2,    /* bad command line */
     TK_EXIT_RUNTIME = 3,  /* could not do the job (I/O, out of memory, bad input file) */
+    TK_EXIT_CONFLICT = 4, /* a change made against a version that is no longer current */
 };
 
 struct tk_opt {
@@ -95,6 +96,10 @@ int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
                    struct tk_config_argv *out);
 void tk_config_release(struct tk_config_argv *c);
 
+/* The index of sub (the first positional argument, NULL when none) in subs (NULL-terminated),
+ * or -1 after a usage error that names the choices. */
+int tk_cli_subcommand(struct tk_cli *cli, const char *sub, const char *const *subs);
+
 /* A whole decimal number from lo to hi (option values); false otherwise. */
 bool tk_parse_long(const char *s, long lo, long hi, long *out);
 
@@ -133,6 +138,7 @@ extern const struct tk_cmd tk_cmd_upload;
 extern const struct tk_cmd tk_cmd_report;
 extern const struct tk_cmd tk_cmd_reanalyze;
 extern const struct tk_cmd tk_cmd_surface;
+extern const struct tk_cmd tk_cmd_campaign;
 extern const struct tk_cmd tk_cmd_analyze;
 extern const struct tk_cmd tk_cmd_help;
 extern const struct tk_cmd tk_cmd_version;

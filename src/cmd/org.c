@@ -57,8 +57,9 @@ static int do_add(struct tk_cli *cli, struct tk_store *s, const struct orgargs *
     if (a->npos != 2)
         return tk_usage_error(cli, "usage: org add NAME [--max-endpoints N] [--probe]");
     if (!tk_org_name_valid(a->pos[1]))
-        return tk_usage_error(cli, "'%s' is not a valid organisation name (1 to %d letters, "
-                                   "digits, '.', '_' or '-', starting with a letter or digit)",
+        return tk_usage_error(cli,
+                              "'%s' is not a valid organisation name (1 to %d letters, "
+                              "digits, '.', '_' or '-', starting with a letter or digit)",
                               a->pos[1], TK_ORG_NAME_MAX);
     struct tk_org o = { .max_endpoints = a->max_endpoints, .probe = a->probe };
     snprintf(o.name, sizeof o.name, "%s", a->pos[1]);
@@ -70,8 +71,9 @@ static int do_add(struct tk_cli *cli, struct tk_store *s, const struct orgargs *
     if (s->ops->org_add(s, &o, hash, &err) != 0)
         return runtime(cli, &err);
     fprintf(cli->out, "%s\n", token);
-    tk_log(&cli->log, TK_LOG_INFO, "organisation %s (%s) added; its endpoints upload with the "
-                                   "token above, which is not stored and cannot be shown again",
+    tk_log(&cli->log, TK_LOG_INFO,
+           "organisation %s (%s) added; its endpoints upload with the "
+           "token above, which is not stored and cannot be shown again",
            o.name, o.id);
     return TK_EXIT_OK;
 }
@@ -187,26 +189,30 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     }
     a.pos = p.pos;
     a.npos = p.npos;
-    static const char *const subs[] = { "add", "list", "disable", "enable", "rotate-token",
-                                        NULL };
-    const char *sub = a.npos ? a.pos[0] : NULL;
-    size_t k = 0;
-    while (sub && subs[k] && strcmp(subs[k], sub) != 0)
-        k++;
-    if (!sub || !subs[k]) {
-        rc = sub ? tk_usage_error(cli, "unknown subcommand '%s'", sub)
-                 : tk_usage_error(cli, "missing subcommand: add, list, disable, enable or "
-                                       "rotate-token");
+    static const char *const subs[] = { "add", "list", "disable", "enable", "rotate-token", NULL };
+    int k = tk_cli_subcommand(cli, a.npos ? a.pos[0] : NULL, subs);
+    if (k < 0) {
+        rc = TK_EXIT_USAGE;
         goto out;
     }
     struct tk_store *s;
     if ((rc = tk_cli_open_store(cli, a.data, &s)) == 0) {
         switch (k) {
-        case 0: rc = do_add(cli, s, &a); break;
-        case 1: rc = do_list(cli, s, &a); break;
-        case 2: rc = do_disable(cli, s, &a, true); break;
-        case 3: rc = do_disable(cli, s, &a, false); break;
-        default: rc = do_rotate(cli, s, &a); break;
+        case 0:
+            rc = do_add(cli, s, &a);
+            break;
+        case 1:
+            rc = do_list(cli, s, &a);
+            break;
+        case 2:
+            rc = do_disable(cli, s, &a, true);
+            break;
+        case 3:
+            rc = do_disable(cli, s, &a, false);
+            break;
+        default:
+            rc = do_rotate(cli, s, &a);
+            break;
         }
         tk_store_close(s);
     }

@@ -88,6 +88,8 @@ const char *tk_err_name(int code)
         return "permission";
     case TK_EUNSUPP:
         return "unsupported";
+    case TK_ECONFLICT:
+        return "conflict";
     default:
         return "unknown";
     }

@@ -18,6 +18,7 @@ enum {
     TK_ENOENT = -6,  /* does not exist */
     TK_EACCES = -7,  /* permission denied */
     TK_EUNSUPP = -8, /* not supported on this platform or build */
+    TK_ECONFLICT = -9, /* changed by someone else since it was read: refused */
 };
 
 struct tk_err {

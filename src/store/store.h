@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "campaign/campaign.h"
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -121,6 +123,60 @@ struct tk_store_ops {
                     void *ud, struct tk_err *err);
     int (*key_allows)(struct tk_store *s, const char *key_hash, const char *org_id,
                       bool *allowed, struct tk_err *err);
+
+    /* ---- notification campaigns (campaign/campaign.h) ----
+     * Strings of what these return live in the arena a until it is reset or released.
+     * Campaigns are named by id or name; cases by their id, unique in the store. */
+    /* Creates c (its id and created are filled in) with its cases and their devices, in one
+     * transaction; each case starts at version 1 with tk_case_fields' initial values, and
+     * its creation is audited. TK_EINVAL when the name is taken. */
+    int (*campaign_create)(struct tk_store *s, struct tk_campaign *c,
+                           const struct tk_case_new *cases, size_t n, const char *who,
+                           struct tk_err *err);
+    int (*campaign_get)(struct tk_store *s, const char *name_or_id, struct tk_arena *a,
+                        struct tk_campaign *out, struct tk_err *err);
+    int (*campaign_list)(struct tk_store *s, struct tk_arena *a,
+                         int (*fn)(void *ud, const struct tk_campaign *c), void *ud,
+                         struct tk_err *err);
+    /* The cases of a campaign (by its id), by case id, with their device counts. */
+    int (*case_list)(struct tk_store *s, const char *campaign_id, struct tk_arena *a,
+                     int (*fn)(void *ud, const struct tk_case *c), void *ud,
+                     struct tk_err *err);
+    int (*case_get)(struct tk_store *s, int64_t case_id, struct tk_arena *a,
+                    struct tk_case *out, struct tk_err *err);
+    /* The devices, contact entries (by date, then entry) and audit rows (oldest first) of one
+     * case (case_id > 0), or of every case of campaign_id (case_id 0). */
+    int (*case_devices)(struct tk_store *s, const char *campaign_id, int64_t case_id,
+                        struct tk_arena *a,
+                        int (*fn)(void *ud, int64_t case_id, const struct tk_case_device *d),
+                        void *ud, struct tk_err *err);
+    int (*case_contacts)(struct tk_store *s, const char *campaign_id, int64_t case_id,
+                         struct tk_arena *a,
+                         int (*fn)(void *ud, int64_t case_id, const struct tk_contact *c),
+                         void *ud, struct tk_err *err);
+    int (*case_audit)(struct tk_store *s, const char *campaign_id, int64_t case_id,
+                      struct tk_arena *a, int (*fn)(void *ud, const struct tk_audit *r),
+                      void *ud, struct tk_err *err);
+    /* Applies edits (values in normal form) made against version expected (0: whatever the
+     * version): TK_ECONFLICT, changing nothing, when the case is at another version. Each
+     * field whose value changes is audited (before -> after) and the version goes up by one
+     * for the whole edit; an edit that changes nothing keeps the version. *version: the
+     * case's version afterwards. */
+    int (*case_update)(struct tk_store *s, int64_t case_id, int64_t expected,
+                       const struct tk_case_edit *edits, size_t n, const char *who,
+                       int64_t *version, struct tk_err *err);
+    /* Adds a contact entry against version expected (0: any), audited as field "contact";
+     * a case still "identified" becomes "contacted" in the same change. */
+    int (*contact_add)(struct tk_store *s, int64_t case_id, int64_t expected,
+                       const struct tk_contact *c, const char *who, int64_t *version,
+                       struct tk_err *err);
+    /* Verification: sets the devices' states (with the time each was observed) in one
+     * transaction; every device whose state changes is audited as field "device" on its case
+     * ("203.0.113.5:443 vulnerable -> fixed") and the case's version goes up once. Devices
+     * not of campaign_id: TK_EINVAL, nothing changed. */
+    int (*device_states)(struct tk_store *s, const char *campaign_id,
+                         const struct tk_device_update *u, size_t n, const char *who,
+                         struct tk_err *err);
 };
 
 /* Every store starts with its operations, so the front functions can dispatch. */

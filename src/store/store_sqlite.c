@@ -9,22 +9,17 @@
 #include "core/alloc.h"
 #include "core/str.h"
 #include "core/time.h"
+#include "store/sqlite_int.h"
 #include "store/store.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
-struct sq {
-    struct tk_store base;
-    sqlite3 *db;
-    char path[4096];
-};
-
-static int fail(struct sq *s, struct tk_err *err, const char *what)
+int tk_sq_fail(struct sq *s, struct tk_err *err, const char *what)
 {
     return tk_err_set(err, TK_EIO, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-static int exec(struct sq *s, const char *sql, struct tk_err *err)
+int tk_sq_exec(struct sq *s, const char *sql, struct tk_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -84,6 +79,72 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "INSERT INTO analysis SELECT bundle_id, digest FROM bundle WHERE digest IS NOT NULL;"
     "DROP INDEX bundle_pending;"
     "ALTER TABLE bundle DROP COLUMN digest;",
+    /* 6: notification campaigns (campaign/campaign.h, campaign_sqlite.c): a case per
+     * organisation with its devices, contact entries and audit trail. A case's editable
+     * fields are one column each, named in campaign_sqlite.c's case_col; a new field is an
+     * ALTER TABLE ... ADD COLUMN in a later migration. Case ids are shown to users, so they
+     * are never reused (AUTOINCREMENT). */
+    "CREATE TABLE campaign ("
+    "  id INTEGER PRIMARY KEY,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  filter TEXT NOT NULL DEFAULT '',"
+    "  created INTEGER NOT NULL,"
+    "  created_by TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE camp_case ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  campaign INTEGER NOT NULL REFERENCES campaign(id),"
+    "  org_key TEXT NOT NULL,"
+    "  org_name TEXT,"
+    "  corporate_number TEXT,"
+    "  prefecture TEXT,"
+    "  version INTEGER NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT '',"
+    "  outcome TEXT NOT NULL DEFAULT '',"
+    "  aware TEXT NOT NULL DEFAULT '',"
+    "  at_notice TEXT NOT NULL DEFAULT '',"
+    "  manager TEXT NOT NULL DEFAULT '',"
+    "  reasons TEXT NOT NULL DEFAULT '',"
+    "  reason_note TEXT NOT NULL DEFAULT '',"
+    "  follow_up TEXT NOT NULL DEFAULT '',"
+    "  contact_name TEXT NOT NULL DEFAULT '',"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  UNIQUE (campaign, org_key));"
+    "CREATE TABLE camp_device ("
+    "  id INTEGER PRIMARY KEY,"
+    "  case_id INTEGER NOT NULL REFERENCES camp_case(id),"
+    "  ip TEXT NOT NULL,"
+    "  port INTEGER NOT NULL,"
+    "  vendor TEXT, product TEXT, version TEXT, precision TEXT, verdict TEXT,"
+    "  cves TEXT,"
+    "  kev INTEGER NOT NULL DEFAULT 0,"
+    "  state TEXT NOT NULL DEFAULT 'vulnerable',"
+    "  state_at INTEGER NOT NULL DEFAULT 0,"
+    "  seen TEXT);"
+    "CREATE INDEX camp_device_case ON camp_device (case_id);"
+    "CREATE TABLE camp_contact ("
+    "  id INTEGER PRIMARY KEY,"
+    "  case_id INTEGER NOT NULL REFERENCES camp_case(id),"
+    "  date TEXT NOT NULL,"
+    "  channel TEXT NOT NULL,"
+    "  who TEXT NOT NULL DEFAULT '',"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  created INTEGER NOT NULL,"
+    "  created_by TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX camp_contact_case ON camp_contact (case_id, date);"
+    "CREATE TABLE camp_audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  case_id INTEGER NOT NULL REFERENCES camp_case(id),"
+    "  at INTEGER NOT NULL,"
+    "  who TEXT NOT NULL DEFAULT '',"
+    "  field TEXT NOT NULL,"
+    "  before TEXT NOT NULL DEFAULT '',"
+    "  after TEXT NOT NULL DEFAULT '',"
+    "  version INTEGER NOT NULL);"
+    "CREATE INDEX camp_audit_case ON camp_audit (case_id);",
 };
 
 static int migrate(struct sq *s, struct tk_err *err)
@@ -91,7 +152,7 @@ static int migrate(struct sq *s, struct tk_err *err)
     sqlite3_stmt *st;
     int version = 0;
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot read the schema version");
+        return tk_sq_fail(s, err, "cannot read the schema version");
     if (sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
@@ -102,15 +163,15 @@ static int migrate(struct sq *s, struct tk_err *err)
     for (; version < SCHEMA_VERSION; version++) {
         char pragma[48];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", version + 1);
-        int rc = exec(s, "BEGIN IMMEDIATE", err);
+        int rc = tk_sq_exec(s, "BEGIN IMMEDIATE", err);
         if (!rc)
-            rc = exec(s, migrations[version], err);
+            rc = tk_sq_exec(s, migrations[version], err);
         if (!rc)
-            rc = exec(s, pragma, err);
+            rc = tk_sq_exec(s, pragma, err);
         if (!rc)
-            rc = exec(s, "COMMIT", err);
+            rc = tk_sq_exec(s, "COMMIT", err);
         if (rc) {
-            exec(s, "ROLLBACK", NULL);
+            tk_sq_exec(s, "ROLLBACK", NULL);
             return rc;
         }
     }
@@ -141,8 +202,8 @@ static int sq_open(struct tk_store **out, const char *dir, struct tk_err *err)
     }
     sqlite3_busy_timeout(s->db, 10000);
     /* FULL: a 2xx to an upload means the bundle survives a power cut */
-    int rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                     "PRAGMA foreign_keys=ON;", err);
+    int rc = tk_sq_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                           "PRAGMA foreign_keys=ON;", err);
     if (!rc)
         rc = migrate(s, err);
     if (rc) {
@@ -169,11 +230,11 @@ static void row_to_org(sqlite3_stmt *st, struct tk_org *o)
     o->endpoints = sqlite3_column_int64(st, 6);
 }
 
-static int new_uid(char out[40], struct tk_err *err)
+int tk_sq_new_uid(char out[40], struct tk_err *err)
 {
     unsigned char r[16];
     if (tk_sys_random(r, sizeof r) != 0)
-        return tk_err_set(err, TK_EIO, "cannot read random bytes for an organisation id");
+        return tk_err_set(err, TK_EIO, "cannot read random bytes for a new id");
     tk_uuid4_format(r, out);
     return 0;
 }
@@ -182,7 +243,7 @@ static int sq_org_add(struct tk_store *base, struct tk_org *o, const char *token
                       struct tk_err *err)
 {
     struct sq *s = (struct sq *)base;
-    int rc = new_uid(o->id, err);
+    int rc = tk_sq_new_uid(o->id, err);
     if (rc)
         return rc;
     o->created = tk_time_now();
@@ -191,7 +252,7 @@ static int sq_org_add(struct tk_store *base, struct tk_org *o, const char *token
                            "INSERT INTO org (uid, name, token_hash, max_endpoints, probe, "
                            "created) VALUES (?, ?, ?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, o->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, o->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, token_hash, -1, SQLITE_STATIC);
@@ -202,7 +263,7 @@ static int sq_org_add(struct tk_store *base, struct tk_org *o, const char *token
     sqlite3_finalize(st);
     if (step == SQLITE_CONSTRAINT)
         return tk_err_set(err, TK_EINVAL, "an organisation named '%s' exists already", o->name);
-    return step == SQLITE_DONE ? 0 : fail(s, err, "cannot add the organisation");
+    return step == SQLITE_DONE ? 0 : tk_sq_fail(s, err, "cannot add the organisation");
 }
 
 /* One org by a WHERE clause with one text parameter, ?1. */
@@ -213,7 +274,7 @@ static int get_one(struct sq *s, const char *where, const char *arg, const char 
     snprintf(sql, sizeof sql, "SELECT " ORG_COLUMNS " FROM org WHERE %s", where);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC); /* ?1, however often it appears */
     int step = sqlite3_step(st), rc = 0;
     if (step == SQLITE_ROW)
@@ -221,7 +282,7 @@ static int get_one(struct sq *s, const char *where, const char *arg, const char 
     else if (step == SQLITE_DONE)
         rc = tk_err_set(err, TK_ENOENT, "no organisation %s", what);
     else
-        rc = fail(s, err, "cannot read organisations");
+        rc = tk_sq_fail(s, err, "cannot read organisations");
     sqlite3_finalize(st);
     return rc;
 }
@@ -248,7 +309,7 @@ static int sq_org_list(struct tk_store *base, int (*fn)(void *ud, const struct t
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "SELECT " ORG_COLUMNS " FROM org ORDER BY name", -1, &st,
                            NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     int step, rc = 0;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         struct tk_org o;
@@ -256,7 +317,7 @@ static int sq_org_list(struct tk_store *base, int (*fn)(void *ud, const struct t
         rc = fn(ud, &o);
     }
     if (!rc && step != SQLITE_DONE)
-        rc = fail(s, err, "cannot read organisations");
+        rc = tk_sq_fail(s, err, "cannot read organisations");
     sqlite3_finalize(st);
     return rc;
 }
@@ -269,7 +330,7 @@ static int update(struct sq *s, const char *set, const char *name, const char *t
     snprintf(sql, sizeof sql, "UPDATE org SET %s WHERE name = ?2", set);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     if (text)
         sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
     else
@@ -278,7 +339,7 @@ static int update(struct sq *s, const char *set, const char *name, const char *t
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
     if (step != SQLITE_DONE)
-        return fail(s, err, "cannot update the organisation");
+        return tk_sq_fail(s, err, "cannot update the organisation");
     if (sqlite3_changes(s->db) == 0)
         return tk_err_set(err, TK_ENOENT, "no organisation named '%.64s'", name);
     return 0;
@@ -303,12 +364,12 @@ static int put_digest(struct sq *s, const char *bundle_id, const void *digest, s
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO analysis (bundle_id, digest)"
                                   " VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, bundle_id, -1, SQLITE_STATIC);
     sqlite3_bind_blob64(st, 2, digest, n, SQLITE_STATIC);
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
-    return step == SQLITE_DONE ? 0 : fail(s, err, "cannot store the analysis");
+    return step == SQLITE_DONE ? 0 : tk_sq_fail(s, err, "cannot store the analysis");
 }
 
 /* One upload inside the caller's transaction. */
@@ -329,7 +390,7 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
                            " (SELECT count(*) FROM endpoint e WHERE e.org = org.id)"
                            " FROM org WHERE uid = ?1",
                            -1, &st, NULL) != SQLITE_OK) {
-        rc = fail(s, err, "cannot prepare");
+        rc = tk_sq_fail(s, err, "cannot prepare");
         goto out;
     }
     sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
@@ -348,7 +409,7 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
     st = NULL;
     if (step != SQLITE_ROW) {
         rc = step == SQLITE_DONE ? tk_err_set(err, TK_ENOENT, "no organisation %s", org_id)
-                                 : fail(s, err, "cannot read the organisation");
+                                 : tk_sq_fail(s, err, "cannot read the organisation");
         goto out;
     }
     if (dup || taken) {
@@ -362,7 +423,7 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
     if (!known) {
         if (sqlite3_prepare_v2(s->db, "INSERT INTO endpoint (org, endpoint_id, first_seen) "
                                       "VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
-            rc = fail(s, err, "cannot prepare");
+            rc = tk_sq_fail(s, err, "cannot prepare");
             goto out;
         }
         sqlite3_bind_int64(st, 1, org);
@@ -372,7 +433,7 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
         sqlite3_finalize(st);
         st = NULL;
         if (step != SQLITE_DONE) {
-            rc = fail(s, err, "cannot record the endpoint");
+            rc = tk_sq_fail(s, err, "cannot record the endpoint");
             goto out;
         }
     }
@@ -381,7 +442,7 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
                            " received, collected, json, probe)"
                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK) {
-        rc = fail(s, err, "cannot prepare");
+        rc = tk_sq_fail(s, err, "cannot prepare");
         goto out;
     }
     sqlite3_bind_text(st, 1, u->bundle_id, -1, SQLITE_STATIC);
@@ -397,7 +458,7 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
     sqlite3_finalize(st);
     st = NULL;
     if (step != SQLITE_DONE) {
-        rc = fail(s, err, "cannot store the bundle");
+        rc = tk_sq_fail(s, err, "cannot store the bundle");
         goto out;
     }
     if (u->digest && (rc = put_digest(s, u->bundle_id, u->digest, u->digest_len, err)) != 0)
@@ -411,13 +472,13 @@ static int sq_bundle_put_batch(struct tk_store *base, struct tk_put *puts, size_
                                struct tk_err *err)
 {
     struct sq *s = (struct sq *)base;
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = tk_sq_exec(s, "BEGIN IMMEDIATE", err);
     for (size_t i = 0; i < n && !rc; i++)
         rc = put_one(s, puts[i].org_id, puts[i].u, &puts[i].result, err);
     if (!rc)
-        rc = exec(s, "COMMIT", err); /* synchronous=FULL: on disk when this returns */
+        rc = tk_sq_exec(s, "COMMIT", err); /* synchronous=FULL: on disk when this returns */
     if (rc)
-        exec(s, "ROLLBACK", NULL);
+        tk_sq_exec(s, "ROLLBACK", NULL);
     return rc;
 }
 
@@ -437,12 +498,12 @@ static int sq_bundle_count(struct tk_store *base, const char *org_id, int64_t *n
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM bundle b JOIN org o ON o.id = b.org "
                                   "WHERE o.uid = ?", -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
     *n = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
-    return step == SQLITE_ROW ? 0 : fail(s, err, "cannot count bundles");
+    return step == SQLITE_ROW ? 0 : tk_sq_fail(s, err, "cannot count bundles");
 }
 
 static int sq_bundle_get(struct tk_store *base, const char *bundle_id,
@@ -453,7 +514,7 @@ static int sq_bundle_get(struct tk_store *base, const char *bundle_id,
     if (sqlite3_prepare_v2(s->db, "SELECT o.uid, b.source, b.probe, b.received, b.json"
                                   " FROM bundle b JOIN org o ON o.id = b.org"
                                   " WHERE b.bundle_id = ?", -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, bundle_id, -1, SQLITE_STATIC);
     int step = sqlite3_step(st), rc = 0;
     if (step == SQLITE_ROW) {
@@ -470,7 +531,7 @@ static int sq_bundle_get(struct tk_store *base, const char *bundle_id,
             rc = tk_err_set(err, TK_ELIMIT, "bundle %s: larger than allowed", bundle_id);
     } else {
         rc = step == SQLITE_DONE ? tk_err_set(err, TK_ENOENT, "no bundle %.40s", bundle_id)
-                                 : fail(s, err, "cannot read the bundle");
+                                 : tk_sq_fail(s, err, "cannot read the bundle");
     }
     sqlite3_finalize(st);
     return rc;
@@ -487,14 +548,14 @@ static int sq_bundle_ids(struct tk_store *base, const char *org_id, bool pending
                                   " AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM analysis a"
                                   "      WHERE a.bundle_id = b.bundle_id)) ORDER BY b.rowid",
                            -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, pending);
     int step, rc = 0;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
         rc = fn(ud, (const char *)sqlite3_column_text(st, 0));
     if (!rc && step != SQLITE_DONE)
-        rc = fail(s, err, "cannot list bundles");
+        rc = tk_sq_fail(s, err, "cannot list bundles");
     sqlite3_finalize(st);
     return rc;
 }
@@ -504,28 +565,28 @@ static int sq_analysis_put(struct tk_store *base, const char *bundle_id, const c
 {
     struct sq *s = (struct sq *)base;
     sqlite3_stmt *st;
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = tk_sq_exec(s, "BEGIN IMMEDIATE", err);
     if (rc)
         return rc;
     /* the row holds the bundle's JSON: rewrite it only when the probe result changed; an
      * unknown bundle id fails below, on analysis's foreign key */
     if (sqlite3_prepare_v2(s->db, "UPDATE bundle SET probe = ?1 WHERE bundle_id = ?2"
                                   " AND probe IS NOT ?1", -1, &st, NULL) != SQLITE_OK) {
-        rc = fail(s, err, "cannot prepare");
+        rc = tk_sq_fail(s, err, "cannot prepare");
     } else {
         sqlite3_bind_text(st, 1, probe && *probe ? probe : NULL, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, bundle_id, -1, SQLITE_STATIC);
         int step = sqlite3_step(st);
         sqlite3_finalize(st);
         if (step != SQLITE_DONE)
-            rc = fail(s, err, "cannot store the analysis");
+            rc = tk_sq_fail(s, err, "cannot store the analysis");
     }
     if (!rc)
         rc = put_digest(s, bundle_id, digest, n, err);
     if (!rc)
-        rc = exec(s, "COMMIT", err);
+        rc = tk_sq_exec(s, "COMMIT", err);
     if (rc)
-        exec(s, "ROLLBACK", NULL);
+        tk_sq_exec(s, "ROLLBACK", NULL);
     return rc;
 }
 
@@ -543,7 +604,7 @@ static int sq_digests(struct tk_store *base, const char *org_id,
                            " FROM bundle b JOIN org o ON o.id = b.org WHERE o.uid = ?) l"
                            " LEFT JOIN analysis a ON a.bundle_id = l.bundle_id WHERE l.n = 1",
                            -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
     int step, rc = 0;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -553,7 +614,7 @@ static int sq_digests(struct tk_store *base, const char *org_id,
             rc = fn(ud, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
     }
     if (!rc && step != SQLITE_DONE)
-        rc = fail(s, err, "cannot read the analyses");
+        rc = tk_sq_fail(s, err, "cannot read the analyses");
     sqlite3_finalize(st);
     return rc;
 }
@@ -564,7 +625,7 @@ static int run1(struct sq *s, const char *sql, const char *a, const char *b, int
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
     if (b)
         sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
@@ -581,7 +642,7 @@ static int sq_key_add(struct tk_store *base, const char *name, const char *key_h
                       const char *const *org_ids, size_t norgs, struct tk_err *err)
 {
     struct sq *s = (struct sq *)base;
-    int rc = exec(s, "BEGIN IMMEDIATE", err), changed = 0;
+    int rc = tk_sq_exec(s, "BEGIN IMMEDIATE", err), changed = 0;
     if (rc)
         return rc;
     sqlite3_stmt *st;
@@ -598,21 +659,21 @@ static int sq_key_add(struct tk_store *base, const char *name, const char *key_h
     if (step == SQLITE_CONSTRAINT)
         rc = tk_err_set(err, TK_EINVAL, "a key named '%.64s' exists already", name);
     else if (step)
-        rc = fail(s, err, "cannot add the key");
+        rc = tk_sq_fail(s, err, "cannot add the key");
     for (size_t i = 0; !rc && i < norgs; i++) {
         step = run1(s, "INSERT OR IGNORE INTO apikey_org (key, org)"
                        " SELECT k.id, o.id FROM apikey k, org o WHERE k.name = ?1"
                        " AND (o.uid = ?2 OR o.name = ?2)",
                     name, org_ids[i], 0, &changed, err);
         if (step)
-            rc = fail(s, err, "cannot scope the key");
+            rc = tk_sq_fail(s, err, "cannot scope the key");
         else if (!changed)
             rc = tk_err_set(err, TK_ENOENT, "no organisation named '%.64s'", org_ids[i]);
     }
     if (!rc)
-        rc = exec(s, "COMMIT", err);
+        rc = tk_sq_exec(s, "COMMIT", err);
     if (rc)
-        exec(s, "ROLLBACK", NULL);
+        tk_sq_exec(s, "ROLLBACK", NULL);
     return rc;
 }
 
@@ -621,7 +682,7 @@ static int sq_key_revoke(struct tk_store *base, const char *name, struct tk_err 
     struct sq *s = (struct sq *)base;
     int changed = 0;
     if (run1(s, "DELETE FROM apikey WHERE name = ?1 AND ?2 = 0", name, NULL, 0, &changed, err))
-        return fail(s, err, "cannot revoke the key");
+        return tk_sq_fail(s, err, "cannot revoke the key");
     return changed ? 0 : tk_err_set(err, TK_ENOENT, "no key named '%.64s'", name);
 }
 
@@ -635,7 +696,7 @@ static int sq_key_list(struct tk_store *base,
                                   " FROM apikey_org ko JOIN org o ON o.id = ko.org"
                                   " WHERE ko.key = k.id) FROM apikey k ORDER BY k.name",
                            -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     int step, rc = 0;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *orgs = (const char *)sqlite3_column_text(st, 2);
@@ -643,7 +704,7 @@ static int sq_key_list(struct tk_store *base,
                 orgs ? orgs : "");
     }
     if (!rc && step != SQLITE_DONE)
-        rc = fail(s, err, "cannot list keys");
+        rc = tk_sq_fail(s, err, "cannot list keys");
     sqlite3_finalize(st);
     return rc;
 }
@@ -659,7 +720,7 @@ static int sq_key_allows(struct tk_store *base, const char *key_hash, const char
                                   " WHERE ko.key = k.id AND o.uid = ?2)"
                                   " FROM apikey k WHERE k.key_hash = ?1",
                            -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, "cannot prepare");
+        return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, key_hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, org_id, -1, SQLITE_STATIC);
     int step = sqlite3_step(st), rc = 0;
@@ -667,7 +728,7 @@ static int sq_key_allows(struct tk_store *base, const char *key_hash, const char
         *allowed = sqlite3_column_int(st, 0) != 0;
     else
         rc = step == SQLITE_DONE ? tk_err_set(err, TK_ENOENT, "unknown key")
-                                 : fail(s, err, "cannot check the key");
+                                 : tk_sq_fail(s, err, "cannot check the key");
     sqlite3_finalize(st);
     return rc;
 }
@@ -693,4 +754,15 @@ const struct tk_store_ops tk_store_sqlite = {
     .key_revoke = sq_key_revoke,
     .key_list = sq_key_list,
     .key_allows = sq_key_allows,
+    .campaign_create = tk_sq_campaign_create,
+    .campaign_get = tk_sq_campaign_get,
+    .campaign_list = tk_sq_campaign_list,
+    .case_list = tk_sq_case_list,
+    .case_get = tk_sq_case_get,
+    .case_devices = tk_sq_case_devices,
+    .case_contacts = tk_sq_case_contacts,
+    .case_audit = tk_sq_case_audit,
+    .case_update = tk_sq_case_update,
+    .contact_add = tk_sq_contact_add,
+    .device_states = tk_sq_device_states,
 };
