@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "campaign/campaign.h"
+#include "cmd/campaign.h"
 #include "cmd/cmd.h"
 #include "core/alloc.h"
 #include "core/escape.h"
@@ -30,6 +31,9 @@ enum {
     O_DATE,
     O_CHANNEL,
     O_NOTE,
+    O_OUTPUT,
+    O_LANG,
+    O_ENCODING,
 };
 static const struct tk_opt opts[] = {
     [O_DATA] = { "data", 0, "DIR",
@@ -56,32 +60,33 @@ static const struct tk_opt opts[] = {
     [O_CHANNEL] = { "channel", 0, "CHANNEL",
                     "contact: phone (default), email, visit, letter or other." },
     [O_NOTE] = { "note", 0, "TEXT", "contact: what was said." },
+    [O_OUTPUT] = { "output", 'o', "FILE",
+                   "export, report: the file to write (export: .xlsx or .csv decides the "
+                   "format)." },
+    [O_LANG] = { "lang", 0, "LANG", "export, report: ja (default) or en." },
+    [O_ENCODING] = { "encoding", 0, "ENC",
+                     "export, import of CSV: utf-8 (default) or shift_jis (what Excel in Japan "
+                     "opens directly)." },
     { NULL, 0, NULL, NULL },
 };
 
-enum fmt { F_TEXT, F_JSON, F_CSV };
+#define F_TEXT TK_CAMPAIGN_TEXT
+#define F_JSON TK_CAMPAIGN_JSON
+#define F_CSV TK_CAMPAIGN_CSV
 
-struct args {
-    const char *data, *who, *date, *channel, *note, *product;
-    enum fmt fmt;
-    bool fmt_set, kev_only, all;
-    int prefecture;
-    int64_t version;
-    char **pos;
-    int npos;
-};
-
-static int runtime(struct tk_cli *cli, const struct tk_err *err)
+int tk_campaign_runtime(struct tk_cli *cli, const struct tk_err *err)
 {
     tk_log(&cli->log, TK_LOG_ERROR, "%s", err->msg);
     return err->code == TK_ECONFLICT ? TK_EXIT_CONFLICT : TK_EXIT_RUNTIME;
 }
+#define runtime tk_campaign_runtime
 
-static const char *who_of(const struct args *a)
+const char *tk_campaign_who(const struct tk_campaign_args *a)
 {
     const char *w = a->who ? a->who : getenv("USER");
     return w && *w ? w : "unknown";
 }
+#define who_of tk_campaign_who
 
 /* A case id from the command line. */
 static bool case_id(const char *s, int64_t *out)
@@ -140,7 +145,7 @@ static void cves_json(struct tk_json *w, const char *text)
 
 /* ---- create ------------------------------------------------------------------------------ */
 
-static int do_create(struct tk_cli *cli, struct tk_store *s, const struct args *a)
+static int do_create(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
 {
     if (a->npos < 3)
         return tk_usage_error(cli, "usage: campaign create NAME FILE... (FILE: the JSONL of "
@@ -236,7 +241,7 @@ static int list_one(void *ud, const struct tk_campaign *c)
     return 0;
 }
 
-static int do_list(struct tk_cli *cli, struct tk_store *s, const struct args *a)
+static int do_list(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
 {
     struct tk_arena ar;
     tk_arena_init(&ar, (size_t)64 << 20);
@@ -346,7 +351,7 @@ static const char *const case_columns[] = { "case",       "version",    "org_key
 
 struct caselister {
     struct tk_cli *cli;
-    enum fmt fmt;
+    enum tk_campaign_fmt fmt;
     struct tk_json w;
     const struct cond *conds;
     int nconds;
@@ -437,7 +442,7 @@ static int open_campaign(struct tk_cli *cli, struct tk_store *s, const char *nam
     return s->ops->campaign_get(s, name, ar, c, &err) ? runtime(cli, &err) : 0;
 }
 
-static int do_cases(struct tk_cli *cli, struct tk_store *s, const struct args *a)
+static int do_cases(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
 {
     if (a->npos < 2)
         return tk_usage_error(cli, "usage: campaign cases CAMPAIGN [FIELD=VALUE...]");
@@ -554,7 +559,7 @@ static int show_audit(void *ud, const struct tk_audit *r)
     return 0;
 }
 
-static int do_show(struct tk_cli *cli, struct tk_store *s, const struct args *a)
+static int do_show(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
 {
     int64_t id;
     if (a->npos != 2 || !case_id(a->pos[1], &id))
@@ -616,7 +621,7 @@ out:
 
 /* ---- set, contact ---------------------------------------------------------------------- */
 
-static int do_set(struct tk_cli *cli, struct tk_store *s, const struct args *a)
+static int do_set(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
 {
     int64_t id;
     if (a->npos < 3 || !case_id(a->pos[1], &id))
@@ -645,7 +650,7 @@ static int do_set(struct tk_cli *cli, struct tk_store *s, const struct args *a)
     return rc;
 }
 
-static int do_contact(struct tk_cli *cli, struct tk_store *s, const struct args *a)
+static int do_contact(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
 {
     int64_t id;
     if (a->npos != 2 || !case_id(a->pos[1], &id))
@@ -704,7 +709,7 @@ static int verify_one(void *ud, int64_t case_id, const struct tk_case_device *d)
     return 0;
 }
 
-static int do_verify(struct tk_cli *cli, struct tk_store *s, const struct args *a)
+static int do_verify(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
 {
     if (a->npos != 3)
         return tk_usage_error(cli, "usage: campaign verify CAMPAIGN FILE (a newer tenken "
@@ -809,7 +814,7 @@ static void stats_csv(FILE *fp, const struct tk_campaign_stats *st)
     }
 }
 
-static int do_stats(struct tk_cli *cli, struct tk_store *s, const struct args *a)
+static int do_stats(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
 {
     if (a->npos != 2)
         return tk_usage_error(cli, "usage: campaign stats CAMPAIGN");
@@ -851,7 +856,7 @@ out:
 static int run(struct tk_cli *cli, int argc, char **argv)
 {
     struct tk_optparse p;
-    struct args a = { 0 };
+    struct tk_campaign_args a = { .lang = "ja" };
     const char *val;
     int idx, rc = TK_EXIT_OK;
     tk_optparse_init(&p, cli, argc, argv);
@@ -914,10 +919,21 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     }
     a.pos = p.pos;
     a.npos = p.npos;
-    static const char *const subs[] = { "create",  "list",   "cases", "show", "set",
-                                        "contact", "verify", "stats", NULL };
-    static int (*const fns[])(struct tk_cli *, struct tk_store *, const struct args *) = {
-        do_create, do_list, do_cases, do_show, do_set, do_contact, do_verify, do_stats,
+    static const char *const subs[] = { "create", "list",  "cases",  "show",   "set",    "contact",
+                                        "verify", "stats", "export", "import", "report", NULL };
+    static int (*const fns[])(struct tk_cli *, struct tk_store *,
+                              const struct tk_campaign_args *) = {
+        do_create,
+        do_list,
+        do_cases,
+        do_show,
+        do_set,
+        do_contact,
+        do_verify,
+        do_stats,
+        tk_campaign_export,
+        tk_campaign_import,
+        tk_campaign_report,
     };
     int k = tk_cli_subcommand(cli, a.npos ? a.pos[0] : NULL, subs);
     if (k < 0) {
@@ -943,7 +959,8 @@ const struct tk_cmd tk_cmd_campaign = {
     .name = "campaign",
     .run = run,
     .args = "create NAME FILE... | list | cases CAMPAIGN [FIELD=VALUE...] | show CASE | "
-            "set CASE FIELD=VALUE... | contact CASE | verify CAMPAIGN FILE | stats CAMPAIGN "
+            "set CASE FIELD=VALUE... | contact CASE | verify CAMPAIGN FILE | stats CAMPAIGN | "
+            "export CAMPAIGN -o FILE | import CAMPAIGN FILE | report CAMPAIGN -o FILE "
             "[OPTIONS]",
     .summary = "Run a notification campaign: organisations with vulnerable devices, contacts, "
                "outcomes, statistics.",
