@@ -237,7 +237,22 @@ int tk_campaign_stats_add(struct tk_campaign_stats *st, const struct tk_case *c)
 void tk_campaign_stats_finish(struct tk_campaign_stats *st);
 /* part / whole, NaN when whole is 0 (written as null). */
 double tk_campaign_share(int64_t part, int64_t whole);
+/* What a field's shares are of: all cases for status and outcome, the cases that answered
+ * for the others. */
+int64_t tk_campaign_field_whole(const struct tk_campaign_stats *st, enum tk_case_field f);
+/* The share of value i of field f; NaN for "unknown" (not an answer) and empty wholes. */
+double tk_campaign_value_share(const struct tk_campaign_stats *st, enum tk_case_field f, int i);
 struct tk_json;
 void tk_campaign_stats_json(const struct tk_campaign_stats *st, struct tk_json *w);
+
+/* ---- the report (report.c) ----------------------------------------------------------- */
+
+struct tk_buf;
+/* The statistics as one self-contained HTML page with SVG charts, Japanese (ja) or English,
+ * appended to out; with cases (NULL for a page to publish: no organisation named) a table
+ * of them. 0, TK_ENOMEM or TK_ELIMIT. */
+int tk_campaign_write_html(const struct tk_campaign *c, const struct tk_campaign_stats *st,
+                           const struct tk_case *cases, size_t ncases, bool ja, int64_t generated,
+                           struct tk_buf *out);
 
 #endif

@@ -112,6 +112,19 @@ double tk_campaign_share(int64_t part, int64_t whole)
     return whole > 0 ? (double)part / (double)whole : NAN;
 }
 
+int64_t tk_campaign_field_whole(const struct tk_campaign_stats *st, enum tk_case_field f)
+{
+    return f == TK_CF_STATUS || f == TK_CF_OUTCOME ? st->cases : st->answered[f];
+}
+
+double tk_campaign_value_share(const struct tk_campaign_stats *st, enum tk_case_field f, int i)
+{
+    /* "unknown" is not an answer: no share of those that answered */
+    if (f != TK_CF_STATUS && f != TK_CF_OUTCOME && !answered(tk_case_fields[f].values[i]))
+        return NAN;
+    return tk_campaign_share(st->count[f][i], tk_campaign_field_whole(st, f));
+}
+
 /* One decimal place of days: 2.5, not 2.4999999 */
 static double round1(double v)
 {
@@ -155,11 +168,7 @@ void tk_campaign_stats_json(const struct tk_campaign_stats *st, struct tk_json *
             tk_json_kstr(w, "value", d->values[i]);
             tk_json_kint(w, "cases", st->count[f][i]);
             tk_json_key(w, "share");
-            /* of all cases for status and outcome, of those that answered for the rest */
-            tk_json_double(
-                w, tk_campaign_share(st->count[f][i], f == TK_CF_STATUS || f == TK_CF_OUTCOME
-                                                          ? st->cases
-                                                          : st->answered[f]));
+            tk_json_double(w, tk_campaign_value_share(st, (enum tk_case_field)f, i));
             tk_json_obj_end(w);
         }
         tk_json_arr_end(w);

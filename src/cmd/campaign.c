@@ -34,6 +34,7 @@ enum {
     O_OUTPUT,
     O_LANG,
     O_ENCODING,
+    O_PUBLIC,
 };
 static const struct tk_opt opts[] = {
     [O_DATA] = { "data", 0, "DIR",
@@ -67,6 +68,9 @@ static const struct tk_opt opts[] = {
     [O_ENCODING] = { "encoding", 0, "ENC",
                      "export, import of CSV: utf-8 (default) or shift_jis (what Excel in Japan "
                      "opens directly)." },
+    [O_PUBLIC] = { "public", 0, NULL,
+                   "report: aggregate figures only, without the table of organisations (for "
+                   "publishing)." },
     { NULL, 0, NULL, NULL },
 };
 
@@ -777,11 +781,11 @@ static void stats_text(FILE *fp, const struct tk_campaign *c, const struct tk_ca
         const struct tk_case_field_def *d = &tk_case_fields[f];
         if (d->kind != TK_FK_CHOICE && d->kind != TK_FK_SET)
             continue;
-        int64_t whole = f == TK_CF_STATUS || f == TK_CF_OUTCOME ? st->cases : st->answered[f];
-        fprintf(fp, "%s (of %lld):\n", d->label_en, (long long)whole);
+        fprintf(fp, "%s (of %lld):\n", d->label_en,
+                (long long)tk_campaign_field_whole(st, (enum tk_case_field)f));
         for (int i = 0; d->values[i] && i < TK_STATS_MAX_VALUES; i++) {
             fprintf(fp, "  %-40s %6lld  ", d->values_en[i], (long long)st->count[f][i]);
-            pct(fp, tk_campaign_share(st->count[f][i], whole));
+            pct(fp, tk_campaign_value_share(st, (enum tk_case_field)f, i));
             fputc('\n', fp);
         }
     }
@@ -803,9 +807,8 @@ static void stats_csv(FILE *fp, const struct tk_campaign_stats *st)
         const struct tk_case_field_def *d = &tk_case_fields[f];
         if (d->kind != TK_FK_CHOICE && d->kind != TK_FK_SET)
             continue;
-        int64_t whole = f == TK_CF_STATUS || f == TK_CF_OUTCOME ? st->cases : st->answered[f];
         for (int i = 0; d->values[i] && i < TK_STATS_MAX_VALUES; i++) {
-            double sh = tk_campaign_share(st->count[f][i], whole);
+            double sh = tk_campaign_value_share(st, (enum tk_case_field)f, i);
             fprintf(fp, "%s,%s,%lld,", d->name, d->values[i], (long long)st->count[f][i]);
             if (sh == sh)
                 fprintf(fp, "%.4f", sh);
@@ -877,6 +880,28 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             break;
         case O_NOTE:
             a.note = val;
+            break;
+        case O_OUTPUT:
+            a.output = val;
+            break;
+        case O_PUBLIC:
+            a.public = true;
+            break;
+        case O_LANG:
+            if (strcmp(val, "ja") && strcmp(val, "en")) {
+                p.exit_code = tk_usage_error(cli, "--lang must be ja or en");
+                idx = TK_OPT_STOP;
+            }
+            a.lang = val;
+            break;
+        case O_ENCODING:
+            if (strcasecmp(val, "utf-8") && strcasecmp(val, "utf8") &&
+                strcasecmp(val, "shift_jis") && strcasecmp(val, "sjis") &&
+                strcasecmp(val, "cp932")) {
+                p.exit_code = tk_usage_error(cli, "--encoding must be utf-8 or shift_jis");
+                idx = TK_OPT_STOP;
+            }
+            a.sjis = strncasecmp(val, "utf", 3) != 0;
             break;
         case O_PRODUCT:
             a.product = val;

@@ -21,6 +21,7 @@ struct tk_campaign_args {
     bool sjis;          /* --encoding shift_jis */
     enum tk_campaign_fmt fmt;
     bool fmt_set, kev_only, all;
+    bool public; /* report: aggregate figures only, no organisation named */
     int prefecture;
     int64_t version;
     char **pos; /* pos[0] is the subcommand */

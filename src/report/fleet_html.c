@@ -6,14 +6,41 @@
 #include <string.h>
 
 #include "core/escape.h"
+#include "core/html.h"
 #include "core/time.h"
 #include "report/fleet.h"
 
 enum label {
-    L_TITLE, L_ORG, L_GENERATED, L_KB, L_ENDPOINTS, L_PENDING, L_SUMMARY, L_SHARES,
-    L_WORST, L_NONE, L_TOP, L_RANK, L_SEVERITY, L_FINDING, L_PCS, L_KEV, L_HOSTS, L_ADVICE,
-    L_DETAIL, L_OS, L_SOURCE, L_COLLECTED, L_RECEIVED, L_NOFINDINGS, L_MORE, L_NODATA,
-    L_FACTS, L_UNREADABLE, L_FOOT, L_COUNT
+    L_TITLE,
+    L_ORG,
+    L_GENERATED,
+    L_KB,
+    L_ENDPOINTS,
+    L_PENDING,
+    L_SUMMARY,
+    L_SHARES,
+    L_WORST,
+    L_NONE,
+    L_TOP,
+    L_RANK,
+    L_SEVERITY,
+    L_FINDING,
+    L_PCS,
+    L_KEV,
+    L_HOSTS,
+    L_ADVICE,
+    L_DETAIL,
+    L_OS,
+    L_SOURCE,
+    L_COLLECTED,
+    L_RECEIVED,
+    L_NOFINDINGS,
+    L_MORE,
+    L_NODATA,
+    L_FACTS,
+    L_UNREADABLE,
+    L_FOOT,
+    L_COUNT
 };
 static const char *const labels[L_COUNT][2] = {
     [L_TITLE] = { "Endpoint security assessment", "テレワーク端末 セキュリティ点検報告書" },
@@ -53,57 +80,28 @@ static const char *const labels[L_COUNT][2] = {
 };
 
 static const char *const sev_ja[] = { "情報", "低", "中", "高", "緊急" };
-static const char *const sev_color[] = { "#6b7280", "#2563eb", "#d97706", "#dc2626",
-                                         "#7f1d1d" };
+static const char *const sev_color[] = { "#6b7280", "#2563eb", "#d97706", "#dc2626", "#7f1d1d" };
 
-struct out {
-    struct tk_buf *b;
-    enum tk_lang lang;
-    int rc;
-};
-
-static const char *L(const struct out *o, enum label l)
+static const char *L(const struct tk_html *o, enum label l)
 {
-    return labels[l][o->lang == TK_LANG_JA];
+    return labels[l][o->ja];
 }
 
-static void raw(struct out *o, const char *s)
+static const char *sev_label(const struct tk_html *o, int s)
 {
-    if (!o->rc)
-        o->rc = tk_buf_adds(o->b, s);
+    return o->ja ? sev_ja[s] : tk_severity_name((enum tk_severity)s);
 }
 
-static void text(struct out *o, const char *s)
+static void badge(struct tk_html *o, int s)
 {
-    if (!o->rc && s)
-        o->rc = tk_escape_html(o->b, s, strlen(s));
+    tk_html_fmt(o, "<span class=\"sev\" style=\"background:%s\">", sev_color[s]);
+    tk_html_text(o, sev_label(o, s));
+    tk_html_raw(o, "</span>");
 }
 
-static void fmt(struct out *o, const char *f, ...) __attribute__((format(printf, 2, 3)));
-static void fmt(struct out *o, const char *f, ...)
+static const char *lang_field(const struct tk_html *o, const char *base, char *buf, size_t n)
 {
-    va_list ap;
-    va_start(ap, f);
-    if (!o->rc)
-        o->rc = tk_buf_vaddf(o->b, f, ap);
-    va_end(ap);
-}
-
-static const char *sev_label(const struct out *o, int s)
-{
-    return o->lang == TK_LANG_JA ? sev_ja[s] : tk_severity_name((enum tk_severity)s);
-}
-
-static void badge(struct out *o, int s)
-{
-    fmt(o, "<span class=\"sev\" style=\"background:%s\">", sev_color[s]);
-    text(o, sev_label(o, s));
-    raw(o, "</span>");
-}
-
-static const char *lang_field(const struct out *o, const char *base, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s_%s", base, o->lang == TK_LANG_JA ? "ja" : "en");
+    snprintf(buf, n, "%s_%s", base, o->ja ? "ja" : "en");
     return buf;
 }
 
@@ -113,174 +111,182 @@ static int pct(size_t n, size_t of)
 }
 
 /* Horizontal bars: one per fact, share of PCs. */
-static void chart_shares(struct out *o, const struct tk_fleet *f)
+static void chart_shares(struct tk_html *o, const struct tk_fleet *f)
 {
     const int row = 26, label_w = 300, bar_w = 360;
     int h = row * TK_FACT_COUNT + 10;
-    fmt(o, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"100%%\">\n",
-        label_w + bar_w + 110, h);
+    tk_html_fmt(o, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"100%%\">\n",
+                label_w + bar_w + 110, h);
     for (size_t k = 0; k < TK_FACT_COUNT; k++) {
         int y = (int)k * row + 5;
         int p = pct(f->facts[k], f->nendpoints);
-        int w = f->nendpoints ? (int)((double)bar_w * (double)f->facts[k] /
-                                      (double)f->nendpoints + 0.5)
-                              : 0;
-        fmt(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"lbl\">", label_w - 8,
-            y + 16);
-        text(o, o->lang == TK_LANG_JA ? tk_fact_defs[k].ja : tk_fact_defs[k].en);
-        raw(o, "</text>");
-        fmt(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" fill=\"#e5e7eb\"/>"
-               "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" fill=\"%s\"/>"
-               "<text x=\"%d\" y=\"%d\" class=\"val\">%d%% (%zu)</text>\n",
-            label_w, y + 3, bar_w, label_w, y + 3, w, f->facts[k] ? "#dc2626" : "#9ca3af",
-            label_w + bar_w + 8, y + 16, p, f->facts[k]);
+        int w = f->nendpoints
+                    ? (int)((double)bar_w * (double)f->facts[k] / (double)f->nendpoints + 0.5)
+                    : 0;
+        tk_html_fmt(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"lbl\">", label_w - 8,
+                    y + 16);
+        tk_html_text(o, o->ja ? tk_fact_defs[k].ja : tk_fact_defs[k].en);
+        tk_html_raw(o, "</text>");
+        tk_html_fmt(o,
+                    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" fill=\"#e5e7eb\"/>"
+                    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" fill=\"%s\"/>"
+                    "<text x=\"%d\" y=\"%d\" class=\"val\">%d%% (%zu)</text>\n",
+                    label_w, y + 3, bar_w, label_w, y + 3, w, f->facts[k] ? "#dc2626" : "#9ca3af",
+                    label_w + bar_w + 8, y + 16, p, f->facts[k]);
     }
-    raw(o, "</svg>\n");
+    tk_html_raw(o, "</svg>\n");
 }
 
 /* One stacked bar: PCs by their most severe finding. */
-static void chart_worst(struct out *o, const struct tk_fleet *f)
+static void chart_worst(struct tk_html *o, const struct tk_fleet *f)
 {
     const int width = 760;
-    raw(o, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 770 60\" width=\"100%\">\n");
+    tk_html_raw(o, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 770 60\" width=\"100%\">\n");
     double x = 5;
     for (int s = TK_SEV_CRITICAL; s >= -1; s--) {
         size_t n = f->by_worst[s + 1];
         if (!n || !f->nendpoints)
             continue;
         double w = (double)width * (double)n / (double)f->nendpoints;
-        fmt(o, "<rect x=\"%.1f\" y=\"5\" width=\"%.1f\" height=\"24\" fill=\"%s\"/>", x, w,
-            s < 0 ? "#16a34a" : sev_color[s]);
+        tk_html_fmt(o, "<rect x=\"%.1f\" y=\"5\" width=\"%.1f\" height=\"24\" fill=\"%s\"/>", x, w,
+                    s < 0 ? "#16a34a" : sev_color[s]);
         x += w;
     }
-    raw(o, "</svg>\n<p class=\"legend\">");
+    tk_html_raw(o, "</svg>\n<p class=\"legend\">");
     for (int s = TK_SEV_CRITICAL; s >= -1; s--) {
-        fmt(o, "<span><i style=\"background:%s\"></i>", s < 0 ? "#16a34a" : sev_color[s]);
-        text(o, s < 0 ? L(o, L_NONE) : sev_label(o, s));
-        fmt(o, " %zu</span> ", f->by_worst[s + 1]);
+        tk_html_fmt(o, "<span><i style=\"background:%s\"></i>", s < 0 ? "#16a34a" : sev_color[s]);
+        tk_html_text(o, s < 0 ? L(o, L_NONE) : sev_label(o, s));
+        tk_html_fmt(o, " %zu</span> ", f->by_worst[s + 1]);
     }
-    raw(o, "</p>\n");
+    tk_html_raw(o, "</p>\n");
 }
 
-static void top_findings(struct out *o, const struct tk_fleet *f)
+static void top_findings(struct tk_html *o, const struct tk_fleet *f)
 {
     char k[32];
-    fmt(o, "<h2>%s</h2>\n<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-           "<th>%s</th></tr></thead><tbody>\n",
-        L(o, L_TOP), L(o, L_RANK), L(o, L_SEVERITY), L(o, L_FINDING), L(o, L_PCS),
-        L(o, L_HOSTS));
+    tk_html_fmt(o,
+                "<h2>%s</h2>\n<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                "<th>%s</th></tr></thead><tbody>\n",
+                L(o, L_TOP), L(o, L_RANK), L(o, L_SEVERITY), L(o, L_FINDING), L(o, L_PCS),
+                L(o, L_HOSTS));
     for (size_t i = 0; i < f->ngroups; i++) {
         const struct tk_fleet_group *g = &f->groups[i];
-        fmt(o, "<tr><td>%zu</td><td>", i + 1);
+        tk_html_fmt(o, "<tr><td>%zu</td><td>", i + 1);
         badge(o, (int)g->severity);
-        raw(o, "</td><td>");
-        text(o, tk_fleet_str(g->top, lang_field(o, "title", k, sizeof k)));
+        tk_html_raw(o, "</td><td>");
+        tk_html_text(o, tk_fleet_str(g->top, lang_field(o, "title", k, sizeof k)));
         if (g->kev > 0)
-            fmt(o, " <span class=\"kev\">%s</span>", L(o, L_KEV));
-        raw(o, "<div class=\"id\">");
-        text(o, tk_fleet_str(g->top, "id"));
-        fmt(o, "</div></td><td class=\"num\">%zu<br><small>%d%%</small></td>"
-               "<td class=\"hosts\">",
-            g->pcs, pct(g->pcs, f->nendpoints));
+            tk_html_fmt(o, " <span class=\"kev\">%s</span>", L(o, L_KEV));
+        tk_html_raw(o, "<div class=\"id\">");
+        tk_html_text(o, tk_fleet_str(g->top, "id"));
+        tk_html_fmt(o,
+                    "</div></td><td class=\"num\">%zu<br><small>%d%%</small></td>"
+                    "<td class=\"hosts\">",
+                    g->pcs, pct(g->pcs, f->nendpoints));
         for (size_t h = 0; h < g->nendpoints && h < 10; h++) {
             if (h)
-                raw(o, ", ");
-            text(o, tk_fleet_str(f->endpoints[g->endpoints[h]].digest, "hostname"));
+                tk_html_raw(o, ", ");
+            tk_html_text(o, tk_fleet_str(f->endpoints[g->endpoints[h]].digest, "hostname"));
         }
         if (g->nendpoints > 10)
-            fmt(o, " … +%zu %s", g->nendpoints - 10, L(o, L_MORE));
-        raw(o, "</td></tr>\n");
+            tk_html_fmt(o, " … +%zu %s", g->nendpoints - 10, L(o, L_MORE));
+        tk_html_raw(o, "</td></tr>\n");
     }
-    raw(o, "</tbody></table>\n");
+    tk_html_raw(o, "</tbody></table>\n");
 }
 
-static void advice(struct out *o, const struct tk_fleet *f)
+static void advice(struct tk_html *o, const struct tk_fleet *f)
 {
     char k[32];
-    fmt(o, "<h2>%s</h2>\n<ol class=\"advice\">\n", L(o, L_ADVICE));
+    tk_html_fmt(o, "<h2>%s</h2>\n<ol class=\"advice\">\n", L(o, L_ADVICE));
     size_t shown = 0;
     for (size_t i = 0; i < f->ngroups && shown < 20; i++) {
         const struct tk_fleet_group *g = &f->groups[i];
         if (g->severity < TK_SEV_MEDIUM)
             continue;
         shown++;
-        raw(o, "<li><b>");
-        text(o, tk_fleet_str(g->top, lang_field(o, "title", k, sizeof k)));
-        raw(o, "</b><br>");
-        text(o, tk_fleet_str(g->top, lang_field(o, "remediation", k, sizeof k)));
-        raw(o, "</li>\n");
+        tk_html_raw(o, "<li><b>");
+        tk_html_text(o, tk_fleet_str(g->top, lang_field(o, "title", k, sizeof k)));
+        tk_html_raw(o, "</b><br>");
+        tk_html_text(o, tk_fleet_str(g->top, lang_field(o, "remediation", k, sizeof k)));
+        tk_html_raw(o, "</li>\n");
     }
     if (!shown)
-        fmt(o, "<li>%s</li>\n", L(o, L_NOFINDINGS));
-    raw(o, "</ol>\n");
+        tk_html_fmt(o, "<li>%s</li>\n", L(o, L_NOFINDINGS));
+    tk_html_raw(o, "</ol>\n");
 }
 
-static void endpoint(struct out *o, const struct tk_fleet_endpoint *ep)
+static void endpoint(struct tk_html *o, const struct tk_fleet_endpoint *ep)
 {
     char k[32];
     const struct tk_jv *d = ep->digest;
-    raw(o, "<section class=\"pc\"><h3>");
-    text(o, tk_fleet_str(d, "hostname"));
-    raw(o, " ");
+    tk_html_raw(o, "<section class=\"pc\"><h3>");
+    tk_html_text(o, tk_fleet_str(d, "hostname"));
+    tk_html_raw(o, " ");
     if (ep->worst_rank >= 0)
         badge(o, ep->worst_rank);
-    raw(o, "</h3>\n<table class=\"kv\">");
-    static const struct { enum label l; const char *key; } rows[] = {
-        { L_OS, "os" }, { L_COLLECTED, "collected" }, { L_RECEIVED, "received" },
+    tk_html_raw(o, "</h3>\n<table class=\"kv\">");
+    static const struct {
+        enum label l;
+        const char *key;
+    } rows[] = {
+        { L_OS, "os" },
+        { L_COLLECTED, "collected" },
+        { L_RECEIVED, "received" },
         { L_SOURCE, "source" },
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        fmt(o, "<tr><th>%s</th><td>", L(o, rows[i].l));
-        text(o, tk_fleet_str(d, rows[i].key));
-        raw(o, "</td></tr>");
+        tk_html_fmt(o, "<tr><th>%s</th><td>", L(o, rows[i].l));
+        tk_html_text(o, tk_fleet_str(d, rows[i].key));
+        tk_html_raw(o, "</td></tr>");
     }
-    fmt(o, "<tr><th>%s</th><td>", L(o, L_FACTS));
+    tk_html_fmt(o, "<tr><th>%s</th><td>", L(o, L_FACTS));
     bool any = false;
     for (size_t f = 0; f < TK_FACT_COUNT; f++)
         if ((ep->facts >> f) & 1u) {
-            raw(o, any ? ", " : "");
-            text(o, o->lang == TK_LANG_JA ? tk_fact_defs[f].ja : tk_fact_defs[f].en);
+            tk_html_raw(o, any ? ", " : "");
+            tk_html_text(o, o->ja ? tk_fact_defs[f].ja : tk_fact_defs[f].en);
             any = true;
         }
     if (!any)
-        text(o, L(o, L_NONE));
-    raw(o, "</td></tr></table>\n");
+        tk_html_text(o, L(o, L_NONE));
+    tk_html_raw(o, "</td></tr></table>\n");
     const struct tk_jv *list = tk_jv_get(d, "findings");
     if (!tk_jv_size(list)) {
-        fmt(o, "<p>%s</p></section>\n", L(o, L_NOFINDINGS));
+        tk_html_fmt(o, "<p>%s</p></section>\n", L(o, L_NOFINDINGS));
         return;
     }
-    raw(o, "<ul class=\"findings\">\n");
+    tk_html_raw(o, "<ul class=\"findings\">\n");
     size_t i;
     const struct tk_jv *fi;
-    tk_jv_foreach(list, i, fi) {
+    tk_jv_foreach (list, i, fi) {
         enum tk_severity s = TK_SEV_INFO;
         tk_severity_parse(tk_fleet_str(fi, "severity"), &s);
-        raw(o, "<li>");
+        tk_html_raw(o, "<li>");
         badge(o, (int)s);
-        raw(o, " ");
-        text(o, tk_fleet_str(fi, lang_field(o, "title", k, sizeof k)));
+        tk_html_raw(o, " ");
+        tk_html_text(o, tk_fleet_str(fi, lang_field(o, "title", k, sizeof k)));
         if (tk_fleet_int(fi, "kev") > 0)
-            fmt(o, " <span class=\"kev\">%s</span>", L(o, L_KEV));
+            tk_html_fmt(o, " <span class=\"kev\">%s</span>", L(o, L_KEV));
         const struct tk_jv *ev = tk_jv_get(fi, "evidence");
         if (tk_jv_size(ev)) {
-            raw(o, "<ul class=\"ev\">");
+            tk_html_raw(o, "<ul class=\"ev\">");
             size_t j;
             const struct tk_jv *e;
-            tk_jv_foreach(ev, j, e) {
-                raw(o, "<li><code>");
-                text(o, tk_jv_str(e));
-                raw(o, "</code></li>");
+            tk_jv_foreach (ev, j, e) {
+                tk_html_raw(o, "<li><code>");
+                tk_html_text(o, tk_jv_str(e));
+                tk_html_raw(o, "</code></li>");
             }
             int64_t total = tk_fleet_int(fi, "evidence_total");
             if (total > (int64_t)tk_jv_size(ev))
-                fmt(o, "<li>… +%lld %s</li>", (long long)(total - (int64_t)tk_jv_size(ev)),
-                    L(o, L_MORE));
-            raw(o, "</ul>");
+                tk_html_fmt(o, "<li>… +%lld %s</li>", (long long)(total - (int64_t)tk_jv_size(ev)),
+                            L(o, L_MORE));
+            tk_html_raw(o, "</ul>");
         }
-        raw(o, "</li>\n");
+        tk_html_raw(o, "</li>\n");
     }
-    raw(o, "</ul></section>\n");
+    tk_html_raw(o, "</ul></section>\n");
 }
 
 static const char css[] =
@@ -303,44 +309,47 @@ static const char css[] =
 
 int tk_fleet_write_html(const struct tk_fleet *f, enum tk_lang lang, struct tk_buf *out)
 {
-    struct out o = { .b = out, .lang = lang };
+    struct tk_html o = { .b = out, .ja = lang == TK_LANG_JA };
     char t[32];
-    fmt(&o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width\">"
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-            "style-src 'unsafe-inline'\"><title>",
-        lang == TK_LANG_JA ? "ja" : "en");
-    text(&o, L(&o, L_TITLE));
-    raw(&o, " — ");
-    text(&o, f->org_name);
-    fmt(&o, "</title><style>%s</style></head><body>\n<h1>", css);
-    text(&o, L(&o, L_TITLE));
-    raw(&o, "</h1>\n<table class=\"meta\">");
-    fmt(&o, "<tr><th>%s</th><td>", L(&o, L_ORG));
-    text(&o, f->org_name);
+    tk_html_fmt(&o,
+                "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                "<meta name=\"viewport\" content=\"width=device-width\">"
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                "style-src 'unsafe-inline'\"><title>",
+                lang == TK_LANG_JA ? "ja" : "en");
+    tk_html_text(&o, L(&o, L_TITLE));
+    tk_html_raw(&o, " — ");
+    tk_html_text(&o, f->org_name);
+    tk_html_fmt(&o, "</title><style>%s</style></head><body>\n<h1>", css);
+    tk_html_text(&o, L(&o, L_TITLE));
+    tk_html_raw(&o, "</h1>\n<table class=\"meta\">");
+    tk_html_fmt(&o, "<tr><th>%s</th><td>", L(&o, L_ORG));
+    tk_html_text(&o, f->org_name);
     tk_time_iso8601(f->generated, t);
-    fmt(&o, "</td></tr><tr><th>%s</th><td>%s</td></tr>", L(&o, L_GENERATED), t);
-    fmt(&o, "<tr><th>%s</th><td>", L(&o, L_KB));
-    text(&o, f->kb_date[0] ? f->kb_date : "-");
-    fmt(&o, "</td></tr><tr><th>%s</th><td>%zu</td></tr>", L(&o, L_ENDPOINTS), f->nendpoints);
+    tk_html_fmt(&o, "</td></tr><tr><th>%s</th><td>%s</td></tr>", L(&o, L_GENERATED), t);
+    tk_html_fmt(&o, "<tr><th>%s</th><td>", L(&o, L_KB));
+    tk_html_text(&o, f->kb_date[0] ? f->kb_date : "-");
+    tk_html_fmt(&o, "</td></tr><tr><th>%s</th><td>%zu</td></tr>", L(&o, L_ENDPOINTS),
+                f->nendpoints);
     if (f->pending)
-        fmt(&o, "<tr><th>%s</th><td>%lld</td></tr>", L(&o, L_PENDING), (long long)f->pending);
+        tk_html_fmt(&o, "<tr><th>%s</th><td>%lld</td></tr>", L(&o, L_PENDING),
+                    (long long)f->pending);
     if (f->unreadable)
-        fmt(&o, "<tr><th>!</th><td>%zu %s</td></tr>", f->unreadable, L(&o, L_UNREADABLE));
-    raw(&o, "</table>\n");
+        tk_html_fmt(&o, "<tr><th>!</th><td>%zu %s</td></tr>", f->unreadable, L(&o, L_UNREADABLE));
+    tk_html_raw(&o, "</table>\n");
     if (!f->nendpoints) {
-        fmt(&o, "<p>%s</p>\n", L(&o, L_NODATA));
+        tk_html_fmt(&o, "<p>%s</p>\n", L(&o, L_NODATA));
     } else {
-        fmt(&o, "<h2>%s</h2>\n<h3>%s</h3>\n", L(&o, L_SUMMARY), L(&o, L_SHARES));
+        tk_html_fmt(&o, "<h2>%s</h2>\n<h3>%s</h3>\n", L(&o, L_SUMMARY), L(&o, L_SHARES));
         chart_shares(&o, f);
-        fmt(&o, "<h3>%s</h3>\n", L(&o, L_WORST));
+        tk_html_fmt(&o, "<h3>%s</h3>\n", L(&o, L_WORST));
         chart_worst(&o, f);
         top_findings(&o, f);
         advice(&o, f);
-        fmt(&o, "<h2>%s</h2>\n", L(&o, L_DETAIL));
+        tk_html_fmt(&o, "<h2>%s</h2>\n", L(&o, L_DETAIL));
         for (size_t e = 0; e < f->nendpoints; e++)
             endpoint(&o, &f->endpoints[e]);
     }
-    fmt(&o, "<footer>%s</footer>\n</body></html>\n", L(&o, L_FOOT));
+    tk_html_fmt(&o, "<footer>%s</footer>\n</body></html>\n", L(&o, L_FOOT));
     return o.rc;
 }

@@ -201,3 +201,38 @@ version_of() {
     [[ "$output" != *$'\e'* ]]
     "$TENKEN" campaign show "$a" --format json --data "$DATA" | jq -e '.note == "ok\u001b[31mred"'
 }
+
+@test "report: one self-contained HTML page with SVG charts, ja and en, and a public variant" {
+    create >/dev/null
+    a=$(case_of org-a) b=$(case_of org-b)
+    "$TENKEN" campaign contact "$a" --date 2026-10-01 --data "$DATA"
+    "$TENKEN" campaign contact "$b" --date 2026-10-02 --data "$DATA"
+    "$TENKEN" campaign set "$a" aware=yes at-notice=in-progress --data "$DATA"
+    "$TENKEN" campaign set "$b" aware=no note='<script>alert(1)</script>' --data "$DATA"
+    "$TENKEN" campaign verify kanagawa "$FIX/identify-v2.jsonl" --data "$DATA" >/dev/null
+    run "$TENKEN" campaign report kanagawa -o "$BATS_TEST_TMPDIR/r.html" --data "$DATA"
+    [ "$status" -eq 0 ]
+    R="$BATS_TEST_TMPDIR/r.html"
+    grep -q '<html lang="ja">' "$R"
+    grep -q "default-src 'none'" "$R"
+    ! grep -qi '<script\|src="http\|href="http' "$R"
+    [ "$(grep -c '<svg' "$R")" -ge 8 ]
+    # the headline shares: of the 2 that answered, 1 did not know (50%), 1 knew and acted
+    grep -q '<div class="v">50%</div><div class="k">アップデートの必要性を認識していなかった' "$R"
+    grep -q 'ベータ株式会社' "$R"
+    grep -q '=Delta, &quot;Co&quot;' "$R"
+    grep -q '(所有者不明) ip:192.0.2.77' "$R"
+    # "unknown" is not an answer: no share for it
+    grep -q '>不明</text>.*class="val">- (3)' "$R"
+    run "$TENKEN" campaign report kanagawa --lang en --public --data "$DATA"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'<html lang="en">'* ]]
+    [[ "$output" == *"Did not know an upgrade was needed"* ]]
+    [[ "$output" != *"Alpha Corp"* ]]
+    [[ "$output" != *"192.0.2.77"* ]]
+    if command -v chromium >/dev/null; then
+        chromium --headless --no-sandbox --disable-gpu --window-size=1000,2400 \
+            --screenshot="$BATS_TEST_TMPDIR/r.png" "file://$R" 2>/dev/null
+        [ -s "$BATS_TEST_TMPDIR/r.png" ]
+    fi
+}
