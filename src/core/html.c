@@ -26,3 +26,12 @@ void tk_html_fmt(struct tk_html *h, const char *fmt, ...)
         h->rc = tk_buf_vaddf(h->b, fmt, ap);
     va_end(ap);
 }
+
+void tk_html_cells(struct tk_html *h, const char *const *cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        tk_html_raw(h, "<td>");
+        tk_html_text(h, cells[i]);
+        tk_html_raw(h, "</td>");
+    }
+}

@@ -6,6 +6,7 @@
 #define TK_CORE_HTML_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/buf.h"
 
@@ -17,6 +18,8 @@ struct tk_html {
 
 void tk_html_raw(struct tk_html *h, const char *markup); /* trusted markup, as is */
 void tk_html_text(struct tk_html *h, const char *s);     /* escaped; NULL writes nothing */
+/* <td>cell</td> for each of n cells, escaped (NULL: an empty cell). */
+void tk_html_cells(struct tk_html *h, const char *const *cells, size_t n);
 void tk_html_fmt(struct tk_html *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

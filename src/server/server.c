@@ -18,6 +18,7 @@
 #include "report/fleet.h"
 #include "server/judge.h"
 #include "server/probe.h"
+#include "server/web.h"
 #include "core/addr.h"
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -53,12 +54,13 @@ struct tk_server {
     pthread_t sweeper;
     bool sweeping;
     atomic_bool stopping;
+    struct tk_web *web; /* the campaign pages' sessions */
 };
 
 /* One request's state, from the first callback to the completion callback. */
 struct req {
     struct tk_buf body;
-    bool keep; /* an upload with a token of the right shape: its body is kept */
+    bool keep; /* an upload with a token of the right shape, or a form: its body is kept */
 };
 
 /* ---- store handles ----------------------------------------------------------------------- */
@@ -646,13 +648,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         struct req *r = tk_calloc(1, sizeof *r);
         if (!r)
             return MHD_NO;
-        tk_buf_init(&r->body, s->o.max_body);
+        bool form = post && tk_web_wants(url);
+        size_t max = form ? TK_WEB_MAX_FORM : s->o.max_body;
+        tk_buf_init(&r->body, max);
         *con_cls = r;
         const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-        r->keep = post && strcmp(url, "/api/v1/bundles") == 0 && auth &&
-                  strncmp(auth, "Bearer ", 7) == 0 && tk_token_valid(auth + 7);
+        r->keep = form || (post && strcmp(url, "/api/v1/bundles") == 0 && auth &&
+                           strncmp(auth, "Bearer ", 7) == 0 && tk_token_valid(auth + 7));
         const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (post && len && strtoull(len, NULL, 10) > s->o.max_body) {
+        if (post && len && strtoull(len, NULL, 10) > max) {
             log_access(s, c, method, url, 413, NULL, "Content-Length");
             return error(c, 413, "the bundle is larger than this "
                                                         "server accepts");
@@ -675,6 +679,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
         }
         return upload(s, c, r, url);
+    }
+    if (tk_web_wants(url)) {
+        struct tk_err err = { 0 };
+        struct tk_store *st = take_store(s, &err);
+        if (!st) {
+            log_access(s, c, method, url, 503, NULL, "the store is not available");
+            return error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
+        }
+        unsigned status = 0;
+        char who[65];
+        enum MHD_Result ok = tk_web_handle(s->web, st, c, method, url, r->body.ptr, r->body.len,
+                                           &status, who);
+        give_store(s, st);
+        log_access(s, c, method, url, status, NULL, who[0] ? who : NULL);
+        return ok;
     }
     if (strcmp(url, "/api/v1/health") == 0 && strcmp(method, "GET") == 0)
         return answer(c, MHD_HTTP_OK, "{\"status\":\"ok\"}");
@@ -746,6 +765,10 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
     snprintf(s->data, sizeof s->data, "%s", o->data);
     pthread_mutex_init(&s->lock, NULL);
     committer_init(s);
+    if (tk_web_new(&s->web, o->cert_pem != NULL) != 0) {
+        tk_server_stop(s);
+        return tk_err_set(err, TK_ENOMEM, "out of memory");
+    }
     /* the store must open (and migrate) before the first request */
     struct tk_store *st;
     int rc = tk_store_open(&st, s->data, err);
@@ -822,5 +845,6 @@ void tk_server_stop(struct tk_server *s)
     for (size_t i = 0; i < s->judges.n; i++)
         tk_judge_free(s->judges.item[i]);
     pthread_mutex_destroy(&s->lock);
+    tk_web_free(s->web);
     tk_free(s);
 }

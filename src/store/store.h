@@ -123,6 +123,12 @@ struct tk_store_ops {
                     void *ud, struct tk_err *err);
     int (*key_allows)(struct tk_store *s, const char *key_hash, const char *org_id,
                       bool *allowed, struct tk_err *err);
+    /* Whether the key named name may also open the campaign pages (TK_ENOENT: no such key). */
+    int (*key_set_campaigns)(struct tk_store *s, const char *name, bool on, struct tk_err *err);
+    /* The name of the key with this hash and whether it may open the campaign pages;
+     * TK_ENOENT for an unknown key. */
+    int (*key_identify)(struct tk_store *s, const char *key_hash, char name[65],
+                        bool *campaigns, struct tk_err *err);
 
     /* ---- notification campaigns (campaign/campaign.h) ----
      * Strings of what these return live in the arena a until it is reset or released.

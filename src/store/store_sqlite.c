@@ -12,7 +12,7 @@
 #include "store/sqlite_int.h"
 #include "store/store.h"
 
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 int tk_sq_fail(struct sq *s, struct tk_err *err, const char *what)
 {
@@ -145,6 +145,8 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "  after TEXT NOT NULL DEFAULT '',"
     "  version INTEGER NOT NULL);"
     "CREATE INDEX camp_audit_case ON camp_audit (case_id);",
+    /* 7: an analyst key may also open the campaign pages of tenken serve */
+    "ALTER TABLE apikey ADD COLUMN campaigns INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int migrate(struct sq *s, struct tk_err *err)
@@ -157,9 +159,8 @@ static int migrate(struct sq *s, struct tk_err *err)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     if (version > SCHEMA_VERSION)
-        return tk_err_set(err, TK_EUNSUPP,
-                          "%s: schema version %d is newer than this tenken's (%d)", s->path,
-                          version, SCHEMA_VERSION);
+        return tk_err_set(err, TK_EUNSUPP, "%s: schema version %d is newer than this tenken's (%d)",
+                          s->path, version, SCHEMA_VERSION);
     for (; version < SCHEMA_VERSION; version++) {
         char pragma[48];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", version + 1);
@@ -202,8 +203,10 @@ static int sq_open(struct tk_store **out, const char *dir, struct tk_err *err)
     }
     sqlite3_busy_timeout(s->db, 10000);
     /* FULL: a 2xx to an upload means the bundle survives a power cut */
-    int rc = tk_sq_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                           "PRAGMA foreign_keys=ON;", err);
+    int rc = tk_sq_exec(s,
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                        "PRAGMA foreign_keys=ON;",
+                        err);
     if (!rc)
         rc = migrate(s, err);
     if (rc) {
@@ -214,8 +217,8 @@ static int sq_open(struct tk_store **out, const char *dir, struct tk_err *err)
     return 0;
 }
 
-#define ORG_COLUMNS                                                                          \
-    "uid, name, max_endpoints, disabled, probe, created,"                                  \
+#define ORG_COLUMNS                                                                                \
+    "uid, name, max_endpoints, disabled, probe, created,"                                          \
     " (SELECT count(*) FROM endpoint e WHERE e.org = org.id)"
 
 static void row_to_org(sqlite3_stmt *st, struct tk_org *o)
@@ -298,17 +301,16 @@ static int sq_org_get(struct tk_store *base, const char *name_or_id, struct tk_o
 static int sq_org_by_token(struct tk_store *base, const char *token_hash, struct tk_org *out,
                            struct tk_err *err)
 {
-    return get_one((struct sq *)base, "token_hash = ?1", token_hash, "with this token", out,
-                   err);
+    return get_one((struct sq *)base, "token_hash = ?1", token_hash, "with this token", out, err);
 }
 
-static int sq_org_list(struct tk_store *base, int (*fn)(void *ud, const struct tk_org *o),
-                       void *ud, struct tk_err *err)
+static int sq_org_list(struct tk_store *base, int (*fn)(void *ud, const struct tk_org *o), void *ud,
+                       struct tk_err *err)
 {
     struct sq *s = (struct sq *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT " ORG_COLUMNS " FROM org ORDER BY name", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT " ORG_COLUMNS " FROM org ORDER BY name", -1, &st, NULL) !=
+        SQLITE_OK)
         return tk_sq_fail(s, err, "cannot prepare");
     int step, rc = 0;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -362,8 +364,10 @@ static int put_digest(struct sq *s, const char *bundle_id, const void *digest, s
                       struct tk_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO analysis (bundle_id, digest)"
-                                  " VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO analysis (bundle_id, digest)"
+                           " VALUES (?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
         return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, bundle_id, -1, SQLITE_STATIC);
     sqlite3_bind_blob64(st, 2, digest, n, SQLITE_STATIC);
@@ -421,8 +425,10 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
         goto out;
     }
     if (!known) {
-        if (sqlite3_prepare_v2(s->db, "INSERT INTO endpoint (org, endpoint_id, first_seen) "
-                                      "VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(s->db,
+                               "INSERT INTO endpoint (org, endpoint_id, first_seen) "
+                               "VALUES (?, ?, ?)",
+                               -1, &st, NULL) != SQLITE_OK) {
             rc = tk_sq_fail(s, err, "cannot prepare");
             goto out;
         }
@@ -496,8 +502,10 @@ static int sq_bundle_count(struct tk_store *base, const char *org_id, int64_t *n
 {
     struct sq *s = (struct sq *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM bundle b JOIN org o ON o.id = b.org "
-                                  "WHERE o.uid = ?", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT count(*) FROM bundle b JOIN org o ON o.id = b.org "
+                           "WHERE o.uid = ?",
+                           -1, &st, NULL) != SQLITE_OK)
         return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
@@ -506,14 +514,16 @@ static int sq_bundle_count(struct tk_store *base, const char *org_id, int64_t *n
     return step == SQLITE_ROW ? 0 : tk_sq_fail(s, err, "cannot count bundles");
 }
 
-static int sq_bundle_get(struct tk_store *base, const char *bundle_id,
-                         struct tk_stored_bundle *out, struct tk_err *err)
+static int sq_bundle_get(struct tk_store *base, const char *bundle_id, struct tk_stored_bundle *out,
+                         struct tk_err *err)
 {
     struct sq *s = (struct sq *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT o.uid, b.source, b.probe, b.received, b.json"
-                                  " FROM bundle b JOIN org o ON o.id = b.org"
-                                  " WHERE b.bundle_id = ?", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT o.uid, b.source, b.probe, b.received, b.json"
+                           " FROM bundle b JOIN org o ON o.id = b.org"
+                           " WHERE b.bundle_id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
         return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, bundle_id, -1, SQLITE_STATIC);
     int step = sqlite3_step(st), rc = 0;
@@ -538,15 +548,15 @@ static int sq_bundle_get(struct tk_store *base, const char *bundle_id,
 }
 
 static int sq_bundle_ids(struct tk_store *base, const char *org_id, bool pending,
-                         int (*fn)(void *ud, const char *bundle_id), void *ud,
-                         struct tk_err *err)
+                         int (*fn)(void *ud, const char *bundle_id), void *ud, struct tk_err *err)
 {
     struct sq *s = (struct sq *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT b.bundle_id FROM bundle b JOIN org o ON o.id = b.org"
-                                  " WHERE (?1 IS NULL OR o.uid = ?1)"
-                                  " AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM analysis a"
-                                  "      WHERE a.bundle_id = b.bundle_id)) ORDER BY b.rowid",
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT b.bundle_id FROM bundle b JOIN org o ON o.id = b.org"
+                           " WHERE (?1 IS NULL OR o.uid = ?1)"
+                           " AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM analysis a"
+                           "      WHERE a.bundle_id = b.bundle_id)) ORDER BY b.rowid",
                            -1, &st, NULL) != SQLITE_OK)
         return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
@@ -570,8 +580,10 @@ static int sq_analysis_put(struct tk_store *base, const char *bundle_id, const c
         return rc;
     /* the row holds the bundle's JSON: rewrite it only when the probe result changed; an
      * unknown bundle id fails below, on analysis's foreign key */
-    if (sqlite3_prepare_v2(s->db, "UPDATE bundle SET probe = ?1 WHERE bundle_id = ?2"
-                                  " AND probe IS NOT ?1", -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE bundle SET probe = ?1 WHERE bundle_id = ?2"
+                           " AND probe IS NOT ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
         rc = tk_sq_fail(s, err, "cannot prepare");
     } else {
         sqlite3_bind_text(st, 1, probe && *probe ? probe : NULL, -1, SQLITE_STATIC);
@@ -591,8 +603,8 @@ static int sq_analysis_put(struct tk_store *base, const char *bundle_id, const c
 }
 
 static int sq_digests(struct tk_store *base, const char *org_id,
-                      int (*fn)(void *ud, const void *digest, size_t n), void *ud,
-                      int64_t *pending, struct tk_err *err)
+                      int (*fn)(void *ud, const void *digest, size_t n), void *ud, int64_t *pending,
+                      struct tk_err *err)
 {
     struct sq *s = (struct sq *)base;
     sqlite3_stmt *st;
@@ -661,9 +673,10 @@ static int sq_key_add(struct tk_store *base, const char *name, const char *key_h
     else if (step)
         rc = tk_sq_fail(s, err, "cannot add the key");
     for (size_t i = 0; !rc && i < norgs; i++) {
-        step = run1(s, "INSERT OR IGNORE INTO apikey_org (key, org)"
-                       " SELECT k.id, o.id FROM apikey k, org o WHERE k.name = ?1"
-                       " AND (o.uid = ?2 OR o.name = ?2)",
+        step = run1(s,
+                    "INSERT OR IGNORE INTO apikey_org (key, org)"
+                    " SELECT k.id, o.id FROM apikey k, org o WHERE k.name = ?1"
+                    " AND (o.uid = ?2 OR o.name = ?2)",
                     name, org_ids[i], 0, &changed, err);
         if (step)
             rc = tk_sq_fail(s, err, "cannot scope the key");
@@ -692,9 +705,13 @@ static int sq_key_list(struct tk_store *base,
 {
     struct sq *s = (struct sq *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT k.name, k.created, (SELECT group_concat(o.name, ' ')"
-                                  " FROM apikey_org ko JOIN org o ON o.id = ko.org"
-                                  " WHERE ko.key = k.id) FROM apikey k ORDER BY k.name",
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT k.name, k.created, trim(coalesce("
+                           " (SELECT group_concat(o.name, ' ')"
+                           " FROM apikey_org ko JOIN org o ON o.id = ko.org"
+                           " WHERE ko.key = k.id), '')"
+                           " || CASE WHEN k.campaigns THEN ' +campaigns' ELSE '' END)"
+                           " FROM apikey k ORDER BY k.name",
                            -1, &st, NULL) != SQLITE_OK)
         return tk_sq_fail(s, err, "cannot prepare");
     int step, rc = 0;
@@ -715,10 +732,11 @@ static int sq_key_allows(struct tk_store *base, const char *key_hash, const char
     struct sq *s = (struct sq *)base;
     sqlite3_stmt *st;
     *allowed = false;
-    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM apikey_org ko"
-                                  " JOIN org o ON o.id = ko.org"
-                                  " WHERE ko.key = k.id AND o.uid = ?2)"
-                                  " FROM apikey k WHERE k.key_hash = ?1",
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT EXISTS (SELECT 1 FROM apikey_org ko"
+                           " JOIN org o ON o.id = ko.org"
+                           " WHERE ko.key = k.id AND o.uid = ?2)"
+                           " FROM apikey k WHERE k.key_hash = ?1",
                            -1, &st, NULL) != SQLITE_OK)
         return tk_sq_fail(s, err, "cannot prepare");
     sqlite3_bind_text(st, 1, key_hash, -1, SQLITE_STATIC);
@@ -729,6 +747,38 @@ static int sq_key_allows(struct tk_store *base, const char *key_hash, const char
     else
         rc = step == SQLITE_DONE ? tk_err_set(err, TK_ENOENT, "unknown key")
                                  : tk_sq_fail(s, err, "cannot check the key");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_key_set_campaigns(struct tk_store *base, const char *name, bool on,
+                                struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    int changed = 0, step = run1(s, "UPDATE apikey SET campaigns = ?2 WHERE name = ?1", name, NULL,
+                                 on, &changed, err);
+    if (step)
+        return tk_sq_fail(s, err, "cannot change the key");
+    return changed ? 0 : tk_err_set(err, TK_ENOENT, "no key named '%.64s'", name);
+}
+
+static int sq_key_identify(struct tk_store *base, const char *key_hash, char name[65],
+                           bool *campaigns, struct tk_err *err)
+{
+    struct sq *s = (struct sq *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT name, campaigns FROM apikey WHERE key_hash = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return tk_sq_fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, key_hash, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW) {
+        snprintf(name, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+        *campaigns = sqlite3_column_int(st, 1) != 0;
+    } else {
+        rc = step == SQLITE_DONE ? tk_err_set(err, TK_ENOENT, "unknown key")
+                                 : tk_sq_fail(s, err, "cannot check the key");
+    }
     sqlite3_finalize(st);
     return rc;
 }
@@ -754,6 +804,8 @@ const struct tk_store_ops tk_store_sqlite = {
     .key_revoke = sq_key_revoke,
     .key_list = sq_key_list,
     .key_allows = sq_key_allows,
+    .key_set_campaigns = sq_key_set_campaigns,
+    .key_identify = sq_key_identify,
     .campaign_create = tk_sq_campaign_create,
     .campaign_get = tk_sq_campaign_get,
     .campaign_list = tk_sq_campaign_list,

@@ -507,7 +507,7 @@ static void test_reopen_and_migrate(void **state)
     create(fx, "kanagawa-2026", &c, NULL);
     tk_store_close(fx->s);
     fx->s = NULL;
-    assert_int_equal(user_version(fx->dir), 6);
+    assert_int_equal(user_version(fx->dir), 7);
 
     assert_int_equal(tk_store_open(&fx->s, fx->dir, &fx->err), 0);
     assert_int_equal(fx->s->ops->campaign_get(fx->s, c.id, &fx->a, &got, &fx->err), 0);
@@ -518,7 +518,8 @@ static void test_reopen_and_migrate(void **state)
     tk_store_close(fx->s);
     fx->s = NULL;
 
-    /* back to a version 5 database (no campaign tables), then opened: migrated to 6 */
+    /* back to a version 5 database (no campaign tables, keys without the campaigns scope),
+     * then opened: migrated to the current version */
     char path[128];
     snprintf(path, sizeof path, "%s/tenken.db", fx->dir);
     sqlite3 *db;
@@ -526,13 +527,14 @@ static void test_reopen_and_migrate(void **state)
     assert_int_equal(sqlite3_exec(db,
                                   "DROP TABLE camp_audit; DROP TABLE camp_contact;"
                                   " DROP TABLE camp_device; DROP TABLE camp_case;"
-                                  " DROP TABLE campaign; PRAGMA user_version=5;",
+                                  " DROP TABLE campaign; ALTER TABLE apikey DROP COLUMN campaigns;"
+                                  " PRAGMA user_version=5;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(user_version(fx->dir), 5);
     assert_int_equal(tk_store_open(&fx->s, fx->dir, &fx->err), 0);
-    assert_int_equal(user_version(fx->dir), 6);
+    assert_int_equal(user_version(fx->dir), 7);
     struct tk_org og;
     assert_int_equal(fx->s->ops->org_get(fx->s, "acme", &og, &fx->err), 0);
     assert_int_equal(fx->s->ops->campaign_get(fx->s, c.id, &fx->a, &got, &fx->err), TK_ENOENT);
