@@ -119,6 +119,9 @@ struct tk_case {
     const char *products;  /* "Fortinet FortiGate, Ivanti Connect Secure" */
 };
 
+/* Every device of c is fixed or gone and c is not closed yet: it can be closed. */
+bool tk_case_close_suggested(const struct tk_case *c);
+
 struct tk_contact {
     int64_t id;
     const char *date;    /* YYYY-MM-DD */

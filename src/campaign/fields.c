@@ -203,3 +203,9 @@ const char *tk_case_value_label(enum tk_case_field f, const char *value, const c
             return lang && strcmp(lang, "ja") == 0 ? d->values_ja[i] : d->values_en[i];
     return value;
 }
+
+bool tk_case_close_suggested(const struct tk_case *c)
+{
+    const char *st = c->f[TK_CF_STATUS];
+    return c->ndevices > 0 && c->nvulnerable == 0 && (!st || strcmp(st, "closed") != 0);
+}

@@ -387,6 +387,7 @@ static void case_json(struct tk_json *w, const struct tk_case *c)
     if (c->resolved_at)
         tk_time_iso8601(c->resolved_at, when);
     tk_json_kstr(w, "resolved", c->resolved_at ? when : NULL);
+    tk_json_kbool(w, "close_suggested", tk_case_close_suggested(c));
 }
 
 static void csv_cell(FILE *fp, const char *s, bool last)
@@ -713,6 +714,20 @@ static int verify_one(void *ud, int64_t case_id, const struct tk_case_device *d)
     return 0;
 }
 
+/* The cases whose devices are all fixed or gone but that are not closed. */
+struct closable {
+    struct tk_cli *cli;
+    size_t n;
+};
+
+static int closable_one(void *ud, const struct tk_case *c)
+{
+    struct closable *cl = ud;
+    if (tk_case_close_suggested(c))
+        fprintf(cl->cli->out, "%s%lld", cl->n++ ? ", " : "can be closed: case ", (long long)c->id);
+    return 0;
+}
+
 static int do_verify(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
 {
     if (a->npos != 3)
@@ -742,6 +757,14 @@ static int do_verify(struct tk_cli *cli, struct tk_store *s, const struct tk_cam
                (unsigned long long)check.bad, check.first_bad);
     fprintf(cli->out, "%zu still vulnerable, %zu fixed, %zu gone; %zu device(s) changed\n",
             v.counts[0], v.counts[1], v.counts[2], v.n);
+    struct closable cl = { cli, 0 };
+    if ((rc = s->ops->case_list(s, c.id, &ar, closable_one, &cl, &err)) != 0) {
+        rc = runtime(cli, &err);
+        goto out;
+    }
+    if (cl.n)
+        fputc('\n', cli->out);
+    fprintf(cli->out, "%zu case(s) can be closed: every device fixed or gone\n", cl.n);
 out:
     tk_free(v.u);
     tk_campaign_check_release(&check);

@@ -447,6 +447,9 @@ static int list_case(void *ud, const struct tk_case *k)
         tk_html_raw(h, "<td>");
         const char *v = k->f[cols[i]];
         tk_html_text(h, v && *v ? tk_case_value_label(cols[i], v, lang_of(f->p)) : "-");
+        if (cols[i] == TK_CF_STATUS && tk_case_close_suggested(k))
+            tk_html_fmt(h, " <strong class=\"close\">%s</strong>",
+                        T(f->p, "(can be closed)", "（完了可）"));
         tk_html_raw(h, "</td>");
     }
     tk_html_raw(h, "</tr>\n");

@@ -81,7 +81,12 @@ version_of() {
         outcome=remediated follow-up=2026-12-01 --data "$DATA"
     run "$TENKEN" campaign verify kanagawa "$FIX/identify-v2.jsonl" --data "$DATA"
     [ "$status" -eq 0 ]
-    [ "$output" = "2 still vulnerable, 3 fixed, 1 gone; 4 device(s) changed" ]
+    [ "${lines[0]}" = "2 still vulnerable, 3 fixed, 1 gone; 4 device(s) changed" ]
+    # org-a is closed already; org-c and org-d have nothing left exposed
+    [ "${lines[1]}" = "can be closed: case $c, $d" ]
+    [ "${lines[2]}" = "2 case(s) can be closed: every device fixed or gone" ]
+    "$TENKEN" campaign cases kanagawa --format json --data "$DATA" |
+        jq -e '[.[] | select(.close_suggested) | .org_key] == ["org-c", "org-d"]' 
 
     "$TENKEN" campaign stats kanagawa --format json --data "$DATA" >"$BATS_TEST_TMPDIR/s.json"
     cat "$BATS_TEST_TMPDIR/s.json"
