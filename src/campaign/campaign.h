@@ -72,7 +72,8 @@ int tk_case_field_find(const char *name);
 int tk_case_field_normalize(enum tk_case_field f, const char *value, char *out, size_t cap,
                             struct tk_err *err);
 
-/* The label of a value of a CHOICE field in lang ("ja" or "en"), or value itself. */
+/* The label of a value of a CHOICE or SET field (one member) in lang ("ja" or "en"), or value
+ * itself. */
 const char *tk_case_value_label(enum tk_case_field f, const char *value, const char *lang);
 
 /* ---- what the store holds -------------------------------------------------------------- */
@@ -247,6 +248,11 @@ int64_t tk_campaign_field_whole(const struct tk_campaign_stats *st, enum tk_case
 double tk_campaign_value_share(const struct tk_campaign_stats *st, enum tk_case_field f, int i);
 struct tk_json;
 void tk_campaign_stats_json(const struct tk_campaign_stats *st, struct tk_json *w);
+
+/* The statistics as an XLSX workbook at path (a summary sheet; every field's breakdown with a
+ * bar chart), labels in Japanese (ja) or English. 0 or TK_EIO. */
+int tk_campaign_stats_xlsx(const struct tk_campaign *c, const struct tk_campaign_stats *st,
+                           bool ja, const char *path, struct tk_err *err);
 
 /* ---- the report (report.c) ----------------------------------------------------------- */
 

@@ -41,7 +41,8 @@ static const struct tk_opt opts[] = {
                  "The data directory (default: $XDG_DATA_HOME/tenken/server, shared with "
                  "tenken serve)." },
     [O_FORMAT] = { "format", 0, "FORMAT",
-                   "list, cases, show, stats: text (default), json; cases and stats also csv." },
+                   "list, cases, show, stats: text (default), json; cases and stats also csv; "
+                   "stats also xlsx (with -o FILE)." },
     [O_PREFECTURE] = { "prefecture", 0, "P",
                        "create: only devices of organisations in prefecture P (14, JP-14, "
                        "Kanagawa or 神奈川県; the address's prefecture when no organisation is "
@@ -77,6 +78,7 @@ static const struct tk_opt opts[] = {
 #define F_TEXT TK_CAMPAIGN_TEXT
 #define F_JSON TK_CAMPAIGN_JSON
 #define F_CSV TK_CAMPAIGN_CSV
+#define F_XLSX TK_CAMPAIGN_XLSX
 
 int tk_campaign_runtime(struct tk_cli *cli, const struct tk_err *err)
 {
@@ -868,6 +870,10 @@ static int do_stats(struct tk_cli *cli, struct tk_store *s, const struct tk_camp
         fputc('\n', cli->out);
     } else if (a->fmt == F_CSV) {
         stats_csv(cli->out, &st);
+    } else if (a->fmt == F_XLSX) {
+        if ((rc = tk_campaign_stats_xlsx(&c, &st, strcmp(a->lang, "ja") == 0, a->output, &err)) !=
+            0)
+            rc = runtime(cli, &err);
     } else {
         stats_text(cli->out, &c, &st);
     }
@@ -936,11 +942,15 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             a.all = true;
             break;
         case O_FORMAT:
-            if (strcmp(val, "text") && strcmp(val, "json") && strcmp(val, "csv")) {
-                p.exit_code = tk_usage_error(cli, "--format must be text, json or csv");
+            if (strcmp(val, "text") && strcmp(val, "json") && strcmp(val, "csv") &&
+                strcmp(val, "xlsx")) {
+                p.exit_code = tk_usage_error(cli, "--format must be text, json, csv or xlsx");
                 idx = TK_OPT_STOP;
             }
-            a.fmt = !strcmp(val, "json") ? F_JSON : !strcmp(val, "csv") ? F_CSV : F_TEXT;
+            a.fmt = !strcmp(val, "json")   ? F_JSON
+                    : !strcmp(val, "csv")  ? F_CSV
+                    : !strcmp(val, "xlsx") ? F_XLSX
+                                           : F_TEXT;
             break;
         case O_PREFECTURE:
             if (!(a.prefecture = tk_prefecture_parse(val))) {
@@ -990,6 +1000,10 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     }
     if (a.fmt == F_CSV && fns[k] != do_cases && fns[k] != do_stats) {
         rc = tk_usage_error(cli, "--format csv is for cases and stats");
+        goto out;
+    }
+    if (a.fmt == F_XLSX && (fns[k] != do_stats || !a.output)) {
+        rc = tk_usage_error(cli, "--format xlsx is for stats, with -o FILE");
         goto out;
     }
     struct tk_store *s;

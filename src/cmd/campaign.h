@@ -12,7 +12,7 @@
 
 struct tk_store;
 
-enum tk_campaign_fmt { TK_CAMPAIGN_TEXT, TK_CAMPAIGN_JSON, TK_CAMPAIGN_CSV };
+enum tk_campaign_fmt { TK_CAMPAIGN_TEXT, TK_CAMPAIGN_JSON, TK_CAMPAIGN_CSV, TK_CAMPAIGN_XLSX };
 
 struct tk_campaign_args {
     const char *data, *who, *date, *channel, *note, *product;

@@ -9,6 +9,7 @@
 #include "campaign/campaign.h"
 #include "compat/sys.h"
 #include "core/alloc.h"
+#include "core/form.h"
 #include "core/hash.h"
 #include "core/html.h"
 #include "core/str.h"
@@ -131,51 +132,12 @@ static void session_end(struct tk_web *w, const char *id)
 
 /* ---- forms ------------------------------------------------------------------------------- */
 
-static int hexdig(int c)
-{
-    return c >= '0' && c <= '9'                 ? c - '0'
-           : (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10
-                                                : -1;
-}
-
-/* Appends the decoded value of every name=value pair of the form (application/
- * x-www-form-urlencoded) named name to out, separated by sep; whether any was there. */
-static bool form_values(const char *body, size_t n, const char *name, char sep, struct tk_buf *out)
-{
-    bool any = false;
-    size_t nl = strlen(name);
-    for (size_t i = 0; body && i < n;) {
-        size_t end = i;
-        while (end < n && body[end] != '&')
-            end++;
-        const char *eq = memchr(body + i, '=', end - i);
-        if (eq && (size_t)(eq - (body + i)) == nl && memcmp(body + i, name, nl) == 0) {
-            if (any && sep)
-                tk_buf_addc(out, sep);
-            any = true;
-            for (const char *p = eq + 1; p < body + end; p++) {
-                if (*p == '+') {
-                    tk_buf_addc(out, ' ');
-                } else if (*p == '%' && p + 2 < body + end && hexdig(p[1]) >= 0 &&
-                           hexdig(p[2]) >= 0) {
-                    tk_buf_addc(out, (char)(hexdig(p[1]) << 4 | hexdig(p[2])));
-                    p += 2;
-                } else {
-                    tk_buf_addc(out, *p);
-                }
-            }
-        }
-        i = end + 1;
-    }
-    return any;
-}
-
 /* One value of the form (the first, if repeated) in tmp; "" when absent. Borrowed until tmp
  * changes. */
 static const char *form_get(const char *body, size_t n, const char *name, struct tk_buf *tmp)
 {
     tk_buf_reset(tmp);
-    form_values(body, n, name, 0, tmp);
+    tk_form_values(body, n, name, 0, tmp);
     return tk_buf_cstr(tmp);
 }
 
@@ -811,7 +773,7 @@ static enum MHD_Result save_case(const struct session *sess, struct tk_store *st
     int rc = 0;
     for (int f = 0; f < TK_CF_COUNT && !rc; f++) {
         tk_buf_reset(&tmp);
-        bool there = form_values(body, n, tk_case_fields[f].name, ',', &tmp);
+        bool there = tk_form_values(body, n, tk_case_fields[f].name, ',', &tmp);
         if (!there && tk_case_fields[f].kind != TK_FK_SET)
             continue;
         char *out = tk_malloc(TK_CASE_TEXT_MAX + 1);

@@ -118,6 +118,21 @@ version_of() {
     [[ "$output" == *"median 5.0, mean 5.2, max 10.0"* ]]
     run "$TENKEN" campaign stats kanagawa --format csv --data "$DATA"
     [[ "$output" == *"aware,no,1,0.2500"* ]]
+    # the same figures in a workbook: a summary and every field's breakdown with a chart
+    "$TENKEN" campaign stats kanagawa --format xlsx -o "$BATS_TEST_TMPDIR/s.xlsx" --lang en \
+        --data "$DATA"
+    python3 - "$BATS_TEST_TMPDIR/s.xlsx" <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+names = z.namelist()
+assert "xl/worksheets/sheet2.xml" in names and sum(n.startswith("xl/charts/") for n in names) == 6
+strings = re.findall(r"<t[^>]*>([^<]*)</t>", z.read("xl/sharedStrings.xml").decode())
+assert "Did not know an upgrade was needed" in strings and "maintenance contract excludes upgrades" in strings
+sheet1 = z.read("xl/worksheets/sheet1.xml").decode()
+assert "<v>0.25</v>" in sheet1 and "<v>0.5</v>" in sheet1, sheet1
+PY
+    run "$TENKEN" campaign stats kanagawa --format xlsx --data "$DATA"
+    [ "$status" -eq 2 ]
 
     # filters over the fields, and the product
     run "$TENKEN" campaign cases kanagawa status=responded --format json --data "$DATA"
