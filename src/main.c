@@ -16,6 +16,7 @@ static const struct tk_cmd *const commands[] = {
     &tk_cmd_reanalyze,
     &tk_cmd_surface,
     &tk_cmd_campaign,
+    &tk_cmd_domains,
     &tk_cmd_version,
     &tk_cmd_version_compare,
     &tk_cmd_help,

@@ -139,6 +139,7 @@ extern const struct tk_cmd tk_cmd_report;
 extern const struct tk_cmd tk_cmd_reanalyze;
 extern const struct tk_cmd tk_cmd_surface;
 extern const struct tk_cmd tk_cmd_campaign;
+extern const struct tk_cmd tk_cmd_domains;
 extern const struct tk_cmd tk_cmd_analyze;
 extern const struct tk_cmd tk_cmd_help;
 extern const struct tk_cmd tk_cmd_version;

@@ -16,6 +16,7 @@
 int tk_input_open(struct tk_input *in, const char *path, struct tk_err *err)
 {
     in->name = path;
+    in->skip_long = false;
     in->gz = gzopen(path, "rb");
     if (!in->gz)
         return tk_err_sys(err, errno ? errno : ENOMEM, "%s: cannot open", path);
@@ -68,6 +69,33 @@ int tk_input_each_line(struct tk_input *in, size_t max_line, tk_input_line_fn fn
                 break;
             continue;
         }
+        if (end - start > max_line && in->skip_long) {
+            /* reported as a line without text, then read past to its end */
+            rc = fn(ud, (struct tk_str){ NULL, end - start }, ++lineno, err);
+            for (bool found = false; !rc && !found;) {
+                long n = tk_input_read(in, buf, cap);
+                if (n <= 0) {
+                    if (n < 0)
+                        rc = tk_err_set(err, TK_EIO,
+                                        "%s:%llu: read error or truncated "
+                                        "compressed data",
+                                        in->name, (unsigned long long)lineno);
+                    start = end = 0;
+                    goto done;
+                }
+                if (bytes)
+                    *bytes += (uint64_t)n;
+                char *eol = memchr(buf, '\n', (size_t)n);
+                if (eol) {
+                    found = true;
+                    start = (size_t)(eol - buf) + 1;
+                    end = (size_t)n;
+                }
+            }
+            if (rc)
+                break;
+            continue;
+        }
         if (end - start > max_line) {
             rc = tk_err_set(err, TK_ELIMIT, "%s:%llu: line longer than %zu bytes", in->name,
                             (unsigned long long)lineno + 1, max_line);
@@ -92,6 +120,7 @@ int tk_input_each_line(struct tk_input *in, size_t max_line, tk_input_line_fn fn
         }
         end += (size_t)n;
     }
+done:
     tk_free(buf);
     return rc;
 }
@@ -215,8 +244,8 @@ int tk_input_zip_each(const char *path, const char *const *suffixes, size_t max_
             !has_suffix(zs.name, suffixes))
             continue;
         if (!(zs.valid & ZIP_STAT_SIZE) || zs.size > max_member) {
-            rc = tk_err_set(err, TK_ELIMIT, "%s: member %s is larger than the limit", path,
-                            zs.name);
+            rc =
+                tk_err_set(err, TK_ELIMIT, "%s: member %s is larger than the limit", path, zs.name);
             break;
         }
         zip_file_t *f = zip_fopen_index(z, (zip_uint64_t)i, 0);

@@ -3,6 +3,7 @@
 #ifndef TK_KB_INPUT_H
 #define TK_KB_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -13,6 +14,9 @@
 struct tk_input {
     void *gz; /* gzFile: reads plain files unchanged */
     const char *name;
+    /* tk_input_each_line: a line longer than max_line is handed to fn as {NULL, its length
+     * so far} and skipped, rather than ending the stream with an error */
+    bool skip_long;
 };
 
 int tk_input_open(struct tk_input *in, const char *path, struct tk_err *err);
@@ -22,8 +26,7 @@ void tk_input_close(struct tk_input *in);
 
 /* Calls fn for every line (without its newline) of an open input; a line longer than
  * max_line is an error naming its number. Returns 0, fn's value, or a negative code. */
-typedef int (*tk_input_line_fn)(void *ud, struct tk_str line, uint64_t lineno,
-                                struct tk_err *err);
+typedef int (*tk_input_line_fn)(void *ud, struct tk_str line, uint64_t lineno, struct tk_err *err);
 int tk_input_each_line(struct tk_input *in, size_t max_line, tk_input_line_fn fn, void *ud,
                        uint64_t *bytes, struct tk_err *err);
 

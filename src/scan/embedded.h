@@ -25,5 +25,8 @@ extern const size_t tk_builtin_iocs_count;
 /* data/fingerprints (the attack-surface fingerprints and, under versions/, their tables) */
 extern const struct tk_embedded tk_builtin_fingerprints[];
 extern const size_t tk_builtin_fingerprints_count;
+/* data/domains (the brands and lure keywords `tenken domains watch` uses by default) */
+extern const struct tk_embedded tk_builtin_domains[];
+extern const size_t tk_builtin_domains_count;
 
 #endif

@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# `tenken domains watch`: names from lists, zone diffs and certificate-transparency JSON lines
+# judged against brands and lure keywords; formats, inputs (files, gzip, stdin) and bad input.
+
+load helpers
+
+setup() {
+    T="$BATS_TEST_TMPDIR"
+    cat >"$T/names.txt" <<'NAMES'
+# newly registered today
+zoom.us
+zo0m.us
+zoom-meeting-invite.xyz
+c0vid19-kyufukin.jp
+example.com
+not a name at all
++microsft.com
+-removed-zoom.com
+xn--pypal-4ve.com
+NAMES
+}
+
+@test "watch: lists, diffs and certificate JSON lines; brands' own names stay quiet" {
+    printf '%s\n' '{"message_type":"certificate_update","data":{"leaf_cert":{"all_domains":["*.paypa1.com","paypa1.com","shop.example.org"]}}}' \
+        '{"message_type":"heartbeat","timestamp":1}' >"$T/ct.jsonl"
+    run "$TENKEN" domains watch "$T/names.txt" "$T/ct.jsonl"
+    [ "$status" -eq 0 ]
+    echo "$output" | grep '^{' >"$T/alerts.jsonl"
+    jq -e -s 'map(.name) == ["zo0m.us", "zoom-meeting-invite.xyz", "c0vid19-kyufukin.jp",
+            "microsft.com", "xn--pypal-4ve.com", "paypa1.com"]' "$T/alerts.jsonl"
+    jq -e -s '(.[0].brand | test("^zoom[.](us|com)$")) and (.[0].reasons | map(.kind) | index("homoglyph"))
+        and (.[2].reasons | map(.keyword) | sort) == ["covid", "kyufukin"]
+        and .[4].unicode == "pаypal.com" and .[4].reasons[0].kind == "idn-homograph"
+        and .[5].input == ($ct + ":1")' --arg ct "$T/ct.jsonl" "$T/alerts.jsonl"
+    # *.paypa1.com and paypa1.com are one name: alerted once
+    [[ "$output" == *"1 invalid name(s) skipped, the first: $T/names.txt:7:"* ]]
+    [[ "$output" == *"alert(s) (1 repeated)"* ]]
+}
+
+@test "watch: text and CSV, gzip and standard input, -o, --threshold" {
+    gzip -c "$T/names.txt" >"$T/names.txt.gz"
+    run "$TENKEN" domains watch --format text "$T/names.txt.gz"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"xn--pypal-4ve.com (pаypal.com)  idn-homograph paypal.com"* ]]
+    "$TENKEN" domains watch --format csv -o "$T/a.csv" <"$T/names.txt" 2>/dev/null
+    [ "$(head -1 "$T/a.csv")" = "name,unicode,score,brand,reasons" ]
+    [ "$(wc -l <"$T/a.csv")" -eq 6 ]
+    run "$TENKEN" domains watch --threshold 120 "$T/names.txt"
+    [ "$(echo "$output" | grep -c '^{')" -eq 2 ]
+}
+
+@test "watch: brands and keywords of one's own; malformed ones named by line" {
+    printf 'example.com Example\n' >"$T/brands.txt"
+    printf 'invite 70\n' >"$T/kw.txt"
+    run "$TENKEN" domains watch --brands "$T/brands.txt" --keywords "$T/kw.txt" --format text "$T/names.txt"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"zoom-meeting-invite.xyz  keyword invite"* ]]
+    [[ "$output" != *"zo0m.us"* ]]
+    printf 'example.com\nco.jp\n' >"$T/bad.txt"
+    run "$TENKEN" domains watch --brands "$T/bad.txt" "$T/names.txt"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"$T/bad.txt:2: co.jp is a public suffix"* ]]
+}
+
+@test "watch: hostile input - invalid UTF-8, NUL bytes, overlong labels, bad punycode, a gigantic line" {
+    {
+        printf 'zo0m.us\n\xff\xfe.com\nxn--abc.com\n%s.com\n\n' "$(head -c 70 /dev/zero | tr '\0' a)"
+        head -c 3000000 /dev/zero | tr '\0' a
+        printf '\nmicrosft.com\n{"data": [\n{"data":{"leaf_cert":{"all_domains":[1, "c0vid.jp"]}}}\n'
+        printf 'a\0b.com\n'
+    } >"$T/hostile.txt"
+    run "$TENKEN" domains watch --format text "$T/hostile.txt"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"zo0m.us"* ]]
+    [[ "$output" == *"microsft.com"* ]]
+    [[ "$output" == *"c0vid.jp"* ]]
+    # bad UTF-8, bad punycode, a 70-letter label, the 3 MB line, broken JSON, a number for a
+    # name, a NUL byte: each counted, none stops the stream
+    [[ "$output" == *"10 name(s), 3 alert(s) (0 repeated), 7 invalid"* ]]
+}
