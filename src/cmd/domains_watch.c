@@ -2,7 +2,13 @@
  * lure keywords (domains/watch.h). Inputs are lists of names (one per line; the first field
  * of a line, so CSV exports and zone-file lines work, '+' of a diff's added lines dropped) or
  * certificate-transparency JSON lines (certstream: data.leaf_cert.all_domains), plain or gzip,
- * files or standard input; the kind is seen per line. Bad names are counted and skipped. */
+ * files or standard input; the kind is seen per line. Bad names are counted and skipped.
+ *
+ * The reading thread cuts the input into batches of lines; one worker per CPU judges them;
+ * the reading thread writes each batch's alerts in input order, so the output, the counts and
+ * the first bad line are those of one thread. Repeated names are dropped at writing. */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,25 +31,55 @@
 
 enum out_fmt { OUT_JSONL, OUT_CSV, OUT_TEXT };
 
-struct watcher {
-    struct tk_cli *cli;
+#define BATCH_LINES 4096
+#define BATCH_BYTES ((size_t)1 << 20)
+#define LONG_LINE SIZE_MAX /* a line entry that stands for a line too long to keep */
+
+/* One batch: lines in, alerts and counts out. */
+struct batch {
+    struct tk_buf text; /* the lines' bytes */
+    size_t *off, *len;  /* BATCH_LINES each: offset in text, length (LONG_LINE: too long) */
+    size_t n;
+    uint64_t lineno; /* of the first line */
+    const char *input;
+    /* results: formatted alerts, each with its name (for the repeats check) */
+    struct tk_buf out;
+    struct rec {
+        size_t key_off, key_len, off, len;
+    } * rec;
+    size_t nrec, crec;
+    uint64_t names, bad;
+    uint64_t bad_line;
+    char bad_why[128];
+    bool failed; /* out of memory in the worker */
+    enum { B_FREE, B_FILLING, B_QUEUED, B_DONE } state;
+};
+
+struct pool {
+    pthread_mutex_t m;
+    pthread_cond_t work, done;
+    struct batch *b;
+    size_t nb, submit, take, written;
+    bool stop;
     const struct tk_watch *w;
     enum out_fmt fmt;
     int threshold;
-    FILE *out;
-    const char *input;
+};
+
+/* What a worker needs besides its batch. */
+struct judge_ctx {
+    const struct pool *p;
+    struct batch *b;
     struct tk_arena doc;
-    struct tk_map seen;
-    uint64_t names, bad, alerts, repeats;
-    char first_bad[256];
     struct tk_buf line;
 };
 
-static void bad(struct watcher *x, uint64_t lineno, const char *why)
+static void bad(struct judge_ctx *x, uint64_t lineno, const char *why)
 {
-    if (!x->bad++)
-        snprintf(x->first_bad, sizeof x->first_bad, "%.120s:%llu: %.100s", x->input,
-                 (unsigned long long)lineno, why);
+    if (!x->b->bad++) {
+        x->b->bad_line = lineno;
+        snprintf(x->b->bad_why, sizeof x->b->bad_why, "%.120s", why);
+    }
 }
 
 static void csv_cell(struct tk_buf *b, const char *s, char end)
@@ -52,13 +88,13 @@ static void csv_cell(struct tk_buf *b, const char *s, char end)
     tk_buf_addc(b, end);
 }
 
-static void alert(struct watcher *x, const struct tk_dname *d, const struct tk_watch_hit *h,
-                  uint64_t lineno)
+/* The alert's text into x->line. */
+static void format_alert(struct judge_ctx *x, const struct tk_dname *d,
+                         const struct tk_watch_hit *h, uint64_t lineno)
 {
-    x->alerts++;
     struct tk_buf *b = &x->line;
     tk_buf_reset(b);
-    if (x->fmt == OUT_JSONL) {
+    if (x->p->fmt == OUT_JSONL) {
         struct tk_json j;
         tk_json_init_buf(&j, b, 0);
         tk_json_obj_begin(&j);
@@ -79,81 +115,84 @@ static void alert(struct watcher *x, const struct tk_dname *d, const struct tk_w
         }
         tk_json_arr_end(&j);
         char pos[300];
-        snprintf(pos, sizeof pos, "%.250s:%llu", x->input, (unsigned long long)lineno);
+        snprintf(pos, sizeof pos, "%.250s:%llu", x->b->input, (unsigned long long)lineno);
         tk_json_kstr(&j, "input", pos);
         tk_json_obj_end(&j);
         tk_json_finish(&j);
         tk_buf_addc(b, '\n');
-    } else {
-        char reasons[1024];
-        size_t k = 0;
-        reasons[0] = '\0';
-        for (size_t i = 0; i < h->n && k < sizeof reasons; i++)
-            k += (size_t)snprintf(reasons + k, sizeof reasons - k, "%s%s %s", i ? "; " : "",
-                                  h->r[i].kind, h->r[i].brand ? h->r[i].brand : h->r[i].word);
-        if (x->fmt == OUT_CSV) {
-            char score[16];
-            snprintf(score, sizeof score, "%d", h->score);
-            csv_cell(b, d->ascii, ',');
-            csv_cell(b, d->unicode, ',');
-            csv_cell(b, score, ',');
-            csv_cell(b, h->brand, ',');
-            csv_cell(b, reasons, '\n');
-        } else {
-            tk_buf_addf(b, "%4d  %s", h->score, d->ascii);
-            if (strcmp(d->ascii, d->unicode) != 0) {
-                tk_buf_adds(b, " (");
-                tk_escape_term(b, d->unicode, strlen(d->unicode));
-                tk_buf_adds(b, ")");
-            }
-            tk_buf_addf(b, "  %s\n", reasons);
-        }
+        return;
     }
-    fwrite(b->ptr, 1, b->len, x->out);
+    char reasons[1024];
+    size_t k = 0;
+    reasons[0] = '\0';
+    for (size_t i = 0; i < h->n && k < sizeof reasons; i++)
+        k += (size_t)snprintf(reasons + k, sizeof reasons - k, "%s%s %s", i ? "; " : "",
+                              h->r[i].kind, h->r[i].brand ? h->r[i].brand : h->r[i].word);
+    if (x->p->fmt == OUT_CSV) {
+        char score[16];
+        snprintf(score, sizeof score, "%d", h->score);
+        csv_cell(b, d->ascii, ',');
+        csv_cell(b, d->unicode, ',');
+        csv_cell(b, score, ',');
+        csv_cell(b, h->brand, ',');
+        csv_cell(b, reasons, '\n');
+        return;
+    }
+    tk_buf_addf(b, "%4d  %s", h->score, d->ascii);
+    if (strcmp(d->ascii, d->unicode) != 0) {
+        tk_buf_adds(b, " (");
+        tk_escape_term(b, d->unicode, strlen(d->unicode));
+        tk_buf_adds(b, ")");
+    }
+    tk_buf_addf(b, "  %s\n", reasons);
 }
 
-static void judge_name(struct watcher *x, const char *s, size_t n, uint64_t lineno)
+static void judge_name(struct judge_ctx *x, const char *s, size_t n, uint64_t lineno)
 {
     struct tk_dname d;
     struct tk_err err = { 0 };
-    x->names++;
+    x->b->names++;
     if (tk_dname_parse(&d, s, n, &err) != 0) {
         bad(x, lineno, err.msg);
         return;
     }
     struct tk_watch_hit h;
-    tk_watch_judge(x->w, &d, &h);
-    if (h.score < x->threshold)
+    tk_watch_judge(x->p->w, &d, &h);
+    if (h.score < x->p->threshold)
         return;
-    struct tk_str key = tk_str_c(d.ascii);
-    if (tk_map_get(&x->seen, key)) {
-        x->repeats++;
+    format_alert(x, &d, &h, lineno);
+    struct batch *b = x->b;
+    size_t klen = strlen(d.ascii);
+    if (tk_grow((void **)&b->rec, &b->crec, b->nrec + 1, sizeof *b->rec, BATCH_LINES * 64)) {
+        b->failed = true;
         return;
     }
-    tk_map_put(&x->seen, key, (void *)1); /* full: alerted again, never lost */
-    alert(x, &d, &h, lineno);
+    struct rec *r = &b->rec[b->nrec];
+    r->key_off = b->out.len;
+    r->key_len = klen;
+    r->off = b->out.len + klen;
+    r->len = x->line.len;
+    if (tk_buf_add(&b->out, d.ascii, klen) != 0 ||
+        tk_buf_add(&b->out, x->line.ptr, x->line.len) != 0) {
+        b->failed = true;
+        return;
+    }
+    b->nrec++;
 }
 
-static int on_line(void *ud, struct tk_str line, uint64_t lineno, struct tk_err *err)
+static void judge_line(struct judge_ctx *x, struct tk_str line, uint64_t lineno)
 {
-    struct watcher *x = ud;
-    (void)err;
-    if (!line.p) {
-        x->names++;
-        bad(x, lineno, "a line longer than 1 MiB");
-        return 0;
-    }
     line = tk_str_trim(line);
     if (!line.n || line.p[0] == '#')
-        return 0;
+        return;
     if (line.p[0] == '{') {
         /* certificate transparency: every name of the certificate */
         tk_arena_reset(&x->doc);
         struct tk_jv *root;
-        if (tk_jdoc_parse(&x->doc, line.p, line.n, x->input, &root, NULL) != 0) {
-            x->names++;
+        if (tk_jdoc_parse(&x->doc, line.p, line.n, x->b->input, &root, NULL) != 0) {
+            x->b->names++;
             bad(x, lineno, "malformed JSON");
-            return 0;
+            return;
         }
         static const char *const path[] = { "data", "leaf_cert", "all_domains", NULL };
         const struct tk_jv *all = tk_jv_path(root, path);
@@ -161,20 +200,20 @@ static int on_line(void *ud, struct tk_str line, uint64_t lineno, struct tk_err 
             if (!tk_jv_is(tk_jv_get(root, "message_type"), TK_JV_STRING) ||
                 strcmp(tk_jv_str(tk_jv_get(root, "message_type")), "heartbeat") != 0)
                 bad(x, lineno, "a JSON line without data.leaf_cert.all_domains");
-            return 0;
+            return;
         }
         for (const struct tk_jv *v = all->u.first; v; v = v->next) {
-            if (tk_jv_is(v, TK_JV_STRING))
+            if (tk_jv_is(v, TK_JV_STRING)) {
                 judge_name(x, tk_jv_str(v), tk_jv_strlen(v), lineno);
-            else {
-                x->names++;
+            } else {
+                x->b->names++;
                 bad(x, lineno, "a name that is not a string");
             }
         }
-        return 0;
+        return;
     }
     if (line.p[0] == '-')
-        return 0; /* a diff's removed line */
+        return; /* a diff's removed line */
     if (line.p[0] == '+')
         line = (struct tk_str){ line.p + 1, line.n - 1 };
     size_t k = 0;
@@ -182,6 +221,145 @@ static int on_line(void *ud, struct tk_str line, uint64_t lineno, struct tk_err 
            line.p[k] != ';')
         k++;
     judge_name(x, line.p, k, lineno);
+}
+
+static void judge_batch(struct judge_ctx *x, struct batch *b)
+{
+    x->b = b;
+    tk_buf_reset(&b->out);
+    b->nrec = 0;
+    b->names = b->bad = 0;
+    b->failed = false;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->len[i] == LONG_LINE) {
+            b->names++;
+            bad(x, b->lineno + i, "a line longer than 1 MiB");
+            continue;
+        }
+        judge_line(x, (struct tk_str){ b->text.ptr + b->off[i], b->len[i] }, b->lineno + i);
+    }
+}
+
+static void *worker(void *arg)
+{
+    struct pool *p = arg;
+    struct judge_ctx x = { .p = p };
+    tk_arena_init(&x.doc, MAX_LINE * 16);
+    tk_buf_init(&x.line, (size_t)1 << 20);
+    pthread_mutex_lock(&p->m);
+    for (;;) {
+        while (p->take == p->submit && !p->stop)
+            pthread_cond_wait(&p->work, &p->m);
+        if (p->take == p->submit)
+            break;
+        struct batch *b = &p->b[p->take++ % p->nb];
+        pthread_mutex_unlock(&p->m);
+        judge_batch(&x, b);
+        pthread_mutex_lock(&p->m);
+        b->state = B_DONE;
+        pthread_cond_broadcast(&p->done);
+    }
+    pthread_mutex_unlock(&p->m);
+    tk_buf_release(&x.line);
+    tk_arena_release(&x.doc);
+    return NULL;
+}
+
+/* The reading and writing side. */
+struct watcher {
+    struct tk_cli *cli;
+    struct pool *p;
+    FILE *out;
+    const char *input;
+    struct tk_map seen;
+    uint64_t names, bad, alerts, repeats;
+    char first_bad[256];
+    bool failed;
+};
+
+/* Writes the oldest batch once it is judged (waits for it when wait). Lock held. */
+static bool write_oldest(struct watcher *x, bool wait)
+{
+    struct pool *p = x->p;
+    if (p->written == p->submit)
+        return false;
+    struct batch *b = &p->b[p->written % p->nb];
+    while (b->state != B_DONE) {
+        if (!wait)
+            return false;
+        pthread_cond_wait(&p->done, &p->m);
+    }
+    pthread_mutex_unlock(&p->m);
+    x->names += b->names;
+    if (b->bad && !x->bad)
+        snprintf(x->first_bad, sizeof x->first_bad, "%.120s:%llu: %.100s", b->input,
+                 (unsigned long long)b->bad_line, b->bad_why);
+    x->bad += b->bad;
+    x->failed = x->failed || b->failed;
+    for (size_t i = 0; i < b->nrec; i++) {
+        const struct rec *r = &b->rec[i];
+        struct tk_str key = { b->out.ptr + r->key_off, r->key_len };
+        if (tk_map_get(&x->seen, key)) {
+            x->repeats++;
+            continue;
+        }
+        tk_map_put(&x->seen, key, (void *)1); /* full: alerted again, never lost */
+        x->alerts++;
+        fwrite(b->out.ptr + r->off, 1, r->len, x->out);
+    }
+    pthread_mutex_lock(&p->m);
+    b->state = B_FREE;
+    p->written++;
+    return true;
+}
+
+/* The batch being filled: the next slot, once it is free. */
+static struct batch *filling(struct watcher *x)
+{
+    struct pool *p = x->p;
+    struct batch *b = &p->b[p->submit % p->nb];
+    if (b->state == B_FILLING)
+        return b;
+    pthread_mutex_lock(&p->m);
+    while (p->submit - p->written >= p->nb)
+        write_oldest(x, true);
+    pthread_mutex_unlock(&p->m);
+    b->state = B_FILLING;
+    b->n = 0;
+    tk_buf_reset(&b->text);
+    b->input = x->input;
+    return b;
+}
+
+static void submit(struct watcher *x)
+{
+    struct pool *p = x->p;
+    struct batch *b = &p->b[p->submit % p->nb];
+    if (b->state != B_FILLING)
+        return;
+    pthread_mutex_lock(&p->m);
+    b->state = B_QUEUED;
+    p->submit++;
+    pthread_cond_signal(&p->work);
+    while (write_oldest(x, false))
+        ;
+    pthread_mutex_unlock(&p->m);
+}
+
+static int on_line(void *ud, struct tk_str line, uint64_t lineno, struct tk_err *err)
+{
+    struct watcher *x = ud;
+    struct batch *b = filling(x);
+    if (!b->n)
+        b->lineno = lineno;
+    (void)err;
+    b->off[b->n] = b->text.len;
+    b->len[b->n] = line.p ? line.n : LONG_LINE;
+    if (line.p && tk_buf_add(&b->text, line.p, line.n) != 0)
+        return tk_err_set(err, TK_ENOMEM, "out of memory");
+    b->n++;
+    if (b->n == BATCH_LINES || b->text.len >= BATCH_BYTES)
+        submit(x);
     return 0;
 }
 
@@ -204,6 +382,7 @@ static int read_input(struct watcher *x, const char *path, struct tk_err *err)
     x->input = strcmp(path, "-") == 0 ? "(stdin)" : path;
     in.skip_long = true;
     int rc = tk_input_each_line(&in, MAX_LINE, on_line, x, NULL, err);
+    submit(x); /* a batch never spans two inputs: its lines name one */
     tk_input_close(&in);
     return rc;
 }
@@ -242,25 +421,66 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
         }
         out = af.fp;
     }
-    struct watcher x = { .cli = cli,
-                         .w = w,
-                         .fmt = fmt,
-                         .out = out,
-                         .threshold = a->threshold ? a->threshold : TK_WATCH_DEFAULT_THRESHOLD };
-    tk_arena_init(&x.doc, MAX_LINE * 16);
+    int threads = tk_sys_ncpu() > 0 ? tk_sys_ncpu() : 1;
+    struct pool p = { .w = w,
+                      .fmt = fmt,
+                      .threshold = a->threshold ? a->threshold : TK_WATCH_DEFAULT_THRESHOLD,
+                      .nb = 2 * (size_t)threads + 2 };
+    struct watcher x = { .cli = cli, .p = &p, .out = out };
+    pthread_mutex_init(&p.m, NULL);
+    pthread_cond_init(&p.work, NULL);
+    pthread_cond_init(&p.done, NULL);
     tk_map_init(&x.seen, SEEN_MAX);
-    tk_buf_init(&x.line, (size_t)1 << 20);
+    p.b = tk_calloc(p.nb, sizeof *p.b);
+    for (size_t i = 0; p.b && i < p.nb; i++) {
+        tk_buf_init(&p.b[i].text, BATCH_BYTES + MAX_LINE + 1);
+        tk_buf_init(&p.b[i].out, (size_t)1 << 30);
+        p.b[i].off = tk_calloc(BATCH_LINES, sizeof *p.b[i].off);
+        p.b[i].len = tk_calloc(BATCH_LINES, sizeof *p.b[i].len);
+        if (!p.b[i].off || !p.b[i].len)
+            rc = tk_err_set(&err, TK_ENOMEM, "out of memory");
+    }
+    if (!p.b)
+        rc = tk_err_set(&err, TK_ENOMEM, "out of memory");
+    pthread_t tid[64];
+    int started = 0;
+    for (; !rc && started < threads && started < 64; started++)
+        if (pthread_create(&tid[started], NULL, worker, &p) != 0)
+            break;
+    if (!rc && !started)
+        rc = tk_err_set(&err, TK_ENOMEM, "cannot start a worker thread");
     if (fmt == OUT_CSV)
         fputs("name,unicode,score,brand,reasons\n", out);
     for (int i = 1; i < a->npos && !rc; i++)
         rc = read_input(&x, a->pos[i], &err);
-    if (a->npos < 2)
+    if (!rc && a->npos < 2)
         rc = read_input(&x, "-", &err);
+    if (p.b) {
+        pthread_mutex_lock(&p.m);
+        while (write_oldest(&x, true))
+            ;
+        p.stop = true;
+        pthread_cond_broadcast(&p.work);
+        pthread_mutex_unlock(&p.m);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    for (size_t i = 0; p.b && i < p.nb; i++) {
+        tk_buf_release(&p.b[i].text);
+        tk_buf_release(&p.b[i].out);
+        tk_free(p.b[i].off);
+        tk_free(p.b[i].len);
+        tk_free(p.b[i].rec);
+    }
+    tk_free(p.b);
+    pthread_cond_destroy(&p.work);
+    pthread_cond_destroy(&p.done);
+    pthread_mutex_destroy(&p.m);
+    if (!rc && x.failed)
+        rc = tk_err_set(&err, TK_ENOMEM, "out of memory judging names");
     if (a->output)
         rc = rc ? (tk_atomic_abort(&af), rc) : tk_atomic_commit(&af, &err);
-    tk_buf_release(&x.line);
     tk_map_release(&x.seen);
-    tk_arena_release(&x.doc);
     tk_watch_free(w);
     if (x.bad)
         tk_log(&cli->log, TK_LOG_WARN, "%llu invalid name(s) skipped, the first: %s",

@@ -78,3 +78,18 @@ NAMES
     # name, a NUL byte: each counted, none stops the stream
     [[ "$output" == *"10 name(s), 3 alert(s) (0 repeated), 7 invalid"* ]]
 }
+
+@test "watch: many batches over the worker threads - input order, the same output every run" {
+    python3 -c '
+import sys
+for i in range(60000):
+    print("n%05d-example.org" % i if i % 1000 else "zoom-%05d.xyz" % i)
+' >"$T/many.txt"
+    "$TENKEN" domains watch --format csv "$T/many.txt" >"$T/a1.csv" 2>"$T/e1"
+    "$TENKEN" domains watch --format csv <"$T/many.txt" >"$T/a2.csv" 2>/dev/null
+    cmp "$T/a1.csv" "$T/a2.csv"
+    [ "$(wc -l <"$T/a1.csv")" -eq 61 ]
+    tail -n +2 "$T/a1.csv" | cut -d, -f1 | tr -d '"' >"$T/order"
+    python3 -c 'print("\n".join("zoom-%05d.xyz" % i for i in range(0, 60000, 1000)))' | diff - "$T/order"
+    grep -q "60000 name(s), 60 alert(s)" "$T/e1"
+}
