@@ -23,6 +23,7 @@
 #include "core/jdoc.h"
 #include "core/json.h"
 #include "core/map.h"
+#include "domains/resolve.h"
 #include "domains/watch.h"
 #include "kb/input.h"
 
@@ -269,6 +270,8 @@ static void *worker(void *arg)
 struct watcher {
     struct tk_cli *cli;
     struct pool *p;
+    struct tk_resolver *resolver; /* --resolve */
+    struct tk_buf dns;
     FILE *out;
     const char *input;
     struct tk_map seen;
@@ -276,6 +279,61 @@ struct watcher {
     char first_bad[256];
     bool failed;
 };
+
+/* An alert with the A, AAAA and MX records of its name: JSON gets a "dns" member, CSV three
+ * more columns, text a list. */
+static void write_resolved(struct watcher *x, struct tk_str key, const char *line, size_t n)
+{
+    char name[TK_DNAME_MAX + 1];
+    snprintf(name, sizeof name, "%.*s", (int)(key.n < TK_DNAME_MAX ? key.n : TK_DNAME_MAX), key.p);
+    struct tk_dns_answer ans;
+    tk_resolve(x->resolver, name, &ans);
+    struct tk_buf *b = &x->dns;
+    tk_buf_reset(b);
+    size_t keep = n && line[n - 1] == '\n' ? n - 1 : n;
+    enum out_fmt fmt = x->p->fmt;
+    if (fmt == OUT_JSONL && keep && line[keep - 1] == '}')
+        keep--;
+    tk_buf_add(b, line, keep);
+    const char *lists[3][TK_DNS_MAX_RECORDS];
+    int counts[3] = { ans.na, ans.naaaa, ans.nmx };
+    for (int i = 0; i < TK_DNS_MAX_RECORDS; i++) {
+        lists[0][i] = ans.a[i];
+        lists[1][i] = ans.aaaa[i];
+        lists[2][i] = ans.mx[i];
+    }
+    static const char *const names[] = { "a", "aaaa", "mx" };
+    if (fmt == OUT_JSONL) {
+        struct tk_json j;
+        tk_json_init_buf(&j, b, 0);
+        tk_buf_adds(b, ",\"dns\":");
+        tk_json_obj_begin(&j);
+        for (int t = 0; t < 3; t++)
+            tk_json_kstrs(&j, names[t], lists[t], (size_t)counts[t]);
+        tk_json_kbool(&j, "failed", ans.failed);
+        tk_json_obj_end(&j);
+        tk_json_finish(&j);
+        tk_buf_adds(b, "}\n");
+    } else {
+        for (int t = 0; t < 3; t++) {
+            struct tk_buf cell = TK_BUF_INIT(8192);
+            for (int i = 0; i < counts[t]; i++)
+                tk_buf_addf(&cell, "%s%s", i ? " " : "", lists[t][i]);
+            if (fmt == OUT_CSV) {
+                tk_buf_addc(b, ',');
+                tk_escape_csv(b, tk_buf_cstr(&cell), cell.len);
+            } else if (counts[t]) {
+                tk_buf_addf(b, "  %s ", t == 0 ? "A" : t == 1 ? "AAAA" : "MX");
+                tk_escape_term(b, tk_buf_cstr(&cell), cell.len);
+            }
+            tk_buf_release(&cell);
+        }
+        if (fmt == OUT_TEXT && ans.failed)
+            tk_buf_adds(b, "  (DNS failed)");
+        tk_buf_addc(b, '\n');
+    }
+    fwrite(b->ptr, 1, b->len, x->out);
+}
 
 /* Writes the oldest batch once it is judged (waits for it when wait). Lock held. */
 static bool write_oldest(struct watcher *x, bool wait)
@@ -305,7 +363,10 @@ static bool write_oldest(struct watcher *x, bool wait)
         }
         tk_map_put(&x->seen, key, (void *)1); /* full: alerted again, never lost */
         x->alerts++;
-        fwrite(b->out.ptr + r->off, 1, r->len, x->out);
+        if (x->resolver)
+            write_resolved(x, key, b->out.ptr + r->off, r->len);
+        else
+            fwrite(b->out.ptr + r->off, 1, r->len, x->out);
     }
     pthread_mutex_lock(&p->m);
     b->state = B_FREE;
@@ -398,8 +459,6 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
         else
             return tk_usage_error(cli, "watch: --format must be jsonl, csv or text");
     }
-    if (a->resolve)
-        return tk_usage_error(cli, "watch: --resolve is not built yet");
     struct tk_err err = { 0 };
     struct tk_buf brands = TK_BUF_INIT((size_t)64 << 20), kws = TK_BUF_INIT((size_t)16 << 20);
     int rc = 0;
@@ -427,6 +486,9 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
                       .threshold = a->threshold ? a->threshold : TK_WATCH_DEFAULT_THRESHOLD,
                       .nb = 2 * (size_t)threads + 2 };
     struct watcher x = { .cli = cli, .p = &p, .out = out };
+    tk_buf_init(&x.dns, (size_t)1 << 20);
+    if (!rc && a->resolve)
+        rc = tk_resolver_new(&x.resolver, a->resolver, a->timeout_ms, &err);
     pthread_mutex_init(&p.m, NULL);
     pthread_cond_init(&p.work, NULL);
     pthread_cond_init(&p.done, NULL);
@@ -450,7 +512,9 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
     if (!rc && !started)
         rc = tk_err_set(&err, TK_ENOMEM, "cannot start a worker thread");
     if (fmt == OUT_CSV)
-        fputs("name,unicode,score,brand,reasons\n", out);
+        fputs(a->resolve ? "name,unicode,score,brand,reasons,a,aaaa,mx\n"
+                         : "name,unicode,score,brand,reasons\n",
+              out);
     for (int i = 1; i < a->npos && !rc; i++)
         rc = read_input(&x, a->pos[i], &err);
     if (!rc && a->npos < 2)
@@ -481,6 +545,8 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
     if (a->output)
         rc = rc ? (tk_atomic_abort(&af), rc) : tk_atomic_commit(&af, &err);
     tk_map_release(&x.seen);
+    tk_resolver_free(x.resolver);
+    tk_buf_release(&x.dns);
     tk_watch_free(w);
     if (x.bad)
         tk_log(&cli->log, TK_LOG_WARN, "%llu invalid name(s) skipped, the first: %s",

@@ -93,3 +93,21 @@ for i in range(60000):
     python3 -c 'print("\n".join("zoom-%05d.xyz" % i for i in range(0, 60000, 1000)))' | diff - "$T/order"
     grep -q "60000 name(s), 60 alert(s)" "$T/e1"
 }
+
+@test "watch --resolve: A, AAAA and MX of flagged names from a resolver on loopback; a silent one times out" {
+    python3 "$SRCDIR/tests/tools/fake-dns.py" zo0m.us=A:192.0.2.10 zo0m.us=AAAA:2001:db8::10 \
+        zo0m.us=MX:mail.zo0m.us microsft.com=SLOW >"$T/dns.port" &
+    DNS=$!
+    for _ in $(seq 50); do [ -s "$T/dns.port" ] && break; sleep 0.1; done
+    port=$(head -1 "$T/dns.port")
+    printf 'zo0m.us\nzooom.us\nmicrosft.com\nexample.com\n' >"$T/r.txt"
+    run "$TENKEN" domains watch --resolve --resolver "127.0.0.1:$port" --timeout 1000 "$T/r.txt"
+    kill "$DNS"
+    [ "$status" -eq 0 ]
+    echo "$output" | grep '^{' >"$T/r.jsonl"
+    jq -e -s '.[0].dns == {"a":["192.0.2.10"],"aaaa":["2001:db8::10"],"mx":["mail.zo0m.us"],"failed":false}
+        and .[1].dns == {"a":[],"aaaa":[],"mx":[],"failed":false}
+        and .[2].name == "microsft.com" and .[2].dns.failed == true and (. | length) == 3' "$T/r.jsonl"
+    run "$TENKEN" domains watch --resolve --resolver not-an-address "$T/r.txt"
+    [ "$status" -eq 3 ]
+}
