@@ -59,37 +59,52 @@ static int psl_split(struct tk_dname *d)
     return 0;
 }
 
+/* The Unicode form of one A-label (n bytes at p) appended to out (cap bytes, k used); false
+ * when it is not valid punycode or does not come back to itself. */
+static bool a_label(const char *p, size_t n, char *out, size_t cap, size_t *k)
+{
+    char lab[64];
+    if (n >= sizeof lab)
+        return false;
+    memcpy(lab, p, n);
+    lab[n] = '\0';
+    char *u = NULL, *back = NULL;
+    bool ok = idn2_to_unicode_8z8z(lab, &u, 0) == IDN2_OK && u && *u &&
+              idn2_to_ascii_8z(u, &back, IDN2_NONTRANSITIONAL) == IDN2_OK && back &&
+              strcmp(back, lab) == 0;
+    size_t un = ok ? strlen(u) : 0;
+    if (ok && *k + un < cap) {
+        memcpy(out + *k, u, un);
+        *k += un;
+    } else {
+        ok = false;
+    }
+    idn2_free(u);
+    idn2_free(back);
+    return ok;
+}
+
+/* The Unicode form, label by label: only xn-- labels change (an ASCII label with hyphens in
+ * its third and fourth places stays as it is, as DNS has it). */
 static int split(struct tk_dname *d, struct tk_err *err)
 {
-    /* without an A-label the Unicode form is the name itself */
-    if (strncmp(d->ascii, "xn--", 4) != 0 && !strstr(d->ascii, ".xn--")) {
-        memcpy(d->unicode, d->ascii, strlen(d->ascii) + 1);
-        return psl_split(d);
+    size_t k = 0;
+    for (const char *p = d->ascii;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n > 4 && strncmp(p, "xn--", 4) == 0) {
+            if (!a_label(p, n, d->unicode, sizeof d->unicode - 1, &k))
+                return tk_err_set(err, TK_EPARSE, "malformed punycode");
+        } else {
+            memcpy(d->unicode + k, p, n); /* fits: the Unicode buffer is 4 times larger */
+            k += n;
+        }
+        if (!dot)
+            break;
+        d->unicode[k++] = '.';
+        p = dot + 1;
     }
-    /* the Unicode form: it also proves every xn-- label is valid punycode */
-    char *u = NULL;
-    int rc = idn2_to_unicode_8z8z(d->ascii, &u, 0);
-    if (rc != IDN2_OK || !u) {
-        idn2_free(u);
-        return tk_err_set(err, TK_EPARSE, "malformed punycode (%s)", idn2_strerror(rc));
-    }
-    size_t un = strlen(u);
-    /* and back again: a label that does not round-trip is not a valid A-label */
-    char *back = NULL;
-    rc = idn2_to_ascii_8z(u, &back, IDN2_NONTRANSITIONAL);
-    bool same = rc == IDN2_OK && back && strcmp(back, d->ascii) == 0;
-    idn2_free(back);
-    if (!same) {
-        idn2_free(u);
-        return tk_err_set(err, TK_EPARSE, "malformed punycode");
-    }
-    if (un >= sizeof d->unicode) {
-        idn2_free(u);
-        return tk_err_set(err, TK_ELIMIT, "too long in Unicode");
-    }
-    memcpy(d->unicode, u, un + 1);
-    idn2_free(u);
-
+    d->unicode[k] = '\0';
     return psl_split(d);
 }
 
@@ -119,20 +134,38 @@ int tk_dname_parse(struct tk_dname *d, const char *s, size_t n, struct tk_err *e
         if (t.n > TK_DNAME_MAX)
             return tk_err_set(err, TK_ELIMIT, "longer than 253 characters");
     } else {
-        char *out = NULL;
-        int rc = idn2_to_ascii_8z(in, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
-        if (rc != IDN2_OK || !out) {
+        /* label by label: Unicode labels to punycode, ASCII ones as they are */
+        size_t k = 0;
+        for (char *p = in;;) {
+            char *dot = strchr(p, '.');
+            if (dot)
+                *dot = '\0';
+            bool plain = true;
+            for (const char *q = p; *q; q++)
+                plain = plain && (unsigned char)*q < 0x80;
+            char *out = NULL;
+            int rc =
+                plain ? IDN2_OK : idn2_to_ascii_8z(p, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+            if (rc != IDN2_OK || (!plain && !out)) {
+                idn2_free(out);
+                return tk_err_set(err, TK_EPARSE, "not a valid internationalised name (%s)",
+                                  idn2_strerror(rc));
+            }
+            const char *lab = plain ? p : out;
+            size_t ln = strlen(lab);
+            if (k + ln + 1 > TK_DNAME_MAX) {
+                idn2_free(out);
+                return tk_err_set(err, TK_ELIMIT, "longer than 253 characters in ASCII form");
+            }
+            memcpy(d->ascii + k, lab, ln);
+            k += ln;
             idn2_free(out);
-            return tk_err_set(err, TK_EPARSE, "not a valid internationalised name (%s)",
-                              idn2_strerror(rc));
+            if (!dot)
+                break;
+            d->ascii[k++] = '.';
+            p = dot + 1;
         }
-        size_t k = strlen(out);
-        if (k > TK_DNAME_MAX) {
-            idn2_free(out);
-            return tk_err_set(err, TK_ELIMIT, "longer than 253 characters in ASCII form");
-        }
-        memcpy(d->ascii, out, k + 1);
-        idn2_free(out);
+        d->ascii[k] = '\0';
     }
     const char *why = ascii_problem(d->ascii);
     if (why)

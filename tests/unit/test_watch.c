@@ -191,6 +191,12 @@ static void test_names(void **state)
     assert_string_equal(d.unicode, "zооm.us");
     assert_int_equal(tk_dname_parse(&d, "a.b.example.co.jp", 17, &err), 0);
     assert_string_equal(d.ascii + d.reg, "example.co.jp");
+    /* an ASCII label with hyphens in its third and fourth places beside an A-label: each
+     * label on its own terms, in either input form */
+    assert_int_equal(tk_dname_parse(&d, "ab--cd.xn--zm-fmca.us", 21, &err), 0);
+    assert_string_equal(d.unicode, "ab--cd.zооm.us");
+    assert_int_equal(tk_dname_parse(&d, "ab--cd.zооm.us", strlen("ab--cd.zооm.us"), &err), 0);
+    assert_string_equal(d.ascii, "ab--cd.xn--zm-fmca.us");
     assert_int_equal(tk_dname_parse(&d, "co.jp", 5, &err), 0);
     assert_int_equal(d.label_len, 0);
     static const char *const bad[] = { "",         "com",         "-x.com",       "x-.com",
