@@ -469,9 +469,15 @@ static void test_dnstwist_recall(void **state)
         done(&r);
         tk_buf_release(&text);
     }
-    if (!any)
-        skip();
-    assert_true((double)(all - all_missed) >= 0.9 * (double)all);
+    if (!any) {
+        /* ../shared is not there (a clone on its own): nothing to compare with. Not
+         * cmocka's skip(): its TAP line is "not ok ... # SKIP", which meson counts as a
+         * failure. */
+        printf("# dnstwist baselines not found: recall not measured\n");
+        return;
+    }
+    /* every name dnstwist lists, other than its dictionary algorithm's */
+    assert_int_equal(all_missed, 0);
 }
 
 int main(void)
