@@ -48,7 +48,26 @@ struct tk_watch {
     struct tk_litset *labels, *words; /* brand labels in names; keywords in folded names */
     uint32_t *label_head, *word_head; /* by bit: head of the items' chain (index + 1) */
     USpoofChecker *spoof;
+    /* one bit per hashed key filed in any map: most names' keys are in none, and this
+     * answers that from 128 KiB instead of a probe into the maps */
+    uint64_t *filter;
 };
+
+#define FILTER_BITS 20
+
+static uint32_t key_hash(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h ^ (h >> FILTER_BITS);
+}
+
+static bool maybe_filed(const struct tk_watch *w, const char *p, size_t n)
+{
+    uint32_t b = key_hash(p, n) & ((1u << FILTER_BITS) - 1);
+    return w->filter[b >> 6] >> (b & 63) & 1;
+}
 
 /* ---- folding ------------------------------------------------------------------------------ */
 
@@ -111,6 +130,8 @@ static size_t fold_lure(const char *s, size_t n, char *out, size_t cap)
 
 static int file_under(struct tk_watch *w, struct tk_map *m, struct tk_str key, uint32_t item)
 {
+    uint32_t bit = key_hash(key.p, key.n) & ((1u << FILTER_BITS) - 1);
+    w->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
     if (tk_grow((void **)&w->e, &w->ce, w->ne + 1, sizeof *w->e, (size_t)1 << 26) != 0)
         return TK_ENOMEM;
     uintptr_t head = (uintptr_t)tk_map_get(m, key);
@@ -303,6 +324,11 @@ int tk_watch_new(struct tk_watch **out, const char *brands, size_t nb, const cha
     if (!w)
         return tk_err_set(err, TK_ENOMEM, "out of memory");
     tk_arena_init(&w->arena, (size_t)1 << 30);
+    w->filter = tk_calloc((size_t)1 << (FILTER_BITS - 6), sizeof *w->filter);
+    if (!w->filter) {
+        tk_free(w);
+        return tk_err_set(err, TK_ENOMEM, "out of memory");
+    }
     tk_map_init(&w->exact, (size_t)TK_WATCH_MAX_BRANDS);
     tk_map_init(&w->fold, (size_t)TK_WATCH_MAX_BRANDS);
     tk_map_init(&w->dels, (size_t)TK_WATCH_MAX_BRANDS * LABEL_MAX);
@@ -358,6 +384,7 @@ void tk_watch_free(struct tk_watch *w)
     tk_free(w->b);
     tk_free(w->k);
     tk_free(w->e);
+    tk_free(w->filter);
     tk_arena_release(&w->arena);
     tk_free(w);
 }
@@ -442,6 +469,8 @@ static void brand_reason(struct judging *j, uint32_t bi, const char *kind, int w
 static void lookup(struct judging *j, const struct tk_map *m, const char *key, size_t n,
                    const char *kind, int weight, bool typo, bool other_suffix)
 {
+    if (!maybe_filed(j->w, key, n))
+        return;
     uintptr_t head = (uintptr_t)tk_map_get(m, (struct tk_str){ key, n });
     const char *label = j->d->ascii + j->d->reg;
     const char *suffix = j->d->ascii + j->d->suffix;
@@ -463,7 +492,7 @@ static void lookup(struct judging *j, const struct tk_map *m, const char *key, s
 
 static bool is_brand_own(const struct tk_watch *w, const char *reg)
 {
-    return tk_map_get(&w->regs, tk_str_c(reg)) != NULL;
+    return maybe_filed(w, reg, strlen(reg)) && tk_map_get(&w->regs, tk_str_c(reg)) != NULL;
 }
 
 void tk_watch_judge(const struct tk_watch *w, const struct tk_dname *d, struct tk_watch_hit *hit)
@@ -515,7 +544,9 @@ void tk_watch_judge(const struct tk_watch *w, const struct tk_dname *d, struct t
                 joined[k++] = *q;
             for (size_t i = 0; i < ln && k < sizeof joined; i++)
                 joined[k++] = label[i];
-            uintptr_t head = (uintptr_t)tk_map_get(&w->exact, (struct tk_str){ joined, k });
+            uintptr_t head = maybe_filed(w, joined, k)
+                                 ? (uintptr_t)tk_map_get(&w->exact, (struct tk_str){ joined, k })
+                                 : 0;
             for (uintptr_t i = head; i; i = w->e[i - 1].next)
                 if (strcmp(w->b[w->e[i - 1].item].suffix, d->ascii + d->suffix) == 0)
                     brand_reason(&j, w->e[i - 1].item, "split", 85);
