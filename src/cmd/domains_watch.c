@@ -145,7 +145,9 @@ static void format_alert(struct judge_ctx *x, const struct tk_dname *d,
         tk_escape_term(b, d->unicode, strlen(d->unicode));
         tk_buf_adds(b, ")");
     }
-    tk_buf_addf(b, "  %s\n", reasons);
+    tk_buf_adds(b, "  ");
+    tk_escape_term(b, reasons, strlen(reasons)); /* keywords come from a file */
+    tk_buf_addc(b, '\n');
 }
 
 static void judge_name(struct judge_ctx *x, const char *s, size_t n, uint64_t lineno)

@@ -246,6 +246,10 @@ static int keyword_line(struct tk_watch *w, struct tk_str word, struct tk_str we
             return tk_err_set(err, TK_EPARSE, "%s:%zu: weight \"%s\" is not 1 to 1000", where, line,
                               buf);
     }
+    for (size_t i = 0; i < word.n; i++)
+        if ((unsigned char)word.p[i] < 0x21 || word.p[i] == 0x7f)
+            return tk_err_set(err, TK_EPARSE, "%s:%zu: a keyword holds a control character",
+                              where, line);
     char f[256];
     size_t fn = fold_lure(word.p, word.n < 255 ? word.n : 255, f, sizeof f);
     if (fn < 3 || word.n > 64)

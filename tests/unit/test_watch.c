@@ -164,6 +164,11 @@ static void test_bad_files(void **state)
         tk_watch_new(&w, brands, strlen(brands), "b.txt", bad_kw, strlen(bad_kw), "k.txt", &err),
         TK_EPARSE);
     assert_non_null(strstr(err.msg, "k.txt:2:"));
+    static const char ctrl[] = "co\x1bvid 60\n";
+    assert_int_equal(tk_watch_new(&w, brands, strlen(brands), "b.txt", ctrl, strlen(ctrl),
+                                  "k.txt", &err),
+                     TK_EPARSE);
+    assert_non_null(strstr(err.msg, "k.txt:1: a keyword holds a control character"));
     static const char bad_weight[] = "covid sixty\n";
     assert_int_equal(tk_watch_new(&w, brands, strlen(brands), "b.txt", bad_weight,
                                   strlen(bad_weight), "k.txt", &err),
