@@ -246,6 +246,15 @@ double tk_campaign_share(int64_t part, int64_t whole);
 int64_t tk_campaign_field_whole(const struct tk_campaign_stats *st, enum tk_case_field f);
 /* The share of value i of field f; NaN for "unknown" (not an answer) and empty wholes. */
 double tk_campaign_value_share(const struct tk_campaign_stats *st, enum tk_case_field f, int i);
+/* The campaign named ref (id or name) into *c and its statistics, finished, into *st (after
+ * tk_campaign_stats_init); with cases not NULL also its cases (a tk_free'd array, strings in
+ * a). The one way the command line, the report and the web pages read them. 0, TK_ENOENT
+ * for an unknown campaign, or the store's error, with err set. */
+struct tk_store;
+int tk_campaign_stats_load(struct tk_store *s, const char *ref, struct tk_arena *a,
+                           struct tk_campaign *c, struct tk_campaign_stats *st,
+                           struct tk_case **cases, size_t *ncases, struct tk_err *err);
+
 struct tk_json;
 void tk_campaign_stats_json(const struct tk_campaign_stats *st, struct tk_json *w);
 

@@ -12,6 +12,7 @@
 #include "campaign/campaign.h"
 #include "core/alloc.h"
 #include "core/json.h"
+#include "store/store.h"
 
 #define DAY 86400
 
@@ -83,6 +84,45 @@ int tk_campaign_stats_add(struct tk_campaign_stats *st, const struct tk_case *c)
         /* a device fixed before the first contact counts as fixed on that day */
         int64_t d = c->resolved_at > c->first_contact ? c->resolved_at - c->first_contact : 0;
         st->days[st->ndays++] = (double)d / DAY;
+    }
+    return 0;
+}
+
+struct gather {
+    struct tk_campaign_stats *st;
+    struct tk_case *cases;
+    size_t n, cap;
+    bool keep;
+};
+
+static int gather_one(void *ud, const struct tk_case *c)
+{
+    struct gather *g = ud;
+    int rc = tk_campaign_stats_add(g->st, c);
+    if (!rc && g->keep)
+        rc =
+            tk_grow((void **)&g->cases, &g->cap, g->n + 1, sizeof *g->cases, TK_CAMPAIGN_MAX_CASES);
+    if (!rc && g->keep)
+        g->cases[g->n++] = *c; /* its strings stay in the arena */
+    return rc;
+}
+
+int tk_campaign_stats_load(struct tk_store *s, const char *ref, struct tk_arena *a,
+                           struct tk_campaign *c, struct tk_campaign_stats *st,
+                           struct tk_case **cases, size_t *ncases, struct tk_err *err)
+{
+    struct gather g = { .st = st, .keep = cases != NULL };
+    int rc = s->ops->campaign_get(s, ref, a, c, err);
+    if (!rc && (rc = s->ops->case_list(s, c->id, a, gather_one, &g, err)) != 0 && !err->msg[0])
+        tk_err_set(err, rc, "out of memory");
+    if (rc) {
+        tk_free(g.cases);
+        return rc;
+    }
+    tk_campaign_stats_finish(st);
+    if (cases) {
+        *cases = g.cases;
+        *ncases = g.n;
     }
     return 0;
 }

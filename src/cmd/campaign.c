@@ -776,11 +776,6 @@ out:
 
 /* ---- stats ------------------------------------------------------------------------------- */
 
-static int stats_one(void *ud, const struct tk_case *c)
-{
-    return tk_campaign_stats_add(ud, c);
-}
-
 static void pct(FILE *fp, double share)
 {
     if (share != share)
@@ -852,16 +847,11 @@ static int do_stats(struct tk_cli *cli, struct tk_store *s, const struct tk_camp
     tk_campaign_stats_init(&st);
     struct tk_campaign c;
     struct tk_err err = { 0 };
-    int rc = open_campaign(cli, s, a->pos[1], &ar, &c);
-    if (rc)
-        goto out;
-    if ((rc = s->ops->case_list(s, c.id, &ar, stats_one, &st, &err)) != 0) {
-        if (!err.msg[0])
-            tk_err_set(&err, rc, "out of memory");
+    int rc = tk_campaign_stats_load(s, a->pos[1], &ar, &c, &st, NULL, NULL, &err);
+    if (rc) {
         rc = runtime(cli, &err);
         goto out;
     }
-    tk_campaign_stats_finish(&st);
     if (a->fmt == F_JSON) {
         struct tk_json w;
         tk_json_init_file(&w, cli->out, 0);

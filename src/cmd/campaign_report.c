@@ -12,39 +12,13 @@
 #include "core/time.h"
 #include "store/store.h"
 
-struct gather {
-    struct tk_campaign_stats *st;
-    struct tk_case *cases;
-    size_t n, cap;
-};
-
-static int gather_one(void *ud, const struct tk_case *c)
-{
-    struct gather *g = ud;
-    int rc = tk_campaign_stats_add(g->st, c);
-    if (!rc)
-        rc =
-            tk_grow((void **)&g->cases, &g->cap, g->n + 1, sizeof *g->cases, TK_CAMPAIGN_MAX_CASES);
-    if (!rc)
-        g->cases[g->n++] = *c; /* its strings stay in the arena */
-    return rc;
-}
-
 static int write_out(const char *path, const struct tk_buf *doc, FILE *fallback, struct tk_err *err)
 {
     if (!path || strcmp(path, "-") == 0)
         return fwrite(doc->ptr, 1, doc->len, fallback) == doc->len
                    ? 0
                    : tk_err_set(err, TK_EIO, "cannot write the report to standard output");
-    struct tk_atomic_file af;
-    int rc = tk_atomic_open(&af, path, err);
-    if (rc)
-        return rc;
-    if (fwrite(doc->ptr, 1, doc->len, af.fp) != doc->len) {
-        tk_atomic_abort(&af);
-        return tk_err_set(err, TK_EIO, "%s: cannot write", path);
-    }
-    return tk_atomic_commit(&af, err);
+    return tk_atomic_write(path, doc->ptr, doc->len, err);
 }
 
 int tk_campaign_report(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
@@ -56,16 +30,14 @@ int tk_campaign_report(struct tk_cli *cli, struct tk_store *s, const struct tk_c
     tk_arena_init(&ar, (size_t)1 << 30);
     struct tk_campaign_stats st;
     tk_campaign_stats_init(&st);
-    struct gather g = { &st, NULL, 0, 0 };
+    struct tk_case *cases = NULL;
+    size_t ncases = 0;
     struct tk_buf doc = TK_BUF_INIT((size_t)1 << 30);
     struct tk_campaign c;
     struct tk_err err = { 0 };
-    int rc = s->ops->campaign_get(s, a->pos[1], &ar, &c, &err);
-    if (!rc && (rc = s->ops->case_list(s, c.id, &ar, gather_one, &g, &err)) != 0 && !err.msg[0])
-        tk_err_set(&err, rc, "out of memory");
+    int rc = tk_campaign_stats_load(s, a->pos[1], &ar, &c, &st, &cases, &ncases, &err);
     if (!rc) {
-        tk_campaign_stats_finish(&st);
-        rc = tk_campaign_write_html(&c, &st, a->public ? NULL : g.cases, g.n,
+        rc = tk_campaign_write_html(&c, &st, a->public ? NULL : cases, ncases,
                                     strcmp(a->lang, "ja") == 0, tk_time_now(), &doc);
         if (rc)
             tk_err_set(&err, rc, "the report is too large");
@@ -73,12 +45,12 @@ int tk_campaign_report(struct tk_cli *cli, struct tk_store *s, const struct tk_c
     if (!rc)
         rc = write_out(a->output, &doc, cli->out, &err);
     tk_buf_release(&doc);
-    tk_free(g.cases);
+    tk_free(cases);
     tk_campaign_stats_release(&st);
     tk_arena_release(&ar);
     if (rc)
         return tk_campaign_runtime(cli, &err);
     if (a->output && strcmp(a->output, "-") != 0)
-        tk_log(&cli->log, TK_LOG_INFO, "wrote %s (%zu organisation(s))", a->output, g.n);
+        tk_log(&cli->log, TK_LOG_INFO, "wrote %s (%zu organisation(s))", a->output, ncases);
     return TK_EXIT_OK;
 }

@@ -113,11 +113,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
                    org.name, mail.nto);
         }
     } else if (out) {
-        struct tk_atomic_file af;
-        if (tk_atomic_open(&af, out, &err) != 0 ||
-            (fwrite(doc.ptr, 1, doc.len, af.fp) != doc.len
-                 ? (tk_atomic_abort(&af), tk_err_set(&err, TK_EIO, "%s: cannot write", out))
-                 : tk_atomic_commit(&af, &err)) != 0) {
+        if (tk_atomic_write(out, doc.ptr, doc.len, &err) != 0) {
             tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
             rc = TK_EXIT_RUNTIME;
         }

@@ -37,5 +37,7 @@ struct tk_atomic_file {
 int tk_atomic_open(struct tk_atomic_file *af, const char *path, struct tk_err *err);
 int tk_atomic_commit(struct tk_atomic_file *af, struct tk_err *err);
 void tk_atomic_abort(struct tk_atomic_file *af);
+/* The whole of p (n bytes) to path atomically, in one call. */
+int tk_atomic_write(const char *path, const void *p, size_t n, struct tk_err *err);
 
 #endif

@@ -498,11 +498,6 @@ static enum MHD_Result cases_page(const struct session *sess, struct tk_store *s
     return page_end(&p, c, MHD_HTTP_OK, NULL, status);
 }
 
-static int stats_add(void *ud, const struct tk_case *k)
-{
-    return tk_campaign_stats_add(ud, k);
-}
-
 static enum MHD_Result stats_page(const struct session *sess, struct tk_store *st,
                                   struct MHD_Connection *c, const char *ref, unsigned *status)
 {
@@ -513,11 +508,8 @@ static enum MHD_Result stats_page(const struct session *sess, struct tk_store *s
     tk_campaign_stats_init(&s);
     struct tk_err err = { 0 };
     struct tk_buf doc = TK_BUF_INIT(PAGE_MAX);
-    int rc = st->ops->campaign_get(st, ref, &a, &camp, &err);
-    if (!rc)
-        rc = st->ops->case_list(st, camp.id, &a, stats_add, &s, &err);
+    int rc = tk_campaign_stats_load(st, ref, &a, &camp, &s, NULL, NULL, &err);
     if (!rc) {
-        tk_campaign_stats_finish(&s);
         rc = tk_campaign_write_html(&camp, &s, NULL, 0, sess->ja, tk_time_now(), &doc);
     }
     tk_campaign_stats_release(&s);
