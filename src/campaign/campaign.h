@@ -167,6 +167,7 @@ extern const char *const tk_contact_channels[]; /* NULL-terminated */
 #define TK_CAMPAIGN_MAX_CASES 1000000
 #define TK_CAMPAIGN_MAX_DEVICES 10000000
 #define TK_CAMPAIGN_MAX_CHECKED 50000000
+#define TK_CAMPAIGN_FIELD_MAX 1024 /* bytes of a text field taken from a surface result */
 
 /* Which devices of a `tenken surface identify` result become cases. Only records a
  * fingerprint identified are taken, and by default only those judged affected or possibly
@@ -187,8 +188,8 @@ struct tk_campaign_draft {
     struct tk_case_device *devs, *sorted;
     size_t *dev_case;
     size_t ndevs, cap_devs, cap_dev_case;
-    struct tk_map by_key;
-    uint64_t records, kept, unattributed, bad; /* unattributed: cases keyed by address */
+    struct tk_map by_key, services; /* cases by org key; address|port already taken */
+    uint64_t records, duplicates, unattributed, bad; /* unattributed: cases keyed by address */
     char first_bad[256];                       /* "FILE:LINE: reason" of the first bad line */
 };
 
@@ -214,8 +215,10 @@ struct tk_campaign_check {
 void tk_campaign_check_init(struct tk_campaign_check *c);
 void tk_campaign_check_release(struct tk_campaign_check *c);
 int tk_campaign_check_read(struct tk_campaign_check *c, const char *path, struct tk_err *err);
-/* "vulnerable" (still affected), "fixed" (seen, no longer affected) or "gone" (not in the
- * result), and in *at when it was observed so. */
+/* "vulnerable" (still affected), "fixed" (identified and judged not affected), "gone" (not in
+ * the result), or NULL when the result saw the service but could not judge it (no product
+ * identified, or verdict unknown: the device keeps its state); in *at when it was observed
+ * so. Addresses are compared in canonical form. */
 const char *tk_campaign_check_state(const struct tk_campaign_check *c, const char *ip, int port,
                                     int64_t *at);
 

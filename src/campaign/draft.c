@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "campaign/campaign.h"
+#include "core/addr.h"
 #include "core/alloc.h"
 #include "core/jdoc.h"
 #include "core/time.h"
@@ -94,17 +95,30 @@ struct reader {
     struct tk_arena line; /* one record's document */
 };
 
+static bool canon_ip(const char *ip, char out[TK_IP_STRLEN]);
+
 static int add_device(struct tk_campaign_draft *d, const struct tk_jv *rec, struct tk_err *err)
 {
     struct tk_arena *a = &d->arena;
     const struct tk_jv *org = tk_jv_get(rec, "org");
-    const char *ip = tk_jv_str(tk_jv_get(rec, "ip"));
+    char ip[TK_IP_STRLEN];
+    canon_ip(tk_jv_str(tk_jv_get(rec, "ip")), ip); /* checked by malformed() */
+    int port = (int)tk_jv_int(tk_jv_get(rec, "port"));
+    /* one device per address and port, however often the result lists it */
+    char service[TK_IP_STRLEN + 8];
+    snprintf(service, sizeof service, "%s|%d", ip, port);
+    if (tk_map_get(&d->services, tk_str_c(service))) {
+        d->duplicates++;
+        return 0;
+    }
+    if (tk_map_put(&d->services, tk_str_c(service), (void *)1) != 0)
+        return tk_err_set(err, TK_ELIMIT, "more than %d devices", TK_CAMPAIGN_MAX_DEVICES);
     const char *org_id = tk_jv_str(tk_jv_get(org, "id"));
-    char key[160];
+    char key[TK_CAMPAIGN_FIELD_MAX + 4];
     if (org_id && *org_id)
-        snprintf(key, sizeof key, "%.150s", org_id);
+        snprintf(key, sizeof key, "%s", org_id); /* bounded by malformed() */
     else
-        snprintf(key, sizeof key, "ip:%.64s", ip);
+        snprintf(key, sizeof key, "ip:%s", ip);
     size_t ci = (size_t)(uintptr_t)tk_map_get(&d->by_key, tk_str_c(key));
     if (!ci) {
         if (tk_grow((void **)&d->cases, &d->cap_cases, d->ncases + 1, sizeof *d->cases,
@@ -132,7 +146,7 @@ static int add_device(struct tk_campaign_draft *d, const struct tk_jv *rec, stru
         return tk_err_set(err, TK_ELIMIT, "more than %d devices", TK_CAMPAIGN_MAX_DEVICES);
     d->devs[d->ndevs] = (struct tk_case_device){
         .ip = tk_arena_strdup(a, ip),
-        .port = (int)tk_jv_int(tk_jv_get(rec, "port")),
+        .port = port,
         .vendor = text_of(a, tk_jv_get(rec, "vendor")),
         .product = text_of(a, tk_jv_get(rec, "product")),
         .version = text_of(a, tk_jv_get(rec, "version")),
@@ -144,21 +158,42 @@ static int add_device(struct tk_campaign_draft *d, const struct tk_jv *rec, stru
         .seen = text_of(a, tk_jv_get(rec, "seen")),
     };
     d->dev_case[d->ndevs++] = ci - 1;
-    d->kept++;
     return a->failed ? tk_err_set(err, TK_ENOMEM, "out of memory") : 0;
 }
 
-/* Checks the shape of an identify record: an address, a port, and strings where strings go. */
+/* The canonical text of an address (RFC 5952 for IPv6), so that records of one service written
+ * differently meet; false when it is not an address. */
+static bool canon_ip(const char *ip, char out[TK_IP_STRLEN])
+{
+    struct tk_ip a;
+    if (!ip || !tk_ip_parse(tk_str_c(ip), &a))
+        return false;
+    tk_ip_format(&a, out);
+    return true;
+}
+
+/* Checks the shape of an identify record: an address, a port, and text fields of bounded
+ * length (what the store and the spreadsheets keep). */
 static const char *malformed(const struct tk_jv *rec)
 {
     if (!tk_jv_is(rec, TK_JV_OBJECT))
         return "not a JSON object";
-    const char *ip = tk_jv_str(tk_jv_get(rec, "ip"));
-    if (!ip || !*ip || strlen(ip) > 64)
-        return "no \"ip\"";
+    char ip[TK_IP_STRLEN];
+    if (!canon_ip(tk_jv_str(tk_jv_get(rec, "ip")), ip))
+        return "no \"ip\" address";
     const struct tk_jv *port = tk_jv_get(rec, "port");
     if (!tk_jv_is(port, TK_JV_INT) || tk_jv_int(port) < 0 || tk_jv_int(port) > 65535)
         return "no \"port\" from 0 to 65535";
+    static const char *const fields[] = { "vendor",    "product", "version",
+                                          "precision", "verdict", "seen" };
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (tk_jv_strlen(tk_jv_get(rec, fields[i])) > TK_CAMPAIGN_FIELD_MAX)
+            return "a text field longer than 1,024 bytes";
+    const struct tk_jv *org = tk_jv_get(rec, "org");
+    static const char *const ofields[] = { "id", "name", "corporate_number", "prefecture" };
+    for (size_t i = 0; i < sizeof ofields / sizeof *ofields; i++)
+        if (tk_jv_strlen(tk_jv_get(org, ofields[i])) > TK_CAMPAIGN_FIELD_MAX)
+            return "an organisation field longer than 1,024 bytes";
     return NULL;
 }
 
@@ -202,6 +237,7 @@ void tk_campaign_draft_init(struct tk_campaign_draft *d)
     memset(d, 0, sizeof *d);
     tk_arena_init(&d->arena, (size_t)1 << 30);
     tk_map_init(&d->by_key, TK_CAMPAIGN_MAX_CASES);
+    tk_map_init(&d->services, TK_CAMPAIGN_MAX_DEVICES);
 }
 
 void tk_campaign_draft_release(struct tk_campaign_draft *d)
@@ -211,6 +247,7 @@ void tk_campaign_draft_release(struct tk_campaign_draft *d)
     tk_free(d->dev_case);
     tk_free(d->sorted);
     tk_map_release(&d->by_key);
+    tk_map_release(&d->services);
     tk_arena_release(&d->arena);
     memset(d, 0, sizeof *d);
 }
@@ -285,23 +322,28 @@ static int on_check_line(void *ud, struct tk_str line, uint64_t lineno, struct t
                      (unsigned long long)lineno);
         return 0;
     }
-    char key[96];
-    snprintf(key, sizeof key, "%s|%lld", tk_jv_str(tk_jv_get(rec, "ip")),
-             (long long)tk_jv_int(tk_jv_get(rec, "port")));
+    char ip[TK_IP_STRLEN], key[TK_IP_STRLEN + 8];
+    canon_ip(tk_jv_str(tk_jv_get(rec, "ip")), ip);
+    snprintf(key, sizeof key, "%s|%lld", ip, (long long)tk_jv_int(tk_jv_get(rec, "port")));
     int64_t seen = 0;
     tk_time_parse(tk_jv_text(tk_jv_get(rec, "seen")), &seen);
     if (seen > c->latest)
         c->latest = seen;
+    /* what the newer survey says of the service: still affected (3), identified and no
+     * longer affected (2), or seen but not judged (1: no product, or verdict unknown) */
     const char *verdict = tk_jv_str(tk_jv_get(rec, "verdict"));
-    /* the worst answer wins when the same service appears twice */
-    uintptr_t v = (is_vulnerable(verdict) ? 2 : 1);
+    bool identified = tk_jv_str(tk_jv_get(rec, "product")) != NULL;
+    uintptr_t v = is_vulnerable(verdict)                                          ? 3
+                  : identified && verdict && strcmp(verdict, "not-affected") == 0 ? 2
+                                                                                  : 1;
     uintptr_t old = (uintptr_t)tk_map_get(&c->seen, tk_str_c(key));
     if (old && (old & 3) >= v)
         return 0;
-    /* the value packs the verdict class (2 bits) and the time seen (seconds, >= 0) */
+    /* the value packs the class (2 bits) and the time seen (seconds, >= 0); the strongest
+     * answer wins when the result lists the service twice */
     uintptr_t packed = v | (uintptr_t)(seen > 0 ? seen : 0) << 2;
     if (tk_map_put(&c->seen, tk_str_c(key), (void *)packed) != 0)
-        return tk_err_set(err, TK_ELIMIT, "%s: more than %d services", r->name,
+        return tk_err_set(err, TK_ENOMEM, "%s: out of memory or more than %d services", r->name,
                           TK_CAMPAIGN_MAX_CHECKED);
     return 0;
 }
@@ -335,11 +377,11 @@ int tk_campaign_check_read(struct tk_campaign_check *c, const char *path, struct
 const char *tk_campaign_check_state(const struct tk_campaign_check *c, const char *ip, int port,
                                     int64_t *at)
 {
-    char key[96];
-    snprintf(key, sizeof key, "%s|%d", ip, port);
+    char canon[TK_IP_STRLEN], key[TK_IP_STRLEN + 8];
+    snprintf(key, sizeof key, "%s|%d", canon_ip(ip, canon) ? canon : ip, port);
     uintptr_t v = (uintptr_t)tk_map_get(&c->seen, tk_str_c(key));
     *at = v ? (int64_t)(v >> 2) : c->latest;
     if (!*at)
         *at = c->latest ? c->latest : tk_time_now();
-    return !v ? "gone" : (v & 3) == 2 ? "vulnerable" : "fixed";
+    return !v ? "gone" : (v & 3) == 3 ? "vulnerable" : (v & 3) == 2 ? "fixed" : NULL;
 }

@@ -180,6 +180,9 @@ static int do_create(struct tk_cli *cli, struct tk_store *s, const struct tk_cam
     if (d.bad)
         tk_log(&cli->log, TK_LOG_WARN, "%llu malformed line(s) skipped, the first: %s",
                (unsigned long long)d.bad, d.first_bad);
+    if (d.duplicates)
+        tk_log(&cli->log, TK_LOG_INFO, "%llu record(s) repeated an address and port already taken",
+               (unsigned long long)d.duplicates);
     if (!d.ncases) {
         tk_log(&cli->log, TK_LOG_ERROR,
                "no device of the %llu record(s) passes the filter: no campaign created",
@@ -520,8 +523,8 @@ static int show_device(void *ud, int64_t case_id, const struct tk_case_device *d
     }
     fprintf(sh->cli->out, "  %s:%d  %s%s%s %s (%s)  %s%s  %s\n", term(d->ip), d->port,
             term(d->vendor), d->vendor ? " " : "", term(or_dash(d->product)),
-            term(or_dash(d->version)), or_dash(d->precision), or_dash(d->verdict),
-            d->kev ? ", KEV" : "", d->state);
+            term(or_dash(d->version)), term(or_dash(d->precision)), term(or_dash(d->verdict)),
+            d->kev ? ", KEV" : "", term(d->state));
     return 0;
 }
 
@@ -698,7 +701,7 @@ struct verifier {
     const struct tk_campaign_check *check;
     struct tk_device_update *u;
     size_t n, cap;
-    size_t counts[3]; /* vulnerable, fixed, gone */
+    size_t counts[4]; /* vulnerable, fixed, gone, seen but not judged */
 };
 
 static int verify_one(void *ud, int64_t case_id, const struct tk_case_device *d)
@@ -707,9 +710,9 @@ static int verify_one(void *ud, int64_t case_id, const struct tk_case_device *d)
     (void)case_id;
     int64_t at;
     const char *state = tk_campaign_check_state(v->check, d->ip, d->port, &at);
-    v->counts[state[0] == 'v' ? 0 : state[0] == 'f' ? 1 : 2]++;
-    if (strcmp(state, d->state) == 0)
-        return 0;
+    v->counts[!state ? 3 : state[0] == 'v' ? 0 : state[0] == 'f' ? 1 : 2]++;
+    if (!state || strcmp(state, d->state) == 0)
+        return 0; /* seen but not judged: it keeps its state */
     if (tk_grow((void **)&v->u, &v->cap, v->n + 1, sizeof *v->u, TK_CAMPAIGN_MAX_DEVICES))
         return TK_ENOMEM;
     v->u[v->n++] = (struct tk_device_update){ d->id, state, at };
@@ -759,6 +762,11 @@ static int do_verify(struct tk_cli *cli, struct tk_store *s, const struct tk_cam
                (unsigned long long)check.bad, check.first_bad);
     fprintf(cli->out, "%zu still vulnerable, %zu fixed, %zu gone; %zu device(s) changed\n",
             v.counts[0], v.counts[1], v.counts[2], v.n);
+    if (v.counts[3])
+        fprintf(cli->out,
+                "%zu seen again but not judged (no product identified, or verdict "
+                "unknown): left as they were\n",
+                v.counts[3]);
     struct closable cl = { cli, 0 };
     if ((rc = s->ops->case_list(s, c.id, &ar, closable_one, &cl, &err)) != 0) {
         rc = runtime(cli, &err);

@@ -1,6 +1,8 @@
 /* utf8.c - strict UTF-8 (RFC 3629). */
 #include "core/utf8.h"
 
+#include <string.h>
+
 size_t tk_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
     if (n == 0)
@@ -105,4 +107,14 @@ size_t tk_utf8_width(const char *s, size_t n)
         i += len;
     }
     return w;
+}
+
+size_t tk_utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    if (n < max)
+        return n;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
 }

@@ -21,4 +21,8 @@ bool tk_utf8_valid(const char *s, size_t n);
  * everything else 1 (invalid bytes count 1 each). */
 size_t tk_utf8_width(const char *s, size_t n);
 
+/* The longest prefix of s (NUL-terminated) of at most max bytes that does not cut a
+ * multi-byte character. */
+size_t tk_utf8_prefix(const char *s, size_t max);
+
 #endif

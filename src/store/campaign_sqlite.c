@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/str.h"
+#include "core/utf8.h"
 #include "core/time.h"
 #include "store/sqlite_int.h"
 
@@ -475,6 +476,8 @@ struct case_each {
     struct tk_buf buf;
 };
 
+#define PRODUCTS_MAX 2048 /* bytes of a case's product list */
+
 static const char *case_products(struct case_each *e, struct row *r, int64_t id)
 {
     tk_buf_reset(&e->buf);
@@ -482,8 +485,14 @@ static const char *case_products(struct case_each *e, struct row *r, int64_t id)
         e->step = sqlite3_step(e->products);
     for (; e->step == SQLITE_ROW && sqlite3_column_int64(e->products, 0) == id;
          e->step = sqlite3_step(e->products)) {
-        const char *p = (const char *)sqlite3_column_text(e->products, 1);
-        if ((e->buf.len && tk_buf_adds(&e->buf, ", ")) || tk_buf_adds(&e->buf, nz(p)))
+        const char *p = nz((const char *)sqlite3_column_text(e->products, 1));
+        /* a summary: past PRODUCTS_MAX bytes the list ends with an ellipsis, never fails */
+        if (e->buf.len >= PRODUCTS_MAX)
+            continue;
+        size_t k = strlen(p), room = PRODUCTS_MAX - e->buf.len;
+        if ((e->buf.len && tk_buf_adds(&e->buf, ", ")) ||
+            tk_buf_add(&e->buf, p, k < room ? k : tk_utf8_prefix(p, room)) ||
+            (k >= room && tk_buf_adds(&e->buf, "…")))
             r->oom = true;
     }
     const char *out = tk_arena_strdup(r->a, tk_buf_cstr(&e->buf));

@@ -256,3 +256,31 @@ PY
         [ -s "$BATS_TEST_TMPDIR/r.png" ]
     fi
 }
+
+@test "create and verify: one device per address and port in canonical form; an unjudged sighting changes nothing" {
+    r='"vendor":"Fortinet","product":"FortiGate SSL-VPN","version":"7.0.11","precision":"exact","cves":[],"kev":false,"org":{"id":"org-v6","name":"V6"},"seen":"2026-09-20T00:00:00Z"'
+    {
+        echo "{\"ip\":\"2001:DB8:0:0::1\",\"port\":443,\"verdict\":\"affected\",$r}"
+        echo "{\"ip\":\"2001:db8::1\",\"port\":443,\"verdict\":\"affected\",$r}"
+        echo "{\"ip\":\"203.0.113.70\",\"port\":443,\"verdict\":\"affected\",$r}"
+        echo "{\"ip\":\"not-an-address\",\"port\":443,\"verdict\":\"affected\",$r}"
+        echo "{\"ip\":\"203.0.113.71\",\"port\":443,\"verdict\":\"affected\",\"product\":\"$(head -c 2000 /dev/zero | tr '\0' x)\"}"
+    } >"$BATS_TEST_TMPDIR/v1.jsonl"
+    run "$TENKEN" campaign create six "$BATS_TEST_TMPDIR/v1.jsonl" --data "$DATA"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"2 malformed line(s) skipped"* ]]
+    [[ "$output" == *"1 case(s) (0 without a known organisation), 2 device(s)"* ]]
+    # the newer survey: the IPv6 device written another way and no longer identified; the
+    # other one fixed
+    {
+        echo '{"ip":"2001:0db8::0001","port":443,"product":null,"verdict":"unknown","seen":"2026-10-10T00:00:00Z"}'
+        echo "{\"ip\":\"203.0.113.70\",\"port\":443,\"verdict\":\"not-affected\",$r}"
+    } >"$BATS_TEST_TMPDIR/v2.jsonl"
+    run "$TENKEN" campaign verify six "$BATS_TEST_TMPDIR/v2.jsonl" --data "$DATA"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "0 still vulnerable, 1 fixed, 0 gone; 1 device(s) changed" ]
+    [[ "$output" == *"1 seen again but not judged"* ]]
+    c=$("$TENKEN" campaign cases six --format json --data "$DATA" | jq -r '.[0].case')
+    "$TENKEN" campaign show "$c" --format json --data "$DATA" |
+        jq -e '[.devices[] | [.ip, .state]] == [["2001:db8::1","vulnerable"],["203.0.113.70","fixed"]]'
+}
