@@ -190,7 +190,7 @@ struct tk_campaign_draft {
     size_t ndevs, cap_devs, cap_dev_case;
     struct tk_map by_key, services; /* cases by org key; address|port already taken */
     uint64_t records, duplicates, unattributed, bad; /* unattributed: cases keyed by address */
-    char first_bad[256];                       /* "FILE:LINE: reason" of the first bad line */
+    char first_bad[256];                             /* "FILE:LINE: reason" of the first bad line */
 };
 
 void tk_campaign_draft_init(struct tk_campaign_draft *d);
@@ -230,7 +230,9 @@ struct tk_campaign_stats {
     int64_t cases, devices, kev_devices, contacted;
     int64_t count[TK_CF_COUNT][TK_STATS_MAX_VALUES]; /* cases per value of each field */
     int64_t answered[TK_CF_COUNT]; /* cases whose field is known (not "unknown" or empty) */
-    int64_t aware_acted;           /* knew, and had upgraded or were upgrading when notified */
+    /* of the cases that answered whether they knew: did not know; knew, and had upgraded or
+     * were upgrading when notified; knew and had not started; knew, state not recorded */
+    int64_t unaware, aware_acted, aware_not_acted, aware_state_unknown;
     int64_t devices_vulnerable, devices_fixed, devices_gone, cases_exposed;
     /* days from the first contact to the last device fixed or gone, per resolved case */
     double *days;
@@ -263,8 +265,8 @@ void tk_campaign_stats_json(const struct tk_campaign_stats *st, struct tk_json *
 
 /* The statistics as an XLSX workbook at path (a summary sheet; every field's breakdown with a
  * bar chart), labels in Japanese (ja) or English. 0 or TK_EIO. */
-int tk_campaign_stats_xlsx(const struct tk_campaign *c, const struct tk_campaign_stats *st,
-                           bool ja, const char *path, struct tk_err *err);
+int tk_campaign_stats_xlsx(const struct tk_campaign *c, const struct tk_campaign_stats *st, bool ja,
+                           const char *path, struct tk_err *err);
 
 /* ---- the report (report.c) ----------------------------------------------------------- */
 

@@ -30,6 +30,7 @@ enum label {
     L_AW_UNAWARE,
     L_AW_ACTED,
     L_AW_NOT_ACTED,
+    L_AW_STATE_UNKNOWN,
     L_OF_ANSWERED,
     L_BREAKDOWN,
     L_REMEDIATION,
@@ -72,7 +73,8 @@ static const char *const labels[L_COUNT][2] = {
     [L_AWARENESS] = { "Awareness and action when notified", "通知時点の認識と対応" },
     [L_AW_UNAWARE] = { "did not know", "認識なし" },
     [L_AW_ACTED] = { "knew and acted", "認識あり・対策済み/対策中" },
-    [L_AW_NOT_ACTED] = { "knew, not acted", "認識あり・未着手" },
+    [L_AW_NOT_ACTED] = { "knew, not started", "認識あり・未着手" },
+    [L_AW_STATE_UNKNOWN] = { "knew, state not recorded", "認識あり・状況不明" },
     [L_OF_ANSWERED] = { "of the organisations that answered", "回答を得た組織に占める割合" },
     [L_BREAKDOWN] = { "Breakdowns", "内訳" },
     [L_REMEDIATION] = { "Remediation", "対策の状況" },
@@ -179,10 +181,6 @@ static void headline(struct tk_html *o, const struct tk_campaign_stats *st)
 {
     char v[64];
     int64_t asked = st->answered[TK_CF_AWARE];
-    int no = -1;
-    for (int i = 0; tk_case_fields[TK_CF_AWARE].values[i]; i++)
-        if (strcmp(tk_case_fields[TK_CF_AWARE].values[i], "no") == 0)
-            no = i;
     tk_html_fmt(o, "<h2>%s</h2>\n<div class=\"cards\">\n", L(o, L_HEADLINE));
     snprintf(v, sizeof v, "%lld", (long long)st->cases);
     card(o, L_ORGS, v);
@@ -191,7 +189,7 @@ static void headline(struct tk_html *o, const struct tk_campaign_stats *st)
     card(o, L_DEVICES, v);
     snprintf(v, sizeof v, "%lld", (long long)st->contacted);
     card(o, L_CONTACTED, v);
-    double s = tk_campaign_share(st->count[TK_CF_AWARE][no], asked);
+    double s = tk_campaign_share(st->unaware, asked);
     snprintf(v, sizeof v, isnan(s) ? "-" : "%.0f%%", s * 100);
     card(o, L_UNAWARE, v);
     s = tk_campaign_share(st->aware_acted, asked);
@@ -204,11 +202,12 @@ static void headline(struct tk_html *o, const struct tk_campaign_stats *st)
                 (long long)st->kev_devices);
 
     tk_html_fmt(o, "<h3>%s</h3>\n", L(o, L_AWARENESS));
-    const char *names[3] = { L(o, L_AW_UNAWARE), L(o, L_AW_ACTED), L(o, L_AW_NOT_ACTED) };
-    int64_t unaware = no >= 0 ? st->count[TK_CF_AWARE][no] : 0;
-    int64_t counts[3] = { unaware, st->aware_acted, asked - unaware - st->aware_acted };
-    static const char *const colors[] = { "#dc2626", "#16a34a", "#d97706" };
-    stacked(o, names, counts, 3, colors);
+    const char *names[4] = { L(o, L_AW_UNAWARE), L(o, L_AW_ACTED), L(o, L_AW_NOT_ACTED),
+                             L(o, L_AW_STATE_UNKNOWN) };
+    int64_t counts[4] = { st->unaware, st->aware_acted, st->aware_not_acted,
+                          st->aware_state_unknown };
+    static const char *const colors[] = { "#dc2626", "#16a34a", "#d97706", "#9ca3af" };
+    stacked(o, names, counts, 4, colors);
     tk_html_fmt(o, "<p class=\"note\">%s: %lld</p>\n", L(o, L_OF_ANSWERED), (long long)asked);
 }
 

@@ -71,10 +71,18 @@ int tk_campaign_stats_add(struct tk_campaign_stats *st, const struct tk_case *c)
             }
         }
     }
+    /* the seed's headline groups, counted here once for every renderer */
     const char *aware = c->f[TK_CF_AWARE], *notice = c->f[TK_CF_AT_NOTICE];
-    if (aware && strcmp(aware, "yes") == 0 && notice &&
-        (strcmp(notice, "already-done") == 0 || strcmp(notice, "in-progress") == 0))
-        st->aware_acted++;
+    if (aware && strcmp(aware, "no") == 0) {
+        st->unaware++;
+    } else if (aware && strcmp(aware, "yes") == 0) {
+        bool acted =
+            notice && (strcmp(notice, "already-done") == 0 || strcmp(notice, "in-progress") == 0);
+        bool idle = notice && strcmp(notice, "not-started") == 0;
+        st->aware_acted += acted;
+        st->aware_not_acted += idle;
+        st->aware_state_unknown += !acted && !idle;
+    }
     if (c->first_contact)
         st->contacted++;
     if (c->resolved_at && c->first_contact) {
@@ -183,10 +191,9 @@ void tk_campaign_stats_json(const struct tk_campaign_stats *st, struct tk_json *
     tk_json_key(w, "awareness");
     tk_json_obj_begin(w);
     tk_json_kint(w, "answered", asked);
-    tk_json_kint(w, "unaware", st->count[TK_CF_AWARE][value_of(TK_CF_AWARE, "no")]);
+    tk_json_kint(w, "unaware", st->unaware);
     tk_json_key(w, "unaware_share");
-    tk_json_double(w,
-                   tk_campaign_share(st->count[TK_CF_AWARE][value_of(TK_CF_AWARE, "no")], asked));
+    tk_json_double(w, tk_campaign_share(st->unaware, asked));
     tk_json_kint(w, "aware_acted", st->aware_acted);
     tk_json_key(w, "aware_acted_share");
     tk_json_double(w, tk_campaign_share(st->aware_acted, asked));

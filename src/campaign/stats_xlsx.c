@@ -65,10 +65,7 @@ static void summary(struct book *b, const struct tk_campaign *c, const struct tk
     }
     worksheet_set_column(ws, 0, 0, 48, NULL);
     worksheet_set_column(ws, 1, 1, 40, NULL);
-    int64_t asked = st->answered[TK_CF_AWARE], no = 0;
-    for (int i = 0; tk_case_fields[TK_CF_AWARE].values[i]; i++)
-        if (strcmp(tk_case_fields[TK_CF_AWARE].values[i], "no") == 0)
-            no = st->count[TK_CF_AWARE][i];
+    int64_t asked = st->answered[TK_CF_AWARE];
     struct row {
         const char *en, *ja;
         double v;
@@ -81,7 +78,7 @@ static void summary(struct book *b, const struct tk_campaign *c, const struct tk
         { "Contacted", "連絡済み", (double)st->contacted, false },
         { "Answered whether they knew", "認識について回答を得た組織", (double)asked, false },
         { "Did not know an upgrade was needed", "アップデートの必要性を認識していなかった",
-          tk_campaign_share(no, asked), true },
+          tk_campaign_share(st->unaware, asked), true },
         { "Knew, and had upgraded or were upgrading", "認識しており、対策済みまたは対策中だった",
           tk_campaign_share(st->aware_acted, asked), true },
         { "Devices still vulnerable", "脆弱なまま残っている機器", (double)st->devices_vulnerable,

@@ -801,7 +801,7 @@ static void stats_text(FILE *fp, const struct tk_campaign *c, const struct tk_ca
             (long long)st->contacted);
     int64_t asked = st->answered[TK_CF_AWARE];
     fprintf(fp, "of %lld that answered: did not know an upgrade was needed ", (long long)asked);
-    pct(fp, tk_campaign_share(st->count[TK_CF_AWARE][2], asked));
+    pct(fp, tk_campaign_share(st->unaware, asked));
     fprintf(fp, "; knew and had upgraded or were upgrading ");
     pct(fp, tk_campaign_share(st->aware_acted, asked));
     fputc('\n', fp);
