@@ -18,7 +18,16 @@ enum {
     O_RESOLVE,
     O_RESOLVER,
     O_TIMEOUT,
-    O_NO_PROGRESS,
+    O_COUNT
+};
+
+/* Which subcommand an option belongs to: one given to the other is a usage error. */
+enum { PERMUTE = 1, WATCH = 2 };
+static const unsigned char option_of[O_COUNT] = {
+    [O_FORMAT] = PERMUTE | WATCH, [O_ALGORITHMS] = PERMUTE, [O_DICTIONARY] = PERMUTE,
+    [O_TLDS] = PERMUTE,           [O_BRANDS] = WATCH,       [O_KEYWORDS] = WATCH,
+    [O_OUTPUT] = PERMUTE | WATCH, [O_THRESHOLD] = WATCH,    [O_RESOLVE] = WATCH,
+    [O_RESOLVER] = WATCH,         [O_TIMEOUT] = WATCH,
 };
 static const struct tk_opt opts[] = {
     [O_FORMAT] = { "format", 0, "FORMAT",
@@ -41,19 +50,21 @@ static const struct tk_opt opts[] = {
     [O_RESOLVER] = { "resolver", 0, "ADDR[:PORT]",
                      "watch --resolve: the DNS server to ask (default: the system's)." },
     [O_TIMEOUT] = { "timeout", 0, "MS", "watch --resolve: per query (default 2000)." },
-    [O_NO_PROGRESS] = { "no-progress", 0, NULL, "No progress line on standard error." },
     { NULL, 0, NULL, NULL },
 };
 
 static int run(struct tk_cli *cli, int argc, char **argv)
 {
     struct tk_optparse p;
-    struct tk_domains_args a = { .timeout_ms = 2000, .progress = true };
+    struct tk_domains_args a = { .timeout_ms = 2000 };
+    bool given[O_COUNT] = { false };
     const char *val;
     int idx, rc = TK_EXIT_OK;
     tk_optparse_init(&p, cli, argc, argv);
     while ((idx = tk_optparse_next(&p, &val)) >= 0) {
         long n;
+        if (idx < O_COUNT)
+            given[idx] = true;
         switch (idx) {
         case O_FORMAT:
             a.format = val;
@@ -81,9 +92,6 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             break;
         case O_RESOLVER:
             a.resolver = val;
-            break;
-        case O_NO_PROGRESS:
-            a.progress = false;
             break;
         case O_THRESHOLD:
         case O_TIMEOUT:
@@ -113,6 +121,12 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     a.npos = p.npos;
     static const char *const subs[] = { "permute", "watch", NULL };
     int k = tk_cli_subcommand(cli, a.npos ? a.pos[0] : NULL, subs);
+    for (int o = 0; k >= 0 && o < O_COUNT; o++)
+        if (given[o] && !(option_of[o] & (k == 0 ? PERMUTE : WATCH))) {
+            rc = tk_usage_error(cli, "--%s is an option of 'domains %s'", opts[o].name,
+                                k == 0 ? "watch" : "permute");
+            goto out;
+        }
     if (k < 0)
         rc = TK_EXIT_USAGE;
     else

@@ -20,7 +20,6 @@ struct tk_domains_args {
     bool resolve;           /* watch: DNS A/AAAA/MX for flagged names */
     const char *resolver;   /* watch: resolver address (default: the system's) */
     int timeout_ms;
-    bool progress;
     char **pos; /* pos[0] is the subcommand */
     int npos;
 };

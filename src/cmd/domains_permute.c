@@ -242,15 +242,6 @@ static void algo_names(char *out, size_t cap)
 }
 
 /* Options of `domains watch` make no sense here: refused rather than ignored. */
-static const char *watch_only(const struct tk_domains_args *a)
-{
-    return a->brands      ? "--brands"
-           : a->keywords  ? "--keywords"
-           : a->threshold ? "--threshold"
-           : a->resolve   ? "--resolve"
-           : a->resolver  ? "--resolver"
-                          : NULL;
-}
 
 static int load_lists(struct tk_cli *cli, const struct tk_domains_args *a, struct list *words,
                       struct list *tlds)
@@ -270,9 +261,6 @@ static int load_lists(struct tk_cli *cli, const struct tk_domains_args *a, struc
 
 int tk_domains_permute_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
 {
-    const char *wo = watch_only(a);
-    if (wo)
-        return tk_usage_error(cli, "%s is an option of 'domains watch'", wo);
     enum fmt fmt = FMT_LIST;
     if (a->format && strcmp(a->format, "csv") == 0)
         fmt = FMT_CSV;

@@ -161,12 +161,17 @@ static void judge_name(struct judge_ctx *x, const char *s, size_t n, uint64_t li
     }
     struct tk_watch_hit h;
     tk_watch_judge(x->p->w, &d, &h);
+    if (h.failed) {
+        x->b->failed = true;
+        return;
+    }
     if (h.score < x->p->threshold)
         return;
     format_alert(x, &d, &h, lineno);
     struct batch *b = x->b;
     size_t klen = strlen(d.ascii);
-    if (tk_grow((void **)&b->rec, &b->crec, b->nrec + 1, sizeof *b->rec, BATCH_LINES * 64)) {
+    /* one record per alert: a certificate may name many (bounded by the batch's bytes) */
+    if (tk_grow((void **)&b->rec, &b->crec, b->nrec + 1, sizeof *b->rec, (size_t)1 << 26)) {
         b->failed = true;
         return;
     }
@@ -272,6 +277,7 @@ static void *worker(void *arg)
 struct watcher {
     struct tk_cli *cli;
     struct pool *p;
+    struct batch *cur;            /* being filled, or NULL */
     struct tk_resolver *resolver; /* --resolve */
     struct tk_buf dns;
     FILE *out;
@@ -376,30 +382,32 @@ static bool write_oldest(struct watcher *x, bool wait)
     return true;
 }
 
-/* The batch being filled: the next slot, once it is free. */
+/* The batch being filled (the reading thread's own until submitted): the next slot, once
+ * it is free. */
 static struct batch *filling(struct watcher *x)
 {
+    if (x->cur)
+        return x->cur;
     struct pool *p = x->p;
     struct batch *b = &p->b[p->submit % p->nb];
-    if (b->state == B_FILLING)
-        return b;
     pthread_mutex_lock(&p->m);
     while (p->submit - p->written >= p->nb)
         write_oldest(x, true);
-    pthread_mutex_unlock(&p->m);
     b->state = B_FILLING;
+    pthread_mutex_unlock(&p->m);
     b->n = 0;
     tk_buf_reset(&b->text);
     b->input = x->input;
-    return b;
+    return x->cur = b;
 }
 
 static void submit(struct watcher *x)
 {
     struct pool *p = x->p;
-    struct batch *b = &p->b[p->submit % p->nb];
-    if (b->state != B_FILLING)
+    struct batch *b = x->cur;
+    if (!b)
         return;
+    x->cur = NULL;
     pthread_mutex_lock(&p->m);
     b->state = B_QUEUED;
     p->submit++;
@@ -475,7 +483,8 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
         goto fail;
     struct tk_atomic_file af = { 0 };
     FILE *out = cli->out;
-    if (a->output) {
+    bool to_file = a->output && strcmp(a->output, "-") != 0;
+    if (to_file) {
         if ((rc = tk_atomic_open(&af, a->output, &err)) != 0) {
             tk_watch_free(w);
             goto fail;
@@ -544,8 +553,10 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
     pthread_mutex_destroy(&p.m);
     if (!rc && x.failed)
         rc = tk_err_set(&err, TK_ENOMEM, "out of memory judging names");
-    if (a->output)
+    if (to_file)
         rc = rc ? (tk_atomic_abort(&af), rc) : tk_atomic_commit(&af, &err);
+    else if (!rc && (fflush(out) != 0 || ferror(out)))
+        rc = tk_err_set(&err, TK_EIO, "cannot write the alerts");
     tk_map_release(&x.seen);
     tk_resolver_free(x.resolver);
     tk_buf_release(&x.dns);

@@ -49,7 +49,10 @@ static int psl_split(struct tk_dname *d)
 {
     const psl_ctx_t *psl = psl_builtin();
     const char *reg = psl ? psl_registrable_domain(psl, d->ascii) : NULL;
-    const char *suf = psl ? psl_unregistrable_domain(psl, d->ascii) : NULL;
+    /* the suffix is what follows the registrable domain's first label (one PSL walk, not
+     * two: psl_unregistrable_domain would find the same place) */
+    const char *suf = reg ? strchr(reg, '.') : NULL;
+    suf = suf ? suf + 1 : NULL;
     d->reg = d->suffix = d->label_len = 0;
     if (reg && suf && suf > reg) {
         d->reg = (size_t)(reg - d->ascii);
@@ -153,7 +156,7 @@ int tk_dname_parse(struct tk_dname *d, const char *s, size_t n, struct tk_err *e
             }
             const char *lab = plain ? p : out;
             size_t ln = strlen(lab);
-            if (k + ln + 1 > TK_DNAME_MAX) {
+            if (k + ln + (dot ? 1 : 0) > TK_DNAME_MAX) {
                 idn2_free(out);
                 return tk_err_set(err, TK_ELIMIT, "longer than 253 characters in ASCII form");
             }

@@ -19,7 +19,6 @@
 
 struct brand {
     const char *domain; /* as given, "jp-bank.japanpost.jp" */
-    const char *name;
     const char *reg;    /* its registrable domain, "japanpost.jp" */
     const char *label;  /* the registrable label, "japanpost" */
     const char *suffix; /* "jp" */
@@ -144,8 +143,8 @@ static int file_under(struct tk_watch *w, struct tk_map *m, struct tk_str key, u
     return tk_map_put(m, key, (void *)(uintptr_t)w->ne);
 }
 
-static int add_brand(struct tk_watch *w, const char *name, struct tk_str dom, struct tk_str label,
-                     const char *where, size_t line, struct tk_err *err)
+static int add_brand(struct tk_watch *w, struct tk_str dom, const char *where, size_t line,
+                     struct tk_err *err)
 {
     struct tk_dname d;
     struct tk_err perr = { 0 };
@@ -162,7 +161,6 @@ static int add_brand(struct tk_watch *w, const char *name, struct tk_str dom, st
     struct tk_arena *a = &w->arena;
     struct brand *b = &w->b[w->nb];
     b->domain = tk_arena_strdup(a, d.ascii);
-    b->name = label.n ? tk_arena_strndup(a, label.p, label.n) : b->domain;
     b->reg = tk_arena_strdup(a, d.ascii + d.reg);
     b->label = tk_arena_strndup(a, d.ascii + d.reg, d.label_len);
     b->suffix = tk_arena_strdup(a, d.ascii + d.suffix);
@@ -230,7 +228,8 @@ static int each_line(struct tk_watch *w, const char *text, size_t n, const char 
 static int brand_line(struct tk_watch *w, struct tk_str dom, struct tk_str name, const char *where,
                       size_t line, struct tk_err *err)
 {
-    return add_brand(w, NULL, dom, name, where, line, err);
+    (void)name; /* for the reader of the file; alerts name the brand by its domain */
+    return add_brand(w, dom, where, line, err);
 }
 
 static int keyword_line(struct tk_watch *w, struct tk_str word, struct tk_str weight,
@@ -248,12 +247,19 @@ static int keyword_line(struct tk_watch *w, struct tk_str word, struct tk_str we
     }
     for (size_t i = 0; i < word.n; i++)
         if ((unsigned char)word.p[i] < 0x21 || word.p[i] == 0x7f)
-            return tk_err_set(err, TK_EPARSE, "%s:%zu: a keyword holds a control character",
-                              where, line);
+            return tk_err_set(err, TK_EPARSE, "%s:%zu: a keyword holds a control character", where,
+                              line);
     char f[256];
     size_t fn = fold_lure(word.p, word.n < 255 ? word.n : 255, f, sizeof f);
     if (fn < 3 || word.n > 64)
         return tk_err_set(err, TK_EPARSE, "%s:%zu: a keyword has 3 to 64 letters", where, line);
+    /* one keyword per folded form (covid and c0vid are one word): the higher weight */
+    for (size_t i = 0; i < w->nk; i++)
+        if (strlen(w->k[i].word) == fn && memcmp(w->k[i].word, f, fn) == 0) {
+            if (v > w->k[i].weight)
+                w->k[i].weight = (int)v;
+            return 0;
+        }
     if (w->nk >= TK_WATCH_MAX_KEYWORDS ||
         tk_grow((void **)&w->k, &w->ck, w->nk + 1, sizeof *w->k, TK_WATCH_MAX_KEYWORDS) != 0)
         return tk_err_set(err, TK_ELIMIT, "%s:%zu: more than %d keywords", where, line,
@@ -556,12 +562,15 @@ void tk_watch_judge(const struct tk_watch *w, const struct tk_dname *d, struct t
                     brand_reason(&j, w->e[i - 1].item, "split", 85);
         }
     }
-    /* brand labels anywhere in the name */
+    /* brand labels anywhere in the name: a bitmap of a word per 64 labels or keywords, on
+     * the stack up to 4,096 of them (a heap one for larger sets, per name) */
     uint64_t small[64], *found = small;
     size_t words = tk_litset_words(w->labels), kw = tk_litset_words(w->words);
     size_t most = words > kw ? words : kw;
-    if (most > sizeof small / sizeof *small && !(found = tk_calloc(most, sizeof *found)))
-        return; /* out of memory: judged as nothing */
+    if (most > sizeof small / sizeof *small && !(found = tk_calloc(most, sizeof *found))) {
+        hit->failed = true; /* out of memory: the caller says so */
+        return;
+    }
     if (words) {
         memset(found, 0, words * sizeof *found);
         size_t n = strlen(d->ascii);

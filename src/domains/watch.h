@@ -18,8 +18,9 @@
  * A brand's own domain and its subdomains are never reported. The score is the strongest
  * brand reason plus the weights of the keywords; names at or above the threshold are alerts.
  *
- * Lookups are hash and one-pass literal searches, never a loop over the brands, so the cost
- * of a name does not grow with the number of brands. Judging is thread-safe. */
+ * Lookups are hash and one-pass literal searches, never a loop over the brands: the cost of a
+ * name grows with the brands only through two bitmaps (a bit per brand label and keyword)
+ * that are cleared and read once. Judging is thread-safe. */
 #ifndef TK_DOMAINS_WATCH_H
 #define TK_DOMAINS_WATCH_H
 
@@ -48,6 +49,7 @@ struct tk_watch_hit {
     struct tk_watch_reason r[TK_WATCH_MAX_REASONS];
     size_t n;
     const char *brand; /* the brand of the strongest reason, or NULL */
+    bool failed;       /* out of memory: the name was not judged */
 };
 
 /* Compiles brands ("DOMAIN [NAME]" lines, '#' comments) and keywords ("WORD [WEIGHT]" lines);

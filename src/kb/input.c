@@ -63,7 +63,16 @@ int tk_input_each_line(struct tk_input *in, size_t max_line, tk_input_line_fn fn
             size_t len = (size_t)(nl - (buf + start));
             if (len && buf[start + len - 1] == '\r')
                 len--;
-            rc = fn(ud, (struct tk_str){ buf + start, len }, ++lineno, err);
+            if (len > max_line && !in->skip_long) {
+                rc = tk_err_set(err, TK_ELIMIT, "%s:%llu: line longer than %zu bytes", in->name,
+                                (unsigned long long)lineno + 1, max_line);
+                break;
+            }
+            /* a line past the bound that ended within the buffer: reported like the others */
+            rc = fn(ud,
+                    len > max_line ? (struct tk_str){ NULL, len }
+                                   : (struct tk_str){ buf + start, len },
+                    ++lineno, err);
             start = (size_t)(nl - buf) + 1;
             if (rc)
                 break;

@@ -111,3 +111,24 @@ for i in range(60000):
     run "$TENKEN" domains watch --resolve --resolver not-an-address "$T/r.txt"
     [ "$status" -eq 3 ]
 }
+
+@test "watch: a line past 1 MiB after many short ones is skipped like any other; options of permute refused" {
+    python3 -c '
+import sys
+for i in range(1040):
+    print("x%03d-" % i + "a" * 990 + ".com")
+print("b" * 1100000)
+print("zo0m.us")
+' >"$T/long.txt"
+    run "$TENKEN" domains watch --format text "$T/long.txt"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"zo0m.us"* ]]
+    # 1,040 names with an overlong label and the long line: counted, and the stream goes on
+    [[ "$output" == *"1042 name(s), 1 alert(s) (0 repeated), 1041 invalid"* ]]
+    run "$TENKEN" domains watch --algorithms omission "$T/long.txt"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--algorithms is an option of 'domains permute'"* ]]
+    run "$TENKEN" domains watch -o - "$T/names.txt"
+    [ "$status" -eq 0 ]
+    [ ! -e ./- ]
+}

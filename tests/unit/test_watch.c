@@ -136,6 +136,18 @@ static void test_keywords(void **state)
     expect(w, "c0r0na-help.org", "keyword", "corona", 60);
     expect(w, "xn--cvid-relief-rnj.com", "keyword", "covid", 60); /* cоvid, Cyrillic о */
     expect(w, "kyufukin-shinsei.jp", "keyword", "kyufukin", 50);
+    /* one keyword per folded form: covid and c0vid listed both count once, at the higher
+     * weight */
+    struct tk_watch *w2 = NULL;
+    struct tk_err err = { 0 };
+    static const char twice[] = "covid 30\nc0vid 40\n";
+    assert_int_equal(
+        tk_watch_new(&w2, brands, strlen(brands), "b.txt", twice, strlen(twice), "k.txt", &err), 0);
+    assert_int_equal(tk_watch_keywords(w2), 1);
+    struct tk_watch_hit h2 = judge(w2, "covid-info.com");
+    assert_int_equal(h2.n, 1);
+    assert_int_equal(h2.score, 40);
+    tk_watch_free(w2);
     /* a brand and a keyword add up */
     struct tk_watch_hit h = judge(w, "microsoft-login.top");
     assert_true(has(&h, "embedded", "microsoft.com") && has(&h, "keyword", "login"));
@@ -165,9 +177,9 @@ static void test_bad_files(void **state)
         TK_EPARSE);
     assert_non_null(strstr(err.msg, "k.txt:2:"));
     static const char ctrl[] = "co\x1bvid 60\n";
-    assert_int_equal(tk_watch_new(&w, brands, strlen(brands), "b.txt", ctrl, strlen(ctrl),
-                                  "k.txt", &err),
-                     TK_EPARSE);
+    assert_int_equal(
+        tk_watch_new(&w, brands, strlen(brands), "b.txt", ctrl, strlen(ctrl), "k.txt", &err),
+        TK_EPARSE);
     assert_non_null(strstr(err.msg, "k.txt:1: a keyword holds a control character"));
     static const char bad_weight[] = "covid sixty\n";
     assert_int_equal(tk_watch_new(&w, brands, strlen(brands), "b.txt", bad_weight,
