@@ -46,7 +46,9 @@ static size_t quantifier(const char *p, const char *end, unsigned *min)
         unsigned v = 0;
         while (q < end && *q >= '0' && *q <= '9' && v < 100000)
             v = v * 10 + (unsigned)(*q++ - '0');
-        if (q == p + 1)
+        /* {,n} is a quantifier too in newer PCRE2 (a minimum of 0): read it as one, which
+         * is the conservative reading either way */
+        if (q == p + 1 && !(q < end && *q == ','))
             return 0;
         if (q < end && *q == ',')
             for (q++; q < end && *q >= '0' && *q <= '9'; q++)

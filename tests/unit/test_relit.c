@@ -42,6 +42,7 @@ static void test_plain(void **state)
     assert_string_equal(lits("abcx{2}yz", 0), "abcx");
     assert_string_equal(lits("abcx{0}yz", 0), "abc");
     assert_string_equal(lits("abcx*yz", 0), "abc");
+    assert_string_equal(lits("abcx{,3}yzz", 0), "abc"); /* {,3}: 0 to 3 in PCRE2 10.43 */
     /* groups and classes are atoms that end a run */
     assert_string_equal(lits("(?:foo|bar)bazqux(x)", 0), "bazqux");
     assert_string_equal(lits("[abc]defg[^h]ij", 0), "defg");
