@@ -352,9 +352,8 @@ static void upload_source(struct tk_server *s, struct MHD_Connection *c, char *o
 {
     client_address(c, out, n);
     bool trusted = is_trusted_proxy(s, out);
-    const char *xff = trusted ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                            "X-Forwarded-For")
-                              : NULL;
+    const char *xff =
+        trusted ? MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For") : NULL;
     if (!xff)
         return;
     const char *last = strrchr(xff, ',');
@@ -376,8 +375,7 @@ static void upload_source(struct tk_server *s, struct MHD_Connection *c, char *o
  * it is stored with it in one transaction; 0, or a failure already logged: the bundle is
  * then stored without a digest and judged by the next start's sweep. */
 static int judge_upload(struct tk_server *s, const struct tk_org *org, struct tk_bundle *b,
-                        const char *source, int64_t received, char probe[64],
-                        struct tk_buf *digest)
+                        const char *source, int64_t received, char probe[64], struct tk_buf *digest)
 {
     struct tk_reach reach = { .source = source[0] ? source : NULL };
     /* a proxy that did not say whom it forwards for is not the PC: never probe it */
@@ -471,8 +469,9 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
         goto out;
     }
     if (!b.host.endpoint_id) {
-        verdict(v, MHD_HTTP_BAD_REQUEST, "bundle: /host/endpoint_id: missing (the scanned "
-                                         "system has no machine id)");
+        verdict(v, MHD_HTTP_BAD_REQUEST,
+                "bundle: /host/endpoint_id: missing (the scanned "
+                "system has no machine id)");
         goto out;
     }
     char source[INET6_ADDRSTRLEN];
@@ -504,8 +503,10 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
         verdict(v, MHD_HTTP_CONFLICT, "this bundle id is taken: scan again for a new one");
     } else if (result == TK_UPLOAD_ENDPOINT_CAP) {
         v->status = MHD_HTTP_CONFLICT;
-        snprintf(v->text, sizeof v->text, "this organisation's limit of %d endpoints is "
-                 "reached", org->max_endpoints);
+        snprintf(v->text, sizeof v->text,
+                 "this organisation's limit of %d endpoints is "
+                 "reached",
+                 org->max_endpoints);
     } else {
         bool dup = result == TK_UPLOAD_DUPLICATE;
         v->status = dup ? MHD_HTTP_OK : MHD_HTTP_CREATED;
@@ -530,8 +531,9 @@ static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, str
     struct tk_err err = { 0 };
     struct tk_store *st = NULL;
     if (!token || !tk_token_valid(token)) {
-        verdict(&v, MHD_HTTP_UNAUTHORIZED, "an enrollment token is required "
-                                           "(Authorization: Bearer TOKEN)");
+        verdict(&v, MHD_HTTP_UNAUTHORIZED,
+                "an enrollment token is required "
+                "(Authorization: Bearer TOKEN)");
     } else if (!(st = take_store(s, &err))) {
         verdict(&v, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
     } else {
@@ -547,8 +549,7 @@ static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, str
             receive(s, c, r, st, &org, &v);
         give_store(s, st);
     }
-    log_access(s, c, "POST", url, v.status, org.id[0] ? org.id : NULL,
-               v.json ? NULL : v.text);
+    log_access(s, c, "POST", url, v.status, org.id[0] ? org.id : NULL, v.json ? NULL : v.text);
     return v.json ? answer(c, v.status, v.text) : error(c, v.status, v.text);
 }
 
@@ -585,10 +586,10 @@ static enum MHD_Result report(struct tk_server *s, struct MHD_Connection *c, con
     bool allowed = false;
     struct tk_org org;
     if (!key || !tk_token_valid(key)) {
-        verdict(&v, MHD_HTTP_UNAUTHORIZED, "an analyst key is required (Authorization: "
-                                           "Bearer KEY)");
-    } else if ((f && tk_report_format_parse(f, &fmt) != 0) ||
-               (l && tk_lang_parse(l, &lang) != 0)) {
+        verdict(&v, MHD_HTTP_UNAUTHORIZED,
+                "an analyst key is required (Authorization: "
+                "Bearer KEY)");
+    } else if ((f && tk_report_format_parse(f, &fmt) != 0) || (l && tk_lang_parse(l, &lang) != 0)) {
         verdict(&v, MHD_HTTP_BAD_REQUEST, "format must be html, json or csv and lang en or ja");
     } else if (!(st = take_store(s, &err))) {
         verdict(&v, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
@@ -637,9 +638,8 @@ static enum MHD_Result report(struct tk_server *s, struct MHD_Connection *c, con
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct tk_server *s = cls;
@@ -658,8 +658,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (post && len && strtoull(len, NULL, 10) > max) {
             log_access(s, c, method, url, 413, NULL, "Content-Length");
-            return error(c, 413, "the bundle is larger than this "
-                                                        "server accepts");
+            return error(c, 413,
+                         form ? "the form is larger than 64 KiB"
+                              : "the bundle is larger than this server accepts");
         }
         return MHD_YES;
     }
@@ -689,8 +690,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         unsigned status = 0;
         char who[65];
-        enum MHD_Result ok = tk_web_handle(s->web, st, c, method, url, r->body.ptr, r->body.len,
-                                           &status, who);
+        enum MHD_Result ok =
+            tk_web_handle(s->web, st, c, method, url, r->body.ptr, r->body.len, &status, who);
         give_store(s, st);
         log_access(s, c, method, url, status, NULL, who[0] ? who : NULL);
         return ok;
@@ -811,13 +812,15 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->o.threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)s->o.timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+        (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY, tls,
+        MHD_OPTION_END);
     if (!s->d) {
         tk_server_stop(s);
-        return tk_err_set(err, TK_EIO, "cannot listen on %s port %d (in use, not allowed%s)",
-                          host, o->port, o->cert_pem ? ", or the certificate and key do not "
-                                                       "load or match" : "");
+        return tk_err_set(err, TK_EIO, "cannot listen on %s port %d (in use, not allowed%s)", host,
+                          o->port,
+                          o->cert_pem ? ", or the certificate and key do not "
+                                        "load or match"
+                                      : "");
     }
     s->sweeping = pthread_create(&s->sweeper, NULL, sweep, s) == 0;
     *out = s;

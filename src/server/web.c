@@ -166,7 +166,8 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const 
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    /* same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on forms */
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
     if (csp)
         MHD_add_response_header(r, "Content-Security-Policy", csp);
     if (cookie)
@@ -373,7 +374,6 @@ static enum MHD_Result campaigns_page(const struct session *sess, struct tk_stor
 
 /* The filters of the case list: choice fields and the product. */
 struct filters {
-    struct MHD_Connection *c;
     struct page *p;
     const char *v[TK_CF_COUNT];
     const char *product;
@@ -454,7 +454,7 @@ static enum MHD_Result cases_page(const struct session *sess, struct tk_store *s
     }
     struct page p;
     page_begin(&p, sess, sess->ja, camp.name);
-    struct filters f = { .c = c, .p = &p };
+    struct filters f = { .p = &p };
     static const enum tk_case_field filt[] = { TK_CF_STATUS, TK_CF_OUTCOME, TK_CF_AWARE,
                                                TK_CF_MANAGER };
     for (size_t i = 0; i < sizeof filt / sizeof *filt; i++) {
@@ -796,7 +796,7 @@ static enum MHD_Result add_contact(const struct session *sess, struct tk_store *
 {
     struct tk_buf tmp = TK_BUF_INIT(TK_WEB_MAX_FORM);
     int64_t version = 0;
-    char date[16], channel[16], person[128], note[TK_CASE_TEXT_MAX + 1];
+    char date[16], channel[16], person[TK_CASE_TEXT_MAX + 1], note[TK_CASE_TEXT_MAX + 1];
     struct tk_err err = { 0 };
     int rc = parse_version(form_get(body, n, "version", &tmp), &version)
                  ? 0
@@ -848,6 +848,23 @@ static bool case_path(const char *url, int64_t *id, const char **rest)
     return true;
 }
 
+/* A form sent from another site (the browser says so in Sec-Fetch-Site or Origin): refused
+ * before anything, sign-in included, so no other site can sign a browser in under its own
+ * key or post in the analyst's name. */
+static bool cross_site(struct MHD_Connection *c)
+{
+    const char *sfs = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+    if (sfs && strcmp(sfs, "same-origin") != 0 && strcmp(sfs, "none") != 0)
+        return true;
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    if (origin && host && strcmp(origin, "null") != 0) {
+        const char *o = strstr(origin, "://");
+        return !o || strcmp(o + 3, host) != 0;
+    }
+    return false;
+}
+
 enum MHD_Result tk_web_handle(struct tk_web *w, struct tk_store *st, struct MHD_Connection *c,
                               const char *method, const char *url, const char *body, size_t n,
                               unsigned *status, char who[65])
@@ -868,6 +885,11 @@ enum MHD_Result tk_web_handle(struct tk_web *w, struct tk_store *st, struct MHD_
         *status = MHD_HTTP_METHOD_NOT_ALLOWED;
         return respond(c, *status, NULL, NULL, NULL, NULL, NULL);
     }
+    if (post && cross_site(c))
+        return message(c, NULL, true, MHD_HTTP_FORBIDDEN, "tenken",
+                       "別のサイトから送られたフォームは受け付けません。A form sent from another "
+                       "site is refused.",
+                       "/login", "/login", status);
     if (strcmp(url, "/login") == 0)
         return post ? do_login(w, st, c, body, n, status, who)
                     : login_page(c, true, MHD_HTTP_OK, NULL, status);
@@ -882,7 +904,6 @@ enum MHD_Result tk_web_handle(struct tk_web *w, struct tk_store *st, struct MHD_
         who[0] = '\0';
         if (get)
             return redirect(c, "/login", NULL, status);
-        *status = MHD_HTTP_FORBIDDEN;
         return message(c, NULL, true, MHD_HTTP_FORBIDDEN, "tenken",
                        "ログインしてください。Sign in first.", "/login", "/login", status);
     }

@@ -131,3 +131,15 @@ csrf() { # PATH -> the CSRF token of the page
     [ "$status" -eq 0 ]
     [ -s "$shots/6-stats-after.png" ]
 }
+
+@test "web: forms sent from another site are refused, sign-in included" {
+    run curl -s -o /dev/null -w '%{http_code}' -H 'Origin: http://evil.example' \
+        --data-urlencode "key=$KEY" "$URL/login"
+    [ "$output" = 403 ]
+    run curl -s -o /dev/null -w '%{http_code}' -H 'Sec-Fetch-Site: cross-site' \
+        --data-urlencode "key=$KEY" "$URL/login"
+    [ "$output" = 403 ]
+    run curl -s -o /dev/null -w '%{http_code}' -H "Origin: $URL" -H 'Sec-Fetch-Site: same-origin' \
+        --data-urlencode "key=$KEY" "$URL/login"
+    [ "$output" = 303 ]
+}
