@@ -6,6 +6,7 @@
 
 #include "campaign/campaign.h"
 #include "core/str.h"
+#include "core/time.h"
 #include "core/utf8.h"
 
 static const char *const status_v[] = { "identified", "contacted", "responded", "closed", NULL };
@@ -110,20 +111,11 @@ static int not_allowed(const struct tk_case_field_def *d, struct tk_str v, struc
                       (int)(v.n > 64 ? 64 : v.n), v.p, list);
 }
 
+/* YYYY-MM-DD, a real day from 1970 on (tk_time_parse checks the calendar). */
 static bool valid_date(struct tk_str v)
 {
-    if (v.n != 10 || v.p[4] != '-' || v.p[7] != '-')
-        return false;
-    int y = 0, m = 0, d = 0;
-    for (size_t i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (v.p[i] < '0' || v.p[i] > '9'))
-            return false;
-    if (sscanf(v.p, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1970 || y > 9999 || m < 1 || m > 12 ||
-        d < 1)
-        return false;
-    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= days[m - 1] + (m == 2 && leap);
+    int64_t t;
+    return v.n == 10 && v.p[4] == '-' && v.p[7] == '-' && tk_time_parse(v, &t) && t >= 0;
 }
 
 int tk_case_field_normalize(enum tk_case_field f, const char *value, char *out, size_t cap,

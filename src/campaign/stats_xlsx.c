@@ -7,6 +7,7 @@
 #include <xlsxwriter.h>
 
 #include "campaign/campaign.h"
+#include "compat/sys.h"
 #include "core/utf8.h"
 
 struct book {
@@ -154,10 +155,18 @@ static void breakdown(struct book *b, const struct tk_campaign_stats *st)
 int tk_campaign_stats_xlsx(const struct tk_campaign *c, const struct tk_campaign_stats *st, bool ja,
                            const char *path, struct tk_err *err)
 {
+    /* written by name into the atomic file's temporary (libxlsxwriter opens it itself), then
+     * synced and renamed into place: a failure leaves no half-written workbook */
+    struct tk_atomic_file af;
+    int rc = tk_atomic_open(&af, path, err);
+    if (rc)
+        return rc;
     lxw_workbook_options o = { .constant_memory = LXW_FALSE, .tmpdir = NULL };
-    struct book b = { .wb = workbook_new_opt(path, &o), .ja = ja };
-    if (!b.wb)
+    struct book b = { .wb = workbook_new_opt(af.tmp, &o), .ja = ja };
+    if (!b.wb) {
+        tk_atomic_abort(&af);
         return tk_err_set(err, TK_EIO, "%s: cannot create the workbook", path);
+    }
     b.head = workbook_add_format(b.wb);
     b.pct = workbook_add_format(b.wb);
     if (b.head)
@@ -167,8 +176,10 @@ int tk_campaign_stats_xlsx(const struct tk_campaign *c, const struct tk_campaign
     summary(&b, c, st);
     breakdown(&b, st);
     lxw_error e = workbook_close(b.wb);
-    if (b.failed || e)
+    if (b.failed || e) {
+        tk_atomic_abort(&af);
         return tk_err_set(err, TK_EIO, "%s: cannot write the workbook: %s", path,
                           lxw_strerror(b.failed ? b.failed : e));
-    return 0;
+    }
+    return tk_atomic_commit(&af, err);
 }
