@@ -124,6 +124,9 @@ struct tk_service {
     enum tk_tri smb1_allowed;
     enum tk_tri password_authentication; /* ssh */
     const char *permit_root_login;       /* ssh */
+    enum tk_tri enabled;      /* rdp on Windows: remote connections allowed by the settings */
+    enum tk_tri nla_required; /* rdp on Windows: network level authentication required */
+    int port;                 /* rdp on Windows: the configured port; 0 when not read */
 };
 
 struct tk_firewall {

@@ -169,6 +169,12 @@ static void write_service(const struct tk_service *s, struct tk_json *w)
         ktri(w, "password_authentication", s->password_authentication);
         tk_json_kstr_opt(w, "permit_root_login", s->permit_root_login);
     }
+    if (s->enabled != TK_UNKNOWN || s->nla_required != TK_UNKNOWN || s->port > 0) {
+        ktri(w, "enabled", s->enabled);
+        ktri(w, "nla_required", s->nla_required);
+        if (s->port > 0)
+            tk_json_kint(w, "port", s->port);
+    }
     tk_json_obj_end(w);
 }
 

@@ -356,6 +356,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
         x->name = names[s];
         x->smb1_allowed = TK_UNKNOWN;
         x->password_authentication = TK_UNKNOWN;
+        x->enabled = x->nla_required = TK_UNKNOWN;
         net->nservices = (size_t)s + 1;
         x->product = str(r, o, "product", false);
         x->installed = flag(r, o, "installed");
@@ -365,6 +366,9 @@ static void read_network(struct rd *r, const struct tk_jv *n)
         x->smb1_allowed = tri(r, o, "smb1_allowed");
         x->password_authentication = tri(r, o, "password_authentication");
         x->permit_root_login = str(r, o, "permit_root_login", false);
+        x->enabled = tri(r, o, "enabled");
+        x->nla_required = tri(r, o, "nla_required");
+        x->port = (int)num(r, o, "port", 0);
         const struct tk_jv *ref, *refs = tk_jv_get(o, "sockets");
         if (refs && !tk_jv_is(refs, TK_JV_ARRAY))
             bad(r, "sockets", "expected an array");
@@ -388,6 +392,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
             net->services[s].name = names[s];
             net->services[s].smb1_allowed = TK_UNKNOWN;
             net->services[s].password_authentication = TK_UNKNOWN;
+            net->services[s].enabled = net->services[s].nla_required = TK_UNKNOWN;
             net->nservices = 3;
         }
     const struct tk_jv *fw = obj_member(r, n, "firewall", false);

@@ -23,7 +23,7 @@ enum {
     O_QUICK, O_FULL, O_PATH, O_NO_DISK, O_RULES, O_NO_BUILTIN_RULES, O_IOCS,
     O_NO_BUILTIN_IOCS, O_EXCLUDE, O_EXCLUDE_REGEX, O_MAX_SIZE, O_THREADS, O_TIMEOUT, O_NICE,
     O_CPU_LIMIT, O_CACHE, O_CROSS_FS, O_ALL_FS, O_NO_MEMORY, O_PID, O_MAX_PROCESS_SIZE, O_NO_TRACES,
-    O_UPLOAD, O_TOKEN, O_TOKEN_FILE, O_CA, O_UPLOAD_RETRIES,
+    O_UPLOAD, O_TOKEN, O_TOKEN_FILE, O_CA, O_UPLOAD_RETRIES, O_OS,
 };
 static const struct tk_opt opts[] = {
     [O_OUT] = { "out", 'o', "FILE",
@@ -120,6 +120,10 @@ static const struct tk_opt opts[] = {
     [O_UPLOAD_RETRIES] = { "upload-retries", 0, "N",
                            "Attempts after the first when the server cannot be reached "
                            "(default 4, waiting 1, 2, 4, 8 s)." },
+    [O_OS] = { "os", 0, "OS",
+                "The system under --root is linux or windows (default: windows when the "
+                "root holds Windows/System32/config/SOFTWARE). A Windows image is read from "
+                "its registry hives (SOFTWARE, SYSTEM, each profile's NTUSER.DAT) and files." },
     { NULL, 0, NULL, NULL },
 };
 
@@ -264,6 +268,12 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             break;
         case O_ONLY:
             co.only = val;
+            break;
+        case O_OS:
+            if (strcmp(val, "linux") != 0 && strcmp(val, "windows") != 0)
+                idx = TK_OPT_STOP,
+                p.exit_code = tk_usage_error(cli, "--os must be linux or windows, not '%s'", val);
+            co.os = val;
             break;
         case O_FAIL_ON:
             if (tk_severity_parse(val, &fail_on) != 0)

@@ -1,8 +1,12 @@
-/* collect.c - runs the collector table over a root and records per-collector statistics. */
+/* collect.c - runs a collector table over a root and records per-collector statistics. The
+ * table is the Linux one or, for a Windows system (this one, in tenken.exe, or an image
+ * whose registry hives are there), the Windows one with the registry opened for it. */
 #include "collect/collect.h"
 
 #include <string.h>
 
+#include "collect/winreg.h"
+#include "compat/sys.h"
 #include "core/alloc.h"
 #include "core/time.h"
 
@@ -17,6 +21,19 @@ static const struct collector collectors[] = { TK_COLLECTORS(TK_COLLECTOR_ENTRY)
 #undef TK_COLLECTOR_ENTRY
 
 #define NCOLLECTORS (sizeof collectors / sizeof collectors[0])
+
+#define TK_WIN_COLLECTOR_ENTRY(name, fn, desc) { #name, desc, tk_collect_##fn },
+static const struct collector win_collectors[] = { TK_WIN_COLLECTORS(TK_WIN_COLLECTOR_ENTRY) };
+#undef TK_WIN_COLLECTOR_ENTRY
+
+#define NWIN_COLLECTORS (sizeof win_collectors / sizeof win_collectors[0])
+
+bool tk_collect_is_windows(struct tk_fs *fs)
+{
+    return tk_fs_exists(fs, "/Windows/System32/config/SOFTWARE") ||
+           tk_fs_exists(fs, "/WINDOWS/system32/config/SOFTWARE") ||
+           tk_fs_exists(fs, "/windows/system32/config/SOFTWARE");
+}
 
 size_t tk_collector_count(void)
 {
@@ -92,9 +109,34 @@ int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct t
     bool host_root = strcmp(root, "/") == 0;
     if (!proc && host_root)
         proc = "/proc";
+    const char *os = opts->os;
+    if (host_root) { /* this machine: on Windows its system drive, with /Users, /Windows... */
+        root = tk_sys_system_root();
+        if (!os)
+            os = tk_sys_os_family();
+    }
     int rc = tk_fs_open(&ctx.root, root, "", err);
     if (rc)
         return rc;
+    if (!os)
+        os = !host_root && tk_collect_is_windows(ctx.root) ? "windows" : "linux";
+    bool windows = strcmp(os, "windows") == 0;
+    const struct collector *table = windows ? win_collectors : collectors;
+    size_t ncollectors = windows ? NWIN_COLLECTORS : NCOLLECTORS;
+    if (windows) {
+        struct tk_err e = { 0 };
+        int r = host_root ? tk_winreg_open_live(&ctx.reg, &e)
+                          : tk_winreg_open_image(&ctx.reg, ctx.root, &e);
+        if (r == TK_ENOMEM) {
+            tk_fs_free(ctx.root);
+            return tk_err_set(err, r, "%s", e.msg);
+        }
+        if (r)
+            tk_bundle_error(b, "registry", NULL, &e);
+        else if (ctx.reg->warning.code)
+            tk_bundle_error(b, "registry", NULL, &ctx.reg->warning);
+        proc = NULL;
+    }
     if (proc) {
         rc = tk_fs_open(&ctx.proc, proc, "/proc", err);
         if (rc) {
@@ -102,17 +144,17 @@ int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct t
             return rc;
         }
     }
-    ctx.live = host_root && proc && strcmp(proc, "/proc") == 0;
+    ctx.live = host_root && (windows || (proc && strcmp(proc, "/proc") == 0));
     b->scan.root = tk_bundle_strdup(b, root);
     b->scan.live = ctx.live;
 
-    for (size_t i = 0; i < NCOLLECTORS && rc == 0; i++) {
-        const struct collector *c = &collectors[i];
+    for (size_t i = 0; i < ncollectors && rc == 0; i++) {
+        const struct collector *c = &table[i];
         /* host and users are prerequisites of the others. */
         if (i > 1 && !tk_collect_selected(opts->only, c->name))
             continue;
         if (opts->progress)
-            opts->progress(opts->ud, c->name, c->desc, i, NCOLLECTORS);
+            opts->progress(opts->ud, c->name, c->desc, i, ncollectors);
         size_t items0 = b->nitems, errors0 = b->nerrors;
         double t0 = tk_time_mono();
         ctx.collector = c->name;
@@ -142,6 +184,7 @@ int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct t
     } else {
         tk_free(ctx.users);
     }
+    tk_winreg_free(ctx.reg);
     tk_fs_free(ctx.root);
     tk_fs_free(ctx.proc);
     return rc;

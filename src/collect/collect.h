@@ -29,7 +29,16 @@
     X(network, "interfaces, addresses, routes and listening sockets")                 \
     X(services, "SMB, RDP, SSH and host firewall")
 
+/* The collectors of a Windows system, live or an offline image: name, function suffix,
+ * description. */
+#define TK_WIN_COLLECTORS(X)                                                          \
+    X(host, win_host, "Windows edition, build and identity")                          \
+    X(users, win_users, "user profiles")                                              \
+    X(software, win_software, "installed programs (Uninstall keys, per machine and user)") \
+    X(services, win_services, "RDP, SMB and SMBv1, Windows Firewall")
+
 struct tk_user {
+    const char *sid;  /* Windows: the account's SID (its registry hive is HKU\SID) */
     const char *name;
     const char *home; /* inside the root */
     long uid;
@@ -40,6 +49,7 @@ struct tk_collect_ctx {
     struct tk_bundle *b;
     struct tk_fs *root;
     struct tk_fs *proc; /* NULL when there is no live system (offline image) */
+    struct tk_winreg *reg; /* Windows: the registry, live or the image's hives; else NULL */
     bool live;
     const char *collector; /* name of the running collector, for errors */
     const char *note;      /* set by a collector that skipped its source, and why */
@@ -50,11 +60,15 @@ struct tk_collect_ctx {
 #define TK_DECLARE_COLLECTOR(name, desc) int tk_collect_##name(struct tk_collect_ctx *ctx);
 TK_COLLECTORS(TK_DECLARE_COLLECTOR)
 #undef TK_DECLARE_COLLECTOR
+#define TK_DECLARE_COLLECTOR(name, fn, desc) int tk_collect_##fn(struct tk_collect_ctx *ctx);
+TK_WIN_COLLECTORS(TK_DECLARE_COLLECTOR)
+#undef TK_DECLARE_COLLECTOR
 
 struct tk_collect_opts {
     const char *root; /* "/" for this machine */
     const char *proc; /* NULL: "/proc" when root is "/", none otherwise */
     const char *only; /* comma-separated collector names, NULL for all */
+    const char *os;   /* "linux", "windows", or NULL: this system's, or what the root holds */
     /* Called before each collector; may be NULL. */
     void (*progress)(void *ud, const char *name, const char *desc, size_t i, size_t n);
     void *ud;
@@ -71,10 +85,13 @@ int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct t
 /* Whether name is in the comma-separated list only (NULL: everything is). */
 bool tk_collect_selected(const char *only, const char *name);
 
-/* Number of collectors and their names, for help and tests. */
+/* Number of collectors and their names, for help and tests (the Linux table). */
 size_t tk_collector_count(void);
 const char *tk_collector_name(size_t i);
 const char *tk_collector_desc(size_t i);
+
+/* Whether the tree at fs's root holds a Windows system (its registry hives). */
+bool tk_collect_is_windows(struct tk_fs *fs);
 
 /* Helpers shared by collectors. */
 
@@ -90,5 +107,13 @@ int tk_collect_read(struct tk_collect_ctx *ctx, const char *path, struct tk_buf 
 struct tk_item *tk_collect_item(struct tk_collect_ctx *ctx, const char *source,
                                 const char *kind, const char *name, const char *version,
                                 const char *path);
+
+/* The bundle's service slot `which` (0 smb, 1 rdp, 2 ssh), named and with unknown settings
+ * on first use. */
+struct tk_service *tk_collect_service(struct tk_collect_ctx *ctx, int which, const char *name);
+/* Ties the listening TCP sockets whose port is one of ports (0-terminated) or whose process
+ * is one of procs (NULL-terminated) to the service. */
+int tk_collect_attach_sockets(struct tk_collect_ctx *ctx, struct tk_service *s, const int *ports,
+                              const char *const *procs);
 
 #endif

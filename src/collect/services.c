@@ -40,7 +40,7 @@ static bool within_budget(struct tk_collect_ctx *ctx, int *files, const char *pa
     return false;
 }
 
-static struct tk_service *service(struct tk_collect_ctx *ctx, int which, const char *name)
+struct tk_service *tk_collect_service(struct tk_collect_ctx *ctx, int which, const char *name)
 {
     struct tk_network *n = &ctx->b->net;
     struct tk_service *s = &n->services[which];
@@ -48,15 +48,15 @@ static struct tk_service *service(struct tk_collect_ctx *ctx, int which, const c
         s->name = name;
         s->smb1_allowed = TK_UNKNOWN;
         s->password_authentication = TK_UNKNOWN;
+        s->enabled = s->nla_required = TK_UNKNOWN;
         if ((size_t)which + 1 > n->nservices)
             n->nservices = (size_t)which + 1;
     }
     return s;
 }
 
-/* Sockets whose port is one of `ports` (tcp) or whose process is one of `procs`. */
-static int attach_sockets(struct tk_collect_ctx *ctx, struct tk_service *s, const int *ports,
-                          const char *const *procs)
+int tk_collect_attach_sockets(struct tk_collect_ctx *ctx, struct tk_service *s, const int *ports,
+                              const char *const *procs)
 {
     struct tk_network *n = &ctx->b->net;
     for (size_t i = 0; i < n->nsocks; i++) {
@@ -177,8 +177,8 @@ static int collect_smb(struct tk_collect_ctx *ctx)
     static const char *const procs[] = { "smbd", NULL };
     bool have_conf = tk_fs_exists(ctx->root, "/etc/samba/smb.conf");
     bool have_bin = tk_fs_exists(ctx->root, "/usr/sbin/smbd");
-    struct tk_service *s = service(ctx, SVC_SMB, "smb");
-    int rc = attach_sockets(ctx, s, ports, procs);
+    struct tk_service *s = tk_collect_service(ctx, SVC_SMB, "smb");
+    int rc = tk_collect_attach_sockets(ctx, s, ports, procs);
     if (rc || (!have_conf && !have_bin))
         return rc;
     s->product = "samba";
@@ -316,8 +316,8 @@ static int collect_ssh(struct tk_collect_ctx *ctx)
     static const char *const procs[] = { "sshd", NULL };
     bool have_conf = tk_fs_exists(ctx->root, "/etc/ssh/sshd_config");
     bool have_bin = tk_fs_exists(ctx->root, "/usr/sbin/sshd");
-    struct tk_service *s = service(ctx, SVC_SSH, "ssh");
-    int rc = attach_sockets(ctx, s, ports, procs);
+    struct tk_service *s = tk_collect_service(ctx, SVC_SSH, "ssh");
+    int rc = tk_collect_attach_sockets(ctx, s, ports, procs);
     if (rc || (!have_conf && !have_bin))
         return rc;
     s->product = "openssh";
@@ -345,7 +345,7 @@ static int collect_rdp(struct tk_collect_ctx *ctx)
     int ports[] = { 3389, 0, 0 };
     bool xrdp = tk_fs_exists(ctx->root, "/etc/xrdp/xrdp.ini") ||
                 tk_fs_exists(ctx->root, "/usr/sbin/xrdp");
-    struct tk_service *s = service(ctx, SVC_RDP, "rdp");
+    struct tk_service *s = tk_collect_service(ctx, SVC_RDP, "rdp");
     if (xrdp) {
         s->product = "xrdp";
         s->installed = true;
@@ -369,7 +369,7 @@ static int collect_rdp(struct tk_collect_ctx *ctx)
         s->product = "gnome-remote-desktop";
         s->installed = true;
     }
-    return attach_sockets(ctx, s, ports, procs);
+    return tk_collect_attach_sockets(ctx, s, ports, procs);
 }
 
 /* ---- host firewall -------------------------------------------------------------------- */
@@ -444,9 +444,9 @@ static void collect_firewall(struct tk_collect_ctx *ctx)
 int tk_collect_services(struct tk_collect_ctx *ctx)
 {
     /* All three appear in the bundle, installed or not, so readers see a fixed shape. */
-    service(ctx, SVC_SMB, "smb");
-    service(ctx, SVC_RDP, "rdp");
-    service(ctx, SVC_SSH, "ssh");
+    tk_collect_service(ctx, SVC_SMB, "smb");
+    tk_collect_service(ctx, SVC_RDP, "rdp");
+    tk_collect_service(ctx, SVC_SSH, "ssh");
     int rc = collect_smb(ctx);
     if (!rc)
         rc = collect_rdp(ctx);

@@ -15,6 +15,10 @@ bool tk_sys_privileged(void); /* effective root / administrator */
 int tk_sys_pid(void);
 int tk_sys_ncpu(void);
 bool tk_sys_isatty(int fd);
+/* The running system's family, "linux" or "windows", and the directory that is the root of
+ * its system as the collectors read it: "/" or the system drive ("C:\"). */
+const char *tk_sys_os_family(void);
+const char *tk_sys_system_root(void);
 /* Lowest CPU priority and idle I/O class for this process (all threads created after);
  * 0, or TK_EUNSUPP where the platform cannot. */
 int tk_sys_lower_priority(void);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "core/buf.h"
+
 size_t tk_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
     if (n == 0)
@@ -117,4 +119,26 @@ size_t tk_utf8_prefix(const char *s, size_t max)
     while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
         n--;
     return n;
+}
+
+int tk_utf16le_to_utf8(const unsigned char *p, size_t n, struct tk_buf *out)
+{
+    int rc = 0;
+    for (size_t i = 0; i + 1 < n && !rc; i += 2) {
+        uint32_t u = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8;
+        if (u == 0)
+            break;
+        if (u >= 0xD800 && u <= 0xDBFF && i + 3 < n) {
+            uint32_t lo = (uint32_t)p[i + 2] | (uint32_t)p[i + 3] << 8;
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i += 2;
+            }
+        }
+        if (u >= 0xD800 && u <= 0xDFFF)
+            u = 0xFFFD;
+        unsigned char enc[4];
+        rc = tk_buf_add(out, enc, tk_utf8_encode(u, enc));
+    }
+    return rc;
 }

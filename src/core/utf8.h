@@ -25,4 +25,10 @@ size_t tk_utf8_width(const char *s, size_t n);
  * multi-byte character. */
 size_t tk_utf8_prefix(const char *s, size_t max);
 
+/* UTF-16LE (n bytes, up to the first NUL unit; an odd last byte is ignored) as UTF-8,
+ * appended to out. Unpaired surrogates become U+FFFD. 0 or TK_ENOMEM / TK_ELIMIT from the
+ * buffer. */
+struct tk_buf;
+int tk_utf16le_to_utf8(const unsigned char *p, size_t n, struct tk_buf *out);
+
 #endif

@@ -8,9 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
-#include <openssl/evp.h>
-#include <pcre2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,8 +17,27 @@
 #include "core/alloc.h"
 #include "core/arena.h"
 #include "core/hash.h"
+#include "core/jdoc.h"
 #include "core/map.h"
 #include "scan/embedded.h"
+#include "tk_config.h"
+
+/* Filename IOCs are PCRE2 patterns; a build without PCRE2 (tenken.exe) loads the other
+ * kinds and says once per file that these were not checked. */
+#if TK_HAVE_PCRE2
+#include <pcre2.h>
+typedef pcre2_code re_t;
+static void re_free(re_t *c)
+{
+    pcre2_code_free(c);
+}
+#else
+typedef void re_t;
+static void re_free(re_t *c)
+{
+    (void)c;
+}
+#endif
 
 #define IOC_FILE_MAX (256 << 20)
 #define MAX_ENTRIES 10000000
@@ -31,7 +47,7 @@
 
 struct fname {
     struct tk_ioc ioc;
-    pcre2_code *re, *fp;
+    re_t *re, *fp;
 };
 
 
@@ -44,7 +60,9 @@ struct tk_iocs {
     bool plens[2][129];    /* prefix lengths present, IPv4 and IPv6 */
     struct tk_buf *warnings;
     struct tk_ioc_counts counts;
-    EVP_MD_CTX *digest;
+    struct tk_hash3 digest; /* of every entry loaded; its SHA-256 names the set */
+    bool digesting;
+    bool warned_no_regex;
     char hash[TK_SHA256_HEX_LEN + 1];
     char ignored[9][TK_SHA256_HEX_LEN + 1]; /* digests of "", "\n", "\r\n" */
 };
@@ -62,11 +80,11 @@ int tk_iocs_new(struct tk_iocs **out, struct tk_buf *warnings, struct tk_err *er
     tk_map_init(&s->c2, MAX_ENTRIES);
     tk_map_init(&s->ranges, MAX_ENTRIES);
     s->warnings = warnings;
-    s->digest = EVP_MD_CTX_new();
-    if (!s->digest || EVP_DigestInit_ex(s->digest, EVP_sha256(), NULL) != 1) {
+    if (tk_hash3_init(&s->digest) != 0 || tk_hash3_start(&s->digest) != 0) {
         tk_iocs_free(s);
         return tk_err_set(err, TK_ENOMEM, "out of memory");
     }
+    s->digesting = true;
     static const char *const trivial[] = { "", "\n", "\r\n" };
     for (int i = 0; i < 3; i++) {
         struct tk_digests d;
@@ -87,15 +105,15 @@ void tk_iocs_free(struct tk_iocs *s)
     if (!s)
         return;
     for (size_t i = 0; i < s->nfnames; i++) {
-        pcre2_code_free(s->fnames[i].re);
-        pcre2_code_free(s->fnames[i].fp);
+        re_free(s->fnames[i].re);
+        re_free(s->fnames[i].fp);
     }
     tk_free(s->fnames);
     tk_map_release(&s->hashes);
     tk_map_release(&s->c2);
     tk_map_release(&s->ranges);
     tk_arena_release(&s->arena);
-    EVP_MD_CTX_free(s->digest);
+    tk_hash3_release(&s->digest);
     tk_free(s);
 }
 
@@ -106,13 +124,11 @@ struct tk_ioc_counts tk_iocs_counts(const struct tk_iocs *s)
 
 const char *tk_iocs_hash(struct tk_iocs *s)
 {
-    if (!s->hash[0] && s->digest) {
-        unsigned char md[32];
-        unsigned int n = 0;
-        EVP_DigestFinal_ex(s->digest, md, &n);
-        tk_hex_encode(md, 32, s->hash);
-        EVP_MD_CTX_free(s->digest);
-        s->digest = NULL;
+    if (!s->hash[0] && s->digesting) {
+        struct tk_digests d;
+        if (tk_hash3_final(&s->digest, &d) == 0)
+            memcpy(s->hash, d.sha256, sizeof s->hash);
+        s->digesting = false;
     }
     return s->hash;
 }
@@ -142,14 +158,14 @@ static void warn(struct tk_iocs *s, const char *name, size_t line, const char *w
 
 static void digest_entry(struct tk_iocs *s, int kind, struct tk_str v, int score)
 {
-    if (!s->digest) /* loading after the hash was read: the hash would be stale */
+    if (!s->digesting) /* loading after the hash was read: the hash would be stale */
         return;
     unsigned char head[8] = { (unsigned char)kind, (unsigned char)(score & 0xff),
                               (unsigned char)((score >> 8) & 0xff) };
     uint32_t n = (uint32_t)v.n;
     memcpy(head + 4, &n, 4);
-    EVP_DigestUpdate(s->digest, head, sizeof head);
-    EVP_DigestUpdate(s->digest, v.p, v.n);
+    tk_hash3_update(&s->digest, head, sizeof head);
+    tk_hash3_update(&s->digest, v.p, v.n);
 }
 
 static bool all_digits(struct tk_str s)
@@ -287,8 +303,13 @@ static int portable_pattern(struct tk_str re, struct tk_buf *out)
     return rc;
 }
 
-static pcre2_code *compile_re(struct tk_str re, bool literal_nocase, char *why, size_t whylen)
+static re_t *compile_re(struct tk_str re, bool literal_nocase, char *why, size_t whylen)
 {
+#if !TK_HAVE_PCRE2
+    (void)re, (void)literal_nocase;
+    snprintf(why, whylen, "filename IOCs are not checked: this build has no PCRE2");
+    return NULL;
+#else
     struct tk_buf pat = TK_BUF_INIT(1 << 20);
     if (portable_pattern(re, &pat) != 0) {
         snprintf(why, whylen, "pattern too long");
@@ -298,7 +319,7 @@ static pcre2_code *compile_re(struct tk_str re, bool literal_nocase, char *why, 
     int code;
     PCRE2_SIZE off;
     uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (literal_nocase ? PCRE2_CASELESS : 0);
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat.ptr, pat.len, opts, &code, &off, NULL);
+    re_t *c = pcre2_compile((PCRE2_SPTR)pat.ptr, pat.len, opts, &code, &off, NULL);
     tk_buf_release(&pat);
     if (!c) {
         PCRE2_UCHAR msg[160];
@@ -308,6 +329,7 @@ static pcre2_code *compile_re(struct tk_str re, bool literal_nocase, char *why, 
     }
     pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     return c;
+#endif
 }
 
 static bool has_meta(struct tk_str s)
@@ -336,15 +358,17 @@ static int add_filename(struct tk_iocs *s, struct tk_str line, const char *desc,
         }
     }
     char why[240];
-    pcre2_code *c = compile_re(re, !has_meta(re), why, sizeof why);
+    re_t *c = compile_re(re, !has_meta(re), why, sizeof why);
     if (!c) {
-        warn(s, name, lineno, why);
+        if (TK_HAVE_PCRE2 || !s->warned_no_regex)
+            warn(s, name, lineno, why);
+        s->warned_no_regex = true;
         return 0;
     }
-    pcre2_code *f = NULL;
+    re_t *f = NULL;
     fp = tk_str_trim(fp);
     if (fp.n && !(f = compile_re(fp, !has_meta(fp), why, sizeof why))) {
-        pcre2_code_free(c);
+        re_free(c);
         warn(s, name, lineno, why);
         return 0;
     }
@@ -353,8 +377,8 @@ static int add_filename(struct tk_iocs *s, struct tk_str line, const char *desc,
         struct fname *grown = cap <= MAX_ENTRIES ? tk_realloc(s->fnames, cap * sizeof *grown)
                                                  : NULL;
         if (!grown) {
-            pcre2_code_free(c);
-            pcre2_code_free(f);
+            re_free(c);
+            re_free(f);
             return TK_ENOMEM;
         }
         s->fnames = grown;
@@ -362,8 +386,8 @@ static int add_filename(struct tk_iocs *s, struct tk_str line, const char *desc,
     }
     struct tk_ioc *ioc = new_ioc(s, TK_IOC_FILENAME, re, desc, name, lineno, score);
     if (!ioc) {
-        pcre2_code_free(c);
-        pcre2_code_free(f);
+        re_free(c);
+        re_free(f);
         return TK_ENOMEM;
     }
     s->fnames[s->nfnames++] = (struct fname){ *ioc, c, f };
@@ -372,6 +396,7 @@ static int add_filename(struct tk_iocs *s, struct tk_str line, const char *desc,
     return 0;
 }
 
+#if TK_HAVE_PCRE2
 struct tk_ioc_scratch {
     pcre2_match_data *md;
 };
@@ -395,10 +420,32 @@ void tk_ioc_scratch_free(struct tk_ioc_scratch *x)
     tk_free(x);
 }
 
-static bool search(const pcre2_code *c, struct tk_ioc_scratch *x, const char *path, size_t n)
+static bool search(const re_t *c, struct tk_ioc_scratch *x, const char *path, size_t n)
 {
     return pcre2_match(c, (PCRE2_SPTR)path, n, 0, 0, x->md, NULL) >= 0;
 }
+#else
+struct tk_ioc_scratch {
+    int unused;
+};
+
+struct tk_ioc_scratch *tk_ioc_scratch_new(const struct tk_iocs *s)
+{
+    (void)s;
+    return tk_calloc(1, sizeof(struct tk_ioc_scratch));
+}
+
+void tk_ioc_scratch_free(struct tk_ioc_scratch *x)
+{
+    tk_free(x);
+}
+
+static bool search(const re_t *c, struct tk_ioc_scratch *x, const char *path, size_t n)
+{
+    (void)c, (void)x, (void)path, (void)n;
+    return false;
+}
+#endif
 
 size_t tk_iocs_match_filename(const struct tk_iocs *s, struct tk_ioc_scratch *x,
                               const char *path, const struct tk_ioc **hits, size_t max)
@@ -707,37 +754,38 @@ static bool stix_add(void *ud, const char *path, size_t pn, const char *val, siz
 int tk_iocs_load_stix(struct tk_iocs *s, const char *name, const char *text, size_t n,
                       struct tk_err *err)
 {
-    json_error_t je;
-    json_t *root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        return tk_err_set(err, TK_EPARSE, "%s:%d:%d: %s", name, je.line, je.column, je.text);
-    json_t *objs = json_object_get(root, "objects");
-    if (!json_is_object(root) || !json_is_string(json_object_get(root, "type")) ||
-        strcmp(json_string_value(json_object_get(root, "type")), "bundle") != 0 ||
-        !json_is_array(objs)) {
-        json_decref(root);
+    struct tk_arena a;
+    struct tk_jv *root;
+    tk_arena_init(&a, (n + 4096) * 8);
+    int rc = tk_jdoc_parse(&a, text, n, name, &root, err);
+    if (rc) {
+        tk_arena_release(&a);
+        return rc;
+    }
+    const struct tk_jv *objs = tk_jv_get(root, "objects");
+    const char *btype = tk_jv_str(tk_jv_get(root, "type"));
+    if (!btype || strcmp(btype, "bundle") != 0 || !tk_jv_is(objs, TK_JV_ARRAY)) {
+        tk_arena_release(&a);
         return tk_err_set(err, TK_EPARSE, "%s: not a STIX 2.1 bundle (no \"type\": \"bundle\" "
                                           "with \"objects\")",
                           name);
     }
     size_t i;
-    json_t *o;
-    int rc = 0;
-    json_array_foreach(objs, i, o)
+    const struct tk_jv *o;
+    tk_jv_foreach(objs, i, o)
     {
-        const char *type = json_string_value(json_object_get(o, "type"));
+        const char *type = tk_jv_str(tk_jv_get(o, "type"));
         if (!type || strcmp(type, "indicator") != 0)
             continue;
-        const char *pattern = json_string_value(json_object_get(o, "pattern"));
-        const char *ptype = json_string_value(json_object_get(o, "pattern_type"));
-        json_t *conf = json_object_get(o, "confidence");
+        const char *pattern = tk_jv_str(tk_jv_get(o, "pattern"));
+        const char *ptype = tk_jv_str(tk_jv_get(o, "pattern_type"));
+        const struct tk_jv *conf = tk_jv_get(o, "confidence");
         struct stix_ctx c = { .s = s, .name = name, .index = i + 1, .score = DEFAULT_SCORE };
-        if (json_is_integer(conf) && json_integer_value(conf) >= 0 &&
-            json_integer_value(conf) <= 100)
-            c.score = (int)json_integer_value(conf);
-        const char *d = json_string_value(json_object_get(o, "name"));
+        if (tk_jv_is(conf, TK_JV_INT) && tk_jv_int(conf) >= 0 && tk_jv_int(conf) <= 100)
+            c.score = (int)tk_jv_int(conf);
+        const char *d = tk_jv_str(tk_jv_get(o, "name"));
         if (!d)
-            d = json_string_value(json_object_get(o, "description"));
+            d = tk_jv_str(tk_jv_get(o, "description"));
         c.desc = d ? tk_arena_strdup(&s->arena, d) : NULL;
         /* Check the whole pattern first, so a half-understood one adds nothing. */
         c.check_only = true;
@@ -753,7 +801,7 @@ int tk_iocs_load_stix(struct tk_iocs *s, const char *name, const char *text, siz
             break;
         }
     }
-    json_decref(root);
+    tk_arena_release(&a);
     return rc;
 }
 

@@ -5,7 +5,9 @@
 
 #include "core/buf.h"
 
-/* Fixed places, in scan order. Homes come from /home and /root below. */
+/* Fixed places, in scan order; those that do not exist are left out, so one list serves
+ * Linux and Windows systems (the last line: profiles, shared program data, temporary files
+ * and web roots of a Windows system drive). Homes come from /home and /root below. */
 static const char *const fixed[] = {
     "/root",          "/tmp",           "/var/tmp",          "/dev/shm",
     "/opt",           "/usr/local",     "/var/www",          "/srv",
@@ -13,6 +15,7 @@ static const char *const fixed[] = {
     "/etc/cron.monthly", "/var/spool/cron", "/etc/systemd/system", "/etc/xdg/autostart",
     "/etc/init.d",    "/etc/rc.d",      "/etc/profile.d",    "/etc/update-motd.d",
     "/usr/lib/systemd/user", "/etc/systemd/user",
+    "/Users", "/ProgramData", "/Windows/Temp", "/PerfLogs", "/inetpub/wwwroot",
 };
 
 static int add(struct tk_arena *a, const char **list, size_t *n, size_t max, const char *p)

@@ -180,3 +180,13 @@ int tk_atomic_write(const char *path, const void *p, size_t n, struct tk_err *er
     }
     return tk_atomic_commit(&af, err);
 }
+
+const char *tk_sys_os_family(void)
+{
+    return "linux";
+}
+
+const char *tk_sys_system_root(void)
+{
+    return "/";
+}

@@ -1,0 +1,396 @@
+/* windows.c - the Windows collectors that read the registry (collect/winreg.h), the same
+ * code for the running system (tenken.exe) and for an offline image read on Linux.
+ *
+ *   host       Windows edition, build and update revision, computer name, machine GUID
+ *              (HMAC'd into the endpoint id as on Linux), architecture, time zone
+ *   users      profiles from ProfileList: account SIDs and their profile directories
+ *   software   Uninstall keys: HKLM in the 64- and 32-bit views and each user's HKU hive
+ *   services   RDP (allowed, NLA, port), the SMB server and SMBv1, firewall profiles
+ *   autostart  Run/RunOnce values and services whose program lives outside the Windows
+ *              directories, as traces
+ *
+ * Values that group policy can override are read from the policy key first. Which facts
+ * these are, and the public documentation they rest on, is in docs/collectors.md. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "collect/collect.h"
+#include "collect/winreg.h"
+#include "compat/sys.h"
+#include "core/alloc.h"
+#include "core/hash.h"
+#include "tk_config.h"
+
+#define ENDPOINT_ID_KEY "tenken endpoint id v1"
+#define CURRENT_VERSION "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+#define PROFILE_LIST CURRENT_VERSION "\\ProfileList"
+#define CCS "HKLM\\SYSTEM\\CurrentControlSet"
+
+static const char *reg_str(struct tk_collect_ctx *ctx, const char *path, const char *value)
+{
+    struct tk_buf v = TK_BUF_INIT(1 << 16);
+    const char *s = NULL;
+    if (tk_winreg_get_str(ctx->reg, path, value, &v) == 0)
+        s = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
+    tk_buf_release(&v);
+    return s;
+}
+
+/* A DWORD, or `absent` when the value is missing or not a number. */
+static long reg_dword(struct tk_collect_ctx *ctx, const char *path, const char *value,
+                      long absent)
+{
+    uint32_t v;
+    return tk_winreg_get_dword(ctx->reg, path, value, &v) == 0 ? (long)v : absent;
+}
+
+/* The policy value when group policy sets one, else the setting. */
+static long policy_dword(struct tk_collect_ctx *ctx, const char *policy, const char *path,
+                         const char *value, long absent)
+{
+    long v = reg_dword(ctx, policy, value, -1);
+    return v >= 0 ? v : reg_dword(ctx, path, value, absent);
+}
+
+static bool need_registry(struct tk_collect_ctx *ctx)
+{
+    if (ctx->reg)
+        return true;
+    ctx->note = "the registry could not be opened";
+    return false;
+}
+
+/* ---- host ------------------------------------------------------------------------------- */
+
+static const char *arch_name(const char *a)
+{
+    if (!a)
+        return NULL;
+    if (strcasecmp(a, "AMD64") == 0)
+        return "x86_64";
+    if (strcasecmp(a, "ARM64") == 0)
+        return "aarch64";
+    if (strcasecmp(a, "x86") == 0)
+        return "i686";
+    return a;
+}
+
+int tk_collect_win_host(struct tk_collect_ctx *ctx)
+{
+    struct tk_bundle *b = ctx->b;
+    struct tk_host *h = &b->host;
+    h->os_family = "windows";
+    h->os_id = "windows";
+    h->collector_version = TK_VERSION;
+    h->boot_time = -1;
+    b->scan.privileged = ctx->live && tk_sys_privileged();
+    if (!need_registry(ctx))
+        return 0;
+    const char *product = reg_str(ctx, CURRENT_VERSION, "ProductName");
+    const char *build = reg_str(ctx, CURRENT_VERSION, "CurrentBuildNumber");
+    if (!build)
+        build = reg_str(ctx, CURRENT_VERSION, "CurrentBuild");
+    long major = reg_dword(ctx, CURRENT_VERSION, "CurrentMajorVersionNumber", -1);
+    long minor = reg_dword(ctx, CURRENT_VERSION, "CurrentMinorVersionNumber", -1);
+    long ubr = reg_dword(ctx, CURRENT_VERSION, "UBR", -1);
+    const char *cv = reg_str(ctx, CURRENT_VERSION, "CurrentVersion"); /* "6.3" */
+    long nbuild = build ? strtol(build, NULL, 10) : 0;
+    /* Windows 11 kept "Windows 10" in ProductName; its builds start at 22000. */
+    if (product && nbuild >= 22000 && strncmp(product, "Windows 10", 10) == 0)
+        product = tk_bundle_printf(b, "Windows 11%s", product + 10);
+    h->os_name = product;
+    h->os_codename = reg_str(ctx, CURRENT_VERSION, "DisplayVersion");
+    if (!h->os_codename)
+        h->os_codename = reg_str(ctx, CURRENT_VERSION, "ReleaseId");
+    if (build && major >= 0 && minor >= 0)
+        h->os_version_id = tk_bundle_printf(b, "%ld.%ld.%s", major, minor, build);
+    else if (build && cv)
+        h->os_version_id = tk_bundle_printf(b, "%s.%s", cv, build);
+    if (h->os_version_id)
+        h->kernel_release = ubr >= 0 ? tk_bundle_printf(b, "%s.%ld", h->os_version_id, ubr)
+                                     : h->os_version_id;
+    h->kernel_version = reg_str(ctx, CURRENT_VERSION, "BuildLabEx");
+    h->hostname = reg_str(ctx, CCS "\\Control\\ComputerName\\ComputerName", "ComputerName");
+    h->arch = arch_name(reg_str(ctx, CCS "\\Control\\Session Manager\\Environment",
+                                "PROCESSOR_ARCHITECTURE"));
+    h->timezone = reg_str(ctx, CCS "\\Control\\TimeZoneInformation", "TimeZoneKeyName");
+    const char *guid = reg_str(ctx, "HKLM\\SOFTWARE\\Microsoft\\Cryptography", "MachineGuid");
+    char mac[TK_SHA256_HEX_LEN + 1];
+    if (guid && tk_hmac_sha256_hex(ENDPOINT_ID_KEY, strlen(ENDPOINT_ID_KEY), guid,
+                                   strlen(guid), mac) == 0)
+        h->endpoint_id = tk_bundle_strndup(b, mac, 32);
+    else
+        tk_bundle_errorf(b, ctx->collector, NULL, TK_ENOENT,
+                         "no MachineGuid in HKLM\\SOFTWARE\\Microsoft\\Cryptography; the "
+                         "endpoint id is unknown");
+    if (!product)
+        tk_bundle_errorf(b, ctx->collector, NULL, TK_ENOENT,
+                         "%s has no ProductName: the Windows version is unknown", CURRENT_VERSION);
+    return 0;
+}
+
+/* ---- users -------------------------------------------------------------------------------- */
+
+/* "C:\Users\alice" or "%SystemDrive%\Users\alice" -> "/Users/alice"; NULL for profiles on
+ * other drives or network shares. */
+static const char *image_path(struct tk_bundle *b, const char *win)
+{
+    const char *p = win;
+    if (strncasecmp(p, "%SystemDrive%", 13) == 0)
+        p += 13;
+    else if (((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z') && p[1] == ':')
+        p += 2;
+    else
+        return NULL;
+    char *s = (char *)tk_bundle_printf(b, "%s%s", *p == '\\' ? "" : "/", p);
+    for (char *c = s; c && *c; c++)
+        if (*c == '\\')
+            *c = '/';
+    return s;
+}
+
+int tk_collect_win_users(struct tk_collect_ctx *ctx)
+{
+    if (!need_registry(ctx))
+        return 0;
+    struct tk_winreg_key *list;
+    struct tk_err e = { 0 };
+    if (tk_winreg_key_open(ctx->reg, PROFILE_LIST, &list, &e) != 0) {
+        ctx->note = "no ProfileList in the registry";
+        return 0;
+    }
+    struct tk_buf name = TK_BUF_INIT(512), key = TK_BUF_INIT(1024), dir = TK_BUF_INIT(4096);
+    int rc = 0;
+    const char *sid;
+    ctx->b->scan.users_complete = true;
+    for (size_t i = 0; !rc && (sid = tk_winreg_subkey(list, i, &name)) != NULL; i++) {
+        /* Local and domain accounts; the service accounts S-1-5-18/19/20 are not users. */
+        if (strncmp(sid, "S-1-5-21-", 9) != 0 && strncmp(sid, "S-1-12-1-", 9) != 0)
+            continue;
+        tk_buf_reset(&key);
+        tk_buf_reset(&dir);
+        if (tk_buf_addf(&key, PROFILE_LIST "\\%s", sid) != 0 ||
+            tk_winreg_get_str(ctx->reg, tk_buf_cstr(&key), "ProfileImagePath", &dir) != 0)
+            continue;
+        const char *home = image_path(ctx->b, tk_buf_cstr(&dir));
+        if (!home)
+            continue;
+        const char *base = strrchr(home, '/');
+        rc = tk_grow((void **)&ctx->users, &ctx->cusers, ctx->nusers + 1, sizeof *ctx->users,
+                     100000);
+        if (rc)
+            break;
+        struct tk_user *u = &ctx->users[ctx->nusers++];
+        memset(u, 0, sizeof *u);
+        u->name = tk_bundle_strdup(ctx->b, base ? base + 1 : home);
+        u->home = home;
+        u->sid = tk_bundle_strdup(ctx->b, sid);
+        u->uid = -1;
+        u->readable = tk_fs_is_dir(ctx->root, home);
+        if (!u->name || !u->sid)
+            rc = TK_ENOMEM;
+    }
+    tk_buf_release(&name);
+    tk_buf_release(&key);
+    tk_buf_release(&dir);
+    tk_winreg_key_close(list);
+    return rc == TK_ENOMEM ? rc : 0;
+}
+
+/* ---- software ----------------------------------------------------------------------------- */
+
+#define UNINSTALL "Microsoft\\Windows\\CurrentVersion\\Uninstall"
+
+/* One Uninstall subkey as an item; entries without a name, and updates of another
+ * product, are not software of their own. */
+static int uninstall_entry(struct tk_collect_ctx *ctx, struct tk_winreg_key *k, const char *arch,
+                           const char *user)
+{
+    struct tk_buf name = TK_BUF_INIT(4096), v = TK_BUF_INIT(4096);
+    int rc = 0;
+    uint32_t sys = 0;
+    if (tk_winreg_str(k, "DisplayName", &name) != 0 ||
+        tk_winreg_str(k, "ParentKeyName", &v) == 0)
+        goto out;
+    const char *path = tk_winreg_key_path(k);
+    const char *base = strrchr(path, '\\');
+    struct tk_item *it = NULL;
+    const char *version = tk_winreg_str(k, "DisplayVersion", &v) == 0 ? tk_buf_cstr(&v) : NULL;
+    it = tk_collect_item(ctx, "registry", "application", tk_buf_cstr(&name), version, NULL);
+    if (!it)
+        goto out; /* past the bound: counted as dropped */
+    it->arch = arch;
+    it->user = user;
+    it->id = base ? tk_bundle_strdup(ctx->b, base + 1) : NULL;
+    it->version_from = version ? tk_bundle_strdup(ctx->b, path) : NULL;
+    if (tk_winreg_str(k, "Publisher", &v) == 0)
+        it->vendor = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
+    if (tk_winreg_str(k, "InstallLocation", &v) == 0)
+        it->path = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
+    if (tk_winreg_dword(k, "WindowsInstaller", &sys) == 0 && sys == 1)
+        it->status = "msi";
+out:
+    tk_buf_release(&name);
+    tk_buf_release(&v);
+    return rc;
+}
+
+static int uninstall_list(struct tk_collect_ctx *ctx, const char *path, const char *arch,
+                          const char *user)
+{
+    struct tk_winreg_key *list, *k;
+    struct tk_err e = { 0 };
+    int orc = tk_winreg_key_open(ctx->reg, path, &list, &e);
+    if (orc == TK_ENOMEM)
+        return orc;
+    if (orc) {
+        if (orc != TK_ENOENT)
+            tk_collect_error(ctx, NULL, &e);
+        return 0;
+    }
+    struct tk_buf name = TK_BUF_INIT(1024), sub = TK_BUF_INIT(2048);
+    const char *n;
+    int rc = 0;
+    for (size_t i = 0; !rc && (n = tk_winreg_subkey(list, i, &name)) != NULL; i++) {
+        tk_buf_reset(&sub);
+        if (tk_buf_addf(&sub, "%s\\%s", path, n) != 0 ||
+            tk_winreg_key_open(ctx->reg, tk_buf_cstr(&sub), &k, &e) != 0)
+            continue;
+        rc = uninstall_entry(ctx, k, arch, user);
+        tk_winreg_key_close(k);
+    }
+    tk_buf_release(&name);
+    tk_buf_release(&sub);
+    tk_winreg_key_close(list);
+    return rc;
+}
+
+int tk_collect_win_software(struct tk_collect_ctx *ctx)
+{
+    if (!need_registry(ctx))
+        return 0;
+    int rc = uninstall_list(ctx, "HKLM\\SOFTWARE\\" UNINSTALL, "x64", NULL);
+    if (!rc)
+        rc = uninstall_list(ctx, "HKLM\\SOFTWARE\\WOW6432Node\\" UNINSTALL, "x86", NULL);
+    struct tk_buf path = TK_BUF_INIT(1024);
+    for (size_t i = 0; !rc && i < ctx->nusers; i++) {
+        if (!ctx->users[i].sid)
+            continue;
+        tk_buf_reset(&path);
+        if (tk_buf_addf(&path, "HKU\\%s\\Software\\" UNINSTALL, ctx->users[i].sid) == 0)
+            rc = uninstall_list(ctx, tk_buf_cstr(&path), NULL, ctx->users[i].name);
+    }
+    tk_buf_release(&path);
+    return rc;
+}
+
+/* ---- services: RDP, SMB, firewall ---------------------------------------------------------- */
+
+#define TS_POLICY "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services"
+#define TS CCS "\\Control\\Terminal Server"
+#define RDP_TCP TS "\\WinStations\\RDP-Tcp"
+#define SMB_PARAMS CCS "\\Services\\LanmanServer\\Parameters"
+
+static enum tk_tri tri_of(long v, long yes)
+{
+    return v < 0 ? TK_UNKNOWN : v == yes ? TK_YES : TK_NO;
+}
+
+static int rdp(struct tk_collect_ctx *ctx)
+{
+    struct tk_service *s = tk_collect_service(ctx, 1, "rdp");
+    s->product = "windows-rdp";
+    s->installed = reg_dword(ctx, TS, "fDenyTSConnections", -1) >= 0 ||
+                   reg_dword(ctx, RDP_TCP, "PortNumber", -1) >= 0;
+    long deny = policy_dword(ctx, TS_POLICY, TS, "fDenyTSConnections", -1);
+    s->enabled = deny < 0 ? TK_UNKNOWN : deny == 0 ? TK_YES : TK_NO;
+    /* UserAuthentication 1 requires NLA; absent means the default of current Windows (on). */
+    long nla = policy_dword(ctx, TS_POLICY, RDP_TCP, "UserAuthentication", s->installed ? 1 : -1);
+    s->nla_required = tri_of(nla, 1);
+    long port = reg_dword(ctx, RDP_TCP, "PortNumber", s->installed ? 3389 : -1);
+    s->port = port > 0 && port < 65536 ? (int)port : 0;
+    s->config = s->installed ? TS : NULL;
+    int ports[] = { s->port ? s->port : 3389, 0 };
+    static const char *const procs[] = { NULL };
+    return s->enabled == TK_NO ? 0 : tk_collect_attach_sockets(ctx, s, ports, procs);
+}
+
+/* SMBv1 in the SMB server: off when the SMB1 value is 0, or when the SMB1 server driver
+ * (the "srv" service, removed with the SMB1Protocol feature) is absent or disabled; on
+ * when the driver is there and nothing turns it off. */
+static int smb(struct tk_collect_ctx *ctx)
+{
+    struct tk_service *s = tk_collect_service(ctx, 0, "smb");
+    s->product = "windows-smb";
+    long server_start = reg_dword(ctx, CCS "\\Services\\LanmanServer", "Start", -1);
+    s->installed = server_start >= 0 && server_start != 4;
+    s->config = s->installed ? SMB_PARAMS : NULL;
+    long smb1 = reg_dword(ctx, SMB_PARAMS, "SMB1", -1);
+    long srv1 = reg_dword(ctx, CCS "\\Services\\srv", "Start", -1);
+    if (!s->installed) {
+        s->smb1_allowed = server_start < 0 && !ctx->reg ? TK_UNKNOWN : TK_NO;
+    } else if (smb1 == 0) {
+        s->smb1_allowed = TK_NO;
+        s->min_protocol_basis = "setting";
+    } else if (srv1 < 0 || srv1 == 4) {
+        s->smb1_allowed = TK_NO;
+        s->min_protocol_basis = "default";
+    } else {
+        s->smb1_allowed = TK_YES;
+        s->min_protocol_basis = smb1 > 0 ? "setting" : "default";
+    }
+    if (s->installed)
+        s->min_protocol = s->smb1_allowed == TK_YES ? "NT1" : "SMB2_02";
+    int ports[] = { 445, 139, 0 };
+    static const char *const procs[] = { NULL };
+    return s->installed ? tk_collect_attach_sockets(ctx, s, ports, procs) : 0;
+}
+
+static int firewall(struct tk_collect_ctx *ctx)
+{
+    static const struct { const char *key, *policy, *name; } profiles[] = {
+        { "DomainProfile", "DomainProfile", "domain" },
+        { "StandardProfile", "PrivateProfile", "private" },
+        { "PublicProfile", "PublicProfile", "public" },
+    };
+    struct tk_firewall *fw = &ctx->b->net.firewall;
+    struct tk_buf path = TK_BUF_INIT(512), pol = TK_BUF_INIT(512);
+    int on = 0, off = 0, rc = 0;
+    for (size_t i = 0; i < 3 && !rc; i++) {
+        tk_buf_reset(&path);
+        tk_buf_reset(&pol);
+        tk_buf_addf(&path, CCS "\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\%s",
+                    profiles[i].key);
+        tk_buf_addf(&pol, "HKLM\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\%s",
+                    profiles[i].policy);
+        long v = policy_dword(ctx, tk_buf_cstr(&pol), tk_buf_cstr(&path), "EnableFirewall", -1);
+        if (v < 0)
+            continue;
+        v ? on++ : off++;
+        const char *text = tk_bundle_printf(ctx->b, "Windows Firewall %s profile: %s",
+                                            profiles[i].name, v ? "on" : "off");
+        if (text && !tk_grow((void **)&fw->evidence, &fw->cevidence, fw->nevidence + 1,
+                             sizeof *fw->evidence, 16))
+            fw->evidence[fw->nevidence++] = text;
+    }
+    /* Home PCs mostly sit on the private or public profile: any profile off is a gap. */
+    fw->loaded = on + off == 0 ? TK_UNKNOWN : off ? TK_NO : TK_YES;
+    tk_buf_release(&path);
+    tk_buf_release(&pol);
+    return rc;
+}
+
+int tk_collect_win_services(struct tk_collect_ctx *ctx)
+{
+    if (!need_registry(ctx))
+        return 0;
+    int rc = smb(ctx);
+    if (!rc)
+        rc = rdp(ctx);
+    if (!rc)
+        tk_collect_service(ctx, 2, "ssh");
+    if (!rc)
+        rc = firewall(ctx);
+    return rc;
+}
