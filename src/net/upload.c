@@ -1,14 +1,16 @@
-/* upload.c - POST a bundle to the analysis server (see upload.h). */
+/* upload.c - POST a bundle to the analysis server (see upload.h). Everything here is the
+ * same on every platform: the endpoint URL, gzip, the headers, the retries with backoff and
+ * the verdict on each answer; a single attempt goes through http.h (libcurl or WinHTTP). */
 #include "net/upload.h"
 
-#include <curl/curl.h>
 #include <errno.h>
-#include <jansson.h>
 #include <string.h>
 #include <time.h>
 #include <zlib.h>
 
-#include "core/jsonval.h"
+#include "core/arena.h"
+#include "core/jdoc.h"
+#include "net/http.h"
 
 #define API_PATH "/api/v1/bundles"
 
@@ -47,23 +49,6 @@ static int gzip(const void *p, size_t n, struct tk_buf *out)
     return rc;
 }
 
-static size_t keep(char *p, size_t size, size_t n, void *ud)
-{
-    struct tk_buf *b = ud;
-    tk_buf_add(b, p, size * n); /* bounded: an oversized answer is cut, not fatal */
-    return size * n;
-}
-
-static int xfer(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                curl_off_t ulnow)
-{
-    (void)dltotal, (void)dlnow;
-    const struct tk_upload_opts *o = ud;
-    if (o->progress && ultotal > 0)
-        o->progress(o->ud, (size_t)ulnow, (size_t)ultotal);
-    return 0;
-}
-
 static void sleep_ms(long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -71,99 +56,84 @@ static void sleep_ms(long ms)
         ;
 }
 
+/* A 4xx answer is final: err says so, with the server's {"error": "..."} when it gave one. */
+static void refused(const char *url, long status, const struct tk_buf *answer,
+                    struct tk_err *err)
+{
+    struct tk_arena a;
+    struct tk_jv *doc = NULL;
+    const char *msg = NULL;
+    tk_arena_init(&a, (size_t)4 << 20); /* the answer is at most 64 KiB */
+    if (tk_jdoc_parse(&a, tk_buf_cstr(answer), answer->len, "answer", &doc, NULL) == 0)
+        msg = tk_jv_str(tk_jv_get(doc, "error"));
+    tk_err_set(err, TK_EINVAL, "%s: refused (HTTP %ld): %s", url, status,
+               msg ? msg : "no reason given");
+    tk_arena_release(&a);
+}
+
 enum tk_upload_outcome tk_upload_bundle(const struct tk_upload_opts *o, const void *json,
                                         size_t n, struct tk_err *err)
 {
     struct tk_buf url = TK_BUF_INIT(8192), body = TK_BUF_INIT((size_t)1 << 31),
-                  answer = TK_BUF_INIT(1 << 16);
-    char auth[256], errbuf[CURL_ERROR_SIZE];
+                  answer = TK_BUF_INIT(1 << 16), auth = TK_BUF_INIT(4096);
     enum tk_upload_outcome out = TK_UPLOAD_FAILED;
-    struct curl_slist *h = NULL;
-    CURL *c = NULL;
     const unsigned char *in = json;
     bool gz = n >= 2 && in[0] == 0x1f && in[1] == 0x8b; /* a saved .gz bundle goes as it is */
-    if (tk_upload_url(o->server, &url) != 0 || (gz ? tk_buf_add(&body, json, n)
-                                                   : gzip(json, n, &body)) != 0) {
+    if (tk_upload_url(o->server, &url) != 0 || tk_buf_addf(&auth, "Bearer %s", o->token) != 0 ||
+        (gz ? tk_buf_add(&body, json, n) : gzip(json, n, &body)) != 0) {
         tk_err_set(err, TK_ENOMEM, "out of memory while preparing the upload");
         goto done;
     }
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->token);
-    struct curl_slist *l = curl_slist_append(NULL, auth);
-    if (l)
-        h = curl_slist_append(l, "Content-Type: application/json");
-    if (l && h)
-        h = curl_slist_append(h, "Content-Encoding: gzip");
-    if (!h || !(c = curl_easy_init())) {
-        curl_slist_free_all(h ? h : l);
-        h = NULL;
-        tk_err_set(err, TK_ENOMEM, "out of memory while preparing the upload");
-        goto done;
-    }
-    curl_easy_setopt(c, CURLOPT_URL, tk_buf_cstr(&url));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.ptr);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)(o->timeout_s > 0 ? o->timeout_s : 120));
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xfer);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)o);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "tenken");
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); /* the token goes nowhere else */
-    if (o->ca)
-        curl_easy_setopt(c, CURLOPT_CAINFO, o->ca);
+    const struct tk_http_header headers[] = {
+        { "Authorization", tk_buf_cstr(&auth) },
+        { "Content-Type", "application/json" },
+        { "Content-Encoding", "gzip" },
+    };
+    const struct tk_http_request rq = {
+        .url = tk_buf_cstr(&url),
+        .user_agent = "tenken",
+        .headers = headers,
+        .nheaders = sizeof headers / sizeof headers[0],
+        .body = body.ptr,
+        .len = body.len,
+        .ca = o->ca,
+        .connect_timeout_s = 20,
+        .timeout_s = o->timeout_s > 0 ? o->timeout_s : 120,
+        .progress = o->progress,
+        .ud = o->ud,
+    };
     long wait = o->backoff_ms > 0 ? o->backoff_ms : 1000;
     for (int attempt = 0;; attempt++) {
-        errbuf[0] = '\0';
+        struct tk_http_answer ans = { 0, &answer };
         tk_buf_reset(&answer);
-        CURLcode cr = curl_easy_perform(c);
-        long status = 0;
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-        if (cr == CURLE_OK && (status == 200 || status == 201)) {
-            out = status == 201 ? TK_UPLOADED : TK_UPLOAD_KNOWN;
+        int rc = tk_http_post(&rq, &ans, err);
+        if (rc == 0 && (ans.status == 200 || ans.status == 201)) {
+            out = ans.status == 201 ? TK_UPLOADED : TK_UPLOAD_KNOWN;
             break;
         }
-        if (cr == CURLE_OK && status >= 400 && status < 500 && status != 429 && status != 408) {
-            json_t *j = NULL;
-            struct tk_err je = { 0 };
-            const char *msg = NULL;
-            if (tk_json_parse(answer.ptr ? answer.ptr : "", answer.len, "answer", &j, &je) == 0)
-                msg = tk_json_get_str(j, "error");
-            tk_err_set(err, TK_EINVAL, "%s: refused (HTTP %ld): %s", tk_buf_cstr(&url), status,
-                       msg ? msg : "no reason given");
-            json_decref(j);
+        if (rc == 0 && ans.status >= 400 && ans.status < 500 && ans.status != 429 &&
+            ans.status != 408) {
+            refused(rq.url, ans.status, &answer, err);
             out = TK_UPLOAD_REFUSED;
             break;
         }
-        if (cr == CURLE_PEER_FAILED_VERIFICATION || cr == CURLE_SSL_CACERT_BADFILE ||
-            cr == CURLE_SSL_CERTPROBLEM || cr == CURLE_UNSUPPORTED_PROTOCOL ||
-            cr == CURLE_URL_MALFORMAT) {
-            tk_err_set(err, TK_EINVAL, "%s: %s", tk_buf_cstr(&url),
-                       errbuf[0] ? errbuf : curl_easy_strerror(cr));
-            out = TK_UPLOAD_REFUSED; /* retrying cannot help */
+        if (rc == TK_EINVAL || rc == TK_EUNSUPP) {
+            out = TK_UPLOAD_REFUSED; /* retrying cannot help; err says why */
             break;
         }
-        if (cr != CURLE_OK)
-            tk_err_set(err, TK_EIO, "%s: %s", tk_buf_cstr(&url),
-                       errbuf[0] ? errbuf : curl_easy_strerror(cr));
-        else
-            tk_err_set(err, TK_EIO, "%s: the server answered HTTP %ld", tk_buf_cstr(&url),
-                       status);
+        if (rc != 0 && rc != TK_EIO)
+            break; /* out of memory: not the network's fault, and not worth another try */
+        if (rc == 0)
+            tk_err_set(err, TK_EIO, "%s: the server answered HTTP %ld", rq.url, ans.status);
         if (attempt >= o->retries)
             break;
         sleep_ms(wait);
         wait = wait < 60000 ? wait * 2 : wait;
     }
 done:
-    if (c)
-        curl_easy_cleanup(c);
-    curl_slist_free_all(h);
-    memset(auth, 0, sizeof auth);
+    if (auth.ptr)
+        memset(auth.ptr, 0, auth.cap);
+    tk_buf_release(&auth);
     tk_buf_release(&url);
     tk_buf_release(&body);
     tk_buf_release(&answer);

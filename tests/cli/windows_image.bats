@@ -1,0 +1,177 @@
+#!/usr/bin/env bats
+# Offline Windows images: `tenken scan --root DIR` of a system drive whose registry hives
+# (SOFTWARE, SYSTEM, a profile's NTUSER.DAT) the test builds itself with tests/tools/mkhive.py
+# and hivexregedit --merge. Software, the identity, RDP, SMBv1 and the firewall come from
+# the hives; hash IOCs from the image's files.
+
+load helpers
+
+setup() {
+    command -v hivexregedit >/dev/null || skip "hivexregedit (libhivex-bin) is not installed"
+    "$TENKEN" scan --root / --os windows --only host --no-disk --no-memory --no-traces \
+        --out "$BATS_TEST_TMPDIR/probe.json" --no-progress >/dev/null 2>&1 || true
+    grep -q 'without libhivex' "$BATS_TEST_TMPDIR/probe.json" 2>/dev/null &&
+        skip "this build has no libhivex"
+    IMG="$BATS_TEST_TMPDIR/img"
+    OUT="$BATS_TEST_TMPDIR/b.json"
+    export XDG_DATA_HOME="$BATS_TEST_TMPDIR/xdg"
+    make_image "$IMG"
+}
+
+# hive FILE PREFIX: a new hive at FILE holding the .reg text on stdin, whose keys start
+# with PREFIX.
+hive() {
+    local reg="$BATS_TEST_TMPDIR/$(basename "$1").reg"
+    { printf 'Windows Registry Editor Version 5.00\n\n'; cat; } >"$reg"
+    "$PYTHON" "$SRCDIR/tests/tools/mkhive.py" "$1" --merge "$reg" --prefix "$2"
+}
+
+SID=S-1-5-21-1111111111-2222222222-3333333333-1001
+
+make_image() {
+    local r=$1
+    mkdir -p "$r/Windows/System32/config" "$r/Users/alice/AppData/Roaming/Zoom/bin" \
+        "$r/Users/alice/Downloads" "$r/ProgramData"
+    hive "$r/Windows/System32/config/SOFTWARE" 'HKEY_LOCAL_MACHINE\SOFTWARE' <<REG
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]
+"ProductName"="Windows 10 Pro"
+"DisplayVersion"="23H2"
+"CurrentBuildNumber"="22631"
+"CurrentMajorVersionNumber"=dword:0000000a
+"CurrentMinorVersionNumber"=dword:00000000
+"UBR"=dword:00000c5f
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-5-18]
+"ProfileImagePath"=hex(2):25,00,73,00,79,00,73,00,74,00,65,00,6d,00,72,00,6f,00,6f,00,74,00,25,00,00,00
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\$SID]
+"ProfileImagePath"="C:\\\\Users\\\\alice"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography]
+"MachineGuid"="6f1c2a1e-0000-4000-8000-123456789abc"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{6B5F0A7E-1111-2222-3333-444455556666}]
+"DisplayName"="Zoom Workplace (64-bit)"
+"DisplayVersion"="5.17.11.34827"
+"Publisher"="Zoom Video Communications, Inc."
+"InstallLocation"="C:\\\\Program Files\\\\Zoom\\\\bin"
+"WindowsInstaller"=dword:00000001
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\KB5031356]
+"DisplayName"="Update for Zoom"
+"ParentKeyName"="{6B5F0A7E-1111-2222-3333-444455556666}"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\NoName]
+"DisplayVersion"="1.0"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Google Chrome]
+"DisplayName"="Google Chrome"
+"DisplayVersion"="120.0.6099.109"
+"Publisher"="Google LLC"
+REG
+    hive "$r/Windows/System32/config/SYSTEM" 'HKEY_LOCAL_MACHINE\SYSTEM' <<'REG'
+[HKEY_LOCAL_MACHINE\SYSTEM\Select]
+"Current"=dword:00000002
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Control\ComputerName\ComputerName]
+"ComputerName"="STALE-SET"
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Control\ComputerName\ComputerName]
+"ComputerName"="TELEWORK-PC"
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Control\Session Manager\Environment]
+"PROCESSOR_ARCHITECTURE"="AMD64"
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Control\TimeZoneInformation]
+"TimeZoneKeyName"="Tokyo Standard Time"
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Control\Terminal Server]
+"fDenyTSConnections"=dword:00000000
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Control\Terminal Server\WinStations\RDP-Tcp]
+"PortNumber"=dword:00000d3d
+"UserAuthentication"=dword:00000000
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Services\LanmanServer]
+"Start"=dword:00000002
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Services\LanmanServer\Parameters]
+"SMB1"=dword:00000001
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Services\srv]
+"Start"=dword:00000003
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Services\SharedAccess\Parameters\FirewallPolicy\StandardProfile]
+"EnableFirewall"=dword:00000001
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Services\SharedAccess\Parameters\FirewallPolicy\PublicProfile]
+"EnableFirewall"=dword:00000000
+REG
+    hive "$r/Users/alice/NTUSER.DAT" 'HKEY_CURRENT_USER' <<'REG'
+[HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Uninstall\ZoomUMX]
+"DisplayName"="Zoom"
+"DisplayVersion"="5.12.0 (8964)"
+"Publisher"="Zoom Video Communications, Inc."
+REG
+}
+
+@test "an offline Windows image: edition, identity and software from its hives" {
+    run "$TENKEN" scan --root "$IMG" --no-memory --no-disk --no-traces --out "$OUT" --no-progress
+    [ "$status" -eq 0 ]
+    validate "$OUT"
+    jq -e '.host.os.family == "windows" and .host.os.name == "Windows 11 Pro"' "$OUT"
+    jq -e '.host.os.version_id == "10.0.22631" and .host.kernel.release == "10.0.22631.3167"' "$OUT"
+    jq -e '.host.hostname == "TELEWORK-PC" and .host.arch == "x86_64"' "$OUT"
+    jq -e '.host.timezone == "Tokyo Standard Time" and (.host.endpoint_id | length == 32)' "$OUT"
+    # three programs: the update and the nameless entry are not software of their own
+    run jq -r '[.inventory[] | "\(.name)|\(.version)|\(.arch // "-")|\(.user // "-")"] | sort | .[]' "$OUT"
+    [ "${lines[0]}" = "Google Chrome|120.0.6099.109|x86|-" ]
+    [ "${lines[1]}" = "Zoom Workplace (64-bit)|5.17.11.34827|x64|-" ]
+    [ "${lines[2]}" = "Zoom|5.12.0 (8964)|-|alice" ]
+    [ "${#lines[@]}" -eq 3 ]
+    jq -e '[.inventory[] | select(.source == "registry")] | length == 3' "$OUT"
+}
+
+@test "an offline Windows image: RDP without NLA on its port, SMBv1 on, a firewall profile off" {
+    run "$TENKEN" scan --root "$IMG" --os windows --no-memory --no-disk --no-traces --out "$OUT" --no-progress
+    [ "$status" -eq 0 ]
+    jq -e '.network.services.rdp | .enabled == true and .nla_required == false and .port == 3389' "$OUT"
+    jq -e '.network.services.smb | .installed and .smb1_allowed == true and .min_protocol == "NT1"' "$OUT"
+    jq -e '.network.firewall.loaded == false' "$OUT"
+    jq -e '.network.firewall.evidence | index("Windows Firewall public profile: off") != null' "$OUT"
+}
+
+@test "an offline Windows image: the outdated Zoom is judged from the registry version" {
+    run "$TENKEN" scan --root "$IMG" --no-memory --no-disk --no-traces --out "$OUT" --no-progress
+    [ "$status" -eq 0 ]
+    jq -e '[.findings[] | select(.vulnerability.product.id == "zoom")] | length >= 1' "$OUT"
+}
+
+@test "an offline Windows image: a hash IOC hit on a file in a profile (quick places)" {
+    printf 'tenken windows image test payload\n' >"$IMG/Users/alice/Downloads/invoice.exe"
+    local sha
+    sha=$(sha256sum "$IMG/Users/alice/Downloads/invoice.exe" | cut -d' ' -f1)
+    printf '%s;90;test payload\n' "$sha" >"$BATS_TEST_TMPDIR/hash-iocs.txt"
+    run "$TENKEN" scan --root "$IMG" --no-memory --no-traces --iocs "$BATS_TEST_TMPDIR/hash-iocs.txt" \
+        --out "$OUT" --no-progress
+    [ "$status" -eq 0 ]
+    jq -e --arg s "$sha" '.detections[] | select(.path == "/Users/alice/Downloads/invoice.exe") | .hashes.sha256 == $s and .level == "alert"' "$OUT"
+}
+
+@test "an offline Windows image: a damaged hive is an error naming it, not a crash" {
+    head -c 6000 "$IMG/Windows/System32/config/SYSTEM" >"$BATS_TEST_TMPDIR/s"
+    printf 'garbage' | dd of="$BATS_TEST_TMPDIR/s" bs=1 seek=4200 conv=notrunc 2>/dev/null
+    cp "$BATS_TEST_TMPDIR/s" "$IMG/Windows/System32/config/SYSTEM"
+    : >"$IMG/Users/alice/NTUSER.DAT"
+    run "$TENKEN" scan --root "$IMG" --no-memory --no-disk --no-traces --out "$OUT" --no-progress
+    [ "$status" -eq 0 ]
+    validate "$OUT"
+    jq -e '[.inventory[] | select(.name == "Google Chrome")] | length == 1' "$OUT"
+    jq -e '[.errors[] | select(.message | test("NTUSER.DAT"))] | length >= 1' "$OUT"
+}
+
+@test "--os takes linux or windows only" {
+    run "$TENKEN" scan --root "$IMG" --os beos --out "$OUT"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--os must be linux or windows"* ]]
+}
