@@ -232,8 +232,19 @@ int tk_analyze_exposure(struct tk_bundle *b, const struct tk_analysis *an, struc
         rc = sockets(&st, &beyond);
     if (!rc)
         rc = services(&st);
-    if (!rc && beyond && b->net.firewall.loaded == TK_NO)
+    if (!rc && beyond && b->net.firewall.loaded == TK_NO) {
+        /* What the collector saw off (a Windows Firewall profile), else the Linux case. */
+        const char *why = "no nftables rules loaded";
+        for (size_t i = 0; i < b->net.firewall.nevidence; i++) {
+            const char *e = b->net.firewall.evidence[i];
+            size_t n = e ? strlen(e) : 0;
+            if (n > 5 && strcmp(e + n - 5, ": off") == 0) {
+                why = e;
+                break;
+            }
+        }
         rc = evidence(&st, st.global4 ? TK_F_EXP_NO_FIREWALL_PUBLIC : TK_F_EXP_NO_FIREWALL,
-                      "/network/firewall", "no nftables rules loaded");
+                      "/network/firewall", why);
+    }
     return rc;
 }
