@@ -279,7 +279,7 @@ int tk_walk(struct tk_fs *fs, const char *path, const struct tk_walk_opts *o, tk
         }
         int e = errno;
         if (e) {
-            w.path.len = f->pathlen;
+            tk_buf_truncate(&w.path, f->pathlen); /* and terminated: not the last child's path */
             rc = report(&w, TK_WALK_ERROR, f->pathlen, NULL, e);
         }
         closedir(f->dir);
