@@ -7,7 +7,7 @@
 load helpers
 
 setup() {
-    command -v hivexregedit >/dev/null || skip "hivexregedit (libhivex-bin) is not installed"
+    command -v hivexregedit >/dev/null || skip "hivexregedit (libwin-hivex-perl) is not installed"
     "$TENKEN" scan --root / --os windows --only host --no-disk --no-memory --no-traces \
         --out "$BATS_TEST_TMPDIR/probe.json" --no-progress >/dev/null 2>&1 || true
     grep -q 'without libhivex' "$BATS_TEST_TMPDIR/probe.json" 2>/dev/null &&
@@ -112,6 +112,10 @@ REG
 "DisplayName"="Zoom"
 "DisplayVersion"="5.12.0 (8964)"
 "Publisher"="Zoom Video Communications, Inc."
+
+[HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Uninstall\Nengajo]
+"DisplayName"="年賀状ソフト"
+"DisplayVersion"="2026"
 REG
 }
 
@@ -123,13 +127,14 @@ REG
     jq -e '.host.os.version_id == "10.0.22631" and .host.kernel.release == "10.0.22631.3167"' "$OUT"
     jq -e '.host.hostname == "TELEWORK-PC" and .host.arch == "x86_64"' "$OUT"
     jq -e '.host.timezone == "Tokyo Standard Time" and (.host.endpoint_id | length == 32)' "$OUT"
-    # three programs: the update and the nameless entry are not software of their own
+    # four programs: the update and the nameless entry are not software of their own
     run jq -r '[.inventory[] | "\(.name)|\(.version)|\(.arch // "-")|\(.user // "-")"] | sort | .[]' "$OUT"
     [ "${lines[0]}" = "Google Chrome|120.0.6099.109|x86|-" ]
     [ "${lines[1]}" = "Zoom Workplace (64-bit)|5.17.11.34827|x64|-" ]
     [ "${lines[2]}" = "Zoom|5.12.0 (8964)|-|alice" ]
-    [ "${#lines[@]}" -eq 3 ]
-    jq -e '[.inventory[] | select(.source == "registry")] | length == 3' "$OUT"
+    [ "${lines[3]}" = "年賀状ソフト|2026|-|alice" ]
+    [ "${#lines[@]}" -eq 4 ]
+    jq -e '[.inventory[] | select(.source == "registry")] | length == 4' "$OUT"
 }
 
 @test "an offline Windows image: RDP without NLA on its port, SMBv1 on, a firewall profile off" {
