@@ -6,16 +6,6 @@
 
 #include "core/err.h"
 
-void tk_hex_encode(const unsigned char *in, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 int tk_sha256_hex(const void *data, size_t n, char out[TK_SHA256_HEX_LEN + 1])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -87,16 +77,4 @@ void tk_hash3_release(struct tk_hash3 *h)
         EVP_MD_CTX_free(h->ctx[i]);
         h->ctx[i] = NULL;
     }
-}
-
-int tk_hash3(const void *data, size_t n, struct tk_digests *out)
-{
-    struct tk_hash3 h;
-    int rc = tk_hash3_init(&h);
-    if (!rc) {
-        tk_hash3_update(&h, data, n);
-        rc = tk_hash3_final(&h, out);
-    }
-    tk_hash3_release(&h);
-    return rc;
 }

@@ -67,16 +67,6 @@ static bool feed(BCRYPT_HASH_HANDLE h, const void *data, size_t n)
     return true;
 }
 
-void tk_hex_encode(const unsigned char *in, size_t n, char *out)
-{
-    static const char hex[16] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[in[i] >> 4];
-        out[2 * i + 1] = hex[in[i] & 0x0f];
-    }
-    out[2 * n] = '\0';
-}
-
 /* One digest (keyed when key is not NULL) of data into md, digest_len[alg] bytes. */
 static int digest(int alg, const void *key, size_t keylen, const void *data, size_t n,
                   unsigned char *md)
@@ -164,16 +154,4 @@ void tk_hash3_release(struct tk_hash3 *h)
             BCryptDestroyHash(h->ctx[i]);
         h->ctx[i] = NULL;
     }
-}
-
-int tk_hash3(const void *data, size_t n, struct tk_digests *out)
-{
-    struct tk_hash3 h;
-    int rc = tk_hash3_init(&h);
-    if (!rc) {
-        tk_hash3_update(&h, data, n);
-        rc = tk_hash3_final(&h, out);
-    }
-    tk_hash3_release(&h);
-    return rc;
 }

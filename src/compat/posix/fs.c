@@ -399,18 +399,6 @@ int tk_fs_stat(struct tk_fs *fs, const char *path, bool follow, struct stat *st,
     return 0;
 }
 
-bool tk_fs_exists(struct tk_fs *fs, const char *path)
-{
-    struct stat st;
-    return tk_fs_stat(fs, path, false, &st, NULL) == 0;
-}
-
-bool tk_fs_is_dir(struct tk_fs *fs, const char *path)
-{
-    struct stat st;
-    return tk_fs_stat(fs, path, true, &st, NULL) == 0 && S_ISDIR(st.st_mode);
-}
-
 static int readlink_fd(int fd, const char *name, struct tk_buf *out)
 {
     char target[PATH_MAX];
@@ -499,112 +487,6 @@ void tk_fs_dir_close(struct tk_fs_dir *d)
         return;
     closedir(d->dir);
     tk_free(d);
-}
-
-/* ---- line reader ---------------------------------------------------------------------- */
-
-int tk_lines_open(struct tk_lines *r, struct tk_fs *fs, const char *path, size_t max_line,
-                  struct tk_err *err)
-{
-    memset(r, 0, sizeof *r);
-    r->fd = -1;
-    struct stat st;
-    int rc = open_regular(fs, path, &r->fd, &st, err);
-    if (rc)
-        return rc;
-    r->path = path;
-    r->label = fs->label;
-    r->max_line = max_line;
-    r->cap = max_line + 65536;
-    r->buf = tk_malloc(r->cap);
-    if (!r->buf) {
-        close(r->fd);
-        r->fd = -1;
-        return tk_err_set(err, TK_ENOMEM, "%s%s: out of memory", fs->label, path);
-    }
-    return 0;
-}
-
-/* Reads more input; 0 ok (possibly at eof), negative on error. */
-static int fill(struct tk_lines *r, struct tk_err *err)
-{
-    if (r->start > 0) {
-        memmove(r->buf, r->buf + r->start, r->end - r->start);
-        r->end -= r->start;
-        r->start = 0;
-    }
-    while (r->end < r->cap) {
-        ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return tk_err_sys(err, errno, "%s%s:%llu: read failed", r->label, r->path,
-                              (unsigned long long)r->lineno + 1);
-        }
-        if (n == 0) {
-            r->eof = true;
-            break;
-        }
-        r->end += (size_t)n;
-        break;
-    }
-    return 0;
-}
-
-int tk_lines_next(struct tk_lines *r, struct tk_str *line, struct tk_err *err)
-{
-    bool skipping = false;
-    for (;;) {
-        char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
-        if (nl) {
-            size_t len = (size_t)(nl - (r->buf + r->start));
-            const char *p = r->buf + r->start;
-            r->start += len + 1;
-            r->lineno++;
-            if (skipping || len > r->max_line)
-                return tk_err_set(err, TK_ELIMIT, "%s%s:%llu: line longer than %zu bytes",
-                                  r->label, r->path, (unsigned long long)r->lineno, r->max_line);
-            if (len && p[len - 1] == '\r')
-                len--;
-            *line = (struct tk_str){ p, len };
-            return 1;
-        }
-        if (r->eof) {
-            if (r->start == r->end)
-                return skipping ? tk_err_set(err, TK_ELIMIT,
-                                             "%s%s:%llu: line longer than %zu bytes", r->label, r->path,
-                                             (unsigned long long)++r->lineno, r->max_line)
-                                : 0;
-            size_t len = r->end - r->start;
-            const char *p = r->buf + r->start;
-            r->start = r->end;
-            r->lineno++;
-            if (skipping || len > r->max_line)
-                return tk_err_set(err, TK_ELIMIT, "%s%s:%llu: line longer than %zu bytes",
-                                  r->label, r->path, (unsigned long long)r->lineno, r->max_line);
-            if (len && p[len - 1] == '\r')
-                len--;
-            *line = (struct tk_str){ p, len };
-            return 1;
-        }
-        if (r->end - r->start > r->max_line) {
-            /* Too long: drop what we have and keep reading until its end. */
-            skipping = true;
-            r->start = r->end = 0;
-        }
-        int rc = fill(r, err);
-        if (rc)
-            return rc;
-    }
-}
-
-void tk_lines_close(struct tk_lines *r)
-{
-    if (r->fd >= 0)
-        close(r->fd);
-    tk_free(r->buf);
-    r->fd = -1;
-    r->buf = NULL;
 }
 
 int tk_read_file(const char *path, struct tk_buf *out, struct tk_err *err)

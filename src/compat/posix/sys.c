@@ -168,19 +168,6 @@ int tk_sys_lower_priority(void)
     return rc == 0 ? 0 : TK_EUNSUPP;
 }
 
-int tk_atomic_write(const char *path, const void *p, size_t n, struct tk_err *err)
-{
-    struct tk_atomic_file af;
-    int rc = tk_atomic_open(&af, path, err);
-    if (rc)
-        return rc;
-    if (n && fwrite(p, 1, n, af.fp) != n) {
-        tk_atomic_abort(&af);
-        return tk_err_set(err, TK_EIO, "%s: cannot write", path);
-    }
-    return tk_atomic_commit(&af, err);
-}
-
 const char *tk_sys_os_family(void)
 {
     return "linux";

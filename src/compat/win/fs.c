@@ -701,18 +701,6 @@ int tk_fs_stat(struct tk_fs *fs, const char *path, bool follow, struct stat *st,
     return 0;
 }
 
-bool tk_fs_exists(struct tk_fs *fs, const char *path)
-{
-    struct stat st;
-    return tk_fs_stat(fs, path, false, &st, NULL) == 0;
-}
-
-bool tk_fs_is_dir(struct tk_fs *fs, const char *path)
-{
-    struct stat st;
-    return tk_fs_stat(fs, path, true, &st, NULL) == 0 && S_ISDIR(st.st_mode);
-}
-
 int tk_fs_readlink(struct tk_fs *fs, const char *path, struct tk_buf *out, struct tk_err *err)
 {
     return tk_err_set(err, TK_EUNSUPP, "%s%s: symbolic links are not read on Windows", fs->label,
@@ -820,104 +808,6 @@ void tk_fs_dir_close(struct tk_fs_dir *d)
 }
 
 /* ---- line reader ----------------------------------------------------------------------- */
-
-int tk_lines_open(struct tk_lines *r, struct tk_fs *fs, const char *path, size_t max_line,
-                  struct tk_err *err)
-{
-    memset(r, 0, sizeof *r);
-    r->fd = -1;
-    int rc = tk_fs_open_read(fs, path, &r->fd, err);
-    if (rc)
-        return rc;
-    r->path = path;
-    r->label = fs->label;
-    r->max_line = max_line;
-    r->cap = max_line + 65536;
-    r->buf = tk_malloc(r->cap);
-    if (!r->buf) {
-        _close(r->fd);
-        r->fd = -1;
-        return tk_err_set(err, TK_ENOMEM, "%s%s: out of memory", fs->label, path);
-    }
-    return 0;
-}
-
-/* Moves the unread bytes to the front and reads once more; 0 (eof noted) or an error. */
-static int lines_fill(struct tk_lines *r, struct tk_err *err)
-{
-    if (r->start > 0) {
-        memmove(r->buf, r->buf + r->start, r->end - r->start);
-        r->end -= r->start;
-        r->start = 0;
-    }
-    size_t room = r->cap - r->end;
-    if (room > 0x40000000)
-        room = 0x40000000;
-    int n = _read(r->fd, r->buf + r->end, (unsigned)room);
-    if (n < 0)
-        return tk_err_sys(err, errno, "%s%s:%llu: read failed", r->label, r->path,
-                          (unsigned long long)r->lineno + 1);
-    if (n == 0)
-        r->eof = true;
-    r->end += (size_t)n;
-    return 0;
-}
-
-/* Hands out buf[start, start+len) as the next line, or TK_ELIMIT when it was too long. */
-static int lines_take(struct tk_lines *r, size_t len, size_t consumed, bool skipped,
-                      struct tk_str *line, struct tk_err *err)
-{
-    const char *p = r->buf + r->start;
-    r->start += consumed;
-    r->lineno++;
-    if (skipped || len > r->max_line)
-        return tk_err_set(err, TK_ELIMIT, "%s%s:%llu: line longer than %llu bytes", r->label,
-                          r->path, (unsigned long long)r->lineno, (unsigned long long)r->max_line);
-    if (len && p[len - 1] == '\r')
-        len--;
-    *line = (struct tk_str){ p, len };
-    return 1;
-}
-
-int tk_lines_next(struct tk_lines *r, struct tk_str *line, struct tk_err *err)
-{
-    bool skipping = false;
-    for (;;) {
-        size_t avail = r->end - r->start;
-        const char *nl = memchr(r->buf + r->start, '\n', avail);
-        if (nl) {
-            size_t len = (size_t)(nl - (r->buf + r->start));
-            return lines_take(r, len, len + 1, skipping, line, err);
-        }
-        if (r->eof) {
-            if (avail)
-                return lines_take(r, avail, avail, skipping, line, err);
-            if (!skipping)
-                return 0;
-            r->lineno++;
-            return tk_err_set(err, TK_ELIMIT, "%s%s:%llu: line longer than %llu bytes", r->label,
-                              r->path, (unsigned long long)r->lineno,
-                              (unsigned long long)r->max_line);
-        }
-        if (avail > r->max_line) {
-            /* Too long: drop what is here and read on to the end of the line. */
-            skipping = true;
-            r->start = r->end = 0;
-        }
-        int rc = lines_fill(r, err);
-        if (rc)
-            return rc;
-    }
-}
-
-void tk_lines_close(struct tk_lines *r)
-{
-    if (r->fd >= 0)
-        _close(r->fd);
-    tk_free(r->buf);
-    r->fd = -1;
-    r->buf = NULL;
-}
 
 /* ---- a file named by the user ---------------------------------------------------------- */
 

@@ -325,16 +325,3 @@ void tk_atomic_abort(struct tk_atomic_file *af)
     tk_free(af->path);
     memset(af, 0, sizeof *af);
 }
-
-int tk_atomic_write(const char *path, const void *p, size_t n, struct tk_err *err)
-{
-    struct tk_atomic_file af;
-    int rc = tk_atomic_open(&af, path, err);
-    if (rc)
-        return rc;
-    if (n && fwrite(p, 1, n, af.fp) != n) {
-        tk_atomic_abort(&af);
-        return tk_err_set(err, TK_EIO, "%s: cannot write", path);
-    }
-    return tk_atomic_commit(&af, err);
-}
