@@ -408,6 +408,11 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         goto out;
     }
     tk_optparse_release(&p);
+    if (co.os && strcmp(co.root, "/") == 0 && strcmp(co.os, tk_sys_os_family()) != 0) {
+        rc = tk_usage_error(cli, "--os %s describes the system under --root; this machine runs %s",
+                            co.os, tk_sys_os_family());
+        goto out;
+    }
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
         rc = tk_usage_error(cli, "--format must be text or json, not '%s'", format);
         goto out;

@@ -28,13 +28,6 @@ static const struct collector win_collectors[] = { TK_WIN_COLLECTORS(TK_WIN_COLL
 
 #define NWIN_COLLECTORS (sizeof win_collectors / sizeof win_collectors[0])
 
-bool tk_collect_is_windows(struct tk_fs *fs)
-{
-    return tk_fs_exists(fs, "/Windows/System32/config/SOFTWARE") ||
-           tk_fs_exists(fs, "/WINDOWS/system32/config/SOFTWARE") ||
-           tk_fs_exists(fs, "/windows/system32/config/SOFTWARE");
-}
-
 size_t tk_collector_count(void)
 {
     return NCOLLECTORS;
@@ -119,7 +112,7 @@ int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct t
     if (rc)
         return rc;
     if (!os)
-        os = !host_root && tk_collect_is_windows(ctx.root) ? "windows" : "linux";
+        os = !host_root && tk_winreg_image_present(ctx.root) ? "windows" : "linux";
     bool windows = strcmp(os, "windows") == 0;
     const struct collector *table = windows ? win_collectors : collectors;
     size_t ncollectors = windows ? NWIN_COLLECTORS : NCOLLECTORS;

@@ -90,8 +90,6 @@ size_t tk_collector_count(void);
 const char *tk_collector_name(size_t i);
 const char *tk_collector_desc(size_t i);
 
-/* Whether the tree at fs's root holds a Windows system (its registry hives). */
-bool tk_collect_is_windows(struct tk_fs *fs);
 
 /* Helpers shared by collectors. */
 

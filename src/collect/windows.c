@@ -132,24 +132,6 @@ int tk_collect_win_host(struct tk_collect_ctx *ctx)
 
 /* ---- users -------------------------------------------------------------------------------- */
 
-/* "C:\Users\alice" or "%SystemDrive%\Users\alice" -> "/Users/alice"; NULL for profiles on
- * other drives or network shares. */
-static const char *image_path(struct tk_bundle *b, const char *win)
-{
-    const char *p = win;
-    if (strncasecmp(p, "%SystemDrive%", 13) == 0)
-        p += 13;
-    else if (((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z') && p[1] == ':')
-        p += 2;
-    else
-        return NULL;
-    char *s = (char *)tk_bundle_printf(b, "%s%s", *p == '\\' ? "" : "/", p);
-    for (char *c = s; c && *c; c++)
-        if (*c == '\\')
-            *c = '/';
-    return s;
-}
-
 int tk_collect_win_users(struct tk_collect_ctx *ctx)
 {
     if (!need_registry(ctx))
@@ -173,9 +155,16 @@ int tk_collect_win_users(struct tk_collect_ctx *ctx)
         if (tk_buf_addf(&key, PROFILE_LIST "\\%s", sid) != 0 ||
             tk_winreg_get_str(ctx->reg, tk_buf_cstr(&key), "ProfileImagePath", &dir) != 0)
             continue;
-        const char *home = image_path(ctx->b, tk_buf_cstr(&dir));
-        if (!home)
-            continue;
+        tk_buf_reset(&key);
+        if (tk_winreg_image_path(tk_buf_cstr(&dir), &key) != 0)
+            continue; /* a profile on another drive or a share: not in this image */
+        if (!tk_fs_is_dir(ctx->root, tk_buf_cstr(&key)))
+            continue; /* a profile never created or since deleted: nothing to collect */
+        const char *home = tk_bundle_strdup(ctx->b, tk_buf_cstr(&key));
+        if (!home) {
+            rc = TK_ENOMEM;
+            break;
+        }
         const char *base = strrchr(home, '/');
         rc = tk_grow((void **)&ctx->users, &ctx->cusers, ctx->nusers + 1, sizeof *ctx->users,
                      100000);
@@ -187,7 +176,7 @@ int tk_collect_win_users(struct tk_collect_ctx *ctx)
         u->home = home;
         u->sid = tk_bundle_strdup(ctx->b, sid);
         u->uid = -1;
-        u->readable = tk_fs_is_dir(ctx->root, home);
+        u->readable = true;
         if (!u->name || !u->sid)
             rc = TK_ENOMEM;
     }
@@ -329,7 +318,7 @@ static int smb(struct tk_collect_ctx *ctx)
     long smb1 = reg_dword(ctx, SMB_PARAMS, "SMB1", -1);
     long srv1 = reg_dword(ctx, CCS "\\Services\\srv", "Start", -1);
     if (!s->installed) {
-        s->smb1_allowed = server_start < 0 && !ctx->reg ? TK_UNKNOWN : TK_NO;
+        s->smb1_allowed = TK_NO; /* no SMB server, so no SMBv1 served */
     } else if (smb1 == 0) {
         s->smb1_allowed = TK_NO;
         s->min_protocol_basis = "setting";
@@ -347,7 +336,7 @@ static int smb(struct tk_collect_ctx *ctx)
     return s->installed ? tk_collect_attach_sockets(ctx, s, ports, procs) : 0;
 }
 
-static int firewall(struct tk_collect_ctx *ctx)
+static void firewall(struct tk_collect_ctx *ctx)
 {
     static const struct { const char *key, *policy, *name; } profiles[] = {
         { "DomainProfile", "DomainProfile", "domain" },
@@ -356,8 +345,8 @@ static int firewall(struct tk_collect_ctx *ctx)
     };
     struct tk_firewall *fw = &ctx->b->net.firewall;
     struct tk_buf path = TK_BUF_INIT(512), pol = TK_BUF_INIT(512);
-    int on = 0, off = 0, rc = 0;
-    for (size_t i = 0; i < 3 && !rc; i++) {
+    int on = 0, off = 0;
+    for (size_t i = 0; i < 3; i++) {
         tk_buf_reset(&path);
         tk_buf_reset(&pol);
         tk_buf_addf(&path, CCS "\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\%s",
@@ -378,7 +367,6 @@ static int firewall(struct tk_collect_ctx *ctx)
     fw->loaded = on + off == 0 ? TK_UNKNOWN : off ? TK_NO : TK_YES;
     tk_buf_release(&path);
     tk_buf_release(&pol);
-    return rc;
 }
 
 int tk_collect_win_services(struct tk_collect_ctx *ctx)
@@ -391,6 +379,6 @@ int tk_collect_win_services(struct tk_collect_ctx *ctx)
     if (!rc)
         tk_collect_service(ctx, 2, "ssh");
     if (!rc)
-        rc = firewall(ctx);
+        firewall(ctx);
     return rc;
 }

@@ -173,6 +173,21 @@ int tk_winreg_dword(struct tk_winreg_key *k, const char *value, uint32_t *out)
     return rc;
 }
 
+int tk_winreg_image_path(const char *win, struct tk_buf *out)
+{
+    const char *p = win;
+    if (strncasecmp(p, "%SystemDrive%", 13) == 0)
+        p += 13;
+    else if (((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z') && p[1] == ':')
+        p += 2;
+    else
+        return TK_ENOENT;
+    int rc = *p == '\\' ? 0 : tk_buf_addc(out, '/');
+    for (; *p && !rc; p++)
+        rc = tk_buf_addc(out, *p == '\\' ? '/' : *p);
+    return rc;
+}
+
 int tk_winreg_get_str(struct tk_winreg *r, const char *path, const char *value,
                       struct tk_buf *out)
 {

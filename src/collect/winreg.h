@@ -15,6 +15,7 @@
 #ifndef TK_COLLECT_WINREG_H
 #define TK_COLLECT_WINREG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,6 +65,12 @@ int tk_winreg_open_live(struct tk_winreg **out, struct tk_err *err);
  * only; TK_EUNSUPP otherwise). TK_ENOENT when SOFTWARE is not there. */
 int tk_winreg_open_image(struct tk_winreg **out, struct tk_fs *fs, struct tk_err *err);
 void tk_winreg_free(struct tk_winreg *r);
+/* Whether fs's root is a Windows system drive: its SOFTWARE hive is where Windows keeps it. */
+bool tk_winreg_image_present(struct tk_fs *fs);
+/* A path on the system drive as Windows writes it ("C:\Users\alice",
+ * "%SystemDrive%\Users\alice") as the image sees it ("/Users/alice"), appended to out.
+ * TK_ENOENT for another drive or a network path. */
+int tk_winreg_image_path(const char *win, struct tk_buf *out);
 
 /* Opens "HKLM\SOFTWARE\…", "HKLM\SYSTEM\…" or "HKU\SID\…" (HKEY_LOCAL_MACHINE and
  * HKEY_USERS spelled out work too). TK_ENOENT when it does not exist. */

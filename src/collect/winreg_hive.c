@@ -16,6 +16,23 @@
 #include "core/utf8.h"
 #include "tk_config.h"
 
+/* Where the hives are, in the spellings Windows versions and copies of them use. */
+static const char *const config_dirs[] = {
+    "/Windows/System32/config/", "/WINDOWS/system32/config/", "/windows/system32/config/",
+    "/Windows/system32/config/", "/WINDOWS/System32/config/",
+};
+
+bool tk_winreg_image_present(struct tk_fs *fs)
+{
+    char path[128];
+    for (size_t i = 0; i < sizeof config_dirs / sizeof config_dirs[0]; i++) {
+        snprintf(path, sizeof path, "%sSOFTWARE", config_dirs[i]);
+        if (tk_fs_exists(fs, path))
+            return true;
+    }
+    return false;
+}
+
 #if TK_HAVE_HIVEX
 #include <hivex.h>
 #include <unistd.h>
@@ -43,11 +60,6 @@ struct hkey {
     hive_value_h *values;
     size_t nchildren, nvalues;
     bool listed_children, listed_values;
-};
-
-static const char *const config_dirs[] = {
-    "/Windows/System32/config/", "/WINDOWS/system32/config/", "/windows/system32/config/",
-    "/Windows/system32/config/", "/WINDOWS/System32/config/",
 };
 
 /* Opens the hive file at path inside the image. */
@@ -116,24 +128,6 @@ static int get_str(hive_h *h, const char *path, const char *value, struct tk_buf
     return rc;
 }
 
-/* "%SystemDrive%\Users\alice" or "C:\Users\alice" -> "/Users/alice/NTUSER.DAT". */
-static int profile_hive_path(const char *dir, struct tk_buf *out)
-{
-    const char *p = dir;
-    if (strncasecmp(p, "%SystemDrive%", 13) == 0)
-        p += 13;
-    else if (((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z') && p[1] == ':')
-        p += 2;
-    else
-        return TK_ENOENT; /* another drive or a network profile: not in this image */
-    int rc = 0;
-    if (*p != '\\')
-        rc = tk_buf_addc(out, '/');
-    for (; *p && !rc; p++)
-        rc = tk_buf_addc(out, *p == '\\' ? '/' : *p);
-    return rc ? rc : tk_buf_adds(out, "/NTUSER.DAT");
-}
-
 static hive_h *user_hive(struct image *im, const char *sid, struct tk_err *err)
 {
     for (size_t i = 0; i < im->nusers; i++)
@@ -147,7 +141,8 @@ static hive_h *user_hive(struct image *im, const char *sid, struct tk_err *err)
     struct tk_buf key = TK_BUF_INIT(512);
     if (tk_buf_addf(&key, "Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\%s", sid) == 0 &&
         get_str(im->software, tk_buf_cstr(&key), "ProfileImagePath", &dir) == 0 &&
-        profile_hive_path(tk_buf_cstr(&dir), &path) == 0 && tk_fs_exists(im->fs, tk_buf_cstr(&path)))
+        tk_winreg_image_path(tk_buf_cstr(&dir), &path) == 0 &&
+        tk_buf_adds(&path, "/NTUSER.DAT") == 0 && tk_fs_exists(im->fs, tk_buf_cstr(&path)))
         u->h = open_hive(im->fs, tk_buf_cstr(&path), err);
     tk_buf_release(&dir);
     tk_buf_release(&path);
