@@ -2,6 +2,7 @@
 # Debian packages they need (scripts/install-deps, idempotent).
 #   make test SANITIZE=1   the same tests under ASan+UBSan, in build-san/
 #   make fuzz              builds the libFuzzer harnesses with clang (build-fuzz/)
+#   make windows           cross-builds tenken.exe with mingw-w64 (build-win/src/tenken.exe)
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -12,7 +13,7 @@ BUILD ?= build
 SETUP_OPTS =
 endif
 
-.PHONY: all deps run test man fuzz format clean bench-surface
+.PHONY: all deps run test man fuzz format clean bench-surface windows
 
 all: $(BUILD)/build.ninja
 	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
@@ -20,6 +21,14 @@ all: $(BUILD)/build.ninja
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) $(SETUP_OPTS) >/dev/null
+
+# tenken.exe: the collector (scan, upload, help, version) for Windows, one static file.
+windows: build-win/build.ninja
+	@ninja -C build-win >/dev/null || ninja -C build-win
+	@echo build-win/src/tenken.exe
+
+build-win/build.ninja:
+	meson setup build-win --cross-file cross/mingw64.ini >/dev/null
 
 deps:
 	@scripts/install-deps
@@ -45,4 +54,4 @@ format:
 	@scripts/format
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-win

@@ -3,11 +3,16 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "tk_config.h"
 
+/* tenken.exe (TK_COLLECTOR_ONLY) is the collector: scan, upload, version, help. */
 static const struct tk_cmd *const commands[] = {
     &tk_cmd_scan,
+#if !TK_COLLECTOR_ONLY
     &tk_cmd_analyze,
+#endif
     &tk_cmd_upload,
+#if !TK_COLLECTOR_ONLY
     &tk_cmd_kb,
     &tk_cmd_org,
     &tk_cmd_serve,
@@ -17,8 +22,11 @@ static const struct tk_cmd *const commands[] = {
     &tk_cmd_surface,
     &tk_cmd_campaign,
     &tk_cmd_domains,
+#endif
     &tk_cmd_version,
+#if !TK_COLLECTOR_ONLY
     &tk_cmd_version_compare,
+#endif
     &tk_cmd_help,
 };
 

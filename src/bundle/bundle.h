@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/attr.h"
 #include "core/arena.h"
 #include "core/err.h"
 
@@ -329,7 +330,7 @@ void tk_bundle_release(struct tk_bundle *b);
 const char *tk_bundle_strdup(struct tk_bundle *b, const char *s);
 const char *tk_bundle_strndup(struct tk_bundle *b, const char *s, size_t n);
 const char *tk_bundle_printf(struct tk_bundle *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    TK_PRINTF(2, 3);
 
 /* A new zeroed item / socket / finding (borrowed), or NULL when out of memory or past the
  * bound; the *_dropped counters record how many were refused. */
@@ -351,7 +352,7 @@ int tk_firewall_add_evidence(struct tk_bundle *b, const char *text);
 void tk_bundle_error(struct tk_bundle *b, const char *collector, const char *path,
                      const struct tk_err *e);
 void tk_bundle_errorf(struct tk_bundle *b, const char *collector, const char *path, int code,
-                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                      const char *fmt, ...) TK_PRINTF(5, 6);
 
 /* The highest finding severity, or -1 when there are no findings. */
 int tk_bundle_max_severity(const struct tk_bundle *b);

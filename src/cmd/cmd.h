@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/attr.h"
 #include "core/log.h"
 #include "kb/kb.h"
 
@@ -72,7 +73,7 @@ void tk_optparse_release(struct tk_optparse *p);
 
 /* Reports a usage error about the running command and returns TK_EXIT_USAGE. */
 int tk_usage_error(struct tk_cli *cli, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    TK_PRINTF(2, 3);
 
 void tk_print_command_help(FILE *fp, const struct tk_cli *cli, const struct tk_cmd *cmd);
 void tk_print_overview(FILE *fp, const struct tk_cli *cli);

@@ -17,6 +17,7 @@
 #include "core/time.h"
 #include "report/summary.h"
 #include "scan/scan.h"
+#include "tk_config.h"
 
 enum {
     O_OUT, O_FORMAT, O_ROOT, O_PROC, O_ONLY, O_FAIL_ON, O_LANG, O_NO_PROGRESS, O_KB,
@@ -216,6 +217,56 @@ static void show_file_progress(void *ud, const struct tk_filescan_progress *fp)
             (unsigned long long)fp->files, (unsigned long long)(fp->bytes >> 20),
             (unsigned long long)fp->detections, path);
     fflush(stderr);
+}
+
+/* The local judgement: the knowledge base's matcher over the bundle. A build without the
+ * knowledge base (tenken.exe: no SQLite) writes the bundle unjudged; the analysis server
+ * judges it on upload. */
+struct judge {
+    struct tk_kb *kb;
+    struct tk_analysis an;
+};
+
+static int judge_open(struct tk_cli *cli, const char *kbpath, struct judge *j)
+{
+#if TK_HAVE_KB
+    struct tk_err err = { 0 };
+    int rc = tk_cli_open_kb(cli, kbpath, TK_KB_READONLY, &j->kb);
+    if (rc)
+        return rc;
+    if (tk_matcher_new(&j->an.matcher, j->kb, &err) != 0) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+        tk_kb_close(j->kb);
+        j->kb = NULL;
+        return TK_EXIT_RUNTIME;
+    }
+    return 0;
+#else
+    if (kbpath)
+        return tk_usage_error(cli, "--kb: this build of tenken has no knowledge base; the "
+                                   "analysis server judges the bundle");
+    return 0;
+#endif
+}
+
+static int judge_run(struct judge *j, struct tk_bundle *b, struct tk_err *err)
+{
+#if TK_HAVE_KB
+    b->analysis.kb = tk_kb_name(j->kb);
+    b->analysis.kb_date = tk_matcher_kb_date(j->an.matcher);
+    b->analysis.analyzed_at = b->host.finished;
+    return tk_analyze(b, &j->an, err);
+#else
+    return 0;
+#endif
+}
+
+static void judge_close(struct judge *j)
+{
+#if TK_HAVE_KB
+    tk_matcher_free(j->an.matcher);
+    tk_kb_close(j->kb);
+#endif
 }
 
 static int run(struct tk_cli *cli, int argc, char **argv)
@@ -449,20 +500,12 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     co.users = &users;
     co.nusers = &nusers;
 
-    struct tk_kb *kb = NULL;
-    struct tk_analysis an = { NULL };
-    if ((rc = tk_cli_open_kb(cli, kbpath, TK_KB_READONLY, &kb)) != 0)
+    struct judge judge = { NULL };
+    if ((rc = judge_open(cli, kbpath, &judge)) != 0)
         goto out;
-    if (tk_matcher_new(&an.matcher, kb, &err) != 0) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
-        tk_kb_close(kb);
-        rc = TK_EXIT_RUNTIME;
-        goto out;
-    }
     if (tk_bundle_init(&b, &err) != 0) {
         tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
-        tk_matcher_free(an.matcher);
-        tk_kb_close(kb);
+        judge_close(&judge);
         rc = TK_EXIT_RUNTIME;
         goto out;
     }
@@ -492,11 +535,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     }
     end_progress(&prog);
     b.host.finished = tk_time_now();
-    b.analysis.kb = tk_kb_name(kb);
-    b.analysis.kb_date = tk_matcher_kb_date(an.matcher);
-    b.analysis.analyzed_at = b.host.finished;
     if (c == 0)
-        c = tk_analyze(&b, &an, &err);
+        c = judge_run(&judge, &b, &err);
     if (c != 0) {
         tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
         rc = TK_EXIT_RUNTIME;
@@ -532,8 +572,7 @@ done:
     tk_free(users);
     tk_buf_release(&outpath);
     tk_bundle_release(&b);
-    tk_matcher_free(an.matcher);
-    tk_kb_close(kb);
+    judge_close(&judge);
 out:
     tk_buf_release(&messages);
     tk_free(paths);

@@ -9,6 +9,7 @@
 #include "compat/sys.h"
 #include "core/alloc.h"
 #include "core/time.h"
+#include "tk_config.h"
 
 struct collector {
     const char *name;
@@ -16,32 +17,21 @@ struct collector {
     int (*run)(struct tk_collect_ctx *ctx);
 };
 
+#if TK_HAVE_LINUX_READERS /* not in tenken.exe, which reads Windows systems only */
 #define TK_COLLECTOR_ENTRY(name, desc) { #name, desc, tk_collect_##name },
 static const struct collector collectors[] = { TK_COLLECTORS(TK_COLLECTOR_ENTRY) };
 #undef TK_COLLECTOR_ENTRY
-
 #define NCOLLECTORS (sizeof collectors / sizeof collectors[0])
+#else
+static const struct collector *const collectors = NULL;
+#define NCOLLECTORS 0
+#endif
 
 #define TK_WIN_COLLECTOR_ENTRY(name, fn, desc) { #name, desc, tk_collect_##fn },
 static const struct collector win_collectors[] = { TK_WIN_COLLECTORS(TK_WIN_COLLECTOR_ENTRY) };
 #undef TK_WIN_COLLECTOR_ENTRY
 
 #define NWIN_COLLECTORS (sizeof win_collectors / sizeof win_collectors[0])
-
-size_t tk_collector_count(void)
-{
-    return NCOLLECTORS;
-}
-
-const char *tk_collector_name(size_t i)
-{
-    return i < NCOLLECTORS ? collectors[i].name : NULL;
-}
-
-const char *tk_collector_desc(size_t i)
-{
-    return i < NCOLLECTORS ? collectors[i].desc : NULL;
-}
 
 bool tk_collect_selected(const char *only, const char *name)
 {
@@ -94,6 +84,41 @@ struct tk_item *tk_collect_item(struct tk_collect_ctx *ctx, const char *source,
     return it;
 }
 
+struct tk_service *tk_collect_service(struct tk_collect_ctx *ctx, int which, const char *name)
+{
+    struct tk_network *n = &ctx->b->net;
+    struct tk_service *s = &n->services[which];
+    if (!s->name) {
+        s->name = name;
+        s->smb1_allowed = TK_UNKNOWN;
+        s->password_authentication = TK_UNKNOWN;
+        s->enabled = s->nla_required = TK_UNKNOWN;
+        if ((size_t)which + 1 > n->nservices)
+            n->nservices = (size_t)which + 1;
+    }
+    return s;
+}
+
+int tk_collect_attach_sockets(struct tk_collect_ctx *ctx, struct tk_service *s, const int *ports,
+                              const char *const *procs)
+{
+    struct tk_network *n = &ctx->b->net;
+    for (size_t i = 0; i < n->nsocks; i++) {
+        const struct tk_sock *k = &n->socks[i];
+        bool hit = false;
+        for (const int *p = ports; *p && !hit; p++)
+            hit = strcmp(k->proto, "tcp") == 0 && k->port == *p;
+        for (const char *const *c = procs; *c && !hit; c++)
+            hit = k->process && strcmp(k->process, *c) == 0 && strcmp(k->proto, "tcp") == 0;
+        if (hit) {
+            int rc = tk_service_add_socket(ctx->b, s, i);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct tk_err *err)
 {
     struct tk_collect_ctx ctx = { .b = b };
@@ -114,6 +139,11 @@ int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct t
     if (!os)
         os = !host_root && tk_winreg_image_present(ctx.root) ? "windows" : "linux";
     bool windows = strcmp(os, "windows") == 0;
+    if (!windows && !NCOLLECTORS) {
+        tk_fs_free(ctx.root);
+        return tk_err_set(err, TK_EINVAL, "%s: this build of tenken reads Windows systems only",
+                          root);
+    }
     const struct collector *table = windows ? win_collectors : collectors;
     size_t ncollectors = windows ? NWIN_COLLECTORS : NCOLLECTORS;
     if (windows) {

@@ -35,6 +35,7 @@
     X(host, win_host, "Windows edition, build and identity")                          \
     X(users, win_users, "user profiles")                                              \
     X(software, win_software, "installed programs (Uninstall keys, per machine and user)") \
+    X(network, win_network, "adapters, addresses, default gateways and listening sockets") \
     X(services, win_services, "RDP, SMB and SMBv1, Windows Firewall")
 
 struct tk_user {
@@ -85,10 +86,6 @@ int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct t
 /* Whether name is in the comma-separated list only (NULL: everything is). */
 bool tk_collect_selected(const char *only, const char *name);
 
-/* Number of collectors and their names, for help and tests (the Linux table). */
-size_t tk_collector_count(void);
-const char *tk_collector_name(size_t i);
-const char *tk_collector_desc(size_t i);
 
 
 /* Helpers shared by collectors. */

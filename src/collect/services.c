@@ -40,41 +40,6 @@ static bool within_budget(struct tk_collect_ctx *ctx, int *files, const char *pa
     return false;
 }
 
-struct tk_service *tk_collect_service(struct tk_collect_ctx *ctx, int which, const char *name)
-{
-    struct tk_network *n = &ctx->b->net;
-    struct tk_service *s = &n->services[which];
-    if (!s->name) {
-        s->name = name;
-        s->smb1_allowed = TK_UNKNOWN;
-        s->password_authentication = TK_UNKNOWN;
-        s->enabled = s->nla_required = TK_UNKNOWN;
-        if ((size_t)which + 1 > n->nservices)
-            n->nservices = (size_t)which + 1;
-    }
-    return s;
-}
-
-int tk_collect_attach_sockets(struct tk_collect_ctx *ctx, struct tk_service *s, const int *ports,
-                              const char *const *procs)
-{
-    struct tk_network *n = &ctx->b->net;
-    for (size_t i = 0; i < n->nsocks; i++) {
-        const struct tk_sock *k = &n->socks[i];
-        bool hit = false;
-        for (const int *p = ports; *p && !hit; p++)
-            hit = strcmp(k->proto, "tcp") == 0 && k->port == *p;
-        for (const char *const *c = procs; *c && !hit; c++)
-            hit = k->process && strcmp(k->process, *c) == 0 && strcmp(k->proto, "tcp") == 0;
-        if (hit) {
-            int rc = tk_service_add_socket(ctx->b, s, i);
-            if (rc)
-                return rc;
-        }
-    }
-    return 0;
-}
-
 /* Version of an installed package from the inventory, or NULL. */
 static const char *package_version(struct tk_collect_ctx *ctx, const char *name)
 {

@@ -5,6 +5,8 @@
  *              (HMAC'd into the endpoint id as on Linux), architecture, time zone
  *   users      profiles from ProfileList: account SIDs and their profile directories
  *   software   Uninstall keys: HKLM in the 64- and 32-bit views and each user's HKU hive
+ *   network    this machine's adapters, addresses, default gateways and listening sockets
+ *              with their processes (compat/net.h); nothing for an offline image
  *   services   RDP (allowed, NLA, port), the SMB server and SMBv1, firewall profiles
  *   autostart  Run/RunOnce values and services whose program lives outside the Windows
  *              directories, as traces
@@ -17,6 +19,8 @@
 
 #include "collect/collect.h"
 #include "collect/winreg.h"
+#include "compat/net.h"
+#include "compat/proc.h"
 #include "compat/sys.h"
 #include "core/alloc.h"
 #include "core/hash.h"
@@ -272,6 +276,108 @@ int tk_collect_win_software(struct tk_collect_ctx *ctx)
     }
     tk_buf_release(&path);
     return rc;
+}
+
+/* ---- network ------------------------------------------------------------------------------ */
+
+static int adapters(struct tk_collect_ctx *ctx)
+{
+    struct tk_sys_adapter *list = NULL;
+    size_t n = 0;
+    struct tk_err e = { 0 };
+    if (tk_sys_adapters(&list, &n, &e) != 0) {
+        tk_collect_error(ctx, NULL, &e);
+        return e.code == TK_ENOMEM ? TK_ENOMEM : 0;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const struct tk_sys_adapter *a = &list[i];
+        struct tk_iface *f = tk_bundle_add_iface(ctx->b);
+        if (!f) {
+            rc = TK_ENOMEM;
+            break;
+        }
+        f->name = tk_bundle_strdup(ctx->b, a->name);
+        f->index = a->index;
+        f->mac = a->mac[0] ? tk_bundle_strdup(ctx->b, a->mac) : NULL;
+        f->state = a->up ? "up" : "down";
+        f->mtu = a->mtu;
+        f->loopback = a->loopback;
+        for (size_t k = 0; k < a->naddrs && !rc; k++) {
+            struct tk_addr *ad = tk_bundle_add_addr(ctx->b, f);
+            char text[TK_IP_STRLEN];
+            tk_ip_format(&a->addrs[k].ip, text);
+            if (!ad || !(ad->address = tk_bundle_strdup(ctx->b, text))) {
+                rc = TK_ENOMEM;
+                break;
+            }
+            ad->prefix = a->addrs[k].prefix;
+            ad->family = a->addrs[k].ip.family;
+            ad->class = tk_ip_class(&a->addrs[k].ip);
+        }
+        for (size_t k = 0; k < a->ngateways && !rc; k++) {
+            struct tk_route *rt = tk_bundle_add_route(ctx->b);
+            char gw[TK_IP_STRLEN];
+            tk_ip_format(&a->gateways[k], gw);
+            if (!rt || !(rt->gateway = tk_bundle_strdup(ctx->b, gw))) {
+                rc = TK_ENOMEM;
+                break;
+            }
+            rt->family = a->gateways[k].family;
+            rt->iface = f->name;
+            rt->metric = a->metric;
+        }
+    }
+    tk_free(list);
+    return rc;
+}
+
+static int listening(struct tk_collect_ctx *ctx)
+{
+    struct tk_sys_sock *socks = NULL;
+    size_t n = 0;
+    struct tk_err e = { 0 };
+    if (tk_sys_sockets(&socks, &n, &e) != 0) {
+        tk_collect_error(ctx, NULL, &e);
+        return e.code == TK_ENOMEM ? TK_ENOMEM : 0;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const struct tk_sys_sock *s = &socks[i];
+        if (!s->listening)
+            continue;
+        struct tk_sock *k = tk_bundle_add_sock(ctx->b);
+        if (!k) {
+            rc = ctx->b->net.nsocks >= TK_BUNDLE_MAX_SOCKETS ? 0 : TK_ENOMEM;
+            break;
+        }
+        char text[TK_IP_STRLEN];
+        tk_ip_format(&s->local, text);
+        k->proto = s->proto;
+        k->family = s->local.family;
+        k->address = tk_bundle_strdup(ctx->b, text);
+        k->port = s->lport;
+        k->pid = s->pid;
+        k->uid = -1;
+        struct tk_proc p;
+        if (s->pid > 0 && tk_proc_identify(s->pid, &p, &e) == 0)
+            k->process = tk_bundle_strdup(ctx->b, p.comm);
+        if (!k->address)
+            rc = TK_ENOMEM;
+    }
+    tk_free(socks);
+    return rc;
+}
+
+int tk_collect_win_network(struct tk_collect_ctx *ctx)
+{
+    if (!ctx->live) {
+        ctx->note = "offline image: no live network state";
+        return 0;
+    }
+    ctx->b->net.collected = true;
+    int rc = adapters(ctx);
+    return rc ? rc : listening(ctx);
 }
 
 /* ---- services: RDP, SMB, firewall ---------------------------------------------------------- */

@@ -75,6 +75,10 @@ void tk_fs_dir_close(struct tk_fs_dir *d);
  * is not a regular file. Errors name path. */
 int tk_read_file(const char *path, struct tk_buf *out, struct tk_err *err);
 
+/* Reads up to n bytes at offset from a descriptor tk_fs_open_read returned, without moving
+ * its position (pread): the bytes read, 0 at the end, or -1 with errno set. */
+int64_t tk_fd_pread(int fd, void *buf, size_t n, uint64_t offset);
+
 /* Line reader for large files: memory is bounded by max_line whatever the file size. */
 struct tk_lines {
     int fd;

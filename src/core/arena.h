@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/attr.h"
 #include "core/str.h"
 
 struct tk_arena_block;
@@ -31,6 +32,6 @@ char *tk_arena_strdup(struct tk_arena *a, const char *s); /* NULL s gives NULL *
 char *tk_arena_strndup(struct tk_arena *a, const char *s, size_t n);
 char *tk_arena_str(struct tk_arena *a, struct tk_str s);
 char *tk_arena_printf(struct tk_arena *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    TK_PRINTF(2, 3);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "core/attr.h"
 struct tk_buf {
     char *ptr;
     size_t len;
@@ -26,9 +27,9 @@ void tk_buf_reset(struct tk_buf *b); /* len = 0, keeps memory */
 int tk_buf_add(struct tk_buf *b, const void *p, size_t n);
 int tk_buf_adds(struct tk_buf *b, const char *s);
 int tk_buf_addc(struct tk_buf *b, char c);
-int tk_buf_addf(struct tk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int tk_buf_addf(struct tk_buf *b, const char *fmt, ...) TK_PRINTF(2, 3);
 int tk_buf_vaddf(struct tk_buf *b, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+    TK_PRINTF(2, 0);
 
 /* Shortens to n bytes (n <= len). */
 void tk_buf_truncate(struct tk_buf *b, size_t n);

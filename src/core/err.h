@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "core/attr.h"
 enum {
     TK_OK = 0,
     TK_ENOMEM = -1,  /* out of memory */
@@ -29,11 +30,11 @@ struct tk_err {
 /* Records code and message; returns code so callers can write `return tk_err_set(...)`.
  * err may be NULL. */
 int tk_err_set(struct tk_err *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    TK_PRINTF(3, 4);
 
 /* Same, for a failed system call: appends strerror(errnum) and maps errno to a TK_E* code. */
 int tk_err_sys(struct tk_err *err, int errnum, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    TK_PRINTF(3, 4);
 
 /* Maps an errno value to the closest TK_E* code. */
 int tk_err_from_errno(int errnum);

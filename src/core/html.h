@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/attr.h"
 #include "core/buf.h"
 
 struct tk_html {
@@ -20,6 +21,6 @@ void tk_html_raw(struct tk_html *h, const char *markup); /* trusted markup, as i
 void tk_html_text(struct tk_html *h, const char *s);     /* escaped; NULL writes nothing */
 /* <td>cell</td> for each of n cells, escaped (NULL: an empty cell). */
 void tk_html_cells(struct tk_html *h, const char *const *cells, size_t n);
-void tk_html_fmt(struct tk_html *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tk_html_fmt(struct tk_html *h, const char *fmt, ...) TK_PRINTF(2, 3);
 
 #endif

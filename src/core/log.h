@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "core/attr.h"
 enum tk_log_level { TK_LOG_DEBUG, TK_LOG_INFO, TK_LOG_WARN, TK_LOG_ERROR };
 enum tk_log_format { TK_LOG_TEXT, TK_LOG_JSON };
 
@@ -25,6 +26,6 @@ void tk_log_init(struct tk_log *log, FILE *fp, enum tk_log_format format,
 int tk_log_format_parse(const char *s, enum tk_log_format *out);
 
 void tk_log(struct tk_log *log, enum tk_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    TK_PRINTF(3, 4);
 
 #endif

@@ -39,6 +39,9 @@ typedef int (*tk_input_file_fn)(void *ud, const char *file, struct tk_err *err);
 int tk_input_each(const char *path, const char *const *suffixes, tk_input_file_fn fn, void *ud,
                   struct tk_err *err);
 
+/* Whether name ends with one of the NULL-terminated suffixes. */
+bool tk_input_has_suffix(const char *name, const char *const *suffixes);
+
 /* Calls fn for each member of a ZIP archive whose name ends with one of suffixes, with its
  * contents (at most max_member bytes, else TK_ELIMIT). */
 typedef int (*tk_input_member_fn)(void *ud, const char *member, const char *data, size_t n,

@@ -35,7 +35,7 @@ enum tk_lang tk_lang_from_env(void)
 enum label {
     L_SCAN_OF, L_INVENTORY, L_ITEMS, L_NETWORK, L_IFACES, L_PUBLIC, L_LISTENING,
     L_NOT_COLLECTED, L_SKIPPED, L_FINDINGS, L_NONE, L_ERRORS, L_ERRORS_HINT, L_BUNDLE,
-    L_MALWARE, L_FILES, L_CACHED, L_PROCESSES, L_DETECTIONS, L_TRACES, L_NLABELS
+    L_MALWARE, L_FILES, L_CACHED, L_PROCESSES, L_DETECTIONS, L_TRACES, L_NOT_JUDGED, L_NLABELS
 };
 static const char *const labels[L_NLABELS][2] = {
     [L_SCAN_OF] = { "tenken scan of", "tenken 点検結果:" },
@@ -55,6 +55,8 @@ static const char *const labels[L_NLABELS][2] = {
     [L_TRACES] = { "traces", "痕跡" },
     [L_FINDINGS] = { "findings", "検出事項" },
     [L_NONE] = { "none", "なし" },
+    [L_NOT_JUDGED] = { "judged by the analysis server (this build has no knowledge base)",
+                       "分析サーバーで判定（このビルドは知識ベースなし）" },
     [L_ERRORS] = { "unreadable", "読み取り不可" },
     [L_ERRORS_HINT] = { "see errors[] in the bundle", "バンドルの errors[] を参照" },
     [L_BUNDLE] = { "bundle", "バンドル" },
@@ -128,8 +130,9 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
     put_untrusted(&o, h->hostname);
     put(&o, " (");
     put_untrusted(&o, h->os_name ? h->os_name : h->os_id);
+    bool windows = h->os_family && strcmp(h->os_family, "windows") == 0;
     if (h->kernel_release) {
-        put(&o, ", Linux ");
+        put(&o, windows ? ", build " : ", Linux ");
         put_untrusted(&o, h->kernel_release);
     }
     if (h->arch) {
@@ -216,7 +219,7 @@ int tk_summary_text(FILE *fp, const struct tk_bundle *b, const char *bundle_path
         bysev[b->findings[i].severity]++;
     put_label(&o, labels[L_FINDINGS][L]);
     if (!b->nfindings)
-        put(&o, labels[L_NONE][L]);
+        put(&o, labels[b->analysis.analyzed_at > 0 ? L_NONE : L_NOT_JUDGED][L]);
     for (int s = TK_SEV_CRITICAL, first = 1; s >= TK_SEV_INFO; s--) {
         if (!bysev[s])
             continue;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "collect/procnet.h"
+#include "compat/net.h"
 #include "compat/proc.h"
 #include "core/alloc.h"
 #include "core/str.h"
@@ -13,84 +13,45 @@
 
 #define MAX_HITS 4096 /* connections matching an IOC that are reported */
 
-struct hit {
-    const struct tk_ioc *ioc;
-    char remote[TK_IP_STRLEN + 16];
-    const char *proto;
-    uint64_t inode;
-};
-
 static void connections(struct tk_bundle *b, const struct tk_iocs *iocs)
 {
-    static const struct {
-        const char *file, *proto;
-        int family;
-    } tables[] = { { "/proc/net/tcp", "tcp", 4 }, { "/proc/net/tcp6", "tcp", 6 },
-                   { "/proc/net/udp", "udp", 4 }, { "/proc/net/udp6", "udp", 6 } };
-    struct hit *hits = tk_calloc(MAX_HITS, sizeof *hits);
-    size_t n = 0;
-    if (!hits)
+    struct tk_sys_sock *socks = NULL;
+    size_t nsocks = 0, hits = 0;
+    struct tk_err err = { 0 };
+    if (tk_sys_sockets(&socks, &nsocks, &err) != 0) {
+        tk_bundle_error(b, "c2", NULL, &err);
         return;
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-        struct tk_buf text = TK_BUF_INIT((size_t)256 << 20);
-        struct tk_err err = { 0 };
-        if (tk_read_file(tables[t].file, &text, &err) != 0) {
-            if (err.code != TK_ENOENT) /* no IPv6 in this kernel: nothing to check */
-                tk_bundle_error(b, "c2", tables[t].file, &err);
-            tk_buf_release(&text);
+    }
+    for (size_t i = 0; i < nsocks && hits < MAX_HITS; i++) {
+        const struct tk_sys_sock *k = &socks[i];
+        if (k->listening || tk_ip_is_unspecified(&k->remote))
             continue;
-        }
-        struct tk_str rest = { tk_buf_cstr(&text), text.len }, line;
-        while (tk_str_next_line(&rest, &line) && n < MAX_HITS) {
-            struct tk_procnet_sock s;
-            if (tk_procnet_parse_sock(line, tables[t].family, &s) != 0 ||
-                s.state == TK_TCP_LISTEN || tk_ip_is_unspecified(&s.remote))
-                continue;
-            tk_ip_unmap(&s.remote);
-            const struct tk_ioc *ioc = tk_iocs_find_ip(iocs, &s.remote);
-            if (!ioc)
-                continue;
-            char ip[TK_IP_STRLEN];
-            tk_ip_format(&s.remote, ip);
-            struct hit *h = &hits[n++];
-            h->ioc = ioc;
-            h->proto = tables[t].proto;
-            h->inode = s.inode;
-            snprintf(h->remote, sizeof h->remote, s.remote.family == 6 ? "[%s]:%d" : "%s:%d",
-                     ip, s.rport);
-        }
-        tk_buf_release(&text);
+        const struct tk_ioc *ioc = tk_iocs_find_ip(iocs, &k->remote);
+        if (!ioc)
+            continue;
+        hits++;
+        char ip[TK_IP_STRLEN], remote[TK_IP_STRLEN + 16];
+        tk_ip_format(&k->remote, ip);
+        snprintf(remote, sizeof remote, k->remote.family == 6 ? "[%s]:%d" : "%s:%d", ip,
+                 k->rport);
+        struct tk_proc p;
+        bool known = k->pid > 0 && tk_proc_identify(k->pid, &p, &err) == 0;
+        char user[64] = "";
+        if (known && p.uid >= 0)
+            tk_proc_user_name(p.uid, user, sizeof user);
+        struct tk_detection proto = {
+            .kind = "connection",
+            .remote = remote,
+            .pid = known ? k->pid : -1,
+            .process = known ? p.comm : NULL,
+            .path = known && p.exe[0] ? p.exe : NULL,
+            .cmdline = known ? p.cmdline : NULL,
+            .user = known && user[0] ? user : NULL,
+            .size = -1, .mode = -1, .mtime = -1, .ctime = -1,
+        };
+        tk_detection_add(b, &proto, NULL, 0, &ioc, 1);
     }
-    uint64_t *inodes = tk_calloc(n ? n : 1, sizeof *inodes);
-    int *pids = tk_calloc(n ? n : 1, sizeof *pids);
-    if (inodes && pids) {
-        for (size_t i = 0; i < n; i++)
-            inodes[i] = hits[i].inode;
-        tk_proc_socket_owners(inodes, n, pids);
-        for (size_t i = 0; i < n; i++) {
-            struct tk_proc p;
-            struct tk_err err = { 0 };
-            bool known = pids[i] > 0 && tk_proc_identify(pids[i], &p, &err) == 0;
-            char user[64] = "";
-            if (known && p.uid >= 0)
-                tk_proc_user_name(p.uid, user, sizeof user);
-            struct tk_detection proto = {
-                .kind = "connection",
-                .remote = hits[i].remote,
-                .pid = known ? pids[i] : -1,
-                .process = known ? p.comm : NULL,
-                .path = known && p.exe[0] ? p.exe : NULL,
-                .cmdline = known ? p.cmdline : NULL,
-                .user = known && user[0] ? user : NULL,
-                .size = -1, .mode = -1, .mtime = -1, .ctime = -1,
-            };
-            const struct tk_ioc *reason = hits[i].ioc;
-            tk_detection_add(b, &proto, NULL, 0, &reason, 1);
-        }
-    }
-    tk_free(inodes);
-    tk_free(pids);
-    tk_free(hits);
+    tk_free(socks);
 }
 
 #define LOG_TAIL ((size_t)64 << 20) /* the most recent part of a log that is read */
@@ -218,7 +179,7 @@ static void scan_text(struct tk_bundle *b, const struct tk_iocs *iocs, struct tk
     if (f.n) {
         struct tk_detection proto = { .kind = "file", .path = path, .pid = -1,
                                       .size = (int64_t)st.st_size, .mode = st.st_mode & 07777,
-                                      .mtime = st.st_mtim.tv_sec, .ctime = st.st_ctim.tv_sec };
+                                      .mtime = (int64_t)st.st_mtime, .ctime = (int64_t)st.st_ctime };
         tk_detection_add(b, &proto, NULL, 0, f.ioc, f.n);
     }
 }
@@ -239,6 +200,7 @@ int tk_c2_check(struct tk_bundle *b, const struct tk_iocs *iocs, struct tk_fs *r
     if (live)
         connections(b, iocs);
     scan_text(b, iocs, root, "/etc/hosts", true);
+    scan_text(b, iocs, root, "/Windows/System32/drivers/etc/hosts", true);
     for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++)
         scan_text(b, iocs, root, logs[i], false);
     return 0;

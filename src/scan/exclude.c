@@ -1,11 +1,18 @@
-/* exclude.c - --exclude and --exclude-regex (see exclude.h). */
+/* exclude.c - --exclude and --exclude-regex (see exclude.h). A build without PCRE2
+ * (tenken.exe) refuses --exclude-regex with a message saying so; globs work everywhere. */
 #include "scan/exclude.h"
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 
 #include "core/alloc.h"
 #include "core/str.h"
+#include "tk_config.h"
+
+#if TK_HAVE_PCRE2
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#else
+typedef void pcre2_code;
+typedef void pcre2_match_data;
+#endif
 
 struct tk_exclude {
     const char *const *globs;
@@ -21,14 +28,25 @@ int tk_exclude_new(struct tk_exclude **out, const char *const *globs, size_t ngl
     *out = NULL;
     if (!nglobs && !nregexes)
         return 0;
+#if !TK_HAVE_PCRE2
+    if (nregexes)
+        return tk_err_set(err, TK_EINVAL,
+                          "--exclude-regex '%s': this build of tenken has no regular "
+                          "expressions (PCRE2); use --exclude with a glob",
+                          regexes[0]);
+#endif
     struct tk_exclude *x = tk_calloc(1, sizeof *x);
-    if (!x || (nregexes && !(x->re = tk_calloc(nregexes, sizeof *x->re))) ||
-        !(x->md = pcre2_match_data_create(4, NULL))) {
+    if (!x || (nregexes && !(x->re = tk_calloc(nregexes, sizeof *x->re)))) {
         tk_exclude_free(x);
         return tk_err_set(err, TK_ENOMEM, "out of memory");
     }
     x->globs = globs;
     x->nglobs = nglobs;
+#if TK_HAVE_PCRE2
+    if (nregexes && !(x->md = pcre2_match_data_create(4, NULL))) {
+        tk_exclude_free(x);
+        return tk_err_set(err, TK_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < nregexes; i++) {
         int code;
         PCRE2_SIZE off;
@@ -44,6 +62,7 @@ int tk_exclude_new(struct tk_exclude **out, const char *const *globs, size_t ngl
         x->nre++;
         pcre2_jit_compile(x->re[i], PCRE2_JIT_COMPLETE);
     }
+#endif
     *out = x;
     return 0;
 }
@@ -52,10 +71,12 @@ void tk_exclude_free(struct tk_exclude *x)
 {
     if (!x)
         return;
+#if TK_HAVE_PCRE2
     for (size_t i = 0; i < x->nre; i++)
         pcre2_code_free(x->re[i]);
-    tk_free(x->re);
     pcre2_match_data_free(x->md);
+#endif
+    tk_free(x->re);
     tk_free(x);
 }
 
@@ -67,8 +88,10 @@ bool tk_exclude_match(struct tk_exclude *x, const char *path)
     for (size_t i = 0; i < x->nglobs; i++)
         if (tk_glob_match(x->globs[i], p))
             return true;
+#if TK_HAVE_PCRE2
     for (size_t i = 0; i < x->nre; i++)
         if (pcre2_match(x->re[i], (PCRE2_SPTR)path, p.n, 0, 0, x->md, NULL) >= 0)
             return true;
+#endif
     return false;
 }

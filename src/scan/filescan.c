@@ -6,16 +6,18 @@
 #include "scan/filescan.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "compat/fs.h"
+#include "compat/sys.h"
 #include "compat/walk.h"
 #include "core/alloc.h"
 #include "core/hash.h"
+#include "core/jdoc.h"
 #include "core/json.h"
 #include "core/map.h"
 #include "core/str.h"
@@ -136,44 +138,35 @@ static void matches_to_json(const struct tk_match *m, size_t n, struct tk_buf *o
     tk_json_finish(&w);
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-/* Matches back from the cache; strings point into root (keep it until they are used).
- * Returns how many (0 for anything malformed: the cache is only a hint). */
-static size_t matches_from_json(json_t *root, struct tk_match **out)
+/* Matches back from the cache; strings point into the document (keep its arena until they
+ * are used). Returns how many (0 for anything malformed: the cache is only a hint). */
+static size_t matches_from_json(const struct tk_jv *root, struct tk_match **out)
 {
     *out = NULL;
-    size_t n = json_array_size(root), i;
+    size_t n = tk_jv_is(root, TK_JV_ARRAY) ? root->len : 0, i = 0;
     if (!n || n > 10000)
         return 0;
     struct tk_match *m = tk_calloc(n, sizeof *m);
     if (!m)
         return 0;
-    json_t *o;
-    json_array_foreach(root, i, o)
-    {
-        m[i].rule = jstr(o, "rule");
-        m[i].ns = jstr(o, "ns");
-        m[i].tags = jstr(o, "tags");
-        m[i].author = jstr(o, "author");
-        m[i].reference = jstr(o, "reference");
-        m[i].description = jstr(o, "description");
-        m[i].score = (int)json_integer_value(json_object_get(o, "score"));
-        m[i].total_strings = (size_t)json_integer_value(json_object_get(o, "total"));
-        json_t *strs = json_object_get(o, "strings"), *so;
-        size_t k;
-        json_array_foreach(strs, k, so)
-        {
-            if (k >= TK_MATCH_MAX_STRINGS)
-                break;
+    for (const struct tk_jv *o = root->u.first; o && i < n; o = o->next, i++) {
+        m[i].rule = tk_jv_str(tk_jv_get(o, "rule"));
+        m[i].ns = tk_jv_str(tk_jv_get(o, "ns"));
+        m[i].tags = tk_jv_str(tk_jv_get(o, "tags"));
+        m[i].author = tk_jv_str(tk_jv_get(o, "author"));
+        m[i].reference = tk_jv_str(tk_jv_get(o, "reference"));
+        m[i].description = tk_jv_str(tk_jv_get(o, "description"));
+        m[i].score = (int)tk_jv_int(tk_jv_get(o, "score"));
+        m[i].total_strings = (size_t)tk_jv_int(tk_jv_get(o, "total"));
+        const struct tk_jv *strs = tk_jv_get(o, "strings");
+        const struct tk_jv *so = tk_jv_is(strs, TK_JV_ARRAY) ? strs->u.first : NULL;
+        for (; so && m[i].nstrings < TK_MATCH_MAX_STRINGS; so = so->next) {
             struct tk_match_string *ms = &m[i].strings[m[i].nstrings++];
-            ms->id = jstr(so, "id");
-            ms->offset = (uint64_t)json_integer_value(json_object_get(so, "offset"));
-            ms->length = (uint32_t)json_integer_value(json_object_get(so, "length"));
-            snprintf(ms->hex, sizeof ms->hex, "%s", jstr(so, "hex") ? jstr(so, "hex") : "");
+            const char *hex = tk_jv_str(tk_jv_get(so, "hex"));
+            ms->id = tk_jv_str(tk_jv_get(so, "id"));
+            ms->offset = (uint64_t)tk_jv_int(tk_jv_get(so, "offset"));
+            ms->length = (uint32_t)tk_jv_int(tk_jv_get(so, "length"));
+            snprintf(ms->hex, sizeof ms->hex, "%s", hex ? hex : "");
             if (!ms->id)
                 ms->id = "$";
         }
@@ -238,9 +231,7 @@ static int64_t read_file(struct worker *w, const struct job *j, bool *big, bool 
         size_t n = want + 1 - got;
         if (n > READ_CHUNK)
             n = READ_CHUNK;
-        ssize_t k = pread(j->fd, w->buf + got, n, (off_t)got);
-        if (k < 0 && errno == EINTR)
-            continue;
+        int64_t k = tk_fd_pread(j->fd, w->buf + got, n, got);
         if (k < 0)
             return tk_err_sys(err, errno, "%s: cannot read", j->path);
         if (k == 0)
@@ -322,8 +313,8 @@ static void record(struct worker *w, const struct job *j, const struct tk_digest
         .owner = owner,
         .group = group,
         .mode = (int64_t)(j->st.st_mode & 07777),
-        .mtime = (int64_t)j->st.st_mtim.tv_sec,
-        .ctime = (int64_t)j->st.st_ctim.tv_sec,
+        .mtime = (int64_t)j->st.st_mtime,
+        .ctime = (int64_t)j->st.st_ctime,
         .md5 = d ? d->md5 : NULL,
         .sha1 = d ? d->sha1 : NULL,
         .sha256 = d ? d->sha256 : NULL,
@@ -349,9 +340,14 @@ static void scan_job(struct worker *w, struct job *j)
 
     /* The cache first: an unchanged file is not read again. */
     if (s->cache && tk_filecache_get(s->cache, j->path, &j->st, &d, filetype, &w->json)) {
-        json_t *root = json_loadb(w->json.ptr ? w->json.ptr : "[]", w->json.len, 0, NULL);
+        struct tk_arena doc;
+        struct tk_jv *root = NULL;
+        struct tk_err jerr = { 0 };
+        tk_arena_init(&doc, 16u << 20);
+        if (w->json.len && tk_jdoc_parse(&doc, w->json.ptr, w->json.len, "cache", &root, &jerr))
+            root = NULL;
         struct tk_match *m = NULL;
-        size_t nm = root ? matches_from_json(root, &m) : 0;
+        size_t nm = matches_from_json(root, &m);
         size_t ni = ioc_hits(w, j, &d, hits);
         pthread_mutex_lock(&s->lock);
         s->info->files++;
@@ -361,7 +357,7 @@ static void scan_job(struct worker *w, struct job *j)
             record(w, j, &d, filetype, m, nm, hits, ni, owner, group);
         pthread_mutex_unlock(&s->lock);
         tk_free(m);
-        json_decref(root);
+        tk_arena_release(&doc);
         return;
     }
 
@@ -535,8 +531,8 @@ static int on_entry(void *ud, const struct tk_walk_entry *e)
 
 static int cores(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+    int n = tk_sys_ncpu();
+    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
 }
 
 int tk_filescan(struct tk_bundle *b, const struct tk_filescan_opts *o, struct tk_err *err)

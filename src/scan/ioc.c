@@ -5,10 +5,10 @@
 #include "scan/ioc.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -270,6 +270,7 @@ const struct tk_ioc *tk_iocs_find_hash(const struct tk_iocs *s, const char *hex)
 
 /* ---- file names --------------------------------------------------------------------------- */
 
+#if TK_HAVE_PCRE2
 /* Rewrites a pattern written for Windows paths so it matches '/' as well: the regex text
  * "\\" (a literal backslash) becomes "[\\/]", or "\\/" inside a character class. */
 static int portable_pattern(struct tk_str re, struct tk_buf *out)
@@ -302,6 +303,7 @@ static int portable_pattern(struct tk_str re, struct tk_buf *out)
     }
     return rc;
 }
+#endif
 
 static re_t *compile_re(struct tk_str re, bool literal_nocase, char *why, size_t whylen)
 {
@@ -866,6 +868,11 @@ static int load_file(struct tk_iocs *s, const char *path, bool from_dir, struct 
     return rc;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int tk_iocs_load_path(struct tk_iocs *s, const char *path, struct tk_err *err)
 {
     struct stat st;
@@ -873,23 +880,41 @@ int tk_iocs_load_path(struct tk_iocs *s, const char *path, struct tk_err *err)
         return tk_err_sys(err, errno, "%s: cannot open", path);
     if (!S_ISDIR(st.st_mode))
         return load_file(s, path, false, err);
-    struct dirent **names = NULL;
-    int n = scandir(path, &names, NULL, alphasort);
-    if (n < 0)
-        return tk_err_sys(err, errno, "%s: cannot list", path);
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        if (!rc && names[i]->d_name[0] != '.') {
-            struct tk_buf p = TK_BUF_INIT(1 << 16);
-            tk_buf_addf(&p, "%s/%s", path, names[i]->d_name);
-            struct stat s2;
-            if (stat(tk_buf_cstr(&p), &s2) == 0 && S_ISREG(s2.st_mode))
-                rc = load_file(s, tk_buf_cstr(&p), true, err);
-            tk_buf_release(&p);
-        }
-        free(names[i]);
+    /* a directory: its regular files, in name order (the same set loads the same way) */
+    struct tk_fs *dir = NULL;
+    struct tk_fs_dir *d = NULL;
+    int rc = tk_fs_open(&dir, path, path, err);
+    if (!rc)
+        rc = tk_fs_dir_open(dir, "/", &d, err);
+    struct tk_arena names;
+    tk_arena_init(&names, 64u << 20);
+    const char **list = NULL;
+    size_t n = 0, cap = 0;
+    const char *name;
+    bool is_dir;
+    while (!rc && d && (name = tk_fs_dir_next(d, &is_dir)) != NULL) {
+        if (is_dir || name[0] == '.')
+            continue;
+        const char *copy = tk_arena_strdup(&names, name);
+        if (!copy || tk_grow((void **)&list, &cap, n + 1, sizeof *list, 1 << 20))
+            rc = tk_err_set(err, TK_ENOMEM, "%s: out of memory listing the directory", path);
+        else
+            list[n++] = copy;
     }
-    free(names);
+    tk_fs_dir_close(d);
+    tk_fs_free(dir);
+    if (n > 1)
+        qsort(list, n, sizeof *list, by_name);
+    for (size_t i = 0; i < n && !rc; i++) {
+        struct tk_buf p = TK_BUF_INIT(1 << 16);
+        tk_buf_addf(&p, "%s/%s", path, list[i]);
+        struct stat s2;
+        if (stat(tk_buf_cstr(&p), &s2) == 0 && S_ISREG(s2.st_mode))
+            rc = load_file(s, tk_buf_cstr(&p), true, err);
+        tk_buf_release(&p);
+    }
+    tk_free(list);
+    tk_arena_release(&names);
     return rc;
 }
 

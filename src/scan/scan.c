@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compat/fs.h"
+#include "compat/sys.h"
 #include "core/time.h"
 #include "scan/c2.h"
 #include "scan/exclude.h"
@@ -13,6 +14,7 @@
 #include "scan/procscan.h"
 #include "scan/rules.h"
 #include "scan/traces.h"
+#include "tk_config.h"
 
 #define MAX_PLACES 64
 
@@ -45,10 +47,21 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
     struct tk_rules_opts ro = { .builtin = o->builtin_rules, .paths = o->rules,
                                 .npaths = o->nrules, .errors = o->messages };
     if (o->builtin_rules || o->nrules) {
-        if ((rc = tk_rules_compile(&rules, &ro, err)) != 0)
+        rc = tk_rules_compile(&rules, &ro, err);
+        if (rc == TK_EUNSUPP && !o->nrules) {
+            /* no YARA in this build: the IOC checks still run, and the bundle says so */
+            tk_bundle_error(b, "yara", NULL, err);
+            rc = 0;
+        } else if (rc == TK_EUNSUPP) {
+            struct tk_err why = *err;
+            rc = tk_err_set(err, TK_EINVAL, "--rules: %s", why.msg);
             goto done;
-        b->detect.rules = tk_rules_count(rules);
-        b->detect.rules_hash = tk_bundle_strdup(b, tk_rules_hash(rules));
+        } else if (rc) {
+            goto done;
+        } else {
+            b->detect.rules = tk_rules_count(rules);
+            b->detect.rules_hash = tk_bundle_strdup(b, tk_rules_hash(rules));
+        }
     }
     if ((rc = tk_iocs_new(&iocs, o->messages, err)) != 0)
         goto done;
@@ -63,10 +76,13 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
     b->detect.ioc_filenames = ic.filenames;
     b->detect.ioc_c2 = ic.c2;
 
-    if ((rc = tk_fs_open(&fs, o->root, "", err)) != 0)
+    /* this machine: its system drive on Windows, as the collectors read it */
+    if ((rc = tk_fs_open(&fs, strcmp(o->root, "/") == 0 ? tk_sys_system_root() : o->root, "",
+                         err)) != 0)
         goto done;
     if (o->c2 && (rc = tk_c2_check(b, iocs, fs, live, err)) != 0)
         goto done;
+#if TK_HAVE_LINUX_READERS /* the Linux traces; a Windows system's are its collectors' */
     if (o->traces) {
         struct tk_exclude *x = NULL;
         if ((rc = tk_exclude_new(&x, o->files.exclude_globs, o->files.nexclude_globs,
@@ -77,6 +93,7 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
         if (rc)
             goto done;
     }
+#endif
     if (memory && rules) {
         struct tk_procscan_opts po = { .rules = rules, .pids = o->npids ? o->pids : NULL,
                                        .npids = o->npids,

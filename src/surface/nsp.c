@@ -19,6 +19,7 @@
  * the lines with a literal present, or with none at all, are tried: about 30 regexes for an
  * HTTP response, in the same order as before, so the answer is the same (test_nsp.c checks
  * every line's own sample banner both ways). */
+#include "core/attr.h"
 #include "surface/nsp.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -194,7 +195,7 @@ struct parser {
     bool excluded; /* an Exclude directive was seen */
 };
 
-__attribute__((format(printf, 2, 3))) static void bad(struct parser *ps, const char *fmt, ...)
+TK_PRINTF(2, 3) static void bad(struct parser *ps, const char *fmt, ...)
 {
     struct tk_nsp *db = ps->db;
     if (db->bad_lines++ == 0) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/attr.h"
 #include "core/addr.h"
 #include "core/alloc.h"
 #include "core/arena.h"
@@ -752,7 +753,7 @@ static void flush(struct out *w)
     tk_buf_reset(&w->b);
 }
 
-static void addf(struct out *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void addf(struct out *w, const char *fmt, ...) TK_PRINTF(2, 3);
 static void addf(struct out *w, const char *fmt, ...)
 {
     va_list ap;

@@ -489,6 +489,15 @@ void tk_fs_dir_close(struct tk_fs_dir *d)
     tk_free(d);
 }
 
+int64_t tk_fd_pread(int fd, void *buf, size_t n, uint64_t offset)
+{
+    ssize_t k;
+    do
+        k = pread(fd, buf, n, (off_t)offset);
+    while (k < 0 && errno == EINTR);
+    return k;
+}
+
 int tk_read_file(const char *path, struct tk_buf *out, struct tk_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);

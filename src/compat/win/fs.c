@@ -637,6 +637,25 @@ static int read_into(HANDLE h, uint64_t *offset, size_t n, struct tk_buf *out, c
     return 0;
 }
 
+int64_t tk_fd_pread(int fd, void *buf, size_t n, uint64_t offset)
+{
+    HANDLE h = (HANDLE)_get_osfhandle(fd);
+    if (h == INVALID_HANDLE_VALUE) {
+        errno = EBADF;
+        return -1;
+    }
+    OVERLAPPED ov = { .Offset = (DWORD)offset, .OffsetHigh = (DWORD)(offset >> 32) };
+    DWORD got = 0;
+    /* the position moves with a synchronous handle; nothing here depends on it */
+    if (!ReadFile(h, buf, n > 0x40000000 ? 0x40000000 : (DWORD)n, &got, &ov)) {
+        if (GetLastError() == ERROR_HANDLE_EOF)
+            return 0;
+        errno = EIO;
+        return -1;
+    }
+    return got;
+}
+
 int tk_fs_read(struct tk_fs *fs, const char *path, struct tk_buf *out, struct tk_err *err)
 {
     HANDLE h;
