@@ -212,7 +212,11 @@ static void write_network(const struct tk_bundle *b, struct tk_json *w)
         else
             tk_json_null(w);
         tk_json_kstr(w, "process", s->process);
-        tk_json_kint(w, "uid", s->uid);
+        tk_json_key(w, "uid"); /* Windows sockets have no uid */
+        if (s->uid >= 0)
+            tk_json_int(w, s->uid);
+        else
+            tk_json_null(w);
         tk_json_obj_end(w);
     }
     tk_json_arr_end(w);

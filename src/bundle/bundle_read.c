@@ -333,7 +333,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
         s->port = (int)port;
         s->pid = (int)pid;
         s->process = str(r, v, "process", false);
-        s->uid = num(r, v, "uid", 0);
+        s->uid = num(r, v, "uid", -1);
         leave(r, l2);
     }
     const struct tk_jv *svcs = obj_member(r, n, "services", false);
