@@ -203,7 +203,7 @@ static void read_host(struct rd *r, const struct tk_jv *h)
 static void read_items(struct rd *r, const struct tk_jv *arr)
 {
     static const char *const sources[] = { "dpkg", "rpm", "flatpak", "snap", "dir", "profile",
-                                           "browser-extension", "registry", "msi", NULL };
+                                           "browser-extension", "registry", "file", "msi", NULL };
     static const char *const kinds[] = { "package", "application", "browser", "extension",
                                          "runtime", "plugin", NULL };
     size_t i, len = strlen(r->path);

@@ -35,6 +35,7 @@
     X(host, win_host, "Windows edition, build and identity")                          \
     X(users, win_users, "user profiles")                                              \
     X(software, win_software, "installed programs (Uninstall keys, per machine and user)") \
+    X(programs, win_programs, "browsers and meeting tools by their program files' versions") \
     X(network, win_network, "adapters, addresses, default gateways and listening sockets") \
     X(services, win_services, "RDP, SMB and SMBv1, Windows Firewall")
 

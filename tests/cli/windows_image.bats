@@ -124,7 +124,7 @@ REG
     jq -e '.host.hostname == "TELEWORK-PC" and .host.arch == "x86_64"' "$OUT"
     jq -e '.host.timezone == "Tokyo Standard Time" and (.host.endpoint_id | length == 32)' "$OUT"
     # four programs: the update and the nameless entry are not software of their own
-    run jq -r '[.inventory[] | "\(.name)|\(.version)|\(.arch // "-")|\(.user // "-")"] | sort | .[]' "$OUT"
+    run jq -r '[.inventory[] | select(.source == "registry") | "\(.name)|\(.version)|\(.arch // "-")|\(.user // "-")"] | sort | .[]' "$OUT"
     [ "${lines[0]}" = "Google Chrome|120.0.6099.109|x86|-" ]
     [ "${lines[1]}" = "Zoom Workplace (64-bit)|5.17.11.34827|x64|-" ]
     [ "${lines[2]}" = "Zoom|5.12.0 (8964)|-|alice" ]
@@ -140,6 +140,39 @@ REG
     jq -e '.network.services.smb | .installed and .smb1_allowed == true and .min_protocol == "NT1"' "$OUT"
     jq -e '.network.firewall.loaded == false' "$OUT"
     jq -e '.network.firewall.evidence | index("Windows Firewall public profile: off") != null' "$OUT"
+}
+
+@test "an offline Windows image: browsers and meeting tools versioned by their program files" {
+    local chrome="$IMG/Program Files (x86)/Google/Chrome/Application"
+    local zoom="$IMG/Users/alice/AppData/Roaming/Zoom/bin"
+    local teams="$IMG/Program Files/WindowsApps/MSTeams_24124.2315.2911.3357_x64__8wekyb3d8bbwe"
+    mkdir -p "$chrome" "$zoom" "$teams" "$IMG/Program Files/Mozilla Firefox"
+    # the registry says Chrome 120.0.6099.109; the program that runs is newer
+    "$PYTHON" "$SRCDIR/tests/tools/mkpe.py" "$chrome/chrome.exe" --pe32 --file-version 131.0.6778.86 \
+        --string ProductVersion=131.0.6778.86 --string 'ProductName=Google Chrome'
+    "$PYTHON" "$SRCDIR/tests/tools/mkpe.py" "$zoom/Zoom.exe" --file-version 5.12.0.8964 \
+        --string 'ProductVersion=5.12.0 (8964)'
+    "$PYTHON" "$SRCDIR/tests/tools/mkpe.py" "$teams/ms-teams.exe" --file-version 24124.2315.2911.3357
+    # Firefox keeps the marketing version in the string table
+    "$PYTHON" "$SRCDIR/tests/tools/mkpe.py" "$IMG/Program Files/Mozilla Firefox/firefox.exe" \
+        --file-version 121.0.0.8720 --string ProductVersion=121.0
+    # a damaged program file: listed without a version, and the error names it
+    head -c 300 "$zoom/Zoom.exe" >"$IMG/Program Files/Zoom.exe"
+    mkdir -p "$IMG/Program Files/Zoom/bin" && mv "$IMG/Program Files/Zoom.exe" "$IMG/Program Files/Zoom/bin/"
+    run "$TENKEN" scan --root "$IMG" --no-memory --no-disk --no-traces --out "$OUT" --no-progress
+    [ "$status" -eq 0 ]
+    validate "$OUT"
+    run jq -r '[.inventory[] | select(.source == "file") | "\(.name)|\(.version)|\(.arch // "-")|\(.user // "-")|\(.path)"] | sort | .[]' "$OUT"
+    printf '%s\n' "${lines[@]}"
+    [ "${lines[0]}" = "Firefox|121.0|x64|-|/Program Files/Mozilla Firefox/firefox.exe" ]
+    [ "${lines[1]}" = "Google Chrome|131.0.6778.86|x86|-|/Program Files (x86)/Google/Chrome/Application/chrome.exe" ]
+    [ "${lines[2]}" = "Microsoft Teams|24124.2315.2911.3357|x64|-|/Program Files/WindowsApps/MSTeams_24124.2315.2911.3357_x64__8wekyb3d8bbwe/ms-teams.exe" ]
+    [ "${lines[3]}" = "Zoom|5.12.0.8964|x64|alice|/Users/alice/AppData/Roaming/Zoom/bin/Zoom.exe" ]
+    [ "${lines[4]}" = "Zoom|null|-|-|/Program Files/Zoom/bin/Zoom.exe" ]
+    [ "${#lines[@]}" -eq 5 ]
+    jq -e '.errors[] | select(.collector == "programs" and .path == "/Program Files/Zoom/bin/Zoom.exe")' "$OUT"
+    # the program file's version is judged: Zoom 5.12.0.8964 is outdated
+    jq -e '[.findings[] | select(.vulnerability.product.id == "zoom") | .evidence[].text] | any(test("5.12.0.8964"))' "$OUT"
 }
 
 @test "an offline Windows image: the outdated Zoom is judged from the registry version" {
