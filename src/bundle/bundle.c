@@ -72,6 +72,28 @@ const char *tk_bundle_strndup(struct tk_bundle *b, const char *s, size_t n)
     return tk_arena_strndup(&b->arena, s, n);
 }
 
+const char *tk_bundle_clip(struct tk_bundle *b, const char *s, size_t n, size_t max)
+{
+    char tmp[4096 + 4];
+    if (max > 4096)
+        max = 4096;
+    size_t take = n > max ? max : n, k = 0;
+    for (size_t i = 0; i < take; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        tmp[k++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+    }
+    if (n > max) {
+        /* "…" after the last whole UTF-8 sequence */
+        while (k && ((unsigned char)tmp[k - 1] & 0xc0) == 0x80)
+            k--;
+        if (k && (unsigned char)tmp[k - 1] >= 0xc0)
+            k--;
+        memcpy(tmp + k, "\xe2\x80\xa6", 3);
+        k += 3;
+    }
+    return tk_bundle_strndup(b, tmp, k);
+}
+
 const char *tk_bundle_printf(struct tk_bundle *b, const char *fmt, ...)
 {
     char small[256];

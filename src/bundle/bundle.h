@@ -329,6 +329,9 @@ void tk_bundle_release(struct tk_bundle *b);
  * callers treat like an absent value (the bundle stays consistent). */
 const char *tk_bundle_strdup(struct tk_bundle *b, const char *s);
 const char *tk_bundle_strndup(struct tk_bundle *b, const char *s, size_t n);
+/* A printable copy of s[0..n) in the arena: control bytes as '?', at most max bytes (max
+ * <= 4096), cut after a whole UTF-8 sequence and ended with "…" when longer. */
+const char *tk_bundle_clip(struct tk_bundle *b, const char *s, size_t n, size_t max);
 const char *tk_bundle_printf(struct tk_bundle *b, const char *fmt, ...)
     TK_PRINTF(2, 3);
 

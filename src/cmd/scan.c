@@ -482,6 +482,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         dop.c2 = false;
     if (co.only && !tk_collect_selected(co.only, "traces"))
         dop.traces = false;
+    co.no_traces = !dop.traces;
     dop.offline = co.proc != NULL; /* a test's /proc: no live memory or connections */
     if (nice && tk_sys_lower_priority() != 0)
         tk_log(&cli->log, TK_LOG_WARN, "--nice: could not lower the priority");

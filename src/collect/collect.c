@@ -121,7 +121,7 @@ int tk_collect_attach_sockets(struct tk_collect_ctx *ctx, struct tk_service *s, 
 
 int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct tk_err *err)
 {
-    struct tk_collect_ctx ctx = { .b = b };
+    struct tk_collect_ctx ctx = { .b = b, .traces = !opts->no_traces };
     const char *root = opts->root ? opts->root : "/";
     const char *proc = opts->proc;
     bool host_root = strcmp(root, "/") == 0;

@@ -37,7 +37,8 @@
     X(software, win_software, "installed programs (Uninstall keys, per machine and user)") \
     X(programs, win_programs, "browsers and meeting tools by their program files' versions") \
     X(network, win_network, "adapters, addresses, default gateways and listening sockets") \
-    X(services, win_services, "RDP, SMB and SMBv1, Windows Firewall")
+    X(services, win_services, "RDP, SMB and SMBv1, Windows Firewall")                 \
+    X(autostart, win_autostart, "Run keys, services, scheduled tasks, Startup folders")
 
 struct tk_user {
     const char *sid;  /* Windows: the account's SID (its registry hive is HKU\SID) */
@@ -53,6 +54,7 @@ struct tk_collect_ctx {
     struct tk_fs *proc; /* NULL when there is no live system (offline image) */
     struct tk_winreg *reg; /* Windows: the registry, live or the image's hives; else NULL */
     bool live;
+    bool traces; /* look for traces of compromise (not --no-traces) */
     const char *collector; /* name of the running collector, for errors */
     const char *note;      /* set by a collector that skipped its source, and why */
     struct tk_user *users;
@@ -71,6 +73,7 @@ struct tk_collect_opts {
     const char *proc; /* NULL: "/proc" when root is "/", none otherwise */
     const char *only; /* comma-separated collector names, NULL for all */
     const char *os;   /* "linux", "windows", or NULL: this system's, or what the root holds */
+    bool no_traces;   /* --no-traces: collectors of traces (Windows autostart) skip */
     /* Called before each collector; may be NULL. */
     void (*progress)(void *ud, const char *name, const char *desc, size_t i, size_t n);
     void *ud;

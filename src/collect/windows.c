@@ -8,8 +8,7 @@
  *   network    this machine's adapters, addresses, default gateways and listening sockets
  *              with their processes (compat/net.h); nothing for an offline image
  *   services   RDP (allowed, NLA, port), the SMB server and SMBv1, firewall profiles
- *   autostart  Run/RunOnce values and services whose program lives outside the Windows
- *              directories, as traces
+ *   (programs: winprog.c; autostart traces: winauto.c)
  *
  * Values that group policy can override are read from the policy key first. Which facts
  * these are, and the public documentation they rest on, is in docs/collectors.md. */

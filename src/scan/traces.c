@@ -110,25 +110,10 @@ static void error(struct ctx *c, const char *path, int code, const char *msg)
                      msg);
 }
 
-/* A bounded, printable copy of s (control bytes as '?'). */
+/* A bounded, printable copy of s. */
 static const char *clip(struct ctx *c, struct tk_str s)
 {
-    char tmp[TEXT_MAX + 4];
-    size_t n = s.n > TEXT_MAX ? TEXT_MAX : s.n, k = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s.p[i];
-        tmp[k++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
-    }
-    if (s.n > TEXT_MAX) {
-        /* "…" after the last whole UTF-8 sequence */
-        while (k && ((unsigned char)tmp[k - 1] & 0xc0) == 0x80)
-            k--;
-        if (k && (unsigned char)tmp[k - 1] >= 0xc0)
-            k--;
-        memcpy(tmp + k, "\xe2\x80\xa6", 3);
-        k += 3;
-    }
-    return tk_bundle_strndup(c->b, tmp, k);
+    return tk_bundle_clip(c->b, s.p, s.n, TEXT_MAX);
 }
 
 static struct tk_trace *trace(struct ctx *c, const char *kind, const char *path,

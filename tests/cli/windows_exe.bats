@@ -34,6 +34,7 @@ setup_file() {
         reg add "$svc\\LanmanServer" /v Start /t REG_DWORD /d 2 /f
         reg add "$svc\\LanmanServer\\Parameters" /v SMB1 /t REG_DWORD /d 1 /f
         reg add "$svc\\srv" /v Start /t REG_DWORD /d 3 /f
+        reg add 'HKCU\Software\Microsoft\Windows\CurrentVersion\Run' /v Updater /d 'powershell -w hidden -enc SQBFAFgA' /f
     } >"$BATS_FILE_TMPDIR/reg.log" 2>&1
     # a browser, versioned by its program file
     local chrome="$WINEPREFIX/drive_c/Program Files/Google/Chrome/Application"
@@ -153,6 +154,8 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     # the placed file, found by its hash in the quick places (the profiles)
     jq -e '.detect.disk and (.detect.paths | index("/Users")) != null' "$OUT"
     jq -e '.detections[] | select(.path == "/Users/Public/invoice.exe" and .level == "alert" and .reasons[0].type == "hash-ioc")' "$OUT"
+    # a trace of persistence: the user's Run value with an encoded PowerShell command
+    jq -e '.traces[] | select(.kind == "persistence" and .why == "encoded-exec" and (.path | endswith("\\Run\\Updater")))' "$OUT"
     # what did not run is said, not hidden
     jq -e '.errors[] | select(.collector == "yara" and .kind == "unsupported")' "$OUT"
 }

