@@ -36,6 +36,7 @@
     X(users, win_users, "user profiles")                                              \
     X(software, win_software, "installed programs (Uninstall keys, per machine and user)") \
     X(programs, win_programs, "browsers and meeting tools by their program files' versions") \
+    X(extensions, extensions, "browser extensions per user profile")                   \
     X(network, win_network, "adapters, addresses, default gateways and listening sockets") \
     X(services, win_services, "RDP, SMB and SMBv1, Windows Firewall")                 \
     X(autostart, win_autostart, "Run keys, services, scheduled tasks, Startup folders")

@@ -8,14 +8,34 @@
 #include <strings.h>
 
 #include "collect/collect.h"
-#include "collect/jsonfile.h"
 #include "collect/profiles.h"
+#include "core/jdoc.h"
 
 #define MANIFEST_MAX (1 << 20)
 #define MESSAGES_MAX (4 << 20)
 #define PREFS_MAX (64 << 20)
 #define EXTENSIONS_JSON_MAX (64 << 20)
 #define MAX_EXTENSIONS_PER_PROFILE 2000
+
+/* A JSON file of the profile, parsed into its own arena (released with tk_arena_release;
+ * the document's strings live there). 0, or non-zero with the error recorded (a missing
+ * file silently). */
+static int read_json(struct tk_collect_ctx *ctx, const char *path, size_t max, struct tk_arena *a,
+                     const struct tk_jv **out)
+{
+    struct tk_buf buf = TK_BUF_INIT(max);
+    struct tk_err e = { 0 };
+    struct tk_jv *root = NULL;
+    tk_arena_init(a, 4 * max + (1 << 20));
+    int rc = path ? tk_fs_read(ctx->root, path, &buf, &e) : TK_ENOMEM;
+    if (rc == 0)
+        rc = tk_jdoc_parse(a, buf.ptr ? buf.ptr : "", buf.len, path, &root, &e);
+    if (rc && rc != TK_ENOENT && path)
+        tk_collect_error(ctx, path, &e);
+    tk_buf_release(&buf);
+    *out = rc ? NULL : root;
+    return rc;
+}
 
 static bool is_extension_id(const char *s)
 {
@@ -39,20 +59,20 @@ static const char *resolve_msg(struct tk_collect_ctx *ctx, const char *extdir, c
             continue;
         const char *path =
             tk_bundle_printf(ctx->b, "%s/_locales/%s/messages.json", extdir, locales[i]);
-        json_t *msgs;
-        if (!path || tk_collect_json(ctx, path, MESSAGES_MAX, &msgs) != 0)
-            continue;
-        const char *key, *found = NULL;
-        json_t *val;
-        json_object_foreach(msgs, key, val)
-        {
-            if (strlen(key) == n - 8 && strncasecmp(key, name + 6, n - 8) == 0) {
-                const char *m = json_string_value(json_object_get(val, "message"));
-                found = m ? tk_bundle_strdup(ctx->b, m) : NULL;
-                break;
+        struct tk_arena a = { 0 };
+        const struct tk_jv *msgs;
+        const char *found = NULL;
+        if (path && read_json(ctx, path, MESSAGES_MAX, &a, &msgs) == 0) {
+            for (const struct tk_jv *val = tk_jv_is(msgs, TK_JV_OBJECT) ? msgs->u.first : NULL;
+                 val; val = val->next) {
+                if (val->keylen == n - 8 && strncasecmp(val->key, name + 6, n - 8) == 0) {
+                    const char *m = tk_jv_str(tk_jv_get(val, "message"));
+                    found = m ? tk_bundle_strdup(ctx->b, m) : NULL;
+                    break;
+                }
             }
         }
-        json_decref(msgs);
+        tk_arena_release(&a);
         if (found)
             return found;
     }
@@ -60,23 +80,24 @@ static const char *resolve_msg(struct tk_collect_ctx *ctx, const char *extdir, c
 }
 
 struct chromium_state {
-    json_t *settings[2]; /* extensions.settings of Preferences and Secure Preferences */
+    const struct tk_jv *settings[2]; /* extensions.settings of Preferences, Secure Preferences */
+    struct tk_arena docs[2];
     size_t count;
 };
 
 static enum tk_tri enabled_state(const struct chromium_state *st, const char *id)
 {
     for (int i = 0; i < 2; i++) {
-        json_t *e = json_object_get(st->settings[i], id);
+        const struct tk_jv *e = tk_jv_get(st->settings[i], id);
         if (!e)
             continue;
-        json_t *reasons = json_object_get(e, "disable_reasons");
-        json_t *state = json_object_get(e, "state");
-        if ((json_is_integer(reasons) && json_integer_value(reasons) != 0) ||
-            (json_is_array(reasons) && json_array_size(reasons) > 0))
+        const struct tk_jv *reasons = tk_jv_get(e, "disable_reasons");
+        const struct tk_jv *state = tk_jv_get(e, "state");
+        if ((tk_jv_is(reasons, TK_JV_INT) && tk_jv_int(reasons) != 0) ||
+            (tk_jv_is(reasons, TK_JV_ARRAY) && reasons->len > 0))
             return TK_NO;
-        if (json_is_integer(state))
-            return json_integer_value(state) == 1 ? TK_YES : TK_NO;
+        if (tk_jv_is(state, TK_JV_INT))
+            return tk_jv_int(state) == 1 ? TK_YES : TK_NO;
         return TK_YES; /* listed without a disabling state */
     }
     return TK_UNKNOWN;
@@ -87,14 +108,17 @@ static int chromium_extension(struct tk_collect_ctx *ctx, const struct tk_user *
                               const char *id, const struct chromium_state *st)
 {
     const char *path = tk_bundle_printf(ctx->b, "%s/manifest.json", extdir);
-    json_t *m;
+    struct tk_arena a;
+    const struct tk_jv *m;
     if (!path)
         return TK_ENOMEM;
-    if (tk_collect_json(ctx, path, MANIFEST_MAX, &m) != 0)
+    if (read_json(ctx, path, MANIFEST_MAX, &a, &m) != 0) {
+        tk_arena_release(&a);
         return 0;
-    const char *name = json_string_value(json_object_get(m, "name"));
-    const char *version = json_string_value(json_object_get(m, "version"));
-    const char *locale = json_string_value(json_object_get(m, "default_locale"));
+    }
+    const char *name = tk_jv_str(tk_jv_get(m, "name"));
+    const char *version = tk_jv_str(tk_jv_get(m, "version"));
+    const char *locale = tk_jv_str(tk_jv_get(m, "default_locale"));
     const char *resolved = name ? resolve_msg(ctx, extdir, name, locale) : NULL;
     struct tk_item *it =
         tk_collect_item(ctx, "browser-extension", "extension", resolved ? resolved : name ? name : id,
@@ -107,19 +131,18 @@ static int chromium_extension(struct tk_collect_ctx *ctx, const struct tk_user *
         it->enabled = enabled_state(st, id);
         it->version_from = version ? path : NULL;
     }
-    json_decref(m);
+    tk_arena_release(&a);
     return it || ctx->b->items_dropped ? 0 : TK_ENOMEM;
 }
 
-static json_t *prefs_settings(struct tk_collect_ctx *ctx, const char *file)
+/* extensions.settings of a Preferences file, in the arena a (released by the caller). */
+static const struct tk_jv *prefs_settings(struct tk_collect_ctx *ctx, const char *file,
+                                          struct tk_arena *a)
 {
-    json_t *p;
-    if (tk_collect_json(ctx, file, PREFS_MAX, &p) != 0)
+    const struct tk_jv *p;
+    if (read_json(ctx, file, PREFS_MAX, a, &p) != 0)
         return NULL;
-    json_t *s = json_object_get(json_object_get(p, "extensions"), "settings");
-    json_incref(s);
-    json_decref(p);
-    return s;
+    return tk_jv_get(tk_jv_get(p, "extensions"), "settings");
 }
 
 static int chromium_profile(struct tk_collect_ctx *ctx, const struct tk_user *u,
@@ -134,9 +157,11 @@ static int chromium_profile(struct tk_collect_ctx *ctx, const struct tk_user *u,
     struct tk_fs_dir *d;
     if (tk_fs_dir_open(ctx->root, exts, &d, NULL) != 0)
         return 0;
-    struct chromium_state st = { { NULL, NULL }, 0 };
-    st.settings[0] = prefs_settings(ctx, tk_bundle_printf(ctx->b, "%s/Preferences", pdir));
-    st.settings[1] = prefs_settings(ctx, tk_bundle_printf(ctx->b, "%s/Secure Preferences", pdir));
+    struct chromium_state st = { { NULL, NULL }, { { 0 } }, 0 };
+    st.settings[0] =
+        prefs_settings(ctx, tk_bundle_printf(ctx->b, "%s/Preferences", pdir), &st.docs[0]);
+    st.settings[1] =
+        prefs_settings(ctx, tk_bundle_printf(ctx->b, "%s/Secure Preferences", pdir), &st.docs[1]);
     const char *id;
     bool is_dir;
     int rc = 0;
@@ -164,8 +189,8 @@ static int chromium_profile(struct tk_collect_ctx *ctx, const struct tk_user *u,
         tk_fs_dir_close(vd);
     }
     tk_fs_dir_close(d);
-    json_decref(st.settings[0]);
-    json_decref(st.settings[1]);
+    tk_arena_release(&st.docs[0]);
+    tk_arena_release(&st.docs[1]);
     return rc;
 }
 
@@ -187,31 +212,34 @@ static int firefox_profile(struct tk_collect_ctx *ctx, const struct tk_user *u,
     (void)userdata;
     (void)ud;
     const char *path = tk_bundle_printf(ctx->b, "%s/extensions.json", profile);
-    json_t *db;
+    struct tk_arena a;
+    const struct tk_jv *db;
     if (!path)
         return TK_ENOMEM;
-    if (tk_collect_json(ctx, path, EXTENSIONS_JSON_MAX, &db) != 0)
+    if (read_json(ctx, path, EXTENSIONS_JSON_MAX, &a, &db) != 0) {
+        tk_arena_release(&a);
         return 0;
-    json_t *addons = json_object_get(db, "addons");
-    size_t i, count = 0;
-    json_t *a;
+    }
+    const struct tk_jv *addons = tk_jv_get(db, "addons");
+    size_t count = 0;
     int rc = 0;
-    if (!json_is_array(addons) && addons)
+    if (addons && !tk_jv_is(addons, TK_JV_ARRAY))
         tk_bundle_errorf(ctx->b, ctx->collector, path, TK_EPARSE,
                          "%s: \"addons\" is not an array", path);
-    json_array_foreach(addons, i, a)
-    {
-        const char *type = json_string_value(json_object_get(a, "type"));
-        const char *loc = json_string_value(json_object_get(a, "location"));
-        const char *id = json_string_value(json_object_get(a, "id"));
+    static const char *const locale_name[] = { "defaultLocale", "name", NULL };
+    for (const struct tk_jv *ad = tk_jv_is(addons, TK_JV_ARRAY) ? addons->u.first : NULL; ad;
+         ad = ad->next) {
+        const char *type = tk_jv_str(tk_jv_get(ad, "type"));
+        const char *loc = tk_jv_str(tk_jv_get(ad, "location"));
+        const char *id = tk_jv_str(tk_jv_get(ad, "id"));
         if (!id || builtin_location(loc) ||
             (type && strcmp(type, "extension") != 0 && strcmp(type, "theme") != 0))
             continue;
         if (++count > MAX_EXTENSIONS_PER_PROFILE)
             break;
-        const char *name = tk_json_get_str(a, "defaultLocale.name");
-        const char *version = json_string_value(json_object_get(a, "version"));
-        const char *apath = json_string_value(json_object_get(a, "path"));
+        const char *name = tk_jv_str(tk_jv_path(ad, locale_name));
+        const char *version = tk_jv_str(tk_jv_get(ad, "version"));
+        const char *apath = tk_jv_str(tk_jv_get(ad, "path"));
         struct tk_item *it = tk_collect_item(ctx, "browser-extension", "extension",
                                              name ? name : id, version, apath ? apath : path);
         if (!it) {
@@ -222,12 +250,12 @@ static int firefox_profile(struct tk_collect_ctx *ctx, const struct tk_user *u,
         it->browser = browser;
         it->profile = tk_bundle_strdup(ctx->b, profile);
         it->user = u->name;
-        json_t *active = json_object_get(a, "active");
-        it->enabled = json_is_boolean(active) ? (json_is_true(active) ? TK_YES : TK_NO)
-                                              : TK_UNKNOWN;
+        const struct tk_jv *active = tk_jv_get(ad, "active");
+        it->enabled = tk_jv_is_bool(active) ? (active->type == TK_JV_TRUE ? TK_YES : TK_NO)
+                                            : TK_UNKNOWN;
         it->version_from = version ? path : NULL;
     }
-    json_decref(db);
+    tk_arena_release(&a);
     return rc;
 }
 

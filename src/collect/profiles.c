@@ -1,5 +1,5 @@
 /* profiles.c - browser user-data locations (Chromium family and Firefox, including their
- * snap and flatpak variants) and profile enumeration. Locations: docs/collectors.md. */
+ * snap and flatpak variants and the Windows ones) and profile enumeration. Locations: docs/collectors.md. */
 #include "collect/profiles.h"
 
 #include <string.h>
@@ -25,6 +25,11 @@ const struct tk_browser_root tk_chromium_roots[] = {
     { "Opera", ".config/opera" },
     { "Opera Beta", ".config/opera-beta" },
     { "Vivaldi", ".config/vivaldi" },
+    /* Windows profiles (%LOCALAPPDATA%) */
+    { "Google Chrome", "AppData/Local/Google/Chrome/User Data" },
+    { "Microsoft Edge", "AppData/Local/Microsoft/Edge/User Data" },
+    { "Brave", "AppData/Local/BraveSoftware/Brave-Browser/User Data" },
+    { "Vivaldi", "AppData/Local/Vivaldi/User Data" },
 };
 const size_t tk_chromium_nroots = sizeof tk_chromium_roots / sizeof tk_chromium_roots[0];
 
@@ -32,6 +37,7 @@ const char *const tk_firefox_roots[] = {
     ".mozilla/firefox",
     "snap/firefox/common/.mozilla/firefox",
     ".var/app/org.mozilla.firefox/.mozilla/firefox",
+    "AppData/Roaming/Mozilla/Firefox", /* Windows (%APPDATA%) */
 };
 const size_t tk_firefox_nroots = sizeof tk_firefox_roots / sizeof tk_firefox_roots[0];
 

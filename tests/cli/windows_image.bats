@@ -175,6 +175,25 @@ REG
     jq -e '[.findings[] | select(.vulnerability.product.id == "zoom") | .evidence[].text] | any(test("5.12.0.8964"))' "$OUT"
 }
 
+@test "an offline Windows image: browser extensions from the profiles in AppData" {
+    local ud="$IMG/Users/alice/AppData/Local/Google/Chrome/User Data/Default"
+    local id=aapocclcgogkmnckokdopfmhonfmgoek ff="$IMG/Users/alice/AppData/Roaming/Mozilla/Firefox"
+    mkdir -p "$ud/Extensions/$id/0.10_0" "$ff/Profiles/abcd1234.default-release"
+    printf '{"name": "Slides", "version": "0.10", "manifest_version": 3}' >"$ud/Extensions/$id/0.10_0/manifest.json"
+    printf '{"extensions": {"settings": {"%s": {"state": 0}}}}' "$id" >"$ud/Preferences"
+    printf '[Profile0]\r\nName=default-release\r\nIsRelative=1\r\nPath=Profiles/abcd1234.default-release\r\n' >"$ff/profiles.ini"
+    printf '{"addons": [{"id": "uBlock0@raymondhill.net", "type": "extension", "location": "app-profile", "version": "1.55.0", "active": true, "defaultLocale": {"name": "uBlock Origin"}}, {"id": "formautofill@mozilla.org", "location": "app-builtin", "version": "1.0"}]}' \
+        >"$ff/Profiles/abcd1234.default-release/extensions.json"
+    run "$TENKEN" scan --root "$IMG" --no-memory --no-disk --no-traces --out "$OUT" --no-progress
+    [ "$status" -eq 0 ]
+    validate "$OUT"
+    run jq -r '[.inventory[] | select(.kind == "extension") | "\(.browser)|\(.name)|\(.version)|\(.enabled)|\(.user)"] | sort | .[]' "$OUT"
+    printf '%s\n' "${lines[@]}"
+    [ "${#lines[@]}" -eq 2 ]
+    [ "${lines[0]}" = "Firefox|uBlock Origin|1.55.0|true|alice" ]
+    [ "${lines[1]}" = "Google Chrome|Slides|0.10|false|alice" ]
+}
+
 # task NAME COMMAND ARGUMENTS: a scheduled task file as Task Scheduler writes it (UTF-16LE)
 task() {
     local f="$IMG2/Windows/System32/Tasks/$1"
