@@ -15,7 +15,6 @@
 #include "compat/fs.h"
 #include "core/alloc.h"
 #include "core/hash.h"
-#include <openssl/evp.h>
 #include "scan/embedded.h"
 
 /* Bumped when the meaning of an external changes, so cached verdicts are not reused. */
@@ -63,7 +62,7 @@ struct compile {
     struct tk_buf *errors;
     char first[400];
     size_t nerrors;
-    EVP_MD_CTX *digest;
+    struct tk_hash3 digest; /* its SHA-256 is the rule set's hash */
     struct tk_err *err;
 };
 
@@ -114,11 +113,11 @@ static int new_compiler(struct compile *cc, YR_COMPILER **c, struct tk_err *err)
     return 0;
 }
 
-static void digest_str(EVP_MD_CTX *d, const char *s, size_t n)
+static void digest_str(struct tk_hash3 *d, const char *s, size_t n)
 {
     uint64_t len = n;
-    EVP_DigestUpdate(d, &len, sizeof len);
-    EVP_DigestUpdate(d, s, n);
+    tk_hash3_update(d, &len, sizeof len);
+    tk_hash3_update(d, s, n);
 }
 
 /* Included files are read by us, so they are bounded and count in the rule-set hash. The
@@ -135,8 +134,8 @@ static const char *on_include(const char *name, const char *from, const char *ns
     struct tk_err e = { 0 };
     char *out = NULL;
     if (tk_read_file(tk_buf_cstr(&path), &text, &e) == 0 && tk_buf_addc(&text, '\0') == 0) {
-        digest_str(cc->digest, path.ptr, path.len);
-        digest_str(cc->digest, text.ptr, text.len - 1);
+        digest_str(&cc->digest, path.ptr, path.len);
+        digest_str(&cc->digest, text.ptr, text.len - 1);
         out = tk_malloc(text.len);
         if (out)
             memcpy(out, text.ptr, text.len);
@@ -157,9 +156,9 @@ static void free_include(const char *text, void *ud)
 static int add_source(struct compile *cc, const char *ns, const char *name, const char *text,
                       size_t n, struct tk_err *err)
 {
-    digest_str(cc->digest, ns, strlen(ns));
-    digest_str(cc->digest, name, strlen(name));
-    digest_str(cc->digest, text, n);
+    digest_str(&cc->digest, ns, strlen(ns));
+    digest_str(&cc->digest, name, strlen(name));
+    digest_str(&cc->digest, text, n);
     if (n == 0)
         return 0;
     YR_COMPILER *c = cc->c;
@@ -258,14 +257,15 @@ int tk_rules_compile(struct tk_rules **out, const struct tk_rules_opts *o, struc
     if (rc)
         return rc;
     struct tk_rules *r = tk_calloc(1, sizeof *r);
-    struct compile cc = { .errors = o->errors, .digest = EVP_MD_CTX_new() };
+    struct compile cc = { .errors = o->errors };
+    bool hashing = tk_hash3_init(&cc.digest) == 0;
     struct tk_buf files = TK_BUF_INIT(64 << 20), text = TK_BUF_INIT(RULE_FILE_MAX);
     bool sources = false;
-    if (!r || !cc.digest || EVP_DigestInit_ex(cc.digest, EVP_sha256(), NULL) != 1) {
+    if (!r || !hashing || tk_hash3_start(&cc.digest) != 0) {
         rc = tk_err_set(err, TK_ENOMEM, "out of memory");
         goto done;
     }
-    digest_str(cc.digest, EXTERNALS_VERSION, strlen(EXTERNALS_VERSION));
+    digest_str(&cc.digest, EXTERNALS_VERSION, strlen(EXTERNALS_VERSION));
     if ((rc = new_compiler(&cc, &cc.c, err)) != 0)
         goto done;
     for (size_t i = 0; o->builtin && i < tk_builtin_rules_count && !rc; i++) {
@@ -294,7 +294,7 @@ int tk_rules_compile(struct tk_rules **out, const struct tk_rules_opts *o, struc
                                 path, yrc);
                 break;
             }
-            digest_str(cc.digest, text.ptr, text.len);
+            digest_str(&cc.digest, text.ptr, text.len);
             if ((rc = push_set(r, set)) != 0) {
                 yr_rules_destroy(set);
                 rc = tk_err_set(err, rc, "out of memory");
@@ -331,14 +331,17 @@ int tk_rules_compile(struct tk_rules **out, const struct tk_rules_opts *o, struc
         rc = tk_err_set(err, TK_EINVAL, "no rules to scan with");
         goto done;
     }
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    EVP_DigestFinal_ex(cc.digest, md, &mdlen);
-    tk_hex_encode(md, 32, r->hash);
+    struct tk_digests d;
+    if (tk_hash3_final(&cc.digest, &d) != 0) {
+        rc = tk_err_set(err, TK_ENOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(r->hash, d.sha256, sizeof d.sha256);
 done:
     if (cc.c)
         yr_compiler_destroy(cc.c);
-    EVP_MD_CTX_free(cc.digest);
+    if (hashing)
+        tk_hash3_release(&cc.digest);
     tk_buf_release(&files);
     tk_buf_release(&text);
     if (rc) {
