@@ -206,6 +206,9 @@ int tk_analyze_exposure(struct tk_bundle *b, const struct tk_analysis *an, struc
     (void)err;
     struct state st = { .b = b };
     int rc = upload_reach(&st, an ? an->reach : NULL);
+    /* the antivirus is a setting, judged for offline images as well */
+    for (size_t i = 0; i < b->antivirus.nevidence && !rc && b->antivirus.loaded == TK_NO; i++)
+        rc = evidence(&st, TK_F_CFG_ANTIVIRUS_OFF, "/antivirus", b->antivirus.evidence[i]);
     if (rc || !b->net.collected)
         return rc;
     char ref[96];

@@ -32,6 +32,7 @@ int tk_bundle_init(struct tk_bundle *b, struct tk_err *err)
     tk_arena_init(&b->arena, TK_BUNDLE_MAX_BYTES);
     b->host.boot_time = -1;
     b->net.firewall.loaded = TK_UNKNOWN;
+    b->antivirus.loaded = TK_UNKNOWN;
     unsigned char r[16];
     int rc = tk_sys_random(r, sizeof r);
     if (rc)
@@ -49,6 +50,7 @@ void tk_bundle_release(struct tk_bundle *b)
     for (size_t i = 0; i < b->nfindings; i++)
         tk_free(b->findings[i].evidence);
     tk_free(b->net.firewall.evidence);
+    tk_free(b->antivirus.evidence);
     tk_free(b->net.ifaces);
     tk_free(b->net.routes);
     tk_free(b->net.socks);
@@ -219,8 +221,12 @@ int tk_service_add_socket(struct tk_bundle *b, struct tk_service *s, size_t sock
 
 int tk_firewall_add_evidence(struct tk_bundle *b, const char *text)
 {
-    struct tk_firewall *fw = &b->net.firewall;
-    const char **slot = push((void **)&fw->evidence, &fw->nevidence, &fw->cevidence,
+    return tk_protection_add_evidence(b, &b->net.firewall, text);
+}
+
+int tk_protection_add_evidence(struct tk_bundle *b, struct tk_protection *p, const char *text)
+{
+    const char **slot = push((void **)&p->evidence, &p->nevidence, &p->cevidence,
                              sizeof *slot, 256);
     if (!slot)
         return TK_ENOMEM;

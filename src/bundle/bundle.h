@@ -130,7 +130,10 @@ struct tk_service {
     int port;                 /* rdp on Windows: the configured port; 0 when not read */
 };
 
-struct tk_firewall {
+/* A protection that is on, off or not known, and what that rests on: the host firewall
+ * (network.firewall, "loaded") and the antivirus (antivirus, "active"). */
+struct tk_protection {
+    const char *product; /* antivirus: "Microsoft Defender"; NULL for the firewall */
     enum tk_tri loaded;
     const char **evidence;
     size_t nevidence, cevidence;
@@ -146,7 +149,7 @@ struct tk_network {
     size_t nsocks, csocks;
     struct tk_service services[3];
     size_t nservices;
-    struct tk_firewall firewall;
+    struct tk_protection firewall;
 };
 
 struct tk_evidence {
@@ -308,6 +311,7 @@ struct tk_bundle {
     struct tk_item *items;
     size_t nitems, citems, items_dropped;
     struct tk_network net;
+    struct tk_protection antivirus; /* Windows: Microsoft Defender's real-time protection */
     struct tk_finding *findings;
     size_t nfindings, cfindings;
     struct tk_bundle_error *errors;
@@ -349,6 +353,7 @@ int tk_finding_add_evidence(struct tk_bundle *b, struct tk_finding *f, const cha
                             const char *text);
 int tk_service_add_socket(struct tk_bundle *b, struct tk_service *s, size_t sock_index);
 int tk_firewall_add_evidence(struct tk_bundle *b, const char *text);
+int tk_protection_add_evidence(struct tk_bundle *b, struct tk_protection *p, const char *text);
 
 /* Records something that could not be read and why. Never fails: past the bound or when
  * out of memory the error is counted in errors_dropped. */

@@ -559,6 +559,14 @@ int tk_bundle_write_json(const struct tk_bundle *b, struct tk_json *w)
         write_item(&b->items[i], w);
     tk_json_arr_end(w);
     write_network(b, w);
+    if (b->antivirus.product || b->antivirus.nevidence) {
+        tk_json_key(w, "antivirus");
+        tk_json_obj_begin(w);
+        tk_json_kstr(w, "product", b->antivirus.product);
+        ktri(w, "active", b->antivirus.loaded);
+        tk_json_kstrs(w, "evidence", b->antivirus.evidence, b->antivirus.nevidence);
+        tk_json_obj_end(w);
+    }
     write_detections(b, w);
     tk_json_key(w, "analysis");
     tk_json_obj_begin(w);

@@ -736,6 +736,23 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
     const struct tk_jv *net = r.rc ? NULL : obj_member(&r, doc, "network", true);
     if (net)
         read_network(&r, net);
+    const struct tk_jv *av = r.rc ? NULL : obj_member(&r, doc, "antivirus", false);
+    if (av) {
+        enter(&r, "antivirus");
+        r.b->antivirus.product = str(&r, av, "product", false);
+        r.b->antivirus.loaded = tri(&r, av, "active");
+        size_t i;
+        const struct tk_jv *v;
+        tk_jv_foreach(tk_jv_get(av, "evidence"), i, v)
+        {
+            if (!tk_jv_is(v, TK_JV_STRING)) {
+                bad(&r, "evidence", "expected strings");
+                break;
+            }
+            tk_protection_add_evidence(r.b, &r.b->antivirus, tk_jv_str(v));
+        }
+        leave(&r, 0);
+    }
     const struct tk_jv *det = r.rc ? NULL : obj_member(&r, doc, "detect", false);
     if (det) {
         read_detect_info(&r, det);

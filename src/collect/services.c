@@ -350,7 +350,7 @@ static int count_rule(void *ud, uint16_t type, const void *payload, size_t len)
 
 static void collect_firewall(struct tk_collect_ctx *ctx)
 {
-    struct tk_firewall *fw = &ctx->b->net.firewall;
+    struct tk_protection *fw = &ctx->b->net.firewall;
     fw->loaded = TK_UNKNOWN;
     /* Enabled at boot: evidence, not proof, that rules are in force. */
     static const struct {

@@ -7,7 +7,8 @@
  *   software   Uninstall keys: HKLM in the 64- and 32-bit views and each user's HKU hive
  *   network    this machine's adapters, addresses, default gateways and listening sockets
  *              with their processes (compat/net.h); nothing for an offline image
- *   services   RDP (allowed, NLA, port), the SMB server and SMBv1, firewall profiles
+ *   services   RDP (allowed, NLA, port), the SMB server and SMBv1, firewall profiles,
+ *              Microsoft Defender's real-time protection
  *   (programs: winprog.c; autostart traces: winauto.c)
  *
  * Values that group policy can override are read from the policy key first. Which facts
@@ -448,7 +449,7 @@ static void firewall(struct tk_collect_ctx *ctx)
         { "StandardProfile", "PrivateProfile", "private" },
         { "PublicProfile", "PublicProfile", "public" },
     };
-    struct tk_firewall *fw = &ctx->b->net.firewall;
+    struct tk_protection *fw = &ctx->b->net.firewall;
     struct tk_buf path = TK_BUF_INIT(512), pol = TK_BUF_INIT(512);
     int on = 0, off = 0;
     for (size_t i = 0; i < 3; i++) {
@@ -474,6 +475,37 @@ static void firewall(struct tk_collect_ctx *ctx)
     tk_buf_release(&pol);
 }
 
+#define DEFENDER "HKLM\\SOFTWARE\\Microsoft\\Windows Defender"
+#define DEFENDER_POLICY "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender"
+
+/* Microsoft Defender's real-time protection: off when a setting (group policy first) turns
+ * Defender or its real-time monitoring off, or its service is disabled; on when the service
+ * is there and nothing turns it off. Another antivirus product switching Defender to
+ * passive mode is not seen in these values. */
+static int defender(struct tk_collect_ctx *ctx)
+{
+    struct tk_protection *av = &ctx->b->antivirus;
+    long start = reg_dword(ctx, CCS "\\Services\\WinDefend", "Start", -1);
+    long anti = policy_dword(ctx, DEFENDER_POLICY, DEFENDER, "DisableAntiSpyware", 0);
+    long rt = policy_dword(ctx, DEFENDER_POLICY "\\Real-Time Protection",
+                           DEFENDER "\\Real-Time Protection", "DisableRealtimeMonitoring", 0);
+    if (start < 0 && anti == 0 && rt == 0)
+        return 0; /* no Defender to speak of (a server core, a stripped image) */
+    av->product = "Microsoft Defender";
+    int rc = 0;
+    if (anti > 0)
+        rc = tk_protection_add_evidence(ctx->b, av, "DisableAntiSpyware = 1");
+    if (rt > 0 && !rc)
+        rc = tk_protection_add_evidence(ctx->b, av, "Real-Time Protection: DisableRealtimeMonitoring = 1");
+    if (start == 4 && !rc)
+        rc = tk_protection_add_evidence(ctx->b, av, "WinDefend service disabled (Start = 4)");
+    if (av->nevidence)
+        av->loaded = TK_NO;
+    else if (start >= 0)
+        av->loaded = TK_YES;
+    return rc;
+}
+
 int tk_collect_win_services(struct tk_collect_ctx *ctx)
 {
     if (!need_registry(ctx))
@@ -485,5 +517,7 @@ int tk_collect_win_services(struct tk_collect_ctx *ctx)
         tk_collect_service(ctx, 2, "ssh");
     if (!rc)
         firewall(ctx);
+    if (!rc)
+        rc = defender(ctx);
     return rc;
 }

@@ -60,6 +60,9 @@ make_image() {
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\NoName]
 "DisplayVersion"="1.0"
 
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Real-Time Protection]
+"DisableRealtimeMonitoring"=dword:00000001
+
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Google Chrome]
 "DisplayName"="Google Chrome"
 "DisplayVersion"="120.0.6099.109"
@@ -93,6 +96,9 @@ REG
 
 [HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Services\LanmanServer\Parameters]
 "SMB1"=dword:00000001
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Services\WinDefend]
+"Start"=dword:00000002
 
 [HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Services\srv]
 "Start"=dword:00000003
@@ -140,6 +146,9 @@ REG
     jq -e '.network.services.smb | .installed and .smb1_allowed == true and .min_protocol == "NT1"' "$OUT"
     jq -e '.network.firewall.loaded == false' "$OUT"
     jq -e '.network.firewall.evidence | index("Windows Firewall public profile: off") != null' "$OUT"
+    # Defender's real-time protection turned off by policy: judged even though offline
+    jq -e '.antivirus | .product == "Microsoft Defender" and .active == false and (.evidence | index("Real-Time Protection: DisableRealtimeMonitoring = 1") != null)' "$OUT"
+    jq -e '.findings[] | select(.id == "TK-CFG-ANTIVIRUS-OFF") | .severity == "medium"' "$OUT"
 }
 
 @test "an offline Windows image: browsers and meeting tools versioned by their program files" {
