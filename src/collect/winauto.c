@@ -6,6 +6,7 @@
  *   scheduled tasks (Windows\System32\Tasks, the XML Task Scheduler keeps per task: each
  *       Exec action's Command and Arguments)
  *   the Startup folders (all users', each user's): programs and scripts placed there
+ *   running processes (tenken.exe only): programs running from a temporary directory
  *
  * An entry becomes a trace (kind "persistence") when its command has a trait below or its
  * program lives in a user's profile or a temporary directory; autostart entries of ordinary
@@ -14,11 +15,14 @@
  * (scheduled tasks), T1059.001 (PowerShell) and T1218 (signed binary proxy execution); they
  * are substrings matched without regard to case, so builds without PCRE2 have them too. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "collect/collect.h"
 #include "collect/winreg.h"
+#include "compat/proc.h"
+#include "compat/sys.h"
 #include "core/alloc.h"
 #include "core/str.h"
 #include "core/utf8.h"
@@ -289,6 +293,55 @@ static int startup(struct tk_collect_ctx *ctx, const char *dir, const char *user
     return rc;
 }
 
+/* ---- running processes ------------------------------------------------------------------- */
+
+/* Programs running from a temporary directory, Users\Public or the recycle bin: a trace of
+ * kind process-location, as on Linux. tenken.exe itself (often started from Downloads or a
+ * temporary folder) is not one. */
+static int processes(struct tk_collect_ctx *ctx)
+{
+    static const char *const places[] = { "\\appdata\\local\\temp\\", "\\windows\\temp\\",
+                                          "\\users\\public\\", "\\$recycle.bin\\" };
+    int *pids = NULL;
+    size_t n = 0;
+    struct tk_err e = { 0 };
+    if (tk_proc_list(&pids, &n, &e) != 0) {
+        tk_collect_error(ctx, NULL, &e);
+        return e.code == TK_ENOMEM ? TK_ENOMEM : 0;
+    }
+    int self = tk_sys_pid(), rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        struct tk_proc p;
+        if (pids[i] == self || tk_proc_identify(pids[i], &p, &e) != 0 || !p.exe[0] ||
+            strncasecmp(p.comm, "tenken", 6) == 0)
+            continue;
+        char low[sizeof p.exe];
+        size_t k = 0;
+        for (; p.exe[k]; k++)
+            low[k] = p.exe[k] >= 'A' && p.exe[k] <= 'Z' ? (char)(p.exe[k] + 32) : p.exe[k];
+        low[k] = '\0';
+        bool tmp = false;
+        for (size_t j = 0; j < sizeof places / sizeof places[0] && !tmp; j++)
+            tmp = strstr(low, places[j]) != NULL;
+        if (!tmp)
+            continue;
+        struct tk_trace *t = tk_bundle_add_trace(ctx->b);
+        if (!t) {
+            rc = TK_ENOMEM;
+            break;
+        }
+        t->kind = "process-location";
+        t->why = "tmp-path";
+        t->path = tk_bundle_strdup(ctx->b, p.exe);
+        t->line = -1;
+        t->pid = p.pid;
+        t->process = tk_bundle_strdup(ctx->b, p.comm);
+        t->text = tk_bundle_clip(ctx->b, p.cmdline, strlen(p.cmdline), TEXT_MAX);
+    }
+    free(pids); /* tk_proc_list's contract */
+    return rc;
+}
+
 /* The all-users folder is "StartUp", a user's "Startup"; an image mounted on Linux may
  * tell the two apart, so both spellings are tried (Windows itself finds the first). */
 static int startup_at(struct tk_collect_ctx *ctx, const char *base, const char *user)
@@ -320,6 +373,8 @@ int tk_collect_win_autostart(struct tk_collect_ctx *ctx)
         rc = tasks(ctx, "/Windows/System32/Tasks", 0, &seen);
     if (!rc)
         rc = startup_at(ctx, "/ProgramData", NULL);
+    if (!rc && ctx->live)
+        rc = processes(ctx);
     struct tk_buf base = TK_BUF_INIT(8192);
     for (size_t u = 0; u < ctx->nusers && !rc; u++) {
         tk_buf_reset(&base);

@@ -70,6 +70,7 @@ setup() {
 teardown() {
     [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null || true
     [ -n "${LISTENER:-}" ] && kill "$LISTENER" 2>/dev/null || true
+    [ -n "${PINGER:-}" ] && kill "$PINGER" 2>/dev/null || true
 }
 
 # exe ARGS...: tenken.exe under wine; Windows paths for files given as Z:\...
@@ -131,6 +132,11 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     LISTENER=$!
     for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.1; done
     port=$(cat "$BATS_TEST_TMPDIR/port")
+    # a program running from Users\Public (wine's ping under another name)
+    cp "$WINEPREFIX/drive_c/windows/system32/ping.exe" "$WINEPREFIX/drive_c/users/Public/pinger.exe"
+    "$WINE" 'C:\users\Public\pinger.exe' -n 60 127.0.0.1 >/dev/null 2>&1 &
+    PINGER=$!
+    sleep 1
     run exe scan --no-progress --out "$(winpath "$OUT")" --iocs "$(winpath "$BATS_FILE_TMPDIR/hash-iocs.txt")"
     echo "$output"
     [ "$status" -eq 0 ]
@@ -156,6 +162,7 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     jq -e '.detections[] | select(.path == "/Users/Public/invoice.exe" and .level == "alert" and .reasons[0].type == "hash-ioc")' "$OUT"
     # a trace of persistence: the user's Run value with an encoded PowerShell command
     jq -e '.traces[] | select(.kind == "persistence" and .why == "encoded-exec" and (.path | endswith("\\Run\\Updater")))' "$OUT"
+    jq -e '.traces[] | select(.kind == "process-location" and .why == "tmp-path" and .process == "pinger.exe")' "$OUT"
     # what did not run is said, not hidden
     jq -e '.errors[] | select(.collector == "yara" and .kind == "unsupported")' "$OUT"
 }
