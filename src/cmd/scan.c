@@ -295,7 +295,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     }
     const char *val, *out = NULL, *format = "text", *kbpath = NULL;
     enum tk_severity fail_on = TK_SEV_CRITICAL;
-    bool have_fail_on = false, no_progress = false;
+    bool have_fail_on = false, no_progress = false, no_traces = false;
     enum tk_lang lang = tk_lang_from_env();
     int idx, rc = TK_EXIT_OK;
     struct tk_cli_upload up = { .retries = 4 };
@@ -411,6 +411,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             break;
         case O_NO_TRACES:
             dop.traces = false;
+            no_traces = true;
             break;
         case O_UPLOAD:
             up.server = val;
@@ -482,7 +483,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         dop.c2 = false;
     if (co.only && !tk_collect_selected(co.only, "traces"))
         dop.traces = false;
-    co.no_traces = !dop.traces;
+    co.no_traces = no_traces; /* --only autostart selects that collector by itself */
     dop.offline = co.proc != NULL; /* a test's /proc: no live memory or connections */
     if (nice && tk_sys_lower_priority() != 0)
         tk_log(&cli->log, TK_LOG_WARN, "--nice: could not lower the priority");

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "collect/collect.h"
+#include "collect/winauto.h"
 #include "collect/winreg.h"
 #include "compat/proc.h"
 #include "compat/sys.h"
@@ -31,6 +32,8 @@
 #define TASK_MAX ((size_t)1 << 20)  /* task files larger than this are not read */
 #define MAX_TASKS 20000             /* task files looked at */
 #define MAX_DEPTH 8                 /* folders of tasks */
+#define MAX_STARTUP 10000           /* entries looked at per Startup folder */
+#define MAX_ACTIONS 32              /* Exec actions read per task (Task Scheduler allows 32) */
 
 static const struct {
     const char *why;
@@ -48,22 +51,28 @@ static const struct {
     { "user-dir", true, { ":\\users\\", "%userprofile%\\", "%appdata%\\", "%localappdata%\\" } },
 };
 
-/* The first trait of a command line (of a service: service too), or NULL. */
-static const char *trait_of(const char *cmd, bool service)
+const char *tk_autostart_trait(const char *cmd, bool service)
 {
-    char low[2048];
-    size_t n = 0;
-    low[n++] = ' '; /* so that " -enc " also matches at either end */
-    for (const char *p = cmd; *p && n < sizeof low - 2; p++)
-        low[n++] = *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p;
-    low[n++] = ' ';
-    low[n] = '\0';
-    for (size_t i = 0; i < sizeof traits / sizeof traits[0]; i++)
+    /* the whole command, lower-cased, between spaces (" -enc " matches at either end) */
+    size_t n = strlen(cmd);
+    char *low = tk_malloc(n + 3);
+    if (!low)
+        return NULL;
+    low[0] = ' ';
+    for (size_t i = 0; i < n; i++)
+        low[i + 1] = cmd[i] >= 'A' && cmd[i] <= 'Z' ? (char)(cmd[i] + 32) : cmd[i];
+    low[n + 1] = ' ';
+    low[n + 2] = '\0';
+    const char *why = NULL;
+    for (size_t i = 0; i < sizeof traits / sizeof traits[0] && !why; i++)
         for (size_t k = 0; k < 9 && traits[i].tokens[k] && (service || !traits[i].services_only);
              k++)
-            if (strstr(low, traits[i].tokens[k]))
-                return traits[i].why;
-    return NULL;
+            if (strstr(low, traits[i].tokens[k])) {
+                why = traits[i].why;
+                break;
+            }
+    tk_free(low);
+    return why;
 }
 
 /* Records a trace when cmd is suspicious (or why is given). */
@@ -71,12 +80,14 @@ static int judge(struct tk_collect_ctx *ctx, const char *where, const char *cmd,
                  const char *user, bool service)
 {
     if (!why)
-        why = trait_of(cmd, service);
+        why = tk_autostart_trait(cmd, service);
     if (!why)
         return 0;
+    /* past the bundle's bound traces are counted as dropped, not fatal: a user who plants
+     * thousands of entries must not cost the scan its bundle */
     struct tk_trace *t = tk_bundle_add_trace(ctx->b);
     if (!t)
-        return TK_ENOMEM;
+        return 0;
     t->kind = "persistence";
     t->path = tk_bundle_strdup(ctx->b, where);
     t->line = -1;
@@ -84,10 +95,12 @@ static int judge(struct tk_collect_ctx *ctx, const char *where, const char *cmd,
     t->user = user;
     t->text = tk_bundle_clip(ctx->b, cmd, strlen(cmd), TEXT_MAX);
     t->why = why;
-    return t->path && t->text ? 0 : TK_ENOMEM;
+    return 0;
 }
 
 /* ---- Run keys and services ---------------------------------------------------------------- */
+
+#define MAX_VALUES 16384 /* values looked at per Run key */
 
 static int run_key(struct tk_collect_ctx *ctx, const char *path, const char *user)
 {
@@ -96,17 +109,28 @@ static int run_key(struct tk_collect_ctx *ctx, const char *path, const char *use
     int rc = tk_winreg_key_open(ctx->reg, path, &k, &e);
     if (rc)
         return rc == TK_ENOMEM ? rc : 0;
-    struct tk_buf name = TK_BUF_INIT(4096), data = TK_BUF_INIT(1 << 20),
-                  cmd = TK_BUF_INIT(1 << 20), where = TK_BUF_INIT(8192);
+    /* value names reach 16,383 UTF-16 units: room for them in UTF-8 */
+    struct tk_buf name = TK_BUF_INIT(49152 + 16), data = TK_BUF_INIT(1 << 20),
+                  cmd = TK_BUF_INIT(2 << 20), where = TK_BUF_INIT(65536);
     uint32_t type;
     rc = 0;
-    for (size_t i = 0; !rc && tk_winreg_raw_at(k, i, &name, &type, &data) == 0; i++) {
-        const char *value = tk_buf_cstr(&name);
-        if (tk_winreg_str(k, value, &cmd) != 0)
+    for (size_t i = 0; !rc && i < MAX_VALUES; i++) {
+        int r = tk_winreg_raw_at(k, i, &name, &type, &data);
+        if (r == TK_ENOENT)
+            break;
+        if (r == TK_ENOMEM)
+            rc = r;
+        /* a value that cannot be read (too long, damaged) hides nothing after it; only
+         * strings are commands (REG_SZ 1, REG_EXPAND_SZ 2), decoded from the bytes read */
+        if (r || (type != 1 && type != 2))
             continue;
+        tk_buf_reset(&cmd);
         tk_buf_reset(&where);
-        if (tk_buf_addf(&where, "%s\\%s", path, value) == 0)
-            rc = judge(ctx, tk_buf_cstr(&where), tk_buf_cstr(&cmd), NULL, user, false);
+        if (tk_utf16le_to_utf8((const unsigned char *)(data.ptr ? data.ptr : ""), data.len,
+                               &cmd) != 0 ||
+            tk_buf_addf(&where, "%s\\%s", path, tk_buf_cstr(&name)) != 0)
+            continue;
+        rc = judge(ctx, tk_buf_cstr(&where), tk_buf_cstr(&cmd), NULL, user, false);
     }
     tk_buf_release(&name);
     tk_buf_release(&data);
@@ -169,14 +193,29 @@ static int services(struct tk_collect_ctx *ctx)
 
 /* ---- scheduled tasks ---------------------------------------------------------------------- */
 
-/* The text of the first <tag>…</tag> at or after *from (entities decoded), or false. */
-static bool element(const char *xml, const char **from, const char *tag, struct tk_buf *out)
+/* The first occurrence of needle in [s, e), or NULL. */
+static const char *find(const char *s, const char *e, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; s && (size_t)(e - s) >= n; s++) {
+        s = memchr(s, needle[0], (size_t)(e - s) - n + 1);
+        if (!s)
+            return NULL;
+        if (memcmp(s, needle, n) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+/* The text of the first <tag>…</tag> in [*from, end), entities decoded, appended to out;
+ * *from moves past it. False when there is none. */
+static bool element(const char **from, const char *end, const char *tag, struct tk_buf *out)
 {
     char open[32], close[32];
     snprintf(open, sizeof open, "<%s>", tag);
     snprintf(close, sizeof close, "</%s>", tag);
-    const char *s = strstr(*from, open);
-    const char *e = s ? strstr(s, close) : NULL;
+    const char *s = find(*from, end, open);
+    const char *e = s ? find(s, end, close) : NULL;
     if (!e)
         return false;
     s += strlen(open);
@@ -201,42 +240,65 @@ static bool element(const char *xml, const char **from, const char *tag, struct 
     return true;
 }
 
+int tk_task_actions(const void *raw, size_t n, int (*fn)(void *ud, const char *cmd), void *ud)
+{
+    struct tk_buf xml = TK_BUF_INIT(2 * TASK_MAX + 16), cmd = TK_BUF_INIT(1 << 16);
+    const unsigned char *p = raw;
+    int rc = 0;
+    if (n >= 2 && p[0] == 0xff && p[1] == 0xfe) /* UTF-16LE, as Task Scheduler writes them */
+        rc = tk_utf16le_to_utf8(p + 2, n - 2, &xml);
+    else
+        rc = tk_buf_add(&xml, raw, n);
+    const char *at = tk_buf_cstr(&xml), *end = at + xml.len;
+    for (int actions = 0; !rc && actions < MAX_ACTIONS; actions++) {
+        /* each <Exec> holds a Command and perhaps Arguments */
+        const char *exec = find(at, end, "<Exec>");
+        const char *stop = exec ? find(exec, end, "</Exec>") : NULL;
+        if (!stop)
+            break;
+        const char *in = exec;
+        tk_buf_reset(&cmd);
+        if (element(&in, stop, "Command", &cmd)) {
+            struct tk_buf args = TK_BUF_INIT(1 << 16);
+            if (element(&in, stop, "Arguments", &args) && args.len) {
+                tk_buf_addc(&cmd, ' ');
+                tk_buf_add(&cmd, args.ptr, args.len);
+            }
+            tk_buf_release(&args);
+            rc = fn(ud, tk_buf_cstr(&cmd));
+        }
+        at = stop + 7;
+    }
+    tk_buf_release(&xml);
+    tk_buf_release(&cmd);
+    return rc == TK_ENOMEM ? rc : rc > 0 ? rc : 0;
+}
+
+struct task_ud {
+    struct tk_collect_ctx *ctx;
+    const char *path;
+};
+
+static int on_action(void *ud, const char *cmd)
+{
+    struct task_ud *t = ud;
+    return judge(t->ctx, t->path, cmd, NULL, NULL, false);
+}
+
 static int task_file(struct tk_collect_ctx *ctx, const char *path)
 {
-    struct tk_buf raw = TK_BUF_INIT(TASK_MAX), xml = TK_BUF_INIT(2 * TASK_MAX),
-                  cmd = TK_BUF_INIT(1 << 16);
+    struct tk_buf raw = TK_BUF_INIT(TASK_MAX);
     struct tk_err e = { 0 };
     int rc = tk_fs_read(ctx->root, path, &raw, &e);
     if (rc) {
         if (rc != TK_ENOENT && rc != TK_EACCES)
             tk_collect_error(ctx, path, &e);
-        rc = 0;
-        goto out;
+        tk_buf_release(&raw);
+        return 0;
     }
-    const unsigned char *p = (const unsigned char *)(raw.ptr ? raw.ptr : "");
-    if (raw.len >= 2 && p[0] == 0xff && p[1] == 0xfe) { /* UTF-16LE, as Windows writes them */
-        if (tk_utf16le_to_utf8(p + 2, raw.len - 2, &xml) != 0)
-            goto out;
-    } else if (tk_buf_add(&xml, raw.ptr ? raw.ptr : "", raw.len) != 0) {
-        goto out;
-    }
-    const char *text = tk_buf_cstr(&xml), *at = text;
-    while (!rc && element(text, &at, "Command", &cmd)) {
-        const char *next = at;
-        const char *end = strstr(at, "</Exec>");
-        struct tk_buf args = TK_BUF_INIT(1 << 16);
-        if (end && element(text, &next, "Arguments", &args) && next <= end + 7) {
-            tk_buf_addc(&cmd, ' ');
-            tk_buf_add(&cmd, args.ptr ? args.ptr : "", args.len);
-        }
-        tk_buf_release(&args);
-        rc = judge(ctx, path, tk_buf_cstr(&cmd), NULL, NULL, false);
-        tk_buf_reset(&cmd);
-    }
-out:
+    struct task_ud t = { ctx, path };
+    rc = tk_task_actions(raw.ptr ? raw.ptr : "", raw.len, on_action, &t);
     tk_buf_release(&raw);
-    tk_buf_release(&xml);
-    tk_buf_release(&cmd);
     return rc;
 }
 
@@ -277,7 +339,8 @@ static int startup(struct tk_collect_ctx *ctx, const char *dir, const char *user
     const char *name;
     bool is_dir;
     int rc = 0;
-    while (!rc && (name = tk_fs_dir_next(d, &is_dir)) != NULL) {
+    for (size_t seen = 0; !rc && seen < MAX_STARTUP && (name = tk_fs_dir_next(d, &is_dir));
+         seen++) {
         const char *dot = strrchr(name, '.');
         bool run = false;
         for (size_t i = 0; dot && runnable[i] && !run; i++)
@@ -310,10 +373,13 @@ static int processes(struct tk_collect_ctx *ctx)
         return e.code == TK_ENOMEM ? TK_ENOMEM : 0;
     }
     int self = tk_sys_pid(), rc = 0;
+    static struct tk_proc me; /* large; one scan at a time */
+    bool have_me = tk_proc_identify(self, &me, &e) == 0 && me.exe[0];
     for (size_t i = 0; i < n && !rc; i++) {
         struct tk_proc p;
+        /* tenken.exe itself, and other runs of the same file */
         if (pids[i] == self || tk_proc_identify(pids[i], &p, &e) != 0 || !p.exe[0] ||
-            strncasecmp(p.comm, "tenken", 6) == 0)
+            (have_me && strcasecmp(p.exe, me.exe) == 0))
             continue;
         char low[sizeof p.exe];
         size_t k = 0;
@@ -326,10 +392,8 @@ static int processes(struct tk_collect_ctx *ctx)
         if (!tmp)
             continue;
         struct tk_trace *t = tk_bundle_add_trace(ctx->b);
-        if (!t) {
-            rc = TK_ENOMEM;
-            break;
-        }
+        if (!t)
+            break; /* the bundle's bound: counted as dropped */
         t->kind = "process-location";
         t->why = "tmp-path";
         t->path = tk_bundle_strdup(ctx->b, p.exe);
@@ -364,7 +428,7 @@ int tk_collect_win_autostart(struct tk_collect_ctx *ctx)
         ctx->note = "--no-traces";
         return 0;
     }
-    ctx->b->detect.traces = true;
+    ctx->b->detect.ran = ctx->b->detect.traces = true;
     size_t seen = 0;
     int rc = ctx->reg ? run_keys(ctx) : 0;
     if (!rc && ctx->reg)

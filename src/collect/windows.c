@@ -42,18 +42,18 @@ static const char *reg_str(struct tk_collect_ctx *ctx, const char *path, const c
 }
 
 /* A DWORD, or `absent` when the value is missing or not a number. */
-static long reg_dword(struct tk_collect_ctx *ctx, const char *path, const char *value,
-                      long absent)
+static int64_t reg_dword(struct tk_collect_ctx *ctx, const char *path, const char *value,
+                      int64_t absent)
 {
     uint32_t v;
     return tk_winreg_get_dword(ctx->reg, path, value, &v) == 0 ? (long)v : absent;
 }
 
 /* The policy value when group policy sets one, else the setting. */
-static long policy_dword(struct tk_collect_ctx *ctx, const char *policy, const char *path,
-                         const char *value, long absent)
+static int64_t policy_dword(struct tk_collect_ctx *ctx, const char *policy, const char *path,
+                         const char *value, int64_t absent)
 {
-    long v = reg_dword(ctx, policy, value, -1);
+    int64_t v = reg_dword(ctx, policy, value, -1);
     return v >= 0 ? v : reg_dword(ctx, path, value, absent);
 }
 
@@ -95,9 +95,9 @@ int tk_collect_win_host(struct tk_collect_ctx *ctx)
     const char *build = reg_str(ctx, CURRENT_VERSION, "CurrentBuildNumber");
     if (!build)
         build = reg_str(ctx, CURRENT_VERSION, "CurrentBuild");
-    long major = reg_dword(ctx, CURRENT_VERSION, "CurrentMajorVersionNumber", -1);
-    long minor = reg_dword(ctx, CURRENT_VERSION, "CurrentMinorVersionNumber", -1);
-    long ubr = reg_dword(ctx, CURRENT_VERSION, "UBR", -1);
+    int64_t major = reg_dword(ctx, CURRENT_VERSION, "CurrentMajorVersionNumber", -1);
+    int64_t minor = reg_dword(ctx, CURRENT_VERSION, "CurrentMinorVersionNumber", -1);
+    int64_t ubr = reg_dword(ctx, CURRENT_VERSION, "UBR", -1);
     const char *cv = reg_str(ctx, CURRENT_VERSION, "CurrentVersion"); /* "6.3" */
     long nbuild = build ? strtol(build, NULL, 10) : 0;
     /* Windows 11 kept "Windows 10" in ProductName; its builds start at 22000. */
@@ -108,12 +108,14 @@ int tk_collect_win_host(struct tk_collect_ctx *ctx)
     if (!h->os_codename)
         h->os_codename = reg_str(ctx, CURRENT_VERSION, "ReleaseId");
     if (build && major >= 0 && minor >= 0)
-        h->os_version_id = tk_bundle_printf(b, "%ld.%ld.%s", major, minor, build);
+        h->os_version_id =
+            tk_bundle_printf(b, "%lld.%lld.%s", (long long)major, (long long)minor, build);
     else if (build && cv)
         h->os_version_id = tk_bundle_printf(b, "%s.%s", cv, build);
     if (h->os_version_id)
-        h->kernel_release = ubr >= 0 ? tk_bundle_printf(b, "%s.%ld", h->os_version_id, ubr)
-                                     : h->os_version_id;
+        h->kernel_release =
+            ubr >= 0 ? tk_bundle_printf(b, "%s.%lld", h->os_version_id, (long long)ubr)
+                     : h->os_version_id;
     h->kernel_version = reg_str(ctx, CURRENT_VERSION, "BuildLabEx");
     h->hostname = reg_str(ctx, CCS "\\Control\\ComputerName\\ComputerName", "ComputerName");
     h->arch = arch_name(reg_str(ctx, CCS "\\Control\\Session Manager\\Environment",
@@ -387,7 +389,7 @@ int tk_collect_win_network(struct tk_collect_ctx *ctx)
 #define RDP_TCP TS "\\WinStations\\RDP-Tcp"
 #define SMB_PARAMS CCS "\\Services\\LanmanServer\\Parameters"
 
-static enum tk_tri tri_of(long v, long yes)
+static enum tk_tri tri_of(int64_t v, int64_t yes)
 {
     return v < 0 ? TK_UNKNOWN : v == yes ? TK_YES : TK_NO;
 }
@@ -398,12 +400,12 @@ static int rdp(struct tk_collect_ctx *ctx)
     s->product = "windows-rdp";
     s->installed = reg_dword(ctx, TS, "fDenyTSConnections", -1) >= 0 ||
                    reg_dword(ctx, RDP_TCP, "PortNumber", -1) >= 0;
-    long deny = policy_dword(ctx, TS_POLICY, TS, "fDenyTSConnections", -1);
+    int64_t deny = policy_dword(ctx, TS_POLICY, TS, "fDenyTSConnections", -1);
     s->enabled = deny < 0 ? TK_UNKNOWN : deny == 0 ? TK_YES : TK_NO;
     /* UserAuthentication 1 requires NLA; absent means the default of current Windows (on). */
-    long nla = policy_dword(ctx, TS_POLICY, RDP_TCP, "UserAuthentication", s->installed ? 1 : -1);
+    int64_t nla = policy_dword(ctx, TS_POLICY, RDP_TCP, "UserAuthentication", s->installed ? 1 : -1);
     s->nla_required = tri_of(nla, 1);
-    long port = reg_dword(ctx, RDP_TCP, "PortNumber", s->installed ? 3389 : -1);
+    int64_t port = reg_dword(ctx, RDP_TCP, "PortNumber", s->installed ? 3389 : -1);
     s->port = port > 0 && port < 65536 ? (int)port : 0;
     s->config = s->installed ? TS : NULL;
     int ports[] = { s->port ? s->port : 3389, 0 };
@@ -418,11 +420,11 @@ static int smb(struct tk_collect_ctx *ctx)
 {
     struct tk_service *s = tk_collect_service(ctx, 0, "smb");
     s->product = "windows-smb";
-    long server_start = reg_dword(ctx, CCS "\\Services\\LanmanServer", "Start", -1);
+    int64_t server_start = reg_dword(ctx, CCS "\\Services\\LanmanServer", "Start", -1);
     s->installed = server_start >= 0 && server_start != 4;
     s->config = s->installed ? SMB_PARAMS : NULL;
-    long smb1 = reg_dword(ctx, SMB_PARAMS, "SMB1", -1);
-    long srv1 = reg_dword(ctx, CCS "\\Services\\srv", "Start", -1);
+    int64_t smb1 = reg_dword(ctx, SMB_PARAMS, "SMB1", -1);
+    int64_t srv1 = reg_dword(ctx, CCS "\\Services\\srv", "Start", -1);
     if (!s->installed) {
         s->smb1_allowed = TK_NO; /* no SMB server, so no SMBv1 served */
     } else if (smb1 == 0) {
@@ -459,7 +461,7 @@ static void firewall(struct tk_collect_ctx *ctx)
                     profiles[i].key);
         tk_buf_addf(&pol, "HKLM\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\%s",
                     profiles[i].policy);
-        long v = policy_dword(ctx, tk_buf_cstr(&pol), tk_buf_cstr(&path), "EnableFirewall", -1);
+        int64_t v = policy_dword(ctx, tk_buf_cstr(&pol), tk_buf_cstr(&path), "EnableFirewall", -1);
         if (v < 0)
             continue;
         v ? on++ : off++;
@@ -485,9 +487,9 @@ static void firewall(struct tk_collect_ctx *ctx)
 static int defender(struct tk_collect_ctx *ctx)
 {
     struct tk_protection *av = &ctx->b->antivirus;
-    long start = reg_dword(ctx, CCS "\\Services\\WinDefend", "Start", -1);
-    long anti = policy_dword(ctx, DEFENDER_POLICY, DEFENDER, "DisableAntiSpyware", 0);
-    long rt = policy_dword(ctx, DEFENDER_POLICY "\\Real-Time Protection",
+    int64_t start = reg_dword(ctx, CCS "\\Services\\WinDefend", "Start", -1);
+    int64_t anti = policy_dword(ctx, DEFENDER_POLICY, DEFENDER, "DisableAntiSpyware", 0);
+    int64_t rt = policy_dword(ctx, DEFENDER_POLICY "\\Real-Time Protection",
                            DEFENDER "\\Real-Time Protection", "DisableRealtimeMonitoring", 0);
     if (start < 0 && anti == 0 && rt == 0)
         return 0; /* no Defender to speak of (a server core, a stripped image) */
@@ -496,7 +498,8 @@ static int defender(struct tk_collect_ctx *ctx)
     if (anti > 0)
         rc = tk_protection_add_evidence(ctx->b, av, "DisableAntiSpyware = 1");
     if (rt > 0 && !rc)
-        rc = tk_protection_add_evidence(ctx->b, av, "Real-Time Protection: DisableRealtimeMonitoring = 1");
+        rc = tk_protection_add_evidence(ctx->b, av,
+                                        "Real-Time Protection: DisableRealtimeMonitoring = 1");
     if (start == 4 && !rc)
         rc = tk_protection_add_evidence(ctx->b, av, "WinDefend service disabled (Start = 4)");
     if (av->nevidence)

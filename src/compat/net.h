@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/addr.h"
 #include "core/err.h"
@@ -21,11 +22,16 @@ struct tk_sys_sock {
     struct tk_ip local, remote; /* IPv4-mapped addresses unmapped */
     int lport, rport;
     bool listening; /* tcp in LISTEN; udp sockets with no peer count as listening */
-    int pid;        /* owner; -1 when it could not be seen */
+    int pid;        /* owner; -1 when not (yet) known: see tk_sys_socket_owners */
+    uint64_t inode; /* Linux: the socket's inode; 0 on Windows */
 };
 
-/* Every TCP and UDP socket, IPv4 and IPv6, into *out (freed with tk_free). */
+/* Every TCP and UDP socket, IPv4 and IPv6, into *out (freed with tk_free). A table that
+ * cannot be read is skipped. Windows fills in owners; Linux leaves them to
+ * tk_sys_socket_owners, which costs a pass over every process's descriptors. */
 int tk_sys_sockets(struct tk_sys_sock **out, size_t *n, struct tk_err *err);
+/* Fills pid for the n sockets given (those the caller cares about). */
+void tk_sys_socket_owners(struct tk_sys_sock *socks, size_t n);
 
 struct tk_sys_addr {
     struct tk_ip ip;

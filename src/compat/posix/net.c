@@ -1,5 +1,5 @@
 /* net.c - Linux implementation of compat/net.h: sockets from /proc/net, owners through
- * /proc/PID/fd. */
+ * /proc/PID/fd (for the sockets asked about only). */
 #include "compat/net.h"
 
 #include "collect/procnet.h"
@@ -18,8 +18,7 @@ int tk_sys_sockets(struct tk_sys_sock **out, size_t *n, struct tk_err *err)
     } tables[] = { { "/proc/net/tcp", "tcp", 4 }, { "/proc/net/tcp6", "tcp", 6 },
                    { "/proc/net/udp", "udp", 4 }, { "/proc/net/udp6", "udp", 6 } };
     struct tk_sys_sock *s = NULL;
-    uint64_t *inodes = NULL;
-    size_t len = 0, cap = 0, icap = 0;
+    size_t len = 0, cap = 0;
     int rc = 0;
     *out = NULL;
     *n = 0;
@@ -28,23 +27,23 @@ int tk_sys_sockets(struct tk_sys_sock **out, size_t *n, struct tk_err *err)
         struct tk_err e = { 0 };
         if (tk_read_file(tables[t].file, &text, &e) != 0) {
             tk_buf_release(&text);
-            if (e.code == TK_ENOENT) /* no IPv6 in this kernel */
-                continue;
-            rc = tk_err_set(err, e.code, "%s", e.msg);
-            break;
+            if (e.code == TK_ENOMEM) {
+                rc = tk_err_set(err, e.code, "%s", e.msg);
+                break;
+            }
+            continue; /* no IPv6 in this kernel, or unreadable: the other tables still count */
         }
         struct tk_str rest = { tk_buf_cstr(&text), text.len }, line;
         while (!rc && tk_str_next_line(&rest, &line)) {
             struct tk_procnet_sock p;
             if (tk_procnet_parse_sock(line, tables[t].family, &p) != 0)
                 continue; /* the header line */
-            if (tk_grow((void **)&s, &cap, len + 1, sizeof *s, MAX_SOCKETS) ||
-                tk_grow((void **)&inodes, &icap, len + 1, sizeof *inodes, MAX_SOCKETS)) {
+            if (tk_grow((void **)&s, &cap, len + 1, sizeof *s, MAX_SOCKETS)) {
                 rc = tk_err_set(err, TK_ENOMEM, "out of memory listing sockets");
                 break;
             }
-            struct tk_sys_sock *k = &s[len];
-            inodes[len++] = p.inode;
+            struct tk_sys_sock *k = &s[len++];
+            k->inode = p.inode;
             k->proto = tables[t].proto;
             k->local = p.local;
             k->remote = p.remote;
@@ -58,18 +57,6 @@ int tk_sys_sockets(struct tk_sys_sock **out, size_t *n, struct tk_err *err)
         }
         tk_buf_release(&text);
     }
-    if (!rc && len) {
-        int *pids = tk_calloc(len, sizeof *pids);
-        if (!pids) {
-            rc = tk_err_set(err, TK_ENOMEM, "out of memory listing sockets");
-        } else {
-            tk_proc_socket_owners(inodes, len, pids);
-            for (size_t i = 0; i < len; i++)
-                s[i].pid = pids[i];
-            tk_free(pids);
-        }
-    }
-    tk_free(inodes);
     if (rc) {
         tk_free(s);
         return rc;
@@ -77,6 +64,21 @@ int tk_sys_sockets(struct tk_sys_sock **out, size_t *n, struct tk_err *err)
     *out = s;
     *n = len;
     return 0;
+}
+
+void tk_sys_socket_owners(struct tk_sys_sock *socks, size_t n)
+{
+    uint64_t *inodes = n ? tk_calloc(n, sizeof *inodes) : NULL;
+    int *pids = n ? tk_calloc(n, sizeof *pids) : NULL;
+    if (inodes && pids) {
+        for (size_t i = 0; i < n; i++)
+            inodes[i] = socks[i].inode;
+        tk_proc_socket_owners(inodes, n, pids);
+        for (size_t i = 0; i < n; i++)
+            socks[i].pid = pids[i];
+    }
+    tk_free(inodes);
+    tk_free(pids);
 }
 
 int tk_sys_adapters(struct tk_sys_adapter **out, size_t *n, struct tk_err *err)

@@ -40,6 +40,7 @@ static void *fetch(table_fn fn, ULONG family, int cls, const char *what, struct 
             return NULL;
         }
     }
+    tk_free(buf);
     tk_err_set(err, TK_EIO, "%s: the table kept growing", what);
     return NULL;
 }
@@ -115,24 +116,24 @@ int tk_sys_sockets(struct tk_sys_sock **out, size_t *n, struct tk_err *err)
         rc = add(&l, (struct tk_sys_sock){ "tcp", ip4(r->dwLocalAddr), ip4(r->dwRemoteAddr),
                                           port(r->dwLocalPort), port(r->dwRemotePort),
                                           r->dwState == MIB_TCP_STATE_LISTEN,
-                                          owner(r->dwOwningPid) });
+                                          owner(r->dwOwningPid), 0 });
     }
     for (DWORD i = 0; i < t6->dwNumEntries && !rc; i++) {
         const MIB_TCP6ROW_OWNER_PID *r = &t6->table[i];
         rc = add(&l, (struct tk_sys_sock){ "tcp", ip6(r->ucLocalAddr), ip6(r->ucRemoteAddr),
                                           port(r->dwLocalPort), port(r->dwRemotePort),
                                           r->dwState == MIB_TCP_STATE_LISTEN,
-                                          owner(r->dwOwningPid) });
+                                          owner(r->dwOwningPid), 0 });
     }
     /* UDP has no peer in these tables: every bound socket counts as listening */
     for (DWORD i = 0; i < u4->dwNumEntries && !rc; i++)
         rc = add(&l, (struct tk_sys_sock){ "udp", ip4(u4->table[i].dwLocalAddr),
                                           { .family = 4 }, port(u4->table[i].dwLocalPort), 0,
-                                          true, owner(u4->table[i].dwOwningPid) });
+                                          true, owner(u4->table[i].dwOwningPid), 0 });
     for (DWORD i = 0; i < u6->dwNumEntries && !rc; i++)
         rc = add(&l, (struct tk_sys_sock){ "udp", ip6(u6->table[i].ucLocalAddr),
                                           { .family = 6 }, port(u6->table[i].dwLocalPort), 0,
-                                          true, owner(u6->table[i].dwOwningPid) });
+                                          true, owner(u6->table[i].dwOwningPid), 0 });
     if (rc == TK_ENOMEM)
         tk_err_set(err, rc, "out of memory listing sockets");
 done:
@@ -147,6 +148,11 @@ done:
     *out = l.s;
     *n = l.n;
     return 0;
+}
+
+void tk_sys_socket_owners(struct tk_sys_sock *socks, size_t n)
+{
+    /* the IP helper tables carry the owners already */
 }
 
 static bool sockaddr_ip(const SOCKADDR *sa, struct tk_ip *ip)

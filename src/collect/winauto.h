@@ -1,0 +1,20 @@
+/* winauto.h - the parts of the Windows autostart reader (winauto.c) that judge untrusted
+ * text, exposed for their tests and fuzz harness. */
+#ifndef TK_COLLECT_WINAUTO_H
+#define TK_COLLECT_WINAUTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The suspicious trait of an autostart command line ("download-exec", "encoded-exec",
+ * "script-url", "tmp-path"; for a service's program also "user-dir"), or NULL. Looks at the
+ * first 2 KB; static strings. */
+const char *tk_autostart_trait(const char *cmd, bool service);
+
+/* Each Exec action of a scheduled task file, given as stored (UTF-16LE with its byte-order
+ * mark, or UTF-8), handed to fn as "Command Arguments" with XML entities decoded; at most 32
+ * actions. fn's positive return stops the walk and is returned; TK_ENOMEM from fn or from
+ * decoding is returned; anything else that is not a task simply yields no actions. */
+int tk_task_actions(const void *raw, size_t n, int (*fn)(void *ud, const char *cmd), void *ud);
+
+#endif
