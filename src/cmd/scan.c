@@ -38,7 +38,7 @@ static const struct tk_opt opts[] = {
                  "Read process and network state from DIR instead of /proc (for tests)." },
     [O_ONLY] = { "only", 0, "LIST",
                  "Run only these collectors and checks (comma-separated names; 'files' and "
-                 "'memory' are the malware scans of files and of process memory, 'c2' the "
+                 "'memory' are the malware scans of files and of running processes, 'c2' the "
                  "check of connections and the hosts file against C2 IOCs, 'traces' the "
                  "traces of compromise)." },
     [O_FAIL_ON] = { "fail-on", 0, "SEVERITY",
@@ -99,7 +99,8 @@ static const struct tk_opt opts[] = {
     [O_ALL_FS] = { "all-fs", 0, NULL,
                    "Also enter pseudo and network file systems (NFS, SMB, FUSE, ...)." },
     [O_NO_MEMORY] = { "no-memory", 0, NULL,
-                      "Do not scan the memory of running processes for malware." },
+                      "Do not check running processes: their memory with YARA rules and "
+                      "their program files against hash IOCs." },
     [O_PID] = { "pid", 0, "PID",
                 "Scan the memory of process PID only (default: every process); repeatable." },
     [O_MAX_PROCESS_SIZE] = { "max-process-size", 0, "SIZE",

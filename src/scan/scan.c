@@ -11,6 +11,7 @@
 #include "scan/exclude.h"
 #include "scan/ioc.h"
 #include "scan/places.h"
+#include "scan/procimg.h"
 #include "scan/procscan.h"
 #include "scan/rules.h"
 #include "scan/traces.h"
@@ -94,6 +95,9 @@ int tk_detect(struct tk_bundle *b, struct tk_detect_opts *o, struct tk_err *err)
             goto done;
     }
 #endif
+    /* the programs running now, against the hash IOCs, wherever they run from */
+    if (memory && ic.hashes && (rc = tk_procimg_check(b, iocs, o->files.max_size, err)) != 0)
+        goto done;
     if (memory && rules) {
         struct tk_procscan_opts po = { .rules = rules, .pids = o->npids ? o->pids : NULL,
                                        .npids = o->npids,

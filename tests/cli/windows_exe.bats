@@ -136,8 +136,12 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     cp "$WINEPREFIX/drive_c/windows/system32/ping.exe" "$WINEPREFIX/drive_c/users/Public/pinger.exe"
     "$WINE" 'C:\users\Public\pinger.exe' -n 60 127.0.0.1 >/dev/null 2>&1 &
     PINGER=$!
+    # its file is a hash IOC too
+    cp "$BATS_FILE_TMPDIR/hash-iocs.txt" "$BATS_TEST_TMPDIR/hash-iocs.txt"
+    printf '%s;80;test program\n' "$(md5sum "$WINEPREFIX/drive_c/users/Public/pinger.exe" | cut -d' ' -f1)" \
+        >>"$BATS_TEST_TMPDIR/hash-iocs.txt"
     sleep 1
-    run exe scan --no-progress --out "$(winpath "$OUT")" --iocs "$(winpath "$BATS_FILE_TMPDIR/hash-iocs.txt")"
+    run exe scan --no-progress --out "$(winpath "$OUT")" --iocs "$(winpath "$BATS_TEST_TMPDIR/hash-iocs.txt")"
     echo "$output"
     [ "$status" -eq 0 ]
     [[ "$output" == *"judged by the analysis server"* ]]
@@ -159,10 +163,11 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     jq -e --argjson p "$port" '.network.listening[] | select(.proto == "tcp" and .address == "127.0.0.1" and .port == $p)' "$OUT"
     # the placed file, found by its hash in the quick places (the profiles)
     jq -e '.detect.disk and (.detect.paths | index("/Users")) != null' "$OUT"
-    jq -e '.detections[] | select(.path == "/Users/Public/invoice.exe" and .level == "alert" and .reasons[0].type == "hash-ioc")' "$OUT"
+    jq -e '.detections[] | select(.kind == "file" and .path == "/Users/Public/invoice.exe" and .level == "alert" and .reasons[0].type == "hash-ioc")' "$OUT"
     # a trace of persistence: the user's Run value with an encoded PowerShell command
     jq -e '.traces[] | select(.kind == "persistence" and .why == "encoded-exec" and (.path | endswith("\\Run\\Updater")))' "$OUT"
     jq -e '.traces[] | select(.kind == "process-location" and .why == "tmp-path" and .process == "pinger.exe")' "$OUT"
+    jq -e '.detections[] | select(.kind == "process" and .process == "pinger.exe" and .reasons[0].type == "hash-ioc" and (.path | ascii_downcase | endswith("\\users\\public\\pinger.exe")))' "$OUT"
     # what did not run is said, not hidden
     jq -e '.errors[] | select(.collector == "yara" and .kind == "unsupported")' "$OUT"
 }
