@@ -51,6 +51,7 @@ struct scan {
     const struct tk_filescan_opts *o;
     struct tk_bundle *b;
     struct names names;
+    bool ids; /* files have POSIX owners (not on Windows, where rules see "" as THOR does) */
     struct tk_filecache *cache;
     struct tk_exclude *exclude; /* walker thread only */
 
@@ -310,8 +311,8 @@ static void record(struct worker *w, const struct job *j, const struct tk_digest
         .path = j->path,
         .pid = -1,
         .size = (int64_t)j->st.st_size,
-        .owner = owner,
-        .group = group,
+        .owner = owner && *owner ? owner : NULL,
+        .group = group && *group ? group : NULL,
         .mode = (int64_t)(j->st.st_mode & 07777),
         .mtime = (int64_t)j->st.st_mtime,
         .ctime = (int64_t)j->st.st_ctime,
@@ -329,8 +330,8 @@ static void scan_job(struct worker *w, struct job *j)
     const struct tk_filescan_opts *o = s->o;
     struct tk_err err = { 0 };
     char ubuf[24], gbuf[24], ext[32], dirbuf[8];
-    const char *owner = name_of(&s->names.users, j->st.st_uid, ubuf, sizeof ubuf);
-    const char *group = name_of(&s->names.groups, j->st.st_gid, gbuf, sizeof gbuf);
+    const char *owner = s->ids ? name_of(&s->names.users, j->st.st_uid, ubuf, sizeof ubuf) : "";
+    const char *group = s->ids ? name_of(&s->names.groups, j->st.st_gid, gbuf, sizeof gbuf) : "";
     const char *filename = j->path + j->dirlen + 1;
     extension_of(filename, ext, sizeof ext);
     struct tk_digests d;
@@ -537,7 +538,8 @@ static int cores(void)
 
 int tk_filescan(struct tk_bundle *b, const struct tk_filescan_opts *o, struct tk_err *err)
 {
-    struct scan s = { .o = o, .b = b, .info = &b->detect };
+    struct scan s = { .o = o, .b = b, .info = &b->detect,
+                      .ids = strcmp(tk_sys_os_family(), "windows") != 0 };
     int rc = 0, started = 0;
     double t0 = tk_time_mono();
     tk_arena_init(&s.names.arena, 64 << 20);

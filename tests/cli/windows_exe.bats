@@ -163,7 +163,7 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     jq -e --argjson p "$port" '.network.listening[] | select(.proto == "tcp" and .address == "127.0.0.1" and .port == $p)' "$OUT"
     # the placed file, found by its hash in the quick places (the profiles)
     jq -e '.detect.disk and (.detect.paths | index("/Users")) != null' "$OUT"
-    jq -e '.detections[] | select(.kind == "file" and .path == "/Users/Public/invoice.exe" and .level == "alert" and .reasons[0].type == "hash-ioc")' "$OUT"
+    jq -e '.detections[] | select(.kind == "file" and .path == "/Users/Public/invoice.exe" and .level == "alert" and .reasons[0].type == "hash-ioc" and .owner == null)' "$OUT"
     # a trace of persistence: the user's Run value with an encoded PowerShell command
     jq -e '.traces[] | select(.kind == "persistence" and .why == "encoded-exec" and (.path | endswith("\\Run\\Updater")))' "$OUT"
     jq -e '.traces[] | select(.kind == "process-location" and .why == "tmp-path" and .process == "pinger.exe")' "$OUT"
