@@ -51,6 +51,7 @@ void tk_bundle_release(struct tk_bundle *b)
         tk_free(b->findings[i].evidence);
     tk_free(b->net.firewall.evidence);
     tk_free(b->antivirus.evidence);
+    tk_free(b->host.updates);
     tk_free(b->net.ifaces);
     tk_free(b->net.routes);
     tk_free(b->net.socks);
@@ -216,6 +217,25 @@ int tk_service_add_socket(struct tk_bundle *b, struct tk_service *s, size_t sock
     if (!slot)
         return TK_ENOMEM;
     *slot = sock_index;
+    return 0;
+}
+
+int tk_bundle_add_update(struct tk_bundle *b, const char *kb)
+{
+    struct tk_host *h = &b->host;
+    size_t at = h->nupdates;
+    while (at > 0 && strcmp(h->updates[at - 1], kb) > 0)
+        at--;
+    if (at > 0 && strcmp(h->updates[at - 1], kb) == 0)
+        return 0;
+    const char *copy = tk_bundle_strdup(b, kb);
+    const char **slot = copy ? push((void **)&h->updates, &h->nupdates, &h->cupdates,
+                                    sizeof *slot, TK_BUNDLE_MAX_UPDATES)
+                             : NULL;
+    if (!slot)
+        return TK_ENOMEM;
+    memmove(h->updates + at + 1, h->updates + at, (h->nupdates - 1 - at) * sizeof *slot);
+    h->updates[at] = copy;
     return 0;
 }
 

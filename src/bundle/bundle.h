@@ -44,6 +44,8 @@ struct tk_host {
     const char *arch;
     int64_t boot_time; /* -1 when unknown */
     const char *timezone;
+    const char **updates; /* Windows: installed updates ("KB5031356"), ascending */
+    size_t nupdates, cupdates;
     const char *collector_version;
     int64_t started, finished;
 };
@@ -353,6 +355,10 @@ int tk_finding_add_evidence(struct tk_bundle *b, struct tk_finding *f, const cha
                             const char *text);
 int tk_service_add_socket(struct tk_bundle *b, struct tk_service *s, size_t sock_index);
 int tk_firewall_add_evidence(struct tk_bundle *b, const char *text);
+/* Records an installed update (copied), keeping host.updates sorted and without repeats;
+ * TK_ENOMEM past TK_BUNDLE_MAX_UPDATES. */
+#define TK_BUNDLE_MAX_UPDATES 4096
+int tk_bundle_add_update(struct tk_bundle *b, const char *kb);
 int tk_protection_add_evidence(struct tk_bundle *b, struct tk_protection *p, const char *text);
 
 /* Records something that could not be read and why. Never fails: past the bound or when

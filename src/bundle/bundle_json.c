@@ -53,6 +53,8 @@ static void write_host(const struct tk_bundle *b, struct tk_json *w)
     tk_json_kstr(w, "arch", h->arch);
     ktime(w, "boot_time", h->boot_time);
     tk_json_kstr(w, "timezone", h->timezone);
+    if (h->nupdates)
+        tk_json_kstrs(w, "updates", h->updates, h->nupdates);
     tk_json_kstr(w, "collector_version", h->collector_version);
     ktime(w, "started_at", h->started);
     ktime(w, "finished_at", h->finished);

@@ -194,6 +194,20 @@ static void read_host(struct rd *r, const struct tk_jv *h)
     x->arch = str(r, h, "arch", false);
     x->boot_time = when(r, h, "boot_time");
     x->timezone = str(r, h, "timezone", false);
+    size_t ui;
+    const struct tk_jv *uv;
+    tk_jv_foreach(tk_jv_get(h, "updates"), ui, uv)
+    {
+        if (!tk_jv_is(uv, TK_JV_STRING) || ui >= TK_BUNDLE_MAX_UPDATES) {
+            bad(r, "updates", ui >= TK_BUNDLE_MAX_UPDATES ? "more than 4096 entries"
+                                                          : "expected strings");
+            break;
+        }
+        if (tk_bundle_add_update(r->b, tk_jv_str(uv)) != 0) {
+            bad(r, "updates", "out of memory");
+            break;
+        }
+    }
     x->collector_version = str(r, h, "collector_version", false);
     x->started = when(r, h, "started_at");
     x->finished = when(r, h, "finished_at");

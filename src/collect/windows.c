@@ -4,7 +4,8 @@
  *   host       Windows edition, build and update revision, computer name, machine GUID
  *              (HMAC'd into the endpoint id as on Linux), architecture, time zone
  *   users      profiles from ProfileList: account SIDs and their profile directories
- *   software   Uninstall keys: HKLM in the 64- and 32-bit views and each user's HKU hive
+ *   software   Uninstall keys: HKLM in the 64- and 32-bit views and each user's HKU hive;
+ *              installed updates (KB numbers) from the servicing stack's packages
  *   network    this machine's adapters, addresses, default gateways and listening sockets
  *              with their processes (compat/net.h); nothing for an offline image
  *   services   RDP (allowed, NLA, port), the SMB server and SMBv1, firewall profiles,
@@ -134,6 +135,49 @@ int tk_collect_win_host(struct tk_collect_ctx *ctx)
         tk_bundle_errorf(b, ctx->collector, NULL, TK_ENOENT,
                          "%s has no ProductName: the Windows version is unknown", CURRENT_VERSION);
     return 0;
+}
+
+/* Installed updates: the servicing stack's packages named after a KB article whose
+ * CurrentState is 112 (installed). Cumulative updates appear as RollupFix packages without
+ * a KB in the name; the build's update revision (UBR) tells those. */
+#define CBS_PACKAGES \
+    "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages"
+#define MAX_PACKAGES 200000
+
+static int updates(struct tk_collect_ctx *ctx)
+{
+    struct tk_winreg_key *list, *k;
+    struct tk_err e = { 0 };
+    int rc = tk_winreg_key_open(ctx->reg, CBS_PACKAGES, &list, &e);
+    if (rc)
+        return rc == TK_ENOMEM ? rc : 0;
+    struct tk_buf name = TK_BUF_INIT(4096), sub = TK_BUF_INIT(8192);
+    const char *n;
+    rc = 0;
+    for (size_t i = 0; !rc && i < MAX_PACKAGES && (n = tk_winreg_subkey(list, i, &name)); i++) {
+        if (strncasecmp(n, "Package_for_KB", 14) != 0)
+            continue;
+        char kb[16] = "KB";
+        size_t d = 0;
+        while (d < 10 && n[14 + d] >= '0' && n[14 + d] <= '9') {
+            kb[2 + d] = n[14 + d];
+            d++;
+        }
+        kb[2 + d] = '\0';
+        tk_buf_reset(&sub);
+        if (d < 6 || tk_buf_addf(&sub, CBS_PACKAGES "\\%s", n) != 0 ||
+            tk_winreg_key_open(ctx->reg, tk_buf_cstr(&sub), &k, &e) != 0)
+            continue;
+        uint32_t state = 0;
+        if (tk_winreg_dword(k, "CurrentState", &state) == 0 && state == 112 &&
+            ctx->b->host.nupdates < TK_BUNDLE_MAX_UPDATES)
+            rc = tk_bundle_add_update(ctx->b, kb);
+        tk_winreg_key_close(k);
+    }
+    tk_buf_release(&name);
+    tk_buf_release(&sub);
+    tk_winreg_key_close(list);
+    return rc;
 }
 
 /* ---- users -------------------------------------------------------------------------------- */
@@ -277,7 +321,7 @@ int tk_collect_win_software(struct tk_collect_ctx *ctx)
             rc = uninstall_list(ctx, tk_buf_cstr(&path), NULL, ctx->users[i].name);
     }
     tk_buf_release(&path);
-    return rc;
+    return rc ? rc : updates(ctx);
 }
 
 /* ---- network ------------------------------------------------------------------------------ */

@@ -34,6 +34,7 @@ setup_file() {
         reg add "$svc\\LanmanServer" /v Start /t REG_DWORD /d 2 /f
         reg add "$svc\\LanmanServer\\Parameters" /v SMB1 /t REG_DWORD /d 1 /f
         reg add "$svc\\srv" /v Start /t REG_DWORD /d 3 /f
+        reg add 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages\Package_for_KB5031356~31bf3856ad364e35~amd64~~19041.3570.1.5' /v CurrentState /t REG_DWORD /d 112 /f
         reg add 'HKCU\Software\Microsoft\Windows\CurrentVersion\Run' /v Updater /d 'powershell -w hidden -enc SQBFAFgA' /f
     } >"$BATS_FILE_TMPDIR/reg.log" 2>&1
     # a browser, versioned by its program file
@@ -147,6 +148,7 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     [[ "$output" == *"judged by the analysis server"* ]]
     validate "$OUT"
     jqb "$OUT" '.host.os.family' | grep -qx windows
+    jq -e '.host.updates == ["KB5031356"]' "$OUT"
     # software: HKLM x64, the 32-bit view and the user's own (HKCU); updates left out
     jq -e '[.inventory[] | select(.source == "registry")] | length == 3' "$OUT"
     jq -e '.inventory[] | select(.name == "Zoom" and .version == "5.12.0 (9728)" and .arch == "x64" and .vendor == "Zoom Video Communications, Inc.")' "$OUT"

@@ -60,6 +60,18 @@ make_image() {
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\NoName]
 "DisplayVersion"="1.0"
 
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages\\Package_for_KB5034441~31bf3856ad364e35~amd64~~19041.3920.1.3]
+"CurrentState"=dword:00000070
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages\\Package_for_KB5031356~31bf3856ad364e35~amd64~~19041.3570.1.5]
+"CurrentState"=dword:00000070
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages\\Package_for_KB5000001~31bf3856ad364e35~amd64~~19041.800.1.2]
+"CurrentState"=dword:00000050
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages\\Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.3920.1.3]
+"CurrentState"=dword:00000070
+
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Real-Time Protection]
 "DisableRealtimeMonitoring"=dword:00000001
 
@@ -129,6 +141,8 @@ REG
     jq -e '.host.os.version_id == "10.0.22631" and .host.kernel.release == "10.0.22631.3167"' "$OUT"
     jq -e '.host.hostname == "TELEWORK-PC" and .host.arch == "x86_64"' "$OUT"
     jq -e '.host.timezone == "Tokyo Standard Time" and (.host.endpoint_id | length == 32)' "$OUT"
+    # installed updates from the servicing stack: superseded and KB-less packages left out
+    jq -e '.host.updates == ["KB5031356", "KB5034441"]' "$OUT"
     # four programs: the update and the nameless entry are not software of their own
     run jq -r '[.inventory[] | select(.source == "registry") | "\(.name)|\(.version)|\(.arch // "-")|\(.user // "-")"] | sort | .[]' "$OUT"
     [ "${lines[0]}" = "Google Chrome|120.0.6099.109|x86|-" ]
