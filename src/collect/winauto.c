@@ -51,28 +51,51 @@ static const struct {
     { "user-dir", true, { ":\\users\\", "%userprofile%\\", "%appdata%\\", "%localappdata%\\" } },
 };
 
-const char *tk_autostart_trait(const char *cmd, bool service)
+/* " s " lower-cased (so that " -enc " also matches at either end), tk_malloc'd; NULL when
+ * out of memory. */
+static char *lowered(const char *s)
 {
-    /* the whole command, lower-cased, between spaces (" -enc " matches at either end) */
-    size_t n = strlen(cmd);
+    size_t n = strlen(s);
     char *low = tk_malloc(n + 3);
     if (!low)
         return NULL;
     low[0] = ' ';
     for (size_t i = 0; i < n; i++)
-        low[i + 1] = cmd[i] >= 'A' && cmd[i] <= 'Z' ? (char)(cmd[i] + 32) : cmd[i];
+        low[i + 1] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
     low[n + 1] = ' ';
     low[n + 2] = '\0';
+    return low;
+}
+
+static bool has_tokens(const char *low, size_t t)
+{
+    for (size_t k = 0; k < 9 && traits[t].tokens[k]; k++)
+        if (strstr(low, traits[t].tokens[k]))
+            return true;
+    return false;
+}
+
+const char *tk_autostart_trait(const char *cmd, bool service)
+{
+    char *low = lowered(cmd);
     const char *why = NULL;
-    for (size_t i = 0; i < sizeof traits / sizeof traits[0] && !why; i++)
-        for (size_t k = 0; k < 9 && traits[i].tokens[k] && (service || !traits[i].services_only);
-             k++)
-            if (strstr(low, traits[i].tokens[k])) {
-                why = traits[i].why;
-                break;
-            }
+    for (size_t t = 0; low && t < sizeof traits / sizeof traits[0] && !why; t++)
+        if ((service || !traits[t].services_only) && has_tokens(low, t))
+            why = traits[t].why;
     tk_free(low);
     return why;
+}
+
+/* Whether path lies in one of the tmp-path trait's places. */
+static bool in_tmp_place(const char *path)
+{
+    char *low = lowered(path);
+    bool hit = false;
+    for (size_t t = 0; low && t < sizeof traits / sizeof traits[0]; t++)
+        if (strcmp(traits[t].why, "tmp-path") == 0)
+            hit = has_tokens(low, t);
+    tk_free(low);
+    return hit;
 }
 
 /* Records a trace when cmd is suspicious (or why is given). */
@@ -363,8 +386,6 @@ static int startup(struct tk_collect_ctx *ctx, const char *dir, const char *user
  * temporary folder) is not one. */
 static int processes(struct tk_collect_ctx *ctx)
 {
-    static const char *const places[] = { "\\appdata\\local\\temp\\", "\\windows\\temp\\",
-                                          "\\users\\public\\", "\\$recycle.bin\\" };
     int *pids = NULL;
     size_t n = 0;
     struct tk_err e = { 0 };
@@ -381,15 +402,7 @@ static int processes(struct tk_collect_ctx *ctx)
         if (pids[i] == self || tk_proc_identify(pids[i], &p, &e) != 0 || !p.exe[0] ||
             (have_me && strcasecmp(p.exe, me.exe) == 0))
             continue;
-        char low[sizeof p.exe];
-        size_t k = 0;
-        for (; p.exe[k]; k++)
-            low[k] = p.exe[k] >= 'A' && p.exe[k] <= 'Z' ? (char)(p.exe[k] + 32) : p.exe[k];
-        low[k] = '\0';
-        bool tmp = false;
-        for (size_t j = 0; j < sizeof places / sizeof places[0] && !tmp; j++)
-            tmp = strstr(low, places[j]) != NULL;
-        if (!tmp)
+        if (!in_tmp_place(p.exe))
             continue;
         struct tk_trace *t = tk_bundle_add_trace(ctx->b);
         if (!t)

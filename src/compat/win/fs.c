@@ -5,7 +5,7 @@
  * link, junction or other reparse point below the root is followed; ".." is applied to the text
  * and stops at the root. With no root ("", NULL, "\\", "/") paths are absolute ("C:/Users/x").
  * Only regular files are read, always with full sharing. The tk_win_* helpers at the top are
- * shared with the other files of compat/win, which declare them again. */
+ * shared with the other files of compat/win through compat/win/win.h. */
 #include "compat/fs.h"
 
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <winternl.h>
 
 #include "core/alloc.h"
+#include "compat/win/win.h"
 
 /* Missing from older mingw-w64 headers. */
 #ifndef ERROR_STOPPED_ON_SYMLINK
@@ -32,19 +33,6 @@
 _Static_assert(sizeof(((struct stat *)0)->st_size) >= 8 &&
                    sizeof(((struct stat *)0)->st_mtime) >= 8,
                "struct stat needs 64-bit sizes and times: build with -D_FILE_OFFSET_BITS=64");
-
-/* ---- helpers shared with the rest of compat/win ---------------------------------------- */
-
-int tk_win_errno(DWORD e);
-int tk_win_wide(const char *s, wchar_t **out);
-int tk_win_utf8(const wchar_t *w, size_t n, struct tk_buf *out);
-int tk_win_full_path(const char *path, wchar_t **out);
-DWORD tk_win_open_at(HANDLE dir, const wchar_t *name, size_t len, ACCESS_MASK access, ULONG options,
-                     HANDLE *out);
-DWORD tk_win_stat(HANDLE h, struct stat *st, DWORD *attrs, uint64_t *id);
-void tk_win_stat_listed(struct stat *st, DWORD attrs, int64_t size, int64_t write, int64_t change,
-                        int64_t access, uint64_t id, DWORD volume);
-bool tk_win_regular(DWORD attrs);
 
 /* The closest errno for a Win32 error code, for tk_err_sys and walk entries. */
 int tk_win_errno(DWORD e)

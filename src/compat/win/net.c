@@ -11,8 +11,8 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "compat/win/win.h"
 
-int tk_win_utf8(const wchar_t *w, size_t n, struct tk_buf *out); /* compat/win/walk.c */
 
 #define MAX_TABLE ((ULONG)64 << 20)
 

@@ -15,10 +15,8 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "compat/win/win.h"
 
-/* Shared with compat/win/fs.c, which defines them. */
-int tk_win_full_path(const char *path, wchar_t **out);
-int tk_win_utf8(const wchar_t *w, size_t n, struct tk_buf *out);
 
 #define PROCESS_COMMAND_LINE_INFORMATION 60 /* PROCESSINFOCLASS, Windows 8.1 and later */
 #define PID_MAX_LIMIT 4194304

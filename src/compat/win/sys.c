@@ -13,11 +13,8 @@
 #include <bcrypt.h>
 
 #include "core/alloc.h"
+#include "compat/win/win.h"
 
-/* Shared with compat/win/fs.c, which defines them. */
-int tk_win_errno(DWORD e);
-int tk_win_utf8(const wchar_t *w, size_t n, struct tk_buf *out);
-int tk_win_full_path(const char *path, wchar_t **out);
 
 #ifndef ERROR_PROCESS_MODE_ALREADY_BACKGROUND /* missing from mingw-w64's winerror.h */
 #define ERROR_PROCESS_MODE_ALREADY_BACKGROUND 402L

@@ -19,16 +19,8 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "compat/win/win.h"
 
-/* Shared with compat/win/fs.c, which defines them. */
-int tk_win_errno(DWORD e);
-int tk_win_utf8(const wchar_t *w, size_t n, struct tk_buf *out);
-DWORD tk_win_open_at(HANDLE dir, const wchar_t *name, size_t len, ACCESS_MASK access, ULONG options,
-                     HANDLE *out);
-DWORD tk_win_stat(HANDLE h, struct stat *st, DWORD *attrs, uint64_t *id);
-void tk_win_stat_listed(struct stat *st, DWORD attrs, int64_t size, int64_t write, int64_t change,
-                        int64_t access, uint64_t id, DWORD volume);
-bool tk_win_regular(DWORD attrs);
 
 #ifndef FILE_REMOTE_DEVICE
 #define FILE_REMOTE_DEVICE 0x00000010
