@@ -62,7 +62,7 @@ struct tk_item {
     const char *name;
     const char *version; /* raw, as found */
     const char *source;  /* dpkg, rpm, flatpak, snap, dir, browser-extension */
-    const char *kind;    /* package, application, browser, extension, runtime, plugin */
+    const char *kind;    /* package, application, browser, extension, runtime, plugin, os */
     const char *vendor;
     const char *path;
     const char *user;

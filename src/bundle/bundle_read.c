@@ -219,7 +219,7 @@ static void read_items(struct rd *r, const struct tk_jv *arr)
     static const char *const sources[] = { "dpkg", "rpm", "flatpak", "snap", "dir", "profile",
                                            "browser-extension", "registry", "file", "msi", NULL };
     static const char *const kinds[] = { "package", "application", "browser", "extension",
-                                         "runtime", "plugin", NULL };
+                                         "runtime", "plugin", "os", NULL };
     size_t i, len = strlen(r->path);
     const struct tk_jv *v;
     tk_jv_foreach(arr, i, v)

@@ -305,11 +305,31 @@ static int uninstall_list(struct tk_collect_ctx *ctx, const char *path, const ch
     return rc;
 }
 
+/* Windows itself as an inventory item, so the knowledge base judges its release and patch
+ * level like any product: the version is major.minor.build.UBR ("10.0.19045.3803"), or
+ * major.minor.build where the system keeps no update revision (Windows 7 and 8.1). */
+static int os_item(struct tk_collect_ctx *ctx)
+{
+    const struct tk_host *h = &ctx->b->host;
+    if (!h->os_name || !h->kernel_release)
+        return 0;
+    struct tk_item *it = tk_collect_item(ctx, "registry", "os", h->os_name, h->kernel_release,
+                                         NULL);
+    if (!it)
+        return TK_ENOMEM;
+    it->vendor = "Microsoft Corporation";
+    it->arch = h->arch;
+    it->version_from = CURRENT_VERSION;
+    return 0;
+}
+
 int tk_collect_win_software(struct tk_collect_ctx *ctx)
 {
     if (!need_registry(ctx))
         return 0;
-    int rc = uninstall_list(ctx, "HKLM\\SOFTWARE\\" UNINSTALL, "x64", NULL);
+    int rc = os_item(ctx);
+    if (!rc)
+        rc = uninstall_list(ctx, "HKLM\\SOFTWARE\\" UNINSTALL, "x64", NULL);
     if (!rc)
         rc = uninstall_list(ctx, "HKLM\\SOFTWARE\\WOW6432Node\\" UNINSTALL, "x86", NULL);
     struct tk_buf path = TK_BUF_INIT(1024);

@@ -142,7 +142,7 @@ static int catalog_stanza(void *ud, const struct tk_stanza *s, struct tk_err *er
                                           "match.flatpak", "match.snap", "match.path", "line",
                                           "eol", "kev", "kev-not", "source", NULL };
     static const char *const kinds[] = { "application", "browser", "plugin", "runtime", "meeting", "remote",
-                                         "vpn-client", "appliance", "office", NULL };
+                                         "vpn-client", "appliance", "office", "os", NULL };
     struct loader *l = ud;
     struct tk_str id = tk_stanza_get(s, "id"), name = tk_stanza_get(s, "name");
     struct tk_str kind = tk_stanza_get(s, "kind"), scheme = tk_stanza_get(s, "scheme");
@@ -258,76 +258,27 @@ bad:
     return tk_err_set(err, TK_EPARSE, "%s:%zu: expected \"SCORE CVSS:x.y/...\"", l->file, line);
 }
 
-static int vuln_stanza(void *ud, const struct tk_stanza *s, struct tk_err *err)
+/* One product's rows of a vuln stanza: the curated record, then its ranges (each bound checked
+ * against the product's scheme), fixed versions and sources. */
+static int curated_rows(struct loader *l, const struct tk_stanza *s, struct tk_str product,
+                        enum tk_vscheme vs, bool none, const double cv[2],
+                        const struct tk_str vec[2], struct tk_str cwes, struct tk_err *err)
 {
-    static const char *const fields[] = { "cve", "product", "affected", "fixed", "platform",
-                                          "cvss3", "cvss4", "cwe", "title", "source",
-                                          "confidence", NULL };
-    struct loader *l = ud;
-    struct tk_str cve = tk_stanza_get(s, "cve"), product = tk_stanza_get(s, "product");
     struct tk_str conf = tk_stanza_get(s, "confidence");
-    for (size_t i = 0; i < s->n; i++)
-        if (!known_field(s->f[i].name, fields))
-            return tk_err_set(err, TK_EPARSE, "%s:%zu: unknown field \"%.*s\"", l->file,
-                              s->f[i].line, (int)s->f[i].name.n, s->f[i].name.p);
-    if (!valid_cve(cve))
-        return tk_err_set(err, TK_EPARSE, "%s:%zu: cve must look like CVE-2024-12345", l->file,
-                          s->line);
-    bool found;
-    enum tk_vscheme vs = product_scheme(l, product, &found);
-    if (!found)
-        return tk_err_set(err, TK_EPARSE, "%s:%zu: %.*s: unknown product \"%.*s\"", l->file,
-                          s->line, (int)cve.n, cve.p, (int)product.n, product.p);
-    if (!tk_stanza_count(s, "affected") || !tk_stanza_count(s, "source"))
-        return tk_err_set(err, TK_EPARSE, "%s:%zu: %.*s needs affected and source", l->file,
-                          s->line, (int)cve.n, cve.p);
-    /* "affected: none" records that the product was checked and is not affected (so KEV
-     * coverage holds without a range that can never match). */
-    bool none = tk_str_eq_c(tk_stanza_get(s, "affected"), "none");
-    if (none && (tk_stanza_count(s, "affected") != 1 || tk_stanza_count(s, "fixed")))
-        return tk_err_set(err, TK_EPARSE,
-                          "%s:%zu: %.*s: \"affected: none\" stands alone, without fixed", l->file,
-                          s->line, (int)cve.n, cve.p);
-    struct tk_str plat = tk_stanza_get(s, "platform"), word;
-    while (tk_str_next_field(&plat, &word))
-        if (!tk_str_eq_c(word, "linux") && !tk_str_eq_c(word, "windows") &&
-            !tk_str_eq_c(word, "macos"))
-            return tk_err_set(err, TK_EPARSE, "%s:%zu: platform must list linux, windows, macos",
-                              l->file, s->line);
-    if (conf.n && !tk_str_eq_c(conf, "high") && !tk_str_eq_c(conf, "medium") &&
-        !tk_str_eq_c(conf, "low"))
-        return tk_err_set(err, TK_EPARSE, "%s:%zu: confidence must be high, medium or low",
-                          l->file, s->line);
-    double c3 = -1, c4 = -1;
-    struct tk_str v3 = { "", 0 }, v4 = { "", 0 };
-    int rc = 0;
-    if (tk_stanza_count(s, "cvss3"))
-        rc = cvss(l, tk_stanza_get(s, "cvss3"), s->line, &c3, &v3, err);
-    if (!rc && tk_stanza_count(s, "cvss4"))
-        rc = cvss(l, tk_stanza_get(s, "cvss4"), s->line, &c4, &v4, err);
-    if (rc)
-        return rc;
-    /* Collect CWEs into one comma-separated value. */
-    struct tk_buf cwes = TK_BUF_INIT(4096);
-    for (size_t i = 0; i < s->n; i++)
-        if (tk_str_eq_c(s->f[i].name, "cwe"))
-            tk_buf_addf(&cwes, "%s%.*s", cwes.len ? "," : "", (int)s->f[i].value.n,
-                        s->f[i].value.p);
-    bind_str(l->curated, 1, cve);
+    bind_str(l->curated, 1, tk_stanza_get(s, "cve"));
     bind_str(l->curated, 2, product);
     bind_str(l->curated, 3, tk_stanza_get(s, "platform"));
     bind_str(l->curated, 4, conf.n ? conf : TK_STR_LIT("high"));
     bind_str(l->curated, 5, tk_stanza_get(s, "title"));
-    if (c3 >= 0)
-        sqlite3_bind_double(l->curated, 6, c3);
-    bind_str(l->curated, 7, v3);
-    if (c4 >= 0)
-        sqlite3_bind_double(l->curated, 8, c4);
-    bind_str(l->curated, 9, v4);
-    bind_str(l->curated, 10, (struct tk_str){ tk_buf_cstr(&cwes), cwes.len });
+    if (cv[0] >= 0)
+        sqlite3_bind_double(l->curated, 6, cv[0]);
+    bind_str(l->curated, 7, vec[0]);
+    if (cv[1] >= 0)
+        sqlite3_bind_double(l->curated, 8, cv[1]);
+    bind_str(l->curated, 9, vec[1]);
+    bind_str(l->curated, 10, cwes);
     bind_str(l->curated, 11, tk_str_c(l->file));
-    rc = step(l, l->curated, s->line, err);
-    tk_buf_release(&cwes);
+    int rc = step(l, l->curated, s->line, err);
     sqlite3_int64 id = sqlite3_last_insert_rowid(l->db);
     for (size_t i = 0; i < s->n && !rc; i++) {
         const struct tk_stanza_field *f = &s->f[i];
@@ -358,6 +309,81 @@ static int vuln_stanza(void *ud, const struct tk_stanza *s, struct tk_err *err)
         bind_str(st, 2, f->value);
         rc = step(l, st, f->line, err);
     }
+    return rc;
+}
+
+/* A vuln stanza names one product or several (`product:` repeated, for one flaw in products
+ * the catalog keeps apart, such as the editions of Windows): each gets the same ranges. */
+static int vuln_stanza(void *ud, const struct tk_stanza *s, struct tk_err *err)
+{
+    static const char *const fields[] = { "cve", "product", "affected", "fixed", "platform",
+                                          "cvss3", "cvss4", "cwe", "title", "source",
+                                          "confidence", NULL };
+    struct loader *l = ud;
+    struct tk_str cve = tk_stanza_get(s, "cve");
+    struct tk_str conf = tk_stanza_get(s, "confidence");
+    for (size_t i = 0; i < s->n; i++)
+        if (!known_field(s->f[i].name, fields))
+            return tk_err_set(err, TK_EPARSE, "%s:%zu: unknown field \"%.*s\"", l->file,
+                              s->f[i].line, (int)s->f[i].name.n, s->f[i].name.p);
+    if (!valid_cve(cve))
+        return tk_err_set(err, TK_EPARSE, "%s:%zu: cve must look like CVE-2024-12345", l->file,
+                          s->line);
+    for (size_t i = 0; i < s->n; i++) {
+        struct tk_str product = s->f[i].value;
+        bool found;
+        if (!tk_str_eq_c(s->f[i].name, "product"))
+            continue;
+        product_scheme(l, product, &found);
+        if (!found)
+            return tk_err_set(err, TK_EPARSE, "%s:%zu: %.*s: unknown product \"%.*s\"", l->file,
+                              s->f[i].line, (int)cve.n, cve.p, (int)product.n, product.p);
+    }
+    if (!tk_stanza_count(s, "product") || !tk_stanza_count(s, "affected") ||
+        !tk_stanza_count(s, "source"))
+        return tk_err_set(err, TK_EPARSE, "%s:%zu: %.*s needs product, affected and source",
+                          l->file, s->line, (int)cve.n, cve.p);
+    /* "affected: none" records that the product was checked and is not affected (so KEV
+     * coverage holds without a range that can never match). */
+    bool none = tk_str_eq_c(tk_stanza_get(s, "affected"), "none");
+    if (none && (tk_stanza_count(s, "affected") != 1 || tk_stanza_count(s, "fixed")))
+        return tk_err_set(err, TK_EPARSE,
+                          "%s:%zu: %.*s: \"affected: none\" stands alone, without fixed", l->file,
+                          s->line, (int)cve.n, cve.p);
+    struct tk_str plat = tk_stanza_get(s, "platform"), word;
+    while (tk_str_next_field(&plat, &word))
+        if (!tk_str_eq_c(word, "linux") && !tk_str_eq_c(word, "windows") &&
+            !tk_str_eq_c(word, "macos"))
+            return tk_err_set(err, TK_EPARSE, "%s:%zu: platform must list linux, windows, macos",
+                              l->file, s->line);
+    if (conf.n && !tk_str_eq_c(conf, "high") && !tk_str_eq_c(conf, "medium") &&
+        !tk_str_eq_c(conf, "low"))
+        return tk_err_set(err, TK_EPARSE, "%s:%zu: confidence must be high, medium or low",
+                          l->file, s->line);
+    double cv[2] = { -1, -1 };
+    struct tk_str vec[2] = { { "", 0 }, { "", 0 } };
+    int rc = 0;
+    if (tk_stanza_count(s, "cvss3"))
+        rc = cvss(l, tk_stanza_get(s, "cvss3"), s->line, &cv[0], &vec[0], err);
+    if (!rc && tk_stanza_count(s, "cvss4"))
+        rc = cvss(l, tk_stanza_get(s, "cvss4"), s->line, &cv[1], &vec[1], err);
+    if (rc)
+        return rc;
+    /* Collect CWEs into one comma-separated value. */
+    struct tk_buf cwes = TK_BUF_INIT(4096);
+    for (size_t i = 0; i < s->n; i++)
+        if (tk_str_eq_c(s->f[i].name, "cwe"))
+            tk_buf_addf(&cwes, "%s%.*s", cwes.len ? "," : "", (int)s->f[i].value.n,
+                        s->f[i].value.p);
+    for (size_t i = 0; i < s->n && !rc; i++) {
+        if (!tk_str_eq_c(s->f[i].name, "product"))
+            continue;
+        bool found;
+        enum tk_vscheme vs = product_scheme(l, s->f[i].value, &found);
+        rc = curated_rows(l, s, s->f[i].value, vs, none, cv, vec,
+                          (struct tk_str){ tk_buf_cstr(&cwes), cwes.len }, err);
+    }
+    tk_buf_release(&cwes);
     if (!rc)
         l->stats->vulns++;
     return rc;

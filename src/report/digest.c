@@ -35,6 +35,8 @@ unsigned tk_fact_bits(const struct tk_finding *f)
             bits |= 1u << TK_FACT_vulnerable_browser;
         if (is(k, "meeting"))
             bits |= 1u << TK_FACT_outdated_meeting;
+        if (is(k, "os"))
+            bits |= 1u << TK_FACT_vulnerable_os;
     }
     if (id_in(f->id, direct))
         bits |= 1u << TK_FACT_direct;

@@ -18,6 +18,7 @@
 #define TK_FACTS(X)                                                                         \
     X(vulnerable_browser, "Vulnerable browsers or plugins", "脆弱なブラウザ・プラグイン")   \
     X(outdated_meeting, "Outdated meeting tools", "古いWeb会議ツール")                       \
+    X(vulnerable_os, "Unsupported or vulnerable Windows", "サポート終了・脆弱なWindows")     \
     X(direct, "Directly reachable from the internet", "インターネットから直接到達可能")     \
     X(smb_rdp, "SMB or RDP exposed", "SMB/RDPが外部に公開")                                \
     X(smb1, "SMBv1 enabled", "SMBv1が有効")                                                  \

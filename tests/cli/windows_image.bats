@@ -144,13 +144,79 @@ REG
     # installed updates from the servicing stack: superseded and KB-less packages left out
     jq -e '.host.updates == ["KB5031356", "KB5034441"]' "$OUT"
     # four programs: the update and the nameless entry are not software of their own
-    run jq -r '[.inventory[] | select(.source == "registry") | "\(.name)|\(.version)|\(.arch // "-")|\(.user // "-")"] | sort | .[]' "$OUT"
+    run jq -r '[.inventory[] | select(.source == "registry" and .kind != "os") | "\(.name)|\(.version)|\(.arch // "-")|\(.user // "-")"] | sort | .[]' "$OUT"
     [ "${lines[0]}" = "Google Chrome|120.0.6099.109|x86|-" ]
     [ "${lines[1]}" = "Zoom Workplace (64-bit)|5.17.11.34827|x64|-" ]
     [ "${lines[2]}" = "Zoom|5.12.0 (8964)|-|alice" ]
     [ "${lines[3]}" = "年賀状ソフト|2026|-|alice" ]
     [ "${#lines[@]}" -eq 4 ]
-    jq -e '[.inventory[] | select(.source == "registry")] | length == 4' "$OUT"
+    jq -e '[.inventory[] | select(.source == "registry" and .kind != "os")] | length == 4' "$OUT"
+    # and Windows itself, versioned by build and update revision
+    jq -e '[.inventory[] | select(.kind == "os")] == [{"name": "Windows 11 Pro", "version": "10.0.22631.3167", "source": "registry", "kind": "os", "vendor": "Microsoft Corporation", "arch": "x86_64", "version_from": "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"}]' "$OUT"
+}
+
+# os_image DIR PRODUCTNAME CURRENTVERSION BUILD [UBR]: a system drive whose SOFTWARE hive holds
+# only the release (Windows 10 and later have the major/minor numbers and an update revision).
+os_image() {
+    mkdir -p "$1/Windows/System32/config"
+    {
+        printf '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]\n'
+        printf '"ProductName"="%s"\n"CurrentVersion"="%s"\n"CurrentBuildNumber"="%s"\n' "$2" "$3" "$4"
+        [ -z "${5:-}" ] || printf '"CurrentMajorVersionNumber"=dword:0000000a\n"CurrentMinorVersionNumber"=dword:00000000\n"UBR"=dword:%08x\n' "$5"
+        printf '\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography]\n"MachineGuid"="%s"\n' "$4-$RANDOM"
+    } | hive "$1/Windows/System32/config/SOFTWARE" 'HKEY_LOCAL_MACHINE\SOFTWARE'
+}
+
+# os_findings DIR: "id|product|cve,cve…|confidence" per vulnerability finding of kind os
+os_findings() {
+    "$TENKEN" scan --root "$1" --os windows --no-memory --no-disk --no-traces --out "$1.json" --no-progress >/dev/null
+    validate "$1.json"
+    jq -r '.findings[] | select(.vulnerability.product.kind == "os") | "\(.id)|\(.vulnerability.product.id)|\([.vulnerability.cves[]?.cve] | sort | join(","))|\(.confidence)"' "$1.json" | sort
+}
+
+@test "an offline Windows image: the release and its update revision are judged (end of life, BlueKeep, DejaBlue, SMBGhost)" {
+    # Windows 10 1903 before August 2019: DejaBlue and SMBGhost (KEV), and Windows 10's end
+    os_image "$BATS_TEST_TMPDIR/a" "Windows 10 Pro" 6.3 18362 267
+    run os_findings "$BATS_TEST_TMPDIR/a"
+    [ "$status" -eq 0 ]
+    printf '%s\n' "${lines[@]}"
+    [ "${lines[0]}" = "TK-VULN-EOL|microsoft-windows-10||high" ]
+    [ "${lines[1]}" = "TK-VULN-MICROSOFT-WINDOWS-10|microsoft-windows-10|CVE-2019-1181,CVE-2019-1182,CVE-2020-0796|high" ]
+    [ "${#lines[@]}" -eq 2 ]
+    jq -e '.findings[] | select(.id == "TK-VULN-MICROSOFT-WINDOWS-10") | .severity == "critical" and .vulnerability.update_to == "10.0.18362.720"' "$BATS_TEST_TMPDIR/a.json"
+    # 1909 with the March 2020 fix: nothing but the end of life
+    os_image "$BATS_TEST_TMPDIR/b" "Windows 10 Home" 6.3 18363 720
+    run os_findings "$BATS_TEST_TMPDIR/b"
+    [ "$status" -eq 0 ]
+    [ "$output" = "TK-VULN-EOL|microsoft-windows-10||high" ]
+    # LTSC 2019 (supported until 2029) before August 2019: DejaBlue only
+    os_image "$BATS_TEST_TMPDIR/c" "Windows 10 Enterprise LTSC 2019" 6.3 17763 557
+    run os_findings "$BATS_TEST_TMPDIR/c"
+    [ "$status" -eq 0 ]
+    [ "$output" = "TK-VULN-MICROSOFT-WINDOWS-10-LTSC|microsoft-windows-10-ltsc|CVE-2019-1181,CVE-2019-1182|high" ]
+    # Windows 7 keeps no update revision: BlueKeep and the rest are possible, not certain
+    os_image "$BATS_TEST_TMPDIR/d" "Windows 7 Professional" 6.1 7601
+    run os_findings "$BATS_TEST_TMPDIR/d"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "TK-VULN-EOL|microsoft-windows-7||high" ]
+    [ "${lines[1]}" = "TK-VULN-MICROSOFT-WINDOWS-7|microsoft-windows-7|CVE-2017-0144,CVE-2019-0708,CVE-2019-1181,CVE-2019-1182|low" ]
+    jq -e '.findings[] | select(.id == "TK-VULN-MICROSOFT-WINDOWS-7") | .severity == "medium" and .vulnerability.counts.possible == 4' "$BATS_TEST_TMPDIR/d.json"
+    # Windows 11 releases by edition: 23H2 Home/Pro ended 2025-11-11; 25H2 is supported
+    os_image "$BATS_TEST_TMPDIR/e" "Windows 10 Pro" 6.3 22631 3155
+    run os_findings "$BATS_TEST_TMPDIR/e"
+    [ "$status" -eq 0 ]
+    [ "$output" = "TK-VULN-UNSUPPORTED|microsoft-windows-11||high" ]
+    jq -e '.findings[] | select(.id == "TK-VULN-UNSUPPORTED") | .vulnerability.eol == "2025-11-11"' "$BATS_TEST_TMPDIR/e.json"
+    os_image "$BATS_TEST_TMPDIR/f" "Windows 10 Enterprise" 6.3 26200 7171
+    run os_findings "$BATS_TEST_TMPDIR/f"
+    [ "$status" -eq 0 ]
+    [ "$output" = "" ]
+    jq -e '.inventory[] | select(.kind == "os") | .name == "Windows 11 Enterprise" and .version == "10.0.26200.7171"' "$BATS_TEST_TMPDIR/f.json"
+    # a release newer than the knowledge base is not guessed at
+    os_image "$BATS_TEST_TMPDIR/g" "Windows 10 Pro" 6.3 29000 1
+    run os_findings "$BATS_TEST_TMPDIR/g"
+    [ "$status" -eq 0 ]
+    [ "$output" = "" ]
 }
 
 @test "an offline Windows image: RDP without NLA on its port, SMBv1 on, a firewall profile off" {
@@ -302,6 +368,8 @@ REG
     run "$TENKEN" scan --root "$IMG" --no-memory --no-disk --no-traces --out "$OUT" --no-progress
     [ "$status" -eq 0 ]
     jq -e '[.findings[] | select(.vulnerability.product.id == "zoom")] | length >= 1' "$OUT"
+    # the machine-wide Windows Installer (MSI) product is judged too, not only the user's copy
+    jq -e '[.findings[] | select(.vulnerability.product.id == "zoom") | .evidence[].text] | any(test("Zoom Workplace \\(64-bit\\) 5.17.11.34827"))' "$OUT"
 }
 
 @test "an offline Windows image: a hash IOC hit on a file in a profile (quick places)" {
