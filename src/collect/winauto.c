@@ -5,7 +5,8 @@
  *   services (HKLM\SYSTEM\CurrentControlSet\Services\*\ImagePath)
  *   scheduled tasks (Windows\System32\Tasks, the XML Task Scheduler keeps per task: each
  *       Exec action's Command and Arguments)
- *   the Startup folders (all users', each user's): programs and scripts placed there
+ *   the Startup folders (all users', each user's): programs and scripts placed there, and
+ *       the targets and arguments of the shortcuts (.lnk) there
  *   running processes (tenken.exe only): programs running from a temporary directory
  *
  * An entry becomes a trace (kind "persistence") when its command has a trait below or its
@@ -34,6 +35,7 @@
 #define MAX_DEPTH 8                 /* folders of tasks */
 #define MAX_STARTUP 10000           /* entries looked at per Startup folder */
 #define MAX_ACTIONS 32              /* Exec actions read per task (Task Scheduler allows 32) */
+#define LNK_MAX ((size_t)1 << 20)   /* shortcut files larger than this are not read */
 
 static const struct {
     const char *why;
@@ -346,11 +348,175 @@ static int tasks(struct tk_collect_ctx *ctx, const char *dir, int depth, size_t 
     return rc;
 }
 
+/* ---- shortcuts (.lnk) ---------------------------------------------------------------------- */
+
+/* The Shell Link format, as Microsoft's [MS-SHLLINK] specifies it: a 76-byte header with the
+ * link's CLSID and flags, then the optional parts the flags announce in a fixed order: the
+ * target's item id list, LinkInfo (where the target was: a local path, or a share and the
+ * path under it), the counted strings (name, relative path, working directory, arguments,
+ * icon location), and extra data blocks, one of which holds the target with environment
+ * variables unexpanded. */
+#define LNK_HEADER 0x4c
+#define LNK_ID_LIST 0x1u
+#define LNK_INFO 0x2u
+#define LNK_UNICODE 0x80u
+#define LNK_ENV_BLOCK 0xa0000001u
+
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A NUL-terminated string of the system code page at p[off..n): ASCII kept, other bytes '?'
+ * (the code page is not known here; the traits are ASCII). */
+static int lnk_ansi(const unsigned char *p, size_t n, size_t off, struct tk_buf *out)
+{
+    int rc = 0;
+    for (size_t i = off; i < n && p[i] && !rc; i++)
+        rc = tk_buf_addc(out, p[i] < 0x80 ? (char)p[i] : '?');
+    return rc;
+}
+
+/* A NUL-terminated UTF-16LE string at p[off..n). */
+static int lnk_wide(const unsigned char *p, size_t n, size_t off, struct tk_buf *out)
+{
+    return off < n ? tk_utf16le_to_utf8(p + off, n - off, out) : 0;
+}
+
+/* The target from LinkInfo: the local base path, or the share's name, then the common path
+ * suffix. 0 with nothing added when LinkInfo names neither. */
+static int lnk_info_target(const unsigned char *li, size_t n, struct tk_buf *out)
+{
+    if (n < 0x1c)
+        return 0;
+    uint32_t header = le32(li + 4), flags = le32(li + 8), local = le32(li + 16),
+             net = le32(li + 20), suffix = le32(li + 24);
+    bool wide = header >= 0x24 && n >= 0x24;
+    int rc = 0;
+    size_t before = out->len;
+    if (flags & 1u) {
+        uint32_t wlocal = wide ? le32(li + 28) : 0;
+        rc = wlocal ? lnk_wide(li, n, wlocal, out) : lnk_ansi(li, n, local, out);
+    } else if ((flags & 2u) && net < n && n - net >= 12) {
+        uint32_t name = le32(li + net + 8);
+        if (name < n - net)
+            rc = lnk_ansi(li + net, n - net, name, out);
+    }
+    if (rc || out->len == before)
+        return rc;
+    if (!(flags & 1u) && out->ptr[out->len - 1] != '\\')
+        rc = tk_buf_addc(out, '\\');
+    uint32_t wsuffix = wide ? le32(li + 32) : 0;
+    if (!rc)
+        rc = wsuffix ? lnk_wide(li, n, wsuffix, out) : lnk_ansi(li, n, suffix, out);
+    return rc;
+}
+
+int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
+{
+    static const unsigned char clsid[16] = { 0x01, 0x14, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                             0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
+    const unsigned char *p = raw;
+    if (n < LNK_HEADER || le32(p) != LNK_HEADER || memcmp(p + 4, clsid, 16) != 0)
+        return TK_EPARSE;
+    uint32_t flags = le32(p + 0x14);
+    size_t at = LNK_HEADER;
+    if (flags & LNK_ID_LIST) {
+        if (n - at < 2)
+            return TK_EPARSE;
+        at += 2 + ((size_t)p[at] | (size_t)p[at + 1] << 8);
+    }
+    struct tk_buf target = TK_BUF_INIT(1 << 16), args = TK_BUF_INIT(1 << 17),
+                  relative = TK_BUF_INIT(1 << 17);
+    int rc = 0;
+    if (!rc && (flags & LNK_INFO) && at <= n && n - at >= 4) {
+        uint32_t size = le32(p + at);
+        if (size < 4 || size > n - at)
+            rc = TK_EPARSE;
+        else
+            rc = lnk_info_target(p + at, size, &target);
+        at += size;
+    }
+    /* the counted strings: name, relative path, working directory, arguments, icon */
+    size_t unit = flags & LNK_UNICODE ? 2 : 1;
+    for (int i = 0; i < 5 && !rc; i++) {
+        if (!(flags & (4u << i)))
+            continue;
+        if (at > n || n - at < 2) {
+            rc = TK_EPARSE;
+            break;
+        }
+        size_t len = ((size_t)p[at] | (size_t)p[at + 1] << 8) * unit;
+        at += 2;
+        if (len > n - at) {
+            rc = TK_EPARSE;
+            break;
+        }
+        struct tk_buf *to = i == 1 ? &relative : i == 3 ? &args : NULL;
+        if (to && unit == 2)
+            rc = tk_utf16le_to_utf8(p + at, len, to);
+        else if (to)
+            for (size_t k = 0; k < len && !rc; k++)
+                rc = tk_buf_addc(to, p[at + k] < 0x80 && p[at + k] ? (char)p[at + k] : '?');
+        at += len;
+    }
+    /* extra data: the target with its environment variables ("%windir%\\system32\\…") */
+    for (int blocks = 0; !rc && blocks < 64 && at <= n && n - at >= 8; blocks++) {
+        uint32_t size = le32(p + at), sig = le32(p + at + 4);
+        if (size < 8 || size > n - at)
+            break;
+        if (sig == LNK_ENV_BLOCK && size >= 8 + 260 + 520 && !target.len) {
+            rc = lnk_wide(p + at, 8 + 260 + 520, 8 + 260, &target);
+            if (!rc && !target.len)
+                rc = lnk_ansi(p + at, 8 + 260, 8, &target);
+        }
+        at += size;
+    }
+    if (!rc && !target.len && relative.len)
+        rc = tk_buf_add(&target, relative.ptr, relative.len);
+    if (!rc && !target.len && !args.len)
+        rc = TK_ENOENT;
+    if (!rc && target.len) {
+        bool quote = memchr(target.ptr, ' ', target.len) != NULL;
+        rc = tk_buf_addf(out, quote ? "\"%s\"" : "%s", tk_buf_cstr(&target));
+    }
+    if (!rc && args.len)
+        rc = tk_buf_addf(out, "%s%s", target.len ? " " : "", tk_buf_cstr(&args));
+    tk_buf_release(&target);
+    tk_buf_release(&args);
+    tk_buf_release(&relative);
+    return rc == TK_ELIMIT ? TK_EPARSE : rc;
+}
+
 /* ---- Startup folders ---------------------------------------------------------------------- */
 
-/* Programs and scripts in a Startup folder run at every logon; shortcuts (.lnk) and the
- * folder's desktop.ini are what software normally puts there. 1 when there is no such
- * folder. */
+/* A shortcut in a Startup folder runs its target at every logon: judged by what it runs
+ * ("target arguments"), like a Run value. */
+static int startup_link(struct tk_collect_ctx *ctx, const char *path, const char *user)
+{
+    struct tk_buf raw = TK_BUF_INIT(LNK_MAX), cmd = TK_BUF_INIT(1 << 18);
+    struct tk_err e = { 0 };
+    int rc = tk_fs_read(ctx->root, path, &raw, &e);
+    if (rc) {
+        if (rc != TK_ENOENT && rc != TK_EACCES)
+            tk_collect_error(ctx, path, &e);
+        rc = 0;
+    } else {
+        rc = tk_lnk_command(raw.ptr ? raw.ptr : "", raw.len, &cmd);
+        if (rc == TK_EPARSE)
+            tk_bundle_errorf(ctx->b, ctx->collector, path, TK_EPARSE,
+                             "not a readable Windows shortcut");
+        rc = rc == 0 ? judge(ctx, path, tk_buf_cstr(&cmd), NULL, user, false)
+                     : rc == TK_ENOMEM ? rc : 0;
+    }
+    tk_buf_release(&raw);
+    tk_buf_release(&cmd);
+    return rc;
+}
+
+/* Programs and scripts in a Startup folder run at every logon, and so do the targets of its
+ * shortcuts (.lnk, what software normally puts there; judged by what they run). 1 when
+ * there is no such folder. */
 static int startup(struct tk_collect_ctx *ctx, const char *dir, const char *user)
 {
     static const char *const runnable[] = { ".exe", ".scr", ".com", ".pif", ".bat", ".cmd",
@@ -368,11 +534,13 @@ static int startup(struct tk_collect_ctx *ctx, const char *dir, const char *user
         bool run = false;
         for (size_t i = 0; dot && runnable[i] && !run; i++)
             run = strcasecmp(dot, runnable[i]) == 0;
-        if (is_dir || !run)
+        bool link = dot && strcasecmp(dot, ".lnk") == 0;
+        if (is_dir || (!run && !link))
             continue;
         struct tk_buf path = TK_BUF_INIT(8192);
         if (tk_buf_addf(&path, "%s/%s", dir, name) == 0)
-            rc = judge(ctx, tk_buf_cstr(&path), name, "startup-program", user, false);
+            rc = link ? startup_link(ctx, tk_buf_cstr(&path), user)
+                      : judge(ctx, tk_buf_cstr(&path), name, "startup-program", user, false);
         tk_buf_release(&path);
     }
     tk_fs_dir_close(d);

