@@ -53,4 +53,13 @@ struct tk_sys_adapter {
 /* The adapters with their unicast addresses and gateways, into *out (freed with tk_free). */
 int tk_sys_adapters(struct tk_sys_adapter **out, size_t *n, struct tk_err *err);
 
+/* The names the system's DNS client cache holds (what this machine resolved lately),
+ * appended to names, each followed by a NUL; at most max of them, *n counting them.
+ * Windows: DnsGetCacheDataTable of dnsapi.dll, an export Windows has shipped for a long
+ * time without documenting it; it is looked up at run time in System32 only, so a system
+ * without it is an error (TK_EIO), not a program that fails to start. TK_EUNSUPP on Linux,
+ * whose resolvers keep no cache a program can list. */
+struct tk_buf;
+int tk_sys_dns_cache(struct tk_buf *names, size_t max, size_t *n, struct tk_err *err);
+
 #endif

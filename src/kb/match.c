@@ -553,8 +553,15 @@ const char *tk_matcher_kb_date(const struct tk_matcher *m)
 /* ---- identity and versions ------------------------------------------------------------- */
 
 /* The best rule of one field for a value: exact patterns by lookup, wildcards by glob. */
-static void best_in(struct tk_matcher *m, int f, const char *value, struct product **best,
-                    size_t *best_len)
+/* The operating system is an item of its own kind: a program named after Windows ("Windows
+ * 10 Update Assistant") is not Windows, and Windows is no program. */
+static bool kind_fits(const struct product *p, bool os_item)
+{
+    return (p->kind && strcmp(p->kind, "os") == 0) == os_item;
+}
+
+static void best_in(struct tk_matcher *m, int f, const char *value, bool os_item,
+                    struct product **best, size_t *best_len)
 {
     if (!value)
         return;
@@ -564,14 +571,15 @@ static void best_in(struct tk_matcher *m, int f, const char *value, struct produ
         for (size_t i = 0; i <= n; i++)
             lower[i] = value[i] >= 'A' && value[i] <= 'Z' ? (char)(value[i] - 'A' + 'a') : value[i];
         const struct indexed_rule *r = tk_map_get(&m->exact[f], (struct tk_str){ lower, n });
-        if (r && (!*best || r->literal > *best_len)) {
+        if (r && kind_fits(r->p, os_item) && (!*best || r->literal > *best_len)) {
             *best = r->p;
             *best_len = r->literal;
         }
     }
     for (size_t i = 0; i < m->nwild[f]; i++) {
         const struct indexed_rule *r = &m->wild[f][i];
-        if ((!*best || r->literal > *best_len) && tk_glob_match(r->pattern, tk_str_c(value))) {
+        if ((!*best || r->literal > *best_len) && kind_fits(r->p, os_item) &&
+            tk_glob_match(r->pattern, tk_str_c(value))) {
             *best = r->p;
             *best_len = r->literal;
         }
@@ -588,16 +596,17 @@ static struct product *identify(struct tk_matcher *m, const struct tk_item *it)
         return NULL;
     struct product *best = NULL;
     size_t best_len = 0;
+    bool os = it->kind && strcmp(it->kind, "os") == 0;
     if (it->kind && strcmp(it->kind, "package") == 0) {
-        best_in(m, F_PACKAGE, it->name, &best, &best_len);
+        best_in(m, F_PACKAGE, it->name, false, &best, &best_len);
     } else if (strcmp(it->source, "flatpak") == 0) {
-        best_in(m, F_FLATPAK, it->name, &best, &best_len);
+        best_in(m, F_FLATPAK, it->name, false, &best, &best_len);
     } else if (strcmp(it->source, "snap") == 0) {
-        best_in(m, F_SNAP, it->name, &best, &best_len);
+        best_in(m, F_SNAP, it->name, false, &best, &best_len);
     } else {
         if (strcmp(it->source, "dir") == 0)
-            best_in(m, F_PATH, it->path, &best, &best_len);
-        best_in(m, F_NAME, it->name, &best, &best_len);
+            best_in(m, F_PATH, it->path, os, &best, &best_len);
+        best_in(m, F_NAME, it->name, os, &best, &best_len);
     }
     return best;
 }

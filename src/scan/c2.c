@@ -63,6 +63,7 @@ static void connections(struct tk_bundle *b, const struct tk_iocs *iocs)
 }
 
 #define LOG_TAIL ((size_t)64 << 20) /* the most recent part of a log that is read */
+#define MAX_CACHED_NAMES 100000     /* names of the DNS client cache looked at */
 #define MAX_FOUND 64
 
 struct found {
@@ -192,6 +193,30 @@ static void scan_text(struct tk_bundle *b, const struct tk_iocs *iocs, struct tk
     }
 }
 
+/* The DNS client cache (Windows): each cached name on the C2 list is a detection of kind
+ * "connection" whose remote is the name (this machine resolved it lately). Where there is
+ * no cache to list (Linux, TK_EUNSUPP) nothing is said; one that cannot be read is an
+ * error in the bundle. */
+static void dns_cache(struct tk_bundle *b, const struct tk_iocs *iocs)
+{
+    struct tk_buf names = TK_BUF_INIT((size_t)64 << 20);
+    struct tk_err err = { 0 };
+    size_t n = 0, hits = 0;
+    if (tk_sys_dns_cache(&names, MAX_CACHED_NAMES, &n, &err) != 0 && err.code != TK_EUNSUPP)
+        tk_bundle_error(b, "c2", "DNS client cache", &err);
+    const char *name = names.ptr;
+    for (size_t i = 0; i < n && hits < MAX_HITS; i++, name += strlen(name) + 1) {
+        const struct tk_ioc *ioc = lookup(iocs, tk_str_c(name), true);
+        if (!ioc)
+            continue;
+        struct tk_detection proto = { .kind = "connection", .remote = name, .pid = -1,
+                                      .size = -1, .mode = -1, .mtime = -1, .ctime = -1 };
+        tk_detection_add(b, &proto, NULL, 0, &ioc, 1);
+        hits++;
+    }
+    tk_buf_release(&names);
+}
+
 /* Logs that name the hosts this machine talked to: the system log (resolvers and daemons
  * log there), dnsmasq's and BIND's query logs, and a local proxy's access log. */
 static const char *const logs[] = {
@@ -205,8 +230,10 @@ int tk_c2_check(struct tk_bundle *b, const struct tk_iocs *iocs, struct tk_fs *r
     (void)err;
     if (tk_iocs_counts(iocs).c2 == 0)
         return 0;
-    if (live)
+    if (live) {
         connections(b, iocs);
+        dns_cache(b, iocs);
+    }
     scan_text(b, iocs, root, "/etc/hosts", true);
     scan_text(b, iocs, root, "/Windows/System32/drivers/etc/hosts", true);
     for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++)

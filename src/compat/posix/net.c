@@ -87,3 +87,11 @@ int tk_sys_adapters(struct tk_sys_adapter **out, size_t *n, struct tk_err *err)
     *n = 0;
     return tk_err_set(err, TK_EUNSUPP, "adapters are read over rtnetlink on Linux");
 }
+
+int tk_sys_dns_cache(struct tk_buf *names, size_t max, size_t *n, struct tk_err *err)
+{
+    (void)names;
+    (void)max;
+    *n = 0;
+    return tk_err_set(err, TK_EUNSUPP, "no DNS client cache to list on Linux");
+}

@@ -1,6 +1,7 @@
 /* net.c - Windows implementation of compat/net.h: the TCP and UDP tables with owning pids
- * (GetExtendedTcpTable / GetExtendedUdpTable, IPv4 and IPv6) and the adapters
- * (GetAdaptersAddresses). These are local queries of the IP helper; nothing is sent. */
+ * (GetExtendedTcpTable / GetExtendedUdpTable, IPv4 and IPv6), the adapters
+ * (GetAdaptersAddresses) and the DNS client cache (DnsGetCacheDataTable). These are local
+ * queries; nothing is sent. */
 #include "compat/net.h"
 
 #include <string.h>
@@ -233,4 +234,64 @@ int tk_sys_adapters(struct tk_sys_adapter **out, size_t *n, struct tk_err *err)
     *out = list;
     *n = count;
     return 0;
+}
+
+/* ---- the DNS client cache ----------------------------------------------------------------- */
+
+/* One entry of the list DnsGetCacheDataTable hands out (the layout tools that read the cache
+ * have long relied on); each entry and its name are freed with DnsFree(…, DnsFreeFlat). */
+struct dns_cache_entry {
+    struct dns_cache_entry *next;
+    PWSTR name;
+    WORD type, data_length;
+    DWORD flags;
+};
+
+typedef BOOL(WINAPI *cache_table_fn)(struct dns_cache_entry **);
+typedef VOID(WINAPI *dns_free_fn)(PVOID, int);
+
+#define DNS_FREE_FLAT 0
+#define MAX_CACHE_WALK 1000000 /* entries walked (a list that does not end is not followed) */
+
+int tk_sys_dns_cache(struct tk_buf *names, size_t max, size_t *n, struct tk_err *err)
+{
+    *n = 0;
+    HMODULE dll = LoadLibraryExW(L"dnsapi.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    if (!dll)
+        return tk_err_set(err, TK_EIO, "dnsapi.dll could not be loaded (error %lu)",
+                          (unsigned long)GetLastError());
+    cache_table_fn table = (cache_table_fn)(void (*)(void))GetProcAddress(dll, "DnsGetCacheDataTable");
+    dns_free_fn dns_free = (dns_free_fn)(void (*)(void))GetProcAddress(dll, "DnsFree");
+    struct dns_cache_entry *head = NULL;
+    int rc = 0;
+    SetLastError(0);
+    if (!table || !dns_free)
+        rc = tk_err_set(err, TK_EIO, "dnsapi.dll has no DnsGetCacheDataTable");
+    else if (!table(&head) && !head && GetLastError() != 0) /* FALSE alone: an empty cache */
+        rc = tk_err_set(err, TK_EIO, "the DNS client cache could not be listed (error %lu)",
+                        (unsigned long)GetLastError());
+    struct tk_buf one = TK_BUF_INIT(4096);
+    size_t walked = 0;
+    for (struct dns_cache_entry *e = head, *next; e && walked < MAX_CACHE_WALK; e = next) {
+        next = e->next;
+        walked++;
+        if (!rc && e->name && *n < max) {
+            tk_buf_reset(&one);
+            if (tk_win_utf8(e->name, wcsnlen(e->name, 1024), &one) == 0 && one.len) {
+                rc = tk_buf_add(names, one.ptr, one.len);
+                if (!rc)
+                    rc = tk_buf_addc(names, '\0');
+                if (!rc)
+                    ++*n;
+                else
+                    rc = tk_err_set(err, rc, "the DNS client cache is too large");
+            }
+        }
+        if (e->name)
+            dns_free(e->name, DNS_FREE_FLAT);
+        dns_free(e, DNS_FREE_FLAT);
+    }
+    tk_buf_release(&one);
+    FreeLibrary(dll);
+    return rc;
 }
