@@ -305,6 +305,102 @@ static int uninstall_list(struct tk_collect_ctx *ctx, const char *path, const ch
     return rc;
 }
 
+/* Windows Installer products, as the installer keeps them:
+ * Installer\UserData\SID\Products\PACKED\InstallProperties (DisplayName, DisplayVersion,
+ * Publisher, InstallLocation), PACKED being the product code with its hex digits reordered.
+ * Machine-wide products also have an Uninstall key named by their product code and are
+ * listed from there; what no Uninstall key named (per-user installs) is added here. */
+#define MSI_USERDATA "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Installer\\UserData"
+
+/* "7E0A5FB6111122223333444455556666" -> "{6B5F0A7E-1111-2222-3333-444455556666}" */
+static bool product_code(const char *packed, char code[39])
+{
+    static const unsigned char from[32] = { 7,  6,  5,  4,  3,  2,  1,  0,  11, 10, 9,
+                                            8,  15, 14, 13, 12, 17, 16, 19, 18, 21, 20,
+                                            23, 22, 25, 24, 27, 26, 29, 28, 31, 30 };
+    if (strlen(packed) != 32)
+        return false;
+    char *o = code;
+    *o++ = '{';
+    for (size_t i = 0; i < 32; i++) {
+        char c = packed[from[i]];
+        bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (!hex)
+            return false;
+        if (i == 8 || i == 12 || i == 16 || i == 20)
+            *o++ = '-';
+        *o++ = c >= 'a' ? (char)(c - 32) : c;
+    }
+    *o++ = '}';
+    *o = '\0';
+    return true;
+}
+
+static bool listed(const struct tk_bundle *b, const char *code)
+{
+    for (size_t i = 0; i < b->nitems; i++)
+        if (b->items[i].id && b->items[i].source && strcmp(b->items[i].source, "registry") == 0 &&
+            strcasecmp(b->items[i].id, code) == 0)
+            return true;
+    return false;
+}
+
+static int msi_products_of(struct tk_collect_ctx *ctx, const char *sid, const char *user)
+{
+    struct tk_winreg_key *list, *k;
+    struct tk_err e = { 0 };
+    struct tk_buf path = TK_BUF_INIT(2048), name = TK_BUF_INIT(1024), v = TK_BUF_INIT(4096),
+                  display = TK_BUF_INIT(4096);
+    int rc = tk_buf_addf(&path, MSI_USERDATA "\\%s\\Products", sid);
+    if (rc || (rc = tk_winreg_key_open(ctx->reg, tk_buf_cstr(&path), &list, &e)) != 0) {
+        tk_buf_release(&path);
+        return rc == TK_ENOMEM ? rc : 0;
+    }
+    const char *n;
+    rc = 0;
+    for (size_t i = 0; !rc && i < MAX_PACKAGES && (n = tk_winreg_subkey(list, i, &name)); i++) {
+        char code[39];
+        if (!product_code(n, code) || listed(ctx->b, code))
+            continue;
+        tk_buf_reset(&path);
+        if (tk_buf_addf(&path, MSI_USERDATA "\\%s\\Products\\%s\\InstallProperties", sid,
+                        n) != 0 ||
+            tk_winreg_key_open(ctx->reg, tk_buf_cstr(&path), &k, &e) != 0)
+            continue;
+        if (tk_winreg_str(k, "DisplayName", &display) == 0 && display.len) {
+            const char *version =
+                tk_winreg_str(k, "DisplayVersion", &v) == 0 ? tk_buf_cstr(&v) : NULL;
+            struct tk_item *it = tk_collect_item(ctx, "msi", "application",
+                                                 tk_buf_cstr(&display), version, NULL);
+            if (it) {
+                it->user = user;
+                it->id = tk_bundle_strdup(ctx->b, code);
+                it->version_from = version ? tk_bundle_strdup(ctx->b, tk_buf_cstr(&path)) : NULL;
+                if (tk_winreg_str(k, "Publisher", &v) == 0)
+                    it->vendor = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
+                if (tk_winreg_str(k, "InstallLocation", &v) == 0 && v.len)
+                    it->path = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
+            }
+        }
+        tk_winreg_key_close(k);
+    }
+    tk_winreg_key_close(list);
+    tk_buf_release(&path);
+    tk_buf_release(&name);
+    tk_buf_release(&v);
+    tk_buf_release(&display);
+    return rc;
+}
+
+static int msi_products(struct tk_collect_ctx *ctx)
+{
+    int rc = msi_products_of(ctx, "S-1-5-18", NULL);
+    for (size_t i = 0; !rc && i < ctx->nusers; i++)
+        if (ctx->users[i].sid)
+            rc = msi_products_of(ctx, ctx->users[i].sid, ctx->users[i].name);
+    return rc;
+}
+
 /* Windows itself as an inventory item, so the knowledge base judges its release and patch
  * level like any product: the version is major.minor.build.UBR ("10.0.19045.3803"), or
  * major.minor.build where the system keeps no update revision (Windows 7 and 8.1). */
@@ -341,6 +437,8 @@ int tk_collect_win_software(struct tk_collect_ctx *ctx)
             rc = uninstall_list(ctx, tk_buf_cstr(&path), NULL, ctx->users[i].name);
     }
     tk_buf_release(&path);
+    if (!rc)
+        rc = msi_products(ctx);
     return rc ? rc : updates(ctx);
 }
 

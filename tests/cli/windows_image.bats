@@ -53,6 +53,18 @@ make_image() {
 "InstallLocation"="C:\\\\Program Files\\\\Zoom\\\\bin"
 "WindowsInstaller"=dword:00000001
 
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Installer\\UserData\\S-1-5-18\\Products\\E7A0F5B6111122223333444455556666\\InstallProperties]
+"DisplayName"="Zoom Workplace (64-bit)"
+"DisplayVersion"="5.17.11.34827"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Installer\\UserData\\$SID\\Products\\D1C2B4E0AAAABBBBCCCC1032547698BA\\InstallProperties]
+"DisplayName"="Cisco Webex Meetings"
+"DisplayVersion"="41.6.4"
+"Publisher"="Cisco Webex LLC"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Installer\\UserData\\$SID\\Products\\NOTAPACKEDGUID\\InstallProperties]
+"DisplayName"="Nothing"
+
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\KB5031356]
 "DisplayName"="Update for Zoom"
 "ParentKeyName"="{6B5F0A7E-1111-2222-3333-444455556666}"
@@ -151,12 +163,17 @@ REG
     [ "${lines[3]}" = "年賀状ソフト|2026|-|alice" ]
     [ "${#lines[@]}" -eq 4 ]
     jq -e '[.inventory[] | select(.source == "registry" and .kind != "os")] | length == 4' "$OUT"
+    # Windows Installer products: the machine-wide one (listed by its Uninstall key) once; a
+    # per-user install, which has no Uninstall key, from the installer's own records
+    jq -e '[.inventory[] | select(.source == "msi") | [.name, .version, .user, .id, .vendor]] == [["Cisco Webex Meetings", "41.6.4", "alice", "{0E4B2C1D-AAAA-BBBB-CCCC-0123456789AB}", "Cisco Webex LLC"]]' "$OUT"
+    jq -e '[.inventory[] | select(.name == "Zoom Workplace (64-bit)")] | length == 1' "$OUT"
     # and Windows itself, versioned by build and update revision
     jq -e '[.inventory[] | select(.kind == "os")] == [{"name": "Windows 11 Pro", "version": "10.0.22631.3167", "source": "registry", "kind": "os", "vendor": "Microsoft Corporation", "arch": "x86_64", "version_from": "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"}]' "$OUT"
 }
 
-# os_image DIR PRODUCTNAME CURRENTVERSION BUILD [UBR]: a system drive whose SOFTWARE hive holds
-# only the release (Windows 10 and later have the major/minor numbers and an update revision).
+# os_image DIR PRODUCTNAME CURRENTVERSION BUILD [UBR [APP]]: a system drive whose SOFTWARE hive
+# holds the release (Windows 10 and later have the major/minor numbers and an update
+# revision) and perhaps one registered program.
 os_image() {
     mkdir -p "$1/Windows/System32/config"
     {
@@ -164,6 +181,7 @@ os_image() {
         printf '"ProductName"="%s"\n"CurrentVersion"="%s"\n"CurrentBuildNumber"="%s"\n' "$2" "$3" "$4"
         [ -z "${5:-}" ] || printf '"CurrentMajorVersionNumber"=dword:0000000a\n"CurrentMinorVersionNumber"=dword:00000000\n"UBR"=dword:%08x\n' "$5"
         printf '\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography]\n"MachineGuid"="%s"\n' "$4-$RANDOM"
+        [ -z "${6:-}" ] || printf '\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\App]\n"DisplayName"="%s"\n"DisplayVersion"="1.4.19041.3630"\n' "$6"
     } | hive "$1/Windows/System32/config/SOFTWARE" 'HKEY_LOCAL_MACHINE\SOFTWARE'
 }
 
@@ -195,11 +213,14 @@ os_findings() {
     [ "$status" -eq 0 ]
     [ "$output" = "TK-VULN-MICROSOFT-WINDOWS-10-LTSC|microsoft-windows-10-ltsc|CVE-2019-1181,CVE-2019-1182|high" ]
     # Windows 7 keeps no update revision: BlueKeep and the rest are possible, not certain
-    os_image "$BATS_TEST_TMPDIR/d" "Windows 7 Professional" 6.1 7601
+    # ("Microsoft Windows 7", as older releases and wine name it); a program named after
+    # Windows is not Windows
+    os_image "$BATS_TEST_TMPDIR/d" "Microsoft Windows 7 Professional" 6.1 7601 "" "Windows 10 Update Assistant"
     run os_findings "$BATS_TEST_TMPDIR/d"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "TK-VULN-EOL|microsoft-windows-7||high" ]
     [ "${lines[1]}" = "TK-VULN-MICROSOFT-WINDOWS-7|microsoft-windows-7|CVE-2017-0144,CVE-2019-0708,CVE-2019-1181,CVE-2019-1182|low" ]
+    [ "${#lines[@]}" -eq 2 ]
     jq -e '.findings[] | select(.id == "TK-VULN-MICROSOFT-WINDOWS-7") | .severity == "medium" and .vulnerability.counts.possible == 4' "$BATS_TEST_TMPDIR/d.json"
     # Windows 11 releases by edition: 23H2 Home/Pro ended 2025-11-11; 25H2 is supported
     os_image "$BATS_TEST_TMPDIR/e" "Windows 10 Pro" 6.3 22631 3155
