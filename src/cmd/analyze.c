@@ -85,7 +85,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         return rc;
     }
     struct tk_kb *kb = NULL;
-    struct tk_analysis an = { NULL };
+    struct tk_analysis an = { 0 };
     struct tk_err err = { 0 };
     if ((rc = tk_cli_open_kb(cli, kbpath, TK_KB_READONLY, &kb)) != 0) {
         tk_optparse_release(&p);

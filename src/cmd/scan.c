@@ -503,7 +503,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     co.users = &users;
     co.nusers = &nusers;
 
-    struct judge judge = { NULL };
+    struct judge judge = { 0 };
     if ((rc = judge_open(cli, kbpath, &judge)) != 0)
         goto out;
     if (tk_bundle_init(&b, &err) != 0) {

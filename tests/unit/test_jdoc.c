@@ -116,8 +116,8 @@ static void test_agrees_with_jansson(void **state)
 {
     (void)state;
     static const char *const docs[] = {
-        "{\"format\":\"tenken-bundle\",\"inventory\":[{\"name\":\"zoom\",\"version\":\"5.15\","
-        "\"enabled\":null},{\"name\":\"\\u65e5\\u672c\",\"n\":-0}],\"x\":{\"y\":{\"z\":[[]]}}}",
+        ("{\"format\":\"tenken-bundle\",\"inventory\":[{\"name\":\"zoom\",\"version\":\"5.15\","
+         "\"enabled\":null},{\"name\":\"\\u65e5\\u672c\",\"n\":-0}],\"x\":{\"y\":{\"z\":[[]]}}}"),
         "[0.1, 2.5e-3, -7, 123456789012, \"\\\"\\\\\\/\\b\\f\\n\\r\\t\", {\"\":\"empty key\"}]",
         "\"top-level string\"", "42", "null",
     };

@@ -51,8 +51,8 @@ static const char *const probe_lines[] = {
     "rarity 1",
     "ports 80,8080-8090",
     "sslports 443",
-    "match http m|^HTTP/1\\.[01] \\d\\d\\d .*\\r\\nServer: Toy/([\\d.]+)|s p/Toy httpd/ v/$1/ "
-    "cpe:/a:toy:httpd:$1/",
+    ("match http m|^HTTP/1\\.[01] \\d\\d\\d .*\\r\\nServer: Toy/([\\d.]+)|s p/Toy httpd/ v/$1/ "
+     "cpe:/a:toy:httpd:$1/"),
     "softmatch http m|^HTTP/1\\.[01] \\d\\d\\d|",
     "Probe TCP Special q|HELLO\\r\\n|",
     "ports 7000",
