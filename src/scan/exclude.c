@@ -1,6 +1,9 @@
 /* exclude.c - --exclude and --exclude-regex (see exclude.h). A build without PCRE2
- * (tenken.exe) refuses --exclude-regex with a message saying so; globs work everywhere. */
+ * (tenken.exe) reads the regexes with core/minire.h, which refuses what it cannot match
+ * as PCRE2 would. */
 #include "scan/exclude.h"
+
+#include <string.h>
 
 #include "core/alloc.h"
 #include "core/str.h"
@@ -10,7 +13,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #else
-typedef void pcre2_code;
+#include "core/minire.h"
+typedef struct tk_minire pcre2_code;
 typedef void pcre2_match_data;
 #endif
 
@@ -28,13 +32,6 @@ int tk_exclude_new(struct tk_exclude **out, const char *const *globs, size_t ngl
     *out = NULL;
     if (!nglobs && !nregexes)
         return 0;
-#if !TK_HAVE_PCRE2
-    if (nregexes)
-        return tk_err_set(err, TK_EINVAL,
-                          "--exclude-regex '%s': this build of tenken has no regular "
-                          "expressions (PCRE2); use --exclude with a glob",
-                          regexes[0]);
-#endif
     struct tk_exclude *x = tk_calloc(1, sizeof *x);
     if (!x || (nregexes && !(x->re = tk_calloc(nregexes, sizeof *x->re)))) {
         tk_exclude_free(x);
@@ -62,6 +59,18 @@ int tk_exclude_new(struct tk_exclude **out, const char *const *globs, size_t ngl
         x->nre++;
         pcre2_jit_compile(x->re[i], PCRE2_JIT_COMPLETE);
     }
+#else
+    for (size_t i = 0; i < nregexes; i++) {
+        const char *why;
+        size_t off;
+        x->re[i] = tk_minire_compile(regexes[i], strlen(regexes[i]), false, &why, &off);
+        if (!x->re[i]) {
+            tk_exclude_free(x);
+            return tk_err_set(err, TK_EINVAL, "--exclude-regex '%s': offset %zu: %s",
+                              regexes[i], off, why);
+        }
+        x->nre++;
+    }
 #endif
     *out = x;
     return 0;
@@ -75,6 +84,9 @@ void tk_exclude_free(struct tk_exclude *x)
     for (size_t i = 0; i < x->nre; i++)
         pcre2_code_free(x->re[i]);
     pcre2_match_data_free(x->md);
+#else
+    for (size_t i = 0; i < x->nre; i++)
+        tk_minire_free(x->re[i]);
 #endif
     tk_free(x->re);
     tk_free(x);
@@ -91,6 +103,10 @@ bool tk_exclude_match(struct tk_exclude *x, const char *path)
 #if TK_HAVE_PCRE2
     for (size_t i = 0; i < x->nre; i++)
         if (pcre2_match(x->re[i], (PCRE2_SPTR)path, p.n, 0, 0, x->md, NULL) >= 0)
+            return true;
+#else
+    for (size_t i = 0; i < x->nre; i++)
+        if (tk_minire_search(x->re[i], path, p.n))
             return true;
 #endif
     return false;

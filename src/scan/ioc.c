@@ -1,6 +1,7 @@
 /* ioc.c - loading IOC lists (LOKI/THOR text formats, STIX 2.1 bundles) and looking them up;
  * see ioc.h for the formats. Hashes and exact C2 values live in hash maps, CIDR ranges in a
- * list, file-name patterns as PCRE2 programs (JIT-compiled where available). */
+ * list, file-name patterns as PCRE2 programs (JIT-compiled where available), or as
+ * core/minire.h programs in builds without PCRE2. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "scan/ioc.h"
 
@@ -22,8 +23,9 @@
 #include "scan/embedded.h"
 #include "tk_config.h"
 
-/* Filename IOCs are PCRE2 patterns; a build without PCRE2 (tenken.exe) loads the other
- * kinds and says once per file that these were not checked. */
+/* Filename IOCs are PCRE2 patterns; a build without PCRE2 (tenken.exe) reads them with
+ * core/minire.h, which refuses (with a warning naming the line) what it cannot match as
+ * PCRE2 would. */
 #if TK_HAVE_PCRE2
 #include <pcre2.h>
 typedef pcre2_code re_t;
@@ -32,10 +34,11 @@ static void re_free(re_t *c)
     pcre2_code_free(c);
 }
 #else
-typedef void re_t;
+#include "core/minire.h"
+typedef struct tk_minire re_t;
 static void re_free(re_t *c)
 {
-    (void)c;
+    tk_minire_free(c);
 }
 #endif
 
@@ -62,7 +65,6 @@ struct tk_iocs {
     struct tk_ioc_counts counts;
     struct tk_hash3 digest; /* of every entry loaded; its SHA-256 names the set */
     bool digesting;
-    bool warned_no_regex;
     char hash[TK_SHA256_HEX_LEN + 1];
     char ignored[9][TK_SHA256_HEX_LEN + 1]; /* digests of "", "\n", "\r\n" */
 };
@@ -270,7 +272,6 @@ const struct tk_ioc *tk_iocs_find_hash(const struct tk_iocs *s, const char *hex)
 
 /* ---- file names --------------------------------------------------------------------------- */
 
-#if TK_HAVE_PCRE2
 /* Rewrites a pattern written for Windows paths so it matches '/' as well: the regex text
  * "\\" (a literal backslash) becomes "[\\/]", or "\\/" inside a character class. */
 static int portable_pattern(struct tk_str re, struct tk_buf *out)
@@ -303,21 +304,16 @@ static int portable_pattern(struct tk_str re, struct tk_buf *out)
     }
     return rc;
 }
-#endif
 
 static re_t *compile_re(struct tk_str re, bool literal_nocase, char *why, size_t whylen)
 {
-#if !TK_HAVE_PCRE2
-    (void)re, (void)literal_nocase;
-    snprintf(why, whylen, "filename IOCs are not checked: this build has no PCRE2");
-    return NULL;
-#else
     struct tk_buf pat = TK_BUF_INIT(1 << 20);
     if (portable_pattern(re, &pat) != 0) {
         snprintf(why, whylen, "pattern too long");
         tk_buf_release(&pat);
         return NULL;
     }
+#if TK_HAVE_PCRE2
     int code;
     PCRE2_SIZE off;
     uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (literal_nocase ? PCRE2_CASELESS : 0);
@@ -330,6 +326,15 @@ static re_t *compile_re(struct tk_str re, bool literal_nocase, char *why, size_t
         return NULL;
     }
     pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    return c;
+#else
+    const char *msg;
+    size_t off;
+    re_t *c = tk_minire_compile(tk_buf_cstr(&pat), pat.len, literal_nocase, &msg, &off);
+    tk_buf_release(&pat);
+    if (!c)
+        snprintf(why, whylen, "regex not read by this build (no PCRE2) at offset %zu: %s", off,
+                 msg);
     return c;
 #endif
 }
@@ -362,9 +367,7 @@ static int add_filename(struct tk_iocs *s, struct tk_str line, const char *desc,
     char why[240];
     re_t *c = compile_re(re, !has_meta(re), why, sizeof why);
     if (!c) {
-        if (TK_HAVE_PCRE2 || !s->warned_no_regex)
-            warn(s, name, lineno, why);
-        s->warned_no_regex = true;
+        warn(s, name, lineno, why);
         return 0;
     }
     re_t *f = NULL;
@@ -444,8 +447,8 @@ void tk_ioc_scratch_free(struct tk_ioc_scratch *x)
 
 static bool search(const re_t *c, struct tk_ioc_scratch *x, const char *path, size_t n)
 {
-    (void)c, (void)x, (void)path, (void)n;
-    return false;
+    (void)x;
+    return tk_minire_search(c, path, n);
 }
 #endif
 

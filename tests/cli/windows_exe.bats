@@ -109,9 +109,10 @@ winpath() {
     [[ "$output" == "tenken "* ]]
     run exe serve
     [ "$status" -eq 2 ]
-    run exe scan --no-progress --exclude-regex 'x+' --out 'C:\x.json'
+    # regexes without PCRE2: read by core/minire.h, which names what it cannot read
+    run exe scan --no-progress --exclude-regex '(?=x)' --out 'C:\x.json'
     [ "$status" -eq 2 ]
-    [[ "$output" == *"no regular expressions (PCRE2)"* ]]
+    [[ "$output" == *"--exclude-regex '(?=x)': offset 1: unsupported group"* ]]
     run exe scan --no-progress --rules "$(winpath "$BATS_TEST_TMPDIR")" --out 'C:\x.json'
     [ "$status" -eq 2 ]
     [[ "$output" == *"--rules: this build of tenken has no YARA engine"* ]]
@@ -137,12 +138,18 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     cp "$WINEPREFIX/drive_c/windows/system32/ping.exe" "$WINEPREFIX/drive_c/users/Public/pinger.exe"
     "$WINE" 'C:\users\Public\pinger.exe' -n 60 127.0.0.1 >/dev/null 2>&1 &
     PINGER=$!
-    # its file is a hash IOC too
-    cp "$BATS_FILE_TMPDIR/hash-iocs.txt" "$BATS_TEST_TMPDIR/hash-iocs.txt"
+    # its file is a hash IOC too; a file-name IOC (a regex, read without PCRE2) names
+    # another file, and its false-positive pattern spares a third
+    mkdir -p "$BATS_TEST_TMPDIR/iocs"
+    cp "$BATS_FILE_TMPDIR/hash-iocs.txt" "$BATS_TEST_TMPDIR/iocs/hash-iocs.txt"
     printf '%s;80;test program\n' "$(md5sum "$WINEPREFIX/drive_c/users/Public/pinger.exe" | cut -d' ' -f1)" \
-        >>"$BATS_TEST_TMPDIR/hash-iocs.txt"
+        >>"$BATS_TEST_TMPDIR/iocs/hash-iocs.txt"
+    printf '%s\n' '\\Users\\Public\\(setup|update)_[0-9]{2,}\.(exe|scr)$;85;_00\.exe$' \
+        >"$BATS_TEST_TMPDIR/iocs/filename-iocs.txt"
+    printf 'x' >"$WINEPREFIX/drive_c/users/Public/update_2026.scr"
+    printf 'x' >"$WINEPREFIX/drive_c/users/Public/setup_00.exe"
     sleep 1
-    run exe scan --no-progress --out "$(winpath "$OUT")" --iocs "$(winpath "$BATS_TEST_TMPDIR/hash-iocs.txt")"
+    run exe scan --no-progress --out "$(winpath "$OUT")" --iocs "$(winpath "$BATS_TEST_TMPDIR/iocs")"
     echo "$output"
     [ "$status" -eq 0 ]
     [[ "$output" == *"judged by the analysis server"* ]]
@@ -168,6 +175,8 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     # the placed file, found by its hash in the quick places (the profiles)
     jq -e '.detect.disk and (.detect.paths | index("/Users")) != null' "$OUT"
     jq -e '.detections[] | select(.kind == "file" and .path == "/Users/Public/invoice.exe" and .level == "alert" and .reasons[0].type == "hash-ioc" and .owner == null)' "$OUT"
+    jq -e '.detections[] | select(.kind == "file" and .path == "/Users/Public/update_2026.scr" and .reasons[0].type == "filename-ioc" and .score == 85)' "$OUT"
+    ! jq -e '.detections[] | select(.path == "/Users/Public/setup_00.exe")' "$OUT"
     # a trace of persistence: the user's Run value with an encoded PowerShell command
     jq -e '.traces[] | select(.kind == "persistence" and .why == "encoded-exec" and (.path | endswith("\\Run\\Updater")))' "$OUT"
     jq -e '.traces[] | select(.kind == "process-location" and .why == "tmp-path" and .process == "pinger.exe")' "$OUT"
