@@ -292,3 +292,36 @@ int tk_bundle_max_severity(const struct tk_bundle *b)
             max = (int)b->findings[i].severity;
     return max;
 }
+
+static const char *native(struct tk_bundle *b, const char *drive, const char *path)
+{
+    if (!path || path[0] != '/')
+        return path;
+    size_t d = strlen(drive), n = strlen(path);
+    if (d && (drive[d - 1] == '\\' || drive[d - 1] == '/'))
+        d--; /* "C:\\" + "/Users" */
+    const char *out = tk_bundle_printf(b, "%.*s%s", (int)d, drive, path);
+    if (!out)
+        return path; /* out of memory: the path as it was, rather than none */
+    char *w = (char *)out; /* ours: just made in the bundle's arena */
+    for (size_t i = d; i < d + n; i++)
+        if (w[i] == '/')
+            w[i] = '\\';
+    return out;
+}
+
+void tk_bundle_native_paths(struct tk_bundle *b, const char *drive)
+{
+    for (size_t i = 0; i < b->nitems; i++) {
+        b->items[i].path = native(b, drive, b->items[i].path);
+        b->items[i].version_from = native(b, drive, b->items[i].version_from);
+    }
+    for (size_t i = 0; i < b->detect.npaths; i++)
+        b->detect.paths[i] = native(b, drive, b->detect.paths[i]);
+    for (size_t i = 0; i < b->ndetections; i++)
+        b->detections[i].path = native(b, drive, b->detections[i].path);
+    for (size_t i = 0; i < b->ntraces; i++)
+        b->traces[i].path = native(b, drive, b->traces[i].path);
+    for (size_t i = 0; i < b->nerrors; i++)
+        b->errors[i].path = native(b, drive, b->errors[i].path);
+}

@@ -338,6 +338,11 @@ const char *tk_bundle_strndup(struct tk_bundle *b, const char *s, size_t n);
 /* A printable copy of s[0..n) in the arena: control bytes as '?', at most max bytes (max
  * <= 4096), cut after a whole UTF-8 sequence and ended with "…" when longer. */
 const char *tk_bundle_clip(struct tk_bundle *b, const char *s, size_t n, size_t max);
+/* A live scan of a Windows system reads its files relative to the system drive ("/Users/…");
+ * this writes every such path of the bundle (programs, scanned places, detections, traces,
+ * errors) the way Windows users read them, under drive ("C:\Users\…"). Registry paths and
+ * paths already native are left alone. */
+void tk_bundle_native_paths(struct tk_bundle *b, const char *drive);
 const char *tk_bundle_printf(struct tk_bundle *b, const char *fmt, ...)
     TK_PRINTF(2, 3);
 

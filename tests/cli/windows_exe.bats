@@ -164,7 +164,7 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     jq -e '.inventory[] | select(.name == "Adobe Flash Player 32 NPAPI" and .version == "32.0.0.465" and .arch == "x86")' "$OUT"
     jq -e '.inventory[] | select(.name == "Cisco Webex Meetings" and .version == "41.6.4" and .user != null and (.version_from | startswith("HKU\\S-1-5-21-")))' "$OUT"
     ! jq -e '.inventory[] | select(.name == "Update for Windows")' "$OUT"
-    jq -e '.inventory[] | select(.source == "file" and .name == "Google Chrome" and .version == "120.0.6099.130" and .path == "/Program Files/Google/Chrome/Application/chrome.exe")' "$OUT"
+    jq -e '.inventory[] | select(.source == "file" and .name == "Google Chrome" and .version == "120.0.6099.130" and .path == "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe")' "$OUT"
     # exposure settings
     jq -e '.network.services.rdp | .installed and .enabled == true and .nla_required == false and .port == 3389' "$OUT"
     jq -e '.network.services.smb | .installed and .smb1_allowed == true' "$OUT"
@@ -173,10 +173,11 @@ print(s.getsockname()[1], flush=True); time.sleep(120)' >"$BATS_TEST_TMPDIR/port
     jq -e '.network.interfaces[].addresses[] | select(.address == "127.0.0.1" and .class == "loopback")' "$OUT"
     jq -e --argjson p "$port" '.network.listening[] | select(.proto == "tcp" and .address == "127.0.0.1" and .port == $p)' "$OUT"
     # the placed file, found by its hash in the quick places (the profiles)
-    jq -e '.detect.disk and (.detect.paths | index("/Users")) != null' "$OUT"
-    jq -e '.detections[] | select(.kind == "file" and .path == "/Users/Public/invoice.exe" and .level == "alert" and .reasons[0].type == "hash-ioc" and .owner == null)' "$OUT"
-    jq -e '.detections[] | select(.kind == "file" and .path == "/Users/Public/update_2026.scr" and .reasons[0].type == "filename-ioc" and .score == 85)' "$OUT"
-    ! jq -e '.detections[] | select(.path == "/Users/Public/setup_00.exe")' "$OUT"
+    # paths as Windows users read them, under the system drive
+    jq -e '.detect.disk and (.detect.paths | index("C:\\Users")) != null' "$OUT"
+    jq -e '.detections[] | select(.kind == "file" and .path == "C:\\Users\\Public\\invoice.exe" and .level == "alert" and .reasons[0].type == "hash-ioc" and .owner == null)' "$OUT"
+    jq -e '.detections[] | select(.kind == "file" and .path == "C:\\Users\\Public\\update_2026.scr" and .reasons[0].type == "filename-ioc" and .score == 85)' "$OUT"
+    ! jq -e '.detections[] | select(.path | endswith("setup_00.exe"))' "$OUT"
     # a trace of persistence: the user's Run value with an encoded PowerShell command
     jq -e '.traces[] | select(.kind == "persistence" and .why == "encoded-exec" and (.path | endswith("\\Run\\Updater")))' "$OUT"
     jq -e '.traces[] | select(.kind == "process-location" and .why == "tmp-path" and .process == "pinger.exe")' "$OUT"
