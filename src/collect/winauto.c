@@ -360,6 +360,7 @@ static int tasks(struct tk_collect_ctx *ctx, const char *dir, int depth, size_t 
 #define LNK_ID_LIST 0x1u
 #define LNK_INFO 0x2u
 #define LNK_UNICODE 0x80u
+#define LNK_EXP 0x200u /* HasExpString: the environment block names the target */
 #define LNK_ENV_BLOCK 0xa0000001u
 
 static uint32_t le32(const unsigned char *p)
@@ -412,6 +413,42 @@ static int lnk_info_target(const unsigned char *li, size_t n, struct tk_buf *out
     return rc;
 }
 
+/* The file-system path an item id list names, as far as its items tell it: a volume item
+ * ("C:\\") and the primary names of the file entry items after it (often 8.3 short names,
+ * "PROGRA~1"); nothing when it holds no volume (a shell folder, a control panel item). */
+static int lnk_id_path(const unsigned char *p, size_t n, struct tk_buf *out)
+{
+    size_t at = 0, before = out->len;
+    bool volume = false;
+    int rc = 0;
+    for (int items = 0; !rc && items < 64 && n - at >= 2; items++) {
+        size_t size = (size_t)p[at] | (size_t)p[at + 1] << 8;
+        if (size < 3 || size > n - at)
+            break;
+        const unsigned char *it = p + at;
+        unsigned type = it[2];
+        if ((type & 0x70) == 0x20 && size > 3) { /* a volume: "C:\\" at 3 */
+            tk_buf_truncate(out, before);
+            volume = true;
+            rc = lnk_ansi(it, size < 3 + 20 ? size : 3 + 20, 3, out);
+        } else if ((type & 0x70) == 0x30 && size > 14 && volume) { /* a file entry */
+            if (out->len > before && out->ptr[out->len - 1] != '\\')
+                rc = tk_buf_addc(out, '\\');
+            if (!rc)
+                rc = type & 0x04 ? lnk_wide(it, size, 14, out) : lnk_ansi(it, size, 14, out);
+        }
+        at += size;
+    }
+    if (!rc && !volume)
+        tk_buf_truncate(out, before);
+    return rc;
+}
+
+static bool same_text(const struct tk_buf *a, const struct tk_buf *b)
+{
+    return a->len == b->len && strncasecmp(a->ptr, b->ptr, a->len) == 0;
+}
+
 int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
 {
     static const unsigned char clsid[16] = { 0x01, 0x14, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -421,20 +458,26 @@ int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
         return TK_EPARSE;
     uint32_t flags = le32(p + 0x14);
     size_t at = LNK_HEADER;
+    /* the targets the link names, in the order Windows uses them: the environment block
+     * (when the link says it has one), the item id list, then LinkInfo, the relative path */
+    struct tk_buf env = TK_BUF_INIT(1 << 16), ids = TK_BUF_INIT(1 << 16),
+                  info = TK_BUF_INIT(1 << 16), relative = TK_BUF_INIT(1 << 17),
+                  args = TK_BUF_INIT(1 << 17);
+    int rc = 0;
     if (flags & LNK_ID_LIST) {
         if (n - at < 2)
             return TK_EPARSE;
-        at += 2 + ((size_t)p[at] | (size_t)p[at + 1] << 8);
+        size_t size = (size_t)p[at] | (size_t)p[at + 1] << 8;
+        if (size <= n - at - 2)
+            rc = lnk_id_path(p + at + 2, size, &ids);
+        at += 2 + size;
     }
-    struct tk_buf target = TK_BUF_INIT(1 << 16), args = TK_BUF_INIT(1 << 17),
-                  relative = TK_BUF_INIT(1 << 17);
-    int rc = 0;
     if (!rc && (flags & LNK_INFO) && at <= n && n - at >= 4) {
         uint32_t size = le32(p + at);
         if (size < 4 || size > n - at)
             rc = TK_EPARSE;
         else
-            rc = lnk_info_target(p + at, size, &target);
+            rc = lnk_info_target(p + at, size, &info);
         at += size;
     }
     /* the counted strings: name, relative path, working directory, arguments, icon */
@@ -465,26 +508,53 @@ int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
         uint32_t size = le32(p + at), sig = le32(p + at + 4);
         if (size < 8 || size > n - at)
             break;
-        if (sig == LNK_ENV_BLOCK && size >= 8 + 260 + 520 && !target.len) {
-            rc = lnk_wide(p + at, 8 + 260 + 520, 8 + 260, &target);
-            if (!rc && !target.len)
-                rc = lnk_ansi(p + at, 8 + 260, 8, &target);
+        if (sig == LNK_ENV_BLOCK && size >= 8 + 260 + 520 && !env.len) {
+            rc = lnk_wide(p + at, 8 + 260 + 520, 8 + 260, &env);
+            if (!rc && !env.len)
+                rc = lnk_ansi(p + at, 8 + 260, 8, &env);
         }
         at += size;
     }
-    if (!rc && !target.len && relative.len)
-        rc = tk_buf_add(&target, relative.ptr, relative.len);
-    if (!rc && !target.len && !args.len)
-        rc = TK_ENOENT;
-    if (!rc && target.len) {
-        bool quote = memchr(target.ptr, ' ', target.len) != NULL;
-        rc = tk_buf_addf(out, quote ? "\"%s\"" : "%s", tk_buf_cstr(&target));
+    /* shown first: the environment block when the link uses it, else the readable
+     * LinkInfo path, else the id list; every other target that differs follows as
+     * "(also …)", so that what runs is judged whichever it is. The relative path counts
+     * only when there is nothing else. */
+    struct tk_buf *order[4] = { &info, &ids, &env, &relative };
+    if (flags & LNK_EXP)
+        order[0] = &env, order[1] = &info, order[2] = &ids;
+    struct tk_buf *shown = NULL;
+    for (int i = 0; i < 4 && !rc; i++) {
+        if (order[i] == &relative && shown)
+            break;
+        struct tk_buf *t = order[i];
+        if (!t->len)
+            continue;
+        bool seen = false;
+        for (int k = 0; k < i; k++)
+            seen |= order[k]->len && same_text(order[k], t);
+        if (seen)
+            continue;
+        if (!shown) {
+            shown = t;
+            bool quote = memchr(t->ptr, ' ', t->len) != NULL;
+            rc = tk_buf_addf(out, quote ? "\"%s\"" : "%s", tk_buf_cstr(t));
+            if (!rc && args.len)
+                rc = tk_buf_addf(out, " %s", tk_buf_cstr(&args));
+        } else {
+            rc = tk_buf_addf(out, " (also %s)", tk_buf_cstr(t));
+        }
     }
-    if (!rc && args.len)
-        rc = tk_buf_addf(out, "%s%s", target.len ? " " : "", tk_buf_cstr(&args));
-    tk_buf_release(&target);
-    tk_buf_release(&args);
+    if (!rc && !shown) {
+        if (args.len)
+            rc = tk_buf_add(out, args.ptr, args.len);
+        else
+            rc = TK_ENOENT;
+    }
+    tk_buf_release(&env);
+    tk_buf_release(&ids);
+    tk_buf_release(&info);
     tk_buf_release(&relative);
+    tk_buf_release(&args);
     return rc == TK_ELIMIT ? TK_EPARSE : rc;
 }
 

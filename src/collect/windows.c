@@ -312,7 +312,7 @@ static int uninstall_list(struct tk_collect_ctx *ctx, const char *path, const ch
  * listed from there; what no Uninstall key named (per-user installs) is added here. */
 #define MSI_USERDATA "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Installer\\UserData"
 
-/* "7E0A5FB6111122223333444455556666" -> "{6B5F0A7E-1111-2222-3333-444455556666}" */
+/* "E7A0F5B62B1A4D3C5E6F1032547698BA" -> "{6B5F0A7E-A1B2-C3D4-E5F6-0123456789AB}" */
 static bool product_code(const char *packed, char code[39])
 {
     static const unsigned char from[32] = { 7,  6,  5,  4,  3,  2,  1,  0,  11, 10, 9,

@@ -5,6 +5,7 @@
  * a whole UTF-8 sequence (a lead byte, then any continuation bytes). */
 #include "core/minire.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@
 #define MAX_DEPTH 200
 #define MAX_REPEAT 1000
 #define MAX_SETS 1024
-#define STACK_PROG 512 /* programs this short run on thread lists on the stack */
+#define MAX_NAMES 64
 
 /* ---- the tree ----------------------------------------------------------------------------- */
 
@@ -31,6 +32,7 @@ struct node {
     int a, b;      /* CAT, ALT: b children from kids[a]; REP: the child a */
     int min, max;  /* REP; max -1: unbounded */
     int value;     /* BYTE: the byte; SET/UTF8_SET: set index; ASSERT: enum assertion */
+    long size;     /* instructions it compiles to (saturating past the program's bound) */
 };
 
 struct parser {
@@ -41,6 +43,11 @@ struct parser {
     int nnodes;
     int kids[MAX_NODES], nkids; /* the children of CAT and ALT nodes, each a run */
     int stk[MAX_NODES], top;    /* children being collected (nested runs above outer ones) */
+    struct {
+        const unsigned char *p;
+        size_t n;
+    } names[MAX_NAMES]; /* of named groups */
+    int nnames;
     struct set *sets;
     int nsets;
     const char *why;
@@ -154,7 +161,6 @@ static long char_escape(struct parser *ps)
     case 'n': return '\n';
     case 'r': return '\r';
     case 'f': return '\f';
-    case 'v': return '\v';
     case 'e': return 0x1b;
     case '0': { /* \0 and up to two more octal digits, as in PCRE2 */
         long v = 0;
@@ -196,11 +202,41 @@ static void fold_set(struct set *s)
         }
 }
 
+/* The bytes of s as one node (a concatenation). */
+static int bytes(struct parser *ps, const char *s)
+{
+    int base = ps->top;
+    for (; *s; s++) {
+        int b = node(ps, N_BYTE, -1, -1);
+        if (b >= 0)
+            ps->nodes[b].value = (unsigned char)*s;
+        if (push(ps, b) < 0)
+            return -1;
+    }
+    return finish(ps, N_CAT, base);
+}
+
+/* Caseless, PCRE2 in UTF mode matches k and s also with KELVIN SIGN (U+212A) and LATIN
+ * SMALL LETTER LONG S (U+017F): x (a set holding k or s) becomes x | those characters. */
+static int fold_beyond_ascii(struct parser *ps, int x, bool k, bool s)
+{
+    int base = ps->top;
+    if (push(ps, x) < 0)
+        return -1;
+    if (k && push(ps, bytes(ps, "\xe2\x84\xaa")) < 0)
+        return -1;
+    if (s && push(ps, bytes(ps, "\xc5\xbf")) < 0)
+        return -1;
+    return finish(ps, N_ALT, base);
+}
+
 /* One code point as a node: a byte, or a concatenation of its UTF-8 bytes. */
 static int literal(struct parser *ps, long cp)
 {
     unsigned char u[4];
     size_t len = tk_utf8_encode((uint32_t)cp, u);
+    if (ps->caseless && cp >= 0x80) /* PCRE2 folds these by Unicode's tables */
+        return fail(ps, "non-ASCII letters in a caseless pattern are not supported");
     int base = ps->top;
     for (size_t k = 0; k < len; k++) {
         int b;
@@ -213,6 +249,8 @@ static int literal(struct parser *ps, long cp)
             b = node(ps, N_SET, -1, -1);
             if (b >= 0)
                 ps->nodes[b].value = s;
+            if (b >= 0)
+                b = fold_beyond_ascii(ps, b, (u[0] | 0x20) == 'k', (u[0] | 0x20) == 's');
         } else {
             b = node(ps, N_BYTE, -1, -1);
             if (b >= 0)
@@ -226,6 +264,24 @@ static int literal(struct parser *ps, long cp)
 
 static int set_node(struct parser *ps, int s);
 
+/* Whether the text at i, just after a '[', is POSIX class syntax as PCRE2 sees it: ':', '.'
+ * or '=' and, before any ']', the same character followed by ']' ("[:alpha:]", "[.a.]"). */
+static bool posix_like(const struct parser *ps, size_t i)
+{
+    if (i >= ps->n || (ps->p[i] != ':' && ps->p[i] != '.' && ps->p[i] != '='))
+        return false;
+    unsigned char term = ps->p[i];
+    for (size_t j = i + 1; j < ps->n; j++) {
+        if (ps->p[j] == '\\' && j + 1 < ps->n && (ps->p[j + 1] == ']' || ps->p[j + 1] == '\\'))
+            j++;
+        else if ((ps->p[j] == '[' && j + 1 < ps->n && ps->p[j + 1] == term) || ps->p[j] == ']')
+            return false;
+        else if (ps->p[j] == term && j + 1 < ps->n && ps->p[j + 1] == ']')
+            return true;
+    }
+    return false;
+}
+
 /* "[...]" at ps->i (after the '['). */
 static int parse_class(struct parser *ps)
 {
@@ -236,7 +292,11 @@ static int parse_class(struct parser *ps)
     bool neg = ps->i < ps->n && ps->p[ps->i] == '^';
     if (neg)
         ps->i++;
+    /* "[:alpha:]" and the like outside a class are errors in PCRE2 */
+    if (posix_like(ps, ps->i))
+        return fail(ps, "POSIX classes are not supported");
     bool first = true;
+    bool lit_k = false, lit_s = false; /* among the members written out (not from \\w) */
     for (;;) {
         if (ps->i >= ps->n)
             return fail(ps, "missing ]");
@@ -246,14 +306,15 @@ static int parse_class(struct parser *ps)
         first = false;
         ps->i++;
         long cp;
-        if (c == '[' && ps->i < ps->n &&
-            (ps->p[ps->i] == ':' || ps->p[ps->i] == '.' || ps->p[ps->i] == '='))
+        if (c == '[' && posix_like(ps, ps->i))
             return fail(ps, "POSIX classes are not supported");
         if (c == '\\') {
             if (ps->i >= ps->n)
                 return fail(ps, "\\ at the end");
             if (class_escape(set, ps->p[ps->i])) {
                 ps->i++;
+                if (ps->i + 1 < ps->n && ps->p[ps->i] == '-' && ps->p[ps->i + 1] != ']')
+                    return fail(ps, "a class escape cannot start a range");
                 continue;
             }
             if (ps->p[ps->i] == 'b') {
@@ -286,19 +347,28 @@ static int parse_class(struct parser *ps)
                 return fail(ps, "non-ASCII class members are not supported");
             if (hi < cp)
                 return fail(ps, "range out of order");
-            for (long x = cp; x <= hi; x++)
+            for (long x = cp; x <= hi; x++) {
                 set_add(set, (unsigned)x);
+                lit_k |= (x | 0x20) == 'k';
+                lit_s |= (x | 0x20) == 's';
+            }
             continue;
         }
         set_add(set, (unsigned)cp);
+        lit_k |= (cp | 0x20) == 'k';
+        lit_s |= (cp | 0x20) == 's';
     }
     ps->i++; /* ']' */
     if (ps->caseless)
         fold_set(set);
+    if (ps->caseless && (lit_k || lit_s) && neg)
+        return fail(ps, "a caseless negated class of k or s is not supported");
     if (neg) /* [^a] takes a newline too, as in PCRE2 */
         for (int k = 0; k < 8; k++)
             set->bits[k] = ~set->bits[k];
-    return set_node(ps, s);
+    int x = set_node(ps, s);
+    return x >= 0 && ps->caseless && (lit_k || lit_s) ? fold_beyond_ascii(ps, x, lit_k, lit_s)
+                                                        : x;
 }
 
 static int parse_alt(struct parser *ps);
@@ -394,6 +464,15 @@ static int parse_atom(struct parser *ps)
                 if (j == start || j >= ps->n || ps->p[j] != '>' ||
                     (ps->p[start] >= '0' && ps->p[start] <= '9'))
                     return fail(ps, "unsupported group (lookbehind or a bad name)");
+                /* PCRE2 refuses a name used twice */
+                for (int k = 0; k < ps->nnames; k++)
+                    if (ps->names[k].n == j - start &&
+                        memcmp(ps->names[k].p, ps->p + start, j - start) == 0)
+                        return fail(ps, "a group name used twice");
+                if (ps->nnames == MAX_NAMES)
+                    return fail(ps, "too many named groups");
+                ps->names[ps->nnames].p = ps->p + start;
+                ps->names[ps->nnames++].n = j - start;
                 ps->i = j + 1;
             } else {
                 return fail(ps, "unsupported group or option");
@@ -525,6 +604,44 @@ static int parse_alt(struct parser *ps)
 
 /* ---- the program -------------------------------------------------------------------------- */
 
+#define SIZE_CAP ((long)TK_MINIRE_MAX_PROG + 1)
+
+static long cap(long v)
+{
+    return v > SIZE_CAP ? SIZE_CAP : v;
+}
+
+/* The instructions each node compiles to, children first (they were made first: a node's
+ * children have lower numbers), so that counted repeats can be judged before they are
+ * copied, and repeats of what compiles to nothing skipped. */
+static void sizes(struct parser *ps)
+{
+    for (int i = 0; i < ps->nnodes; i++) {
+        struct node *x = &ps->nodes[i];
+        long v = 0;
+        switch (x->kind) {
+        case N_EMPTY: v = 0; break;
+        case N_BYTE:
+        case N_SET:
+        case N_ASSERT: v = 1; break;
+        case N_UTF8_SET: v = 4; break;
+        case N_CAT:
+        case N_ALT:
+            v = x->kind == N_ALT ? 2L * (x->b - 1) : 0;
+            for (int k = 0; k < x->b; k++)
+                v = cap(v + ps->nodes[ps->kids[x->a + k]].size);
+            break;
+        case N_REP: {
+            long c = ps->nodes[x->a].size;
+            v = cap((long)x->min * c);
+            v = cap(v + (x->max < 0 ? c + 2 : (long)(x->max - x->min) * (c + 1)));
+            break;
+        }
+        }
+        x->size = v;
+    }
+}
+
 enum op { OP_BYTE, OP_SET, OP_SPLIT, OP_JMP, OP_ASSERT, OP_MATCH };
 
 struct inst {
@@ -624,6 +741,8 @@ static void gen(struct gen *g, int id, int depth)
         break;
     }
     case N_REP:
+        if (g->ps->nodes[x->a].size == 0)
+            break; /* a repeat of what matches nothing but the empty string */
         for (int k = 0; k < x->min && !g->full; k++)
             gen(g, x->a, depth + 1);
         if (x->max < 0) {
@@ -681,6 +800,12 @@ struct tk_minire *tk_minire_compile(const char *re, size_t n, bool caseless, con
         if (ps->nodes[i].kind == N_UTF8_SET)
             for (unsigned c = 0x80; c < 0xC0; c++)
                 ps->sets[ps->nodes[i].value].bits[c >> 5] &= ~(1u << (c & 31));
+    sizes(ps);
+    if (ps->nodes[root].size >= TK_MINIRE_MAX_PROG) {
+        *why = "pattern too large";
+        *offset = 0;
+        goto fail;
+    }
     struct gen g = { .ps = ps, .prog = prog };
     gen(&g, root, 0);
     emit(&g, OP_MATCH);
@@ -733,6 +858,8 @@ struct list {
 
 static bool holds(const struct tk_minire *r, int a, const char *t, size_t n, size_t i)
 {
+    if ((a == A_WORDB || a == A_NWORDB) && i > 0 && i < n && ((unsigned char)t[i] & 0xC0) == 0x80)
+        return false; /* inside a character: PCRE2 is never there */
     bool before = i > 0 && is_word((unsigned char)t[i - 1]);
     bool after = i < n && is_word((unsigned char)t[i]);
     switch (a) {
@@ -779,16 +906,17 @@ static bool add(const struct tk_minire *r, struct list *l, int *mark, int gen, i
     return false;
 }
 
-bool tk_minire_search(const struct tk_minire *r, const char *text, size_t n)
+size_t tk_minire_work(const struct tk_minire *r)
+{
+    return 5 * (size_t)r->n + 1;
+}
+
+bool tk_minire_search(const struct tk_minire *r, const char *text, size_t n, int *work)
 {
     /* two thread lists, the marks, and the stack add() needs (each instruction pushes at
      * most two others once) */
-    int small[5 * STACK_PROG + 1];
-    int *mem = r->n <= STACK_PROG ? small : tk_malloc((5 * (size_t)r->n + 1) * sizeof *mem);
-    if (!mem)
-        return false;
-    struct list cur = { mem, 0 }, next = { mem + r->n, 0 };
-    int *mark = mem + 2 * r->n, *stack = mem + 3 * r->n;
+    struct list cur = { work, 0 }, next = { work + r->n, 0 };
+    int *mark = work + 2 * r->n, *stack = work + 3 * r->n;
     for (int k = 0; k < r->n; k++)
         mark[k] = -1;
     bool found = false;
@@ -800,7 +928,11 @@ bool tk_minire_search(const struct tk_minire *r, const char *text, size_t n)
             break;
         unsigned char c = (unsigned char)text[i];
         next.n = 0;
-        gen++;
+        if (++gen == INT_MAX) { /* a text of 2 GB: marks start over */
+            for (int k = 0; k < r->n; k++)
+                mark[k] = -1;
+            gen = 0;
+        }
         for (int k = 0; k < cur.n && !found; k++) {
             const struct inst *in = &r->prog[cur.pc[k]];
             bool ok = in->op == OP_BYTE ? in->byte == c : set_has(&r->sets[in->set], c);
@@ -811,7 +943,5 @@ bool tk_minire_search(const struct tk_minire *r, const char *text, size_t n)
         cur = next;
         next = t;
     }
-    if (mem != small)
-        tk_free(mem);
     return found;
 }

@@ -7,11 +7,12 @@
  * Syntax, with PCRE2's meaning (UTF mode): literals (UTF-8 literals are byte sequences);
  * '.' (any character but newline); classes [..] and [^..] with ranges and the escapes
  * below (ASCII members only); escapes \d \D \w \W \s \S (ASCII, as PCRE2 without UCP),
- * \t \n \r \f \v \e \0 (and up to two octal digits), \xHH, \x{H..}, and '\' before any punctuation; anchors ^ $ \A \z \Z
+ * \t \n \r \f \e \0 (and up to two octal digits), \xHH, \x{H..}, and '\' before any punctuation; anchors ^ $ \A \z \Z
  * \b \B; groups (..), (?:..), (?<name>..), (?P<name>..); alternation |; quantifiers * + ?
  * {n} {n,} {n,m} (a '{' that starts none of these is a literal, as in PCRE2 10.42), each
  * perhaps lazy ('?' after it: the same answer for a search); (?i) at the very start for
- * ASCII case-insensitive matching. Anything else - back references, lookaround,
+ * case-insensitive matching (ASCII letters, and k and s also as U+212A and U+017F, as PCRE2
+ * folds them; non-ASCII literals are refused there). Anything else - back references, lookaround,
  * possessive quantifiers, other inline options, Unicode properties - is refused with the
  * offset of what could not be read, rather than matched differently. */
 #ifndef TK_CORE_MINIRE_H
@@ -30,8 +31,11 @@ struct tk_minire *tk_minire_compile(const char *re, size_t n, bool caseless, con
                                     size_t *offset);
 void tk_minire_free(struct tk_minire *r);
 
-/* Whether the pattern occurs anywhere in text (n bytes). Allocation-free; safe to call from
- * several threads at once on one compiled pattern. */
-bool tk_minire_search(const struct tk_minire *r, const char *text, size_t n);
+/* The ints of work tk_minire_search needs for r (5 per instruction). */
+size_t tk_minire_work(const struct tk_minire *r);
+
+/* Whether the pattern occurs anywhere in text (n bytes); work holds tk_minire_work(r) ints
+ * (the threads' lists), so that searching never allocates and threads each bring their own. */
+bool tk_minire_search(const struct tk_minire *r, const char *text, size_t n, int *work);
 
 #endif

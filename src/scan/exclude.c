@@ -24,6 +24,7 @@ struct tk_exclude {
     pcre2_code **re;
     size_t nre;
     pcre2_match_data *md;
+    int *work; /* minire's, for the largest of the regexes */
 };
 
 int tk_exclude_new(struct tk_exclude **out, const char *const *globs, size_t nglobs,
@@ -71,6 +72,13 @@ int tk_exclude_new(struct tk_exclude **out, const char *const *globs, size_t ngl
         }
         x->nre++;
     }
+    size_t need = 1;
+    for (size_t i = 0; i < x->nre; i++)
+        need = tk_minire_work(x->re[i]) > need ? tk_minire_work(x->re[i]) : need;
+    if (!(x->work = tk_malloc(need * sizeof *x->work))) {
+        tk_exclude_free(x);
+        return tk_err_set(err, TK_ENOMEM, "out of memory");
+    }
 #endif
     *out = x;
     return 0;
@@ -87,6 +95,7 @@ void tk_exclude_free(struct tk_exclude *x)
 #else
     for (size_t i = 0; i < x->nre; i++)
         tk_minire_free(x->re[i]);
+    tk_free(x->work);
 #endif
     tk_free(x->re);
     tk_free(x);
@@ -106,7 +115,7 @@ bool tk_exclude_match(struct tk_exclude *x, const char *path)
             return true;
 #else
     for (size_t i = 0; i < x->nre; i++)
-        if (tk_minire_search(x->re[i], path, p.n))
+        if (tk_minire_search(x->re[i], path, p.n, x->work))
             return true;
 #endif
     return false;

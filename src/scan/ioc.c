@@ -430,25 +430,38 @@ static bool search(const re_t *c, struct tk_ioc_scratch *x, const char *path, si
     return pcre2_match(c, (PCRE2_SPTR)path, n, 0, 0, x->md, NULL) >= 0;
 }
 #else
+/* A thread's work space for the patterns: as large as the largest needs. */
 struct tk_ioc_scratch {
-    int unused;
+    int *work;
 };
 
 struct tk_ioc_scratch *tk_ioc_scratch_new(const struct tk_iocs *s)
 {
-    (void)s;
-    return tk_calloc(1, sizeof(struct tk_ioc_scratch));
+    size_t need = 1;
+    for (size_t i = 0; i < s->nfnames; i++) {
+        size_t a = tk_minire_work(s->fnames[i].re);
+        size_t b = s->fnames[i].fp ? tk_minire_work(s->fnames[i].fp) : 0;
+        need = a > need ? a : need;
+        need = b > need ? b : need;
+    }
+    struct tk_ioc_scratch *x = tk_calloc(1, sizeof *x);
+    if (x && !(x->work = tk_malloc(need * sizeof *x->work))) {
+        tk_free(x);
+        x = NULL;
+    }
+    return x;
 }
 
 void tk_ioc_scratch_free(struct tk_ioc_scratch *x)
 {
+    if (x)
+        tk_free(x->work);
     tk_free(x);
 }
 
 static bool search(const re_t *c, struct tk_ioc_scratch *x, const char *path, size_t n)
 {
-    (void)x;
-    return tk_minire_search(c, path, n);
+    return tk_minire_search(c, path, n, x->work);
 }
 #endif
 

@@ -57,7 +57,7 @@ make_image() {
 "DisplayName"="Zoom Workplace (64-bit)"
 "DisplayVersion"="5.17.11.34827"
 
-[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Installer\\UserData\\$SID\\Products\\D1C2B4E0AAAABBBBCCCC1032547698BA\\InstallProperties]
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Installer\\UserData\\$SID\\Products\\D1C2B4E02B1A4D3C5E6F1032547698BA\\InstallProperties]
 "DisplayName"="Cisco Webex Meetings"
 "DisplayVersion"="41.6.4"
 "Publisher"="Cisco Webex LLC"
@@ -165,7 +165,7 @@ REG
     jq -e '[.inventory[] | select(.source == "registry" and .kind != "os")] | length == 4' "$OUT"
     # Windows Installer products: the machine-wide one (listed by its Uninstall key) once; a
     # per-user install, which has no Uninstall key, from the installer's own records
-    jq -e '[.inventory[] | select(.source == "msi") | [.name, .version, .user, .id, .vendor]] == [["Cisco Webex Meetings", "41.6.4", "alice", "{0E4B2C1D-AAAA-BBBB-CCCC-0123456789AB}", "Cisco Webex LLC"]]' "$OUT"
+    jq -e '[.inventory[] | select(.source == "msi") | [.name, .version, .user, .id, .vendor]] == [["Cisco Webex Meetings", "41.6.4", "alice", "{0E4B2C1D-A1B2-C3D4-E5F6-0123456789AB}", "Cisco Webex LLC"]]' "$OUT"
     jq -e '[.inventory[] | select(.name == "Zoom Workplace (64-bit)")] | length == 1' "$OUT"
     # and Windows itself, versioned by build and update revision
     jq -e '[.inventory[] | select(.kind == "os")] == [{"name": "Windows 11 Pro", "version": "10.0.22631.3167", "source": "registry", "kind": "os", "vendor": "Microsoft Corporation", "arch": "x86_64", "version_from": "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"}]' "$OUT"
@@ -233,6 +233,11 @@ os_findings() {
     [ "$status" -eq 0 ]
     [ "$output" = "" ]
     jq -e '.inventory[] | select(.kind == "os") | .name == "Windows 11 Enterprise" and .version == "10.0.26200.7171"' "$BATS_TEST_TMPDIR/f.json"
+    # IoT Enterprise LTSC 2021 is serviced until 2032, longer than Enterprise LTSC 2021 (2027)
+    os_image "$BATS_TEST_TMPDIR/h" "Windows 10 IoT Enterprise LTSC 2021" 6.3 19044 5000
+    run os_findings "$BATS_TEST_TMPDIR/h"
+    [ "$status" -eq 0 ]
+    [ "$output" = "" ]
     # a release newer than the knowledge base is not guessed at
     os_image "$BATS_TEST_TMPDIR/g" "Windows 10 Pro" 6.3 29000 1
     run os_findings "$BATS_TEST_TMPDIR/g"

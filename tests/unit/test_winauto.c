@@ -220,11 +220,16 @@ static void test_env_relative_args(void **state)
     end(&l);
     assert_string_equal(command(&l, &rc), "%TEMP%\\svc.exe");
     assert_int_equal(rc, 0);
-    /* LinkInfo wins over the block; the relative path is the last resort */
+    /* a link that says it uses its block runs what the block names; the other targets
+     * follow when they differ; the relative path is the last resort */
     header(&l, LINK_INFO | RELATIVE | EXP | UNICODE_);
     info_local(&l, "C:\\Windows\\notepad.exe", true);
     counted(&l, "..\\..\\x.exe");
     env_block(&l, "%windir%\\notepad.exe");
+    end(&l);
+    assert_string_equal(command(&l, &rc), "%windir%\\notepad.exe (also C:\\Windows\\notepad.exe)");
+    header(&l, LINK_INFO | UNICODE_);
+    info_local(&l, "C:\\Windows\\notepad.exe", true);
     end(&l);
     assert_string_equal(command(&l, &rc), "C:\\Windows\\notepad.exe");
     header(&l, RELATIVE | UNICODE_);
@@ -242,6 +247,56 @@ static void test_env_relative_args(void **state)
     add(&l, ids, sizeof ids);
     command(&l, &rc);
     assert_int_equal(rc, TK_ENOENT);
+}
+
+/* An item id list: a volume item, then file entry items with their primary names. */
+static void id_list(struct link *l, const char *const *names, size_t n)
+{
+    size_t start = l->n;
+    l->n += 2;
+    unsigned char vol[25] = { 25, 0, 0x2F, 'C', ':', '\\' };
+    add(l, vol, sizeof vol);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char it[64] = { 0 };
+        size_t len = strlen(names[i]);
+        size_t size = 14 + len + 1 + ((14 + len + 1) & 1);
+        put16(it, (uint32_t)size);
+        it[2] = i + 1 < n ? 0x31 : 0x32; /* a directory, then the file */
+        memcpy(it + 14, names[i], len);
+        add(l, it, size);
+    }
+    unsigned char z[2] = { 0, 0 };
+    add(l, z, 2);
+    put16(l->b + start, (uint32_t)(l->n - start - 2));
+}
+
+static void test_id_list(void **state)
+{
+    (void)state;
+    struct link l;
+    int rc;
+    static const char *const names[] = { "Users", "Public", "evil.exe" };
+    /* the id list alone */
+    header(&l, ID_LIST | UNICODE_);
+    id_list(&l, names, 3);
+    end(&l);
+    assert_string_equal(command(&l, &rc), "C:\\Users\\Public\\evil.exe");
+    /* a harmless LinkInfo path over the id list the shell would run: both are shown, and
+     * the hidden one is what the traits see */
+    header(&l, ID_LIST | LINK_INFO | ARGS | UNICODE_);
+    id_list(&l, names, 3);
+    info_local(&l, "C:\\Windows\\notepad.exe", true);
+    counted(&l, "/s");
+    end(&l);
+    assert_string_equal(command(&l, &rc), "C:\\Windows\\notepad.exe /s (also C:\\Users\\Public\\evil.exe)");
+    assert_string_equal(tk_autostart_trait(command(&l, &rc), false), "tmp-path");
+    /* the same target written both ways is shown once */
+    static const char *const same[] = { "Windows", "notepad.exe" };
+    header(&l, ID_LIST | LINK_INFO | UNICODE_);
+    id_list(&l, same, 2);
+    info_local(&l, "C:\\Windows\\NOTEPAD.EXE", true);
+    end(&l);
+    assert_string_equal(command(&l, &rc), "C:\\Windows\\NOTEPAD.EXE");
 }
 
 static void test_hostile(void **state)
@@ -281,8 +336,8 @@ static void test_hostile(void **state)
      * read past the bytes given (ASan watches) */
     struct link full;
     header(&full, ID_LIST | LINK_INFO | NAME | WORKDIR | ARGS | UNICODE_ | EXP);
-    unsigned char ids[2 + 22] = { 22, 0, 20, 0 };
-    add(&full, ids, sizeof ids);
+    static const char *const names[] = { "Users", "Public", "evil.exe" };
+    id_list(&full, names, 3);
     info_local(&full, "C:\\Program Files\\Vendor\\app.exe", true);
     counted(&full, "name");
     counted(&full, "C:\\");
@@ -311,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_local_ansi),
         cmocka_unit_test(test_share),
         cmocka_unit_test(test_env_relative_args),
+        cmocka_unit_test(test_id_list),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
