@@ -444,9 +444,52 @@ static int lnk_id_path(const unsigned char *p, size_t n, struct tk_buf *out)
     return rc;
 }
 
+/* Whether the path component s (n bytes) is the 8.3 short name Windows would derive from
+ * long (m bytes): "PROGRA~1" from "Program Files", "POWERS~1.EXE" from "powershell.exe" -
+ * the first letters of the name without spaces and dots, '~' and a number, and the first
+ * three letters of the extension. */
+static bool short_of(const char *s, size_t n, const char *l, size_t m)
+{
+    const char *tilde = memchr(s, '~', n);
+    if (!tilde)
+        return false;
+    const char *sdot = memchr(tilde, '.', n - (size_t)(tilde - s));
+    const char *ldot = NULL;
+    for (size_t i = 0; i < m; i++)
+        if (l[i] == '.')
+            ldot = l + i;
+    size_t lname = ldot ? (size_t)(ldot - l) : m, k = 0;
+    for (const char *c = s; c < tilde; c++) { /* the stem, against the long name's letters */
+        while (k < lname && (l[k] == ' ' || l[k] == '.'))
+            k++;
+        if (k == lname || ((*c ^ l[k]) & ~0x20) != 0)
+            return false;
+        k++;
+    }
+    if (!sdot)
+        return true;
+    size_t ext = n - (size_t)(sdot - s) - 1;
+    return ldot && ext <= m - lname - 1 && strncasecmp(sdot + 1, ldot + 1, ext) == 0;
+}
+
+/* Two spellings of one path: equal without regard to case, component by component, where a
+ * component may be the other's 8.3 short name. */
 static bool same_text(const struct tk_buf *a, const struct tk_buf *b)
 {
-    return a->len == b->len && strncasecmp(a->ptr, b->ptr, a->len) == 0;
+    const char *p = a->ptr, *q = b->ptr, *pe = p + a->len, *qe = q + b->len;
+    while (p < pe && q < qe) {
+        const char *pn = memchr(p, '\\', (size_t)(pe - p)), *qn = memchr(q, '\\', (size_t)(qe - q));
+        size_t pl = pn ? (size_t)(pn - p) : (size_t)(pe - p);
+        size_t ql = qn ? (size_t)(qn - q) : (size_t)(qe - q);
+        if (!((pl == ql && strncasecmp(p, q, pl) == 0) || short_of(p, pl, q, ql) ||
+              short_of(q, ql, p, pl)))
+            return false;
+        if (!pn || !qn)
+            return !pn && !qn;
+        p = pn + 1;
+        q = qn + 1;
+    }
+    return p >= pe && q >= qe;
 }
 
 int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)

@@ -290,13 +290,26 @@ static void test_id_list(void **state)
     end(&l);
     assert_string_equal(command(&l, &rc), "C:\\Windows\\notepad.exe /s (also C:\\Users\\Public\\evil.exe)");
     assert_string_equal(tk_autostart_trait(command(&l, &rc), false), "tmp-path");
-    /* the same target written both ways is shown once */
+    /* the same target written both ways is shown once, 8.3 short names included */
     static const char *const same[] = { "Windows", "notepad.exe" };
     header(&l, ID_LIST | LINK_INFO | UNICODE_);
     id_list(&l, same, 2);
     info_local(&l, "C:\\Windows\\NOTEPAD.EXE", true);
     end(&l);
     assert_string_equal(command(&l, &rc), "C:\\Windows\\NOTEPAD.EXE");
+    static const char *const shortened[] = { "PROGRA~1", "WINDOW~1", "POWERS~1.EXE" };
+    header(&l, ID_LIST | LINK_INFO | UNICODE_);
+    id_list(&l, shortened, 3);
+    info_local(&l, "C:\\Program Files\\WindowsPowerShell\\powershell.exe", true);
+    end(&l);
+    assert_string_equal(command(&l, &rc), "\"C:\\Program Files\\WindowsPowerShell\\powershell.exe\"");
+    /* ... but not a short name of another name */
+    static const char *const other[] = { "PROGRA~1", "EVILAP~1.EXE" };
+    header(&l, ID_LIST | LINK_INFO | UNICODE_);
+    id_list(&l, other, 2);
+    info_local(&l, "C:\\Program Files\\notepad.exe", true);
+    end(&l);
+    assert_string_equal(command(&l, &rc), "\"C:\\Program Files\\notepad.exe\" (also C:\\PROGRA~1\\EVILAP~1.EXE)");
 }
 
 static void test_hostile(void **state)
