@@ -20,6 +20,8 @@
 #include "core/arena.h"
 #include "core/utf8.h"
 
+#include "le.h"
+
 /* ---- building PE files -------------------------------------------------------------- */
 
 #define BLOB_MAX (64 * 1024)
@@ -28,18 +30,6 @@ struct blob {
     unsigned char b[BLOB_MAX];
     size_t n;
 };
-
-static void put16(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    put16(p, v & 0xFFFF);
-    put16(p + 2, v >> 16);
-}
 
 static size_t emit(struct blob *b, const void *p, size_t n)
 {

@@ -14,6 +14,8 @@
 #include "core/buf.h"
 #include "core/err.h"
 
+#include "le.h"
+
 #define LINK_MAX 4096
 
 struct link {
@@ -26,18 +28,6 @@ enum {
     ID_LIST = 0x1, LINK_INFO = 0x2, NAME = 0x4, RELATIVE = 0x8, WORKDIR = 0x10, ARGS = 0x20,
     UNICODE_ = 0x80, EXP = 0x200
 };
-
-static void put16(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    put16(p, v & 0xFFFF);
-    put16(p + 2, v >> 16);
-}
 
 static void add(struct link *l, const void *p, size_t n)
 {
