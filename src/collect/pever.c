@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/le.h"
 #include "core/utf8.h"
 
 #define RT_VERSION 16
@@ -42,16 +43,6 @@ struct image {
     struct tk_err *err;
 };
 
-static uint16_t rd16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static const char *label(const char *name)
 {
     return name ? name : "PE file";
@@ -59,8 +50,8 @@ static const char *label(const char *name)
 
 static struct section section_at(const unsigned char *rec)
 {
-    struct section s = { rd32(rec + 12), rd32(rec + 16), rd32(rec + 20) };
-    uint32_t vsize = rd32(rec + 8);
+    struct section s = { tk_le32(rec + 12), tk_le32(rec + 16), tk_le32(rec + 20) };
+    uint32_t vsize = tk_le32(rec + 8);
     /* Raw data is padded to the file alignment; past the virtual size it is not mapped. */
     if (vsize && vsize < s.ext)
         s.ext = vsize;
@@ -129,7 +120,7 @@ static int parse_headers(const unsigned char *p, size_t n, const char *name, str
     const char *nm = label(name);
     if (n < 64 || p[0] != 'M' || p[1] != 'Z')
         return tk_err_set(err, TK_EPARSE, "%s: offset 0: not a PE file (no MZ header)", nm);
-    uint64_t pe = rd32(p + 0x3C);
+    uint64_t pe = tk_le32(p + 0x3C);
     if (pe > n || n - pe < 4 + COFF_SIZE)
         return tk_err_set(err, TK_EPARSE,
                           "%s: offset 60: the PE header offset %llu lies past the end of the "
@@ -139,9 +130,9 @@ static int parse_headers(const unsigned char *p, size_t n, const char *name, str
         return tk_err_set(err, TK_EPARSE, "%s: offset %llu: no PE signature", nm,
                           (unsigned long long)pe);
     const unsigned char *coff = p + pe + 4;
-    h->machine = rd16(coff);
-    h->nsects = rd16(coff + 2);
-    uint16_t optsize = rd16(coff + 16);
+    h->machine = tk_le16(coff);
+    h->nsects = tk_le16(coff + 2);
+    uint16_t optsize = tk_le16(coff + 16);
     uint64_t opt = pe + 4 + COFF_SIZE;
     if (optsize > n - opt)
         return tk_err_set(err, TK_EPARSE,
@@ -151,7 +142,7 @@ static int parse_headers(const unsigned char *p, size_t n, const char *name, str
     if (optsize < 2)
         return tk_err_set(err, TK_EPARSE, "%s: offset %llu: no optional header", nm,
                           (unsigned long long)opt);
-    uint16_t magic = rd16(p + opt);
+    uint16_t magic = tk_le16(p + opt);
     size_t count_at, dirs_at;
     if (magic == 0x10b) {
         h->pe32plus = false;
@@ -178,7 +169,7 @@ static int parse_headers(const unsigned char *p, size_t n, const char *name, str
                           nm, (unsigned long long)table, (unsigned)h->nsects,
                           (unsigned long long)n);
     h->table = p + table;
-    uint32_t ndirs = rd32(p + opt + count_at);
+    uint32_t ndirs = tk_le32(p + opt + count_at);
     uint64_t dir = dirs_at + (uint64_t)DIR_RESOURCE * 8;
     if (ndirs <= DIR_RESOURCE)
         return tk_err_set(err, TK_ENOENT, "%s: no resource directory (%u data directories)", nm,
@@ -188,7 +179,7 @@ static int parse_headers(const unsigned char *p, size_t n, const char *name, str
                           "%s: offset %llu: the resource table entry lies past the optional "
                           "header (%u bytes)",
                           nm, (unsigned long long)(opt + dir), optsize);
-    h->dir_rva = rd32(p + opt + dir);
+    h->dir_rva = tk_le32(p + opt + dir);
     if (h->dir_rva == 0)
         return tk_err_set(err, TK_ENOENT, "%s: no resource directory", nm);
     for (size_t i = 0; i < h->nsects; i++) {
@@ -214,7 +205,7 @@ static int tree_entry(const struct image *im, uint32_t dir_rva, uint32_t off, lo
     int rc = map_rva(im, at, RES_DIR_SIZE, what, &d);
     if (rc)
         return rc;
-    size_t count = (size_t)rd16(d + 12) + rd16(d + 14); /* named entries, then ID entries */
+    size_t count = (size_t)tk_le16(d + 12) + tk_le16(d + 14); /* named entries, then ID entries */
     if (count == 0)
         return tk_err_set(im->err, TK_ENOENT, "%s: offset %llu: %s has no entries", label(im->name),
                           (unsigned long long)offset_of(im, d), what);
@@ -222,9 +213,9 @@ static int tree_entry(const struct image *im, uint32_t dir_rva, uint32_t off, lo
     if (rc)
         return rc;
     for (size_t i = 0; i < count; i++, e += RES_ENTRY_SIZE) {
-        uint32_t id = rd32(e);
+        uint32_t id = tk_le32(e);
         if (want < 0 || (!(id & RES_SUBDIR) && id == (unsigned long)want)) {
-            *target = rd32(e + 4);
+            *target = tk_le32(e + 4);
             return 0;
         }
     }
@@ -265,13 +256,13 @@ static int find_version(const struct image *im, uint32_t dir_rva, const unsigned
     rc = map_rva(im, (uint64_t)dir_rva + t, RES_DATA_SIZE, "resource data entry", &data);
     if (rc)
         return rc;
-    uint32_t size = rd32(data + 4);
+    uint32_t size = tk_le32(data + 4);
     if (size == 0)
         return tk_err_set(im->err, TK_EPARSE, "%s: offset %llu: the version resource is empty",
                           label(im->name), (unsigned long long)offset_of(im, data));
     /* Nothing past the first 64 KiB can belong to it, so a wrong size costs nothing. */
     *len = size < VER_MAX ? size : VER_MAX;
-    return map_rva(im, rd32(data), *len, "version resource", ver);
+    return map_rva(im, tk_le32(data), *len, "version resource", ver);
 }
 
 /* ---- VS_VERSIONINFO ---------------------------------------------------------------- */
@@ -310,7 +301,7 @@ static int vres_error(const struct vres *r, size_t off, const char *what)
 static int vblock_read(const struct vres *r, size_t off, size_t limit, struct vblock *b)
 {
     const unsigned char *h = r->v + off;
-    size_t len = rd16(h), vlen = rd16(h + 2), type = rd16(h + 4);
+    size_t len = tk_le16(h), vlen = tk_le16(h + 2), type = tk_le16(h + 4);
     if (len == 0)
         return 1;
     if (len < BLOCK_HEAD)
@@ -322,7 +313,7 @@ static int vblock_read(const struct vres *r, size_t off, size_t limit, struct vb
         size_t at = b->key + 2 * b->nkey;
         if (b->end - at < 2)
             return vres_error(r, off, "version block key without its terminating NUL");
-        if (rd16(r->v + at) == 0)
+        if (tk_le16(r->v + at) == 0)
             break;
     }
     /* wValueLength counts UTF-16 units in text values (wType 1), bytes in binary ones. */
@@ -356,7 +347,7 @@ static bool key_is(const struct vres *r, const struct vblock *b, const char *wan
     if (b->nkey != n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (rd16(r->v + b->key + 2 * i) != (unsigned char)want[i])
+        if (tk_le16(r->v + b->key + 2 * i) != (unsigned char)want[i])
             return false;
     return true;
 }
@@ -393,7 +384,7 @@ static int read_table(const struct vres *r, const struct vblock *table, struct t
     /* The key names language and code page as 8 hex digits; anything else is left out. */
     bool hex = table->nkey == 8;
     for (size_t i = 0; hex && i < 8; i++) {
-        uint16_t c = rd16(r->v + table->key + 2 * i);
+        uint16_t c = tk_le16(r->v + table->key + 2 * i);
         hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
         out->lang[i] = (char)c;
     }
@@ -449,11 +440,11 @@ static int read_versioninfo(const struct vres *r, struct tk_pever *out)
         const unsigned char *f = r->v + root.val;
         if (root.nval < FIXED_SIZE)
             return vres_error(r, root.val, "VS_FIXEDFILEINFO shorter than 52 bytes");
-        if (rd32(f) != FIXED_SIGNATURE)
+        if (tk_le32(f) != FIXED_SIGNATURE)
             return vres_error(r, root.val, "VS_FIXEDFILEINFO without its signature 0xfeef04bd");
         out->has_fixed = true;
-        format_version(out->fixed_file_version, rd32(f + 8), rd32(f + 12));
-        format_version(out->fixed_product_version, rd32(f + 16), rd32(f + 20));
+        format_version(out->fixed_file_version, tk_le32(f + 8), tk_le32(f + 12));
+        format_version(out->fixed_product_version, tk_le32(f + 16), tk_le32(f + 20));
     }
     size_t off = root.kids;
     struct vblock info;

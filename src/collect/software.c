@@ -13,6 +13,7 @@
 #include "collect/profiles.h"
 #include "core/alloc.h"
 #include "core/ini.h"
+#include "core/le.h"
 
 #define VERSION_FILE_MAX (1 << 20)
 #define ASAR_HEADER_MAX (16 << 20)
@@ -145,11 +146,6 @@ static const char *json_value(struct tk_collect_ctx *ctx, const char *text, size
     return r;
 }
 
-static uint32_t le32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* package.json's key inside an Electron archive: a 16-byte pickle header, the JSON file
  * table, then the file data; offsets in the table are strings relative to 8+header_size. */
 static const char *asar_value(struct tk_collect_ctx *ctx, const char *path, const char *key)
@@ -167,8 +163,8 @@ static const char *asar_value(struct tk_collect_ctx *ctx, const char *path, cons
     if (rc)
         goto fail;
     const unsigned char *h = (const unsigned char *)head.ptr;
-    uint32_t header_size = le32(h + 4), json_len = le32(h + 12);
-    if (le32(h) != 4 || json_len > ASAR_HEADER_MAX || json_len + 8u > header_size) {
+    uint32_t header_size = tk_le32(h + 4), json_len = tk_le32(h + 12);
+    if (tk_le32(h) != 4 || json_len > ASAR_HEADER_MAX || json_len + 8u > header_size) {
         rc = tk_err_set(&e, TK_EPARSE, "%s:0: not an asar archive header", path);
         goto fail;
     }

@@ -26,6 +26,7 @@
 #include "compat/proc.h"
 #include "compat/sys.h"
 #include "core/alloc.h"
+#include "core/le.h"
 #include "core/str.h"
 #include "core/utf8.h"
 
@@ -363,11 +364,6 @@ static int tasks(struct tk_collect_ctx *ctx, const char *dir, int depth, size_t 
 #define LNK_EXP 0x200u /* HasExpString: the environment block names the target */
 #define LNK_ENV_BLOCK 0xa0000001u
 
-static uint32_t le32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* A NUL-terminated string of the system code page at p[off..n): ASCII kept, other bytes '?'
  * (the code page is not known here; the traits are ASCII). */
 static int lnk_ansi(const unsigned char *p, size_t n, size_t off, struct tk_buf *out)
@@ -390,16 +386,16 @@ static int lnk_info_target(const unsigned char *li, size_t n, struct tk_buf *out
 {
     if (n < 0x1c)
         return 0;
-    uint32_t header = le32(li + 4), flags = le32(li + 8), local = le32(li + 16),
-             net = le32(li + 20), suffix = le32(li + 24);
+    uint32_t header = tk_le32(li + 4), flags = tk_le32(li + 8), local = tk_le32(li + 16),
+             net = tk_le32(li + 20), suffix = tk_le32(li + 24);
     bool wide = header >= 0x24 && n >= 0x24;
     int rc = 0;
     size_t before = out->len;
     if (flags & 1u) {
-        uint32_t wlocal = wide ? le32(li + 28) : 0;
+        uint32_t wlocal = wide ? tk_le32(li + 28) : 0;
         rc = wlocal ? lnk_wide(li, n, wlocal, out) : lnk_ansi(li, n, local, out);
     } else if ((flags & 2u) && net < n && n - net >= 12) {
-        uint32_t name = le32(li + net + 8);
+        uint32_t name = tk_le32(li + net + 8);
         if (name < n - net)
             rc = lnk_ansi(li + net, n - net, name, out);
     }
@@ -407,7 +403,7 @@ static int lnk_info_target(const unsigned char *li, size_t n, struct tk_buf *out
         return rc;
     if (!(flags & 1u) && out->ptr[out->len - 1] != '\\')
         rc = tk_buf_addc(out, '\\');
-    uint32_t wsuffix = wide ? le32(li + 32) : 0;
+    uint32_t wsuffix = wide ? tk_le32(li + 32) : 0;
     if (!rc)
         rc = wsuffix ? lnk_wide(li, n, wsuffix, out) : lnk_ansi(li, n, suffix, out);
     return rc;
@@ -422,7 +418,7 @@ static int lnk_id_path(const unsigned char *p, size_t n, struct tk_buf *out)
     bool volume = false;
     int rc = 0;
     for (int items = 0; !rc && items < 64 && n - at >= 2; items++) {
-        size_t size = (size_t)p[at] | (size_t)p[at + 1] << 8;
+        size_t size = tk_le16(p + at);
         if (size < 3 || size > n - at)
             break;
         const unsigned char *it = p + at;
@@ -497,9 +493,9 @@ int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
     static const unsigned char clsid[16] = { 0x01, 0x14, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
                                              0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
     const unsigned char *p = raw;
-    if (n < LNK_HEADER || le32(p) != LNK_HEADER || memcmp(p + 4, clsid, 16) != 0)
+    if (n < LNK_HEADER || tk_le32(p) != LNK_HEADER || memcmp(p + 4, clsid, 16) != 0)
         return TK_EPARSE;
-    uint32_t flags = le32(p + 0x14);
+    uint32_t flags = tk_le32(p + 0x14);
     size_t at = LNK_HEADER;
     /* the targets the link names, in the order Windows uses them: the environment block
      * (when the link says it has one), the item id list, then LinkInfo, the relative path */
@@ -510,13 +506,13 @@ int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
     if (flags & LNK_ID_LIST) {
         if (n - at < 2)
             return TK_EPARSE;
-        size_t size = (size_t)p[at] | (size_t)p[at + 1] << 8;
+        size_t size = tk_le16(p + at);
         if (size <= n - at - 2)
             rc = lnk_id_path(p + at + 2, size, &ids);
         at += 2 + size;
     }
     if (!rc && (flags & LNK_INFO) && at <= n && n - at >= 4) {
-        uint32_t size = le32(p + at);
+        uint32_t size = tk_le32(p + at);
         if (size < 4 || size > n - at)
             rc = TK_EPARSE;
         else
@@ -532,7 +528,7 @@ int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
             rc = TK_EPARSE;
             break;
         }
-        size_t len = ((size_t)p[at] | (size_t)p[at + 1] << 8) * unit;
+        size_t len = (tk_le16(p + at)) * unit;
         at += 2;
         if (len > n - at) {
             rc = TK_EPARSE;
@@ -548,7 +544,7 @@ int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
     }
     /* extra data: the target with its environment variables ("%windir%\\system32\\…") */
     for (int blocks = 0; !rc && blocks < 64 && at <= n && n - at >= 8; blocks++) {
-        uint32_t size = le32(p + at), sig = le32(p + at + 4);
+        uint32_t size = tk_le32(p + at), sig = tk_le32(p + at + 4);
         if (size < 8 || size > n - at)
             break;
         if (sig == LNK_ENV_BLOCK && size >= 8 + 260 + 520 && !env.len) {

@@ -25,6 +25,7 @@
 #include "compat/sys.h"
 #include "core/alloc.h"
 #include "core/hash.h"
+#include "core/map.h"
 #include "tk_config.h"
 
 #define ENDPOINT_ID_KEY "tenken endpoint id v1"
@@ -336,16 +337,27 @@ static bool product_code(const char *packed, char code[39])
     return true;
 }
 
-static bool listed(const struct tk_bundle *b, const char *code)
+/* The product codes the Uninstall keys listed, upper case, as a set (a lookup per product:
+ * an image with many of both is not a quadratic walk). */
+static int listed_codes(const struct tk_bundle *b, struct tk_map *set)
 {
-    for (size_t i = 0; i < b->nitems; i++)
-        if (b->items[i].id && b->items[i].source && strcmp(b->items[i].source, "registry") == 0 &&
-            strcasecmp(b->items[i].id, code) == 0)
-            return true;
-    return false;
+    for (size_t i = 0; i < b->nitems; i++) {
+        const struct tk_item *it = &b->items[i];
+        size_t n = it->id ? strlen(it->id) : 0;
+        if (n != 38 || !it->source || strcmp(it->source, "registry") != 0 || it->id[0] != '{')
+            continue;
+        char up[39];
+        for (size_t k = 0; k <= n; k++)
+            up[k] = it->id[k] >= 'a' && it->id[k] <= 'z' ? (char)(it->id[k] - 32) : it->id[k];
+        int rc = tk_map_put(set, (struct tk_str){ up, n }, (void *)it);
+        if (rc)
+            return rc == TK_ENOMEM ? rc : 0; /* past the bound: products may repeat */
+    }
+    return 0;
 }
 
-static int msi_products_of(struct tk_collect_ctx *ctx, const char *sid, const char *user)
+static int msi_products_of(struct tk_collect_ctx *ctx, const struct tk_map *listed,
+                           const char *sid, const char *user)
 {
     struct tk_winreg_key *list, *k;
     struct tk_err e = { 0 };
@@ -360,7 +372,7 @@ static int msi_products_of(struct tk_collect_ctx *ctx, const char *sid, const ch
     rc = 0;
     for (size_t i = 0; !rc && i < MAX_PACKAGES && (n = tk_winreg_subkey(list, i, &name)); i++) {
         char code[39];
-        if (!product_code(n, code) || listed(ctx->b, code))
+        if (!product_code(n, code) || tk_map_get(listed, (struct tk_str){ code, 38 }))
             continue;
         tk_buf_reset(&path);
         if (tk_buf_addf(&path, MSI_USERDATA "\\%s\\Products\\%s\\InstallProperties", sid,
@@ -394,10 +406,15 @@ static int msi_products_of(struct tk_collect_ctx *ctx, const char *sid, const ch
 
 static int msi_products(struct tk_collect_ctx *ctx)
 {
-    int rc = msi_products_of(ctx, "S-1-5-18", NULL);
+    struct tk_map listed;
+    tk_map_init(&listed, TK_BUNDLE_MAX_ITEMS);
+    int rc = listed_codes(ctx->b, &listed);
+    if (!rc)
+        rc = msi_products_of(ctx, &listed, "S-1-5-18", NULL);
     for (size_t i = 0; !rc && i < ctx->nusers; i++)
         if (ctx->users[i].sid)
-            rc = msi_products_of(ctx, ctx->users[i].sid, ctx->users[i].name);
+            rc = msi_products_of(ctx, &listed, ctx->users[i].sid, ctx->users[i].name);
+    tk_map_release(&listed);
     return rc;
 }
 

@@ -543,7 +543,6 @@ static int parse_atom(struct parser *ps)
 
 static int parse_repeat(struct parser *ps)
 {
-    size_t at = ps->i;
     int x = parse_atom(ps);
     if (x < 0)
         return -1;
@@ -571,7 +570,6 @@ static int parse_repeat(struct parser *ps)
         ps->i++; /* lazy: the same answer for a search */
     if (ps->nodes[x].kind == N_ASSERT)
         return fail(ps, "quantified assertion");
-    (void)at;
     x = node(ps, N_REP, x, -1);
     if (x >= 0) {
         ps->nodes[x].min = lo;
@@ -856,7 +854,7 @@ struct list {
     int n;
 };
 
-static bool holds(const struct tk_minire *r, int a, const char *t, size_t n, size_t i)
+static bool holds(int a, const char *t, size_t n, size_t i)
 {
     if ((a == A_WORDB || a == A_NWORDB) && i > 0 && i < n && ((unsigned char)t[i] & 0xC0) == 0x80)
         return false; /* inside a character: PCRE2 is never there */
@@ -868,7 +866,7 @@ static bool holds(const struct tk_minire *r, int a, const char *t, size_t n, siz
     case A_EOL_NL: return i == n || (i + 1 == n && t[i] == '\n');
     case A_WORDB: return before != after;
     case A_NWORDB: return before == after;
-    default: (void)r; return false;
+    default: return false;
     }
 }
 
@@ -894,7 +892,7 @@ static bool add(const struct tk_minire *r, struct list *l, int *mark, int gen, i
             stack[top++] = in->x;
             break;
         case OP_ASSERT:
-            if (holds(r, in->x, t, n, i))
+            if (holds(in->x, t, n, i))
                 stack[top++] = pc + 1;
             break;
         case OP_MATCH:

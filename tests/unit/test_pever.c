@@ -18,9 +18,8 @@
 #include "collect/pever.h"
 #include "core/alloc.h"
 #include "core/arena.h"
+#include "core/le.h"
 #include "core/utf8.h"
-
-#include "le.h"
 
 /* ---- building PE files -------------------------------------------------------------- */
 
@@ -44,14 +43,14 @@ static size_t emit(struct blob *b, const void *p, size_t n)
 static size_t emit16(struct blob *b, uint32_t v)
 {
     unsigned char w[2];
-    put16(w, v);
+    tk_put_le16(w, v);
     return emit(b, w, 2);
 }
 
 static size_t emit32(struct blob *b, uint32_t v)
 {
     unsigned char w[4];
-    put32(w, v);
+    tk_put_le32(w, v);
     return emit(b, w, 4);
 }
 
@@ -109,7 +108,7 @@ static size_t block_open(struct blob *b, const char *key, uint32_t vlen, uint32_
 
 static void block_close(struct blob *b, size_t at)
 {
-    put16(b->b + at, (uint32_t)(b->n - at));
+    tk_put_le16(b->b + at, (uint32_t)(b->n - at));
 }
 
 static void string_block(struct blob *b, const char *key, const char *value)
@@ -284,26 +283,26 @@ static void build_pe(struct blob *f, const struct pespec *ps, const struct blob 
     size_t opt = f->n;
     emit16(f, ps->pe32plus ? 0x20b : 0x10b);
     unsigned char *o = f->b + opt;
-    put32(o + 4, 0x200);   /* SizeOfCode */
-    put32(o + 16, 0x1000); /* AddressOfEntryPoint */
-    put32(o + 20, 0x1000); /* BaseOfCode */
+    tk_put_le32(o + 4, 0x200);   /* SizeOfCode */
+    tk_put_le32(o + 16, 0x1000); /* AddressOfEntryPoint */
+    tk_put_le32(o + 20, 0x1000); /* BaseOfCode */
     if (ps->pe32plus) {
-        put32(o + 24, 0x40000000); /* ImageBase 0x140000000 */
-        put32(o + 28, 0x1);
+        tk_put_le32(o + 24, 0x40000000); /* ImageBase 0x140000000 */
+        tk_put_le32(o + 28, 0x1);
     } else {
-        put32(o + 28, 0x400000);
+        tk_put_le32(o + 28, 0x400000);
     }
-    put32(o + 32, 0x1000);                               /* SectionAlignment */
-    put32(o + 36, 0x200);                                /* FileAlignment */
-    put16(o + 40, 6);                                    /* MajorOperatingSystemVersion */
-    put16(o + 48, 6);                                    /* MajorSubsystemVersion */
-    put32(o + 56, RSRC_RVA + ((raw + 0xFFF) & ~0xFFFu)); /* SizeOfImage */
-    put32(o + 60, TEXT_FILE);                            /* SizeOfHeaders */
-    put16(o + 68, 2);                                    /* Subsystem: GUI */
+    tk_put_le32(o + 32, 0x1000);                               /* SectionAlignment */
+    tk_put_le32(o + 36, 0x200);                                /* FileAlignment */
+    tk_put_le16(o + 40, 6);                                    /* MajorOperatingSystemVersion */
+    tk_put_le16(o + 48, 6);                                    /* MajorSubsystemVersion */
+    tk_put_le32(o + 56, RSRC_RVA + ((raw + 0xFFF) & ~0xFFFu)); /* SizeOfImage */
+    tk_put_le32(o + 60, TEXT_FILE);                            /* SizeOfHeaders */
+    tk_put_le16(o + 68, 2);                                    /* Subsystem: GUI */
     size_t count_at = ps->pe32plus ? 108 : 92;
-    put32(o + count_at, 16);
-    put32(o + count_at + 4 + 2 * 8, RSRC_RVA);
-    put32(o + count_at + 4 + 2 * 8 + 4, (uint32_t)rsrc->n);
+    tk_put_le32(o + count_at, 16);
+    tk_put_le32(o + count_at + 4 + 2 * 8, RSRC_RVA);
+    tk_put_le32(o + count_at + 4 + 2 * 8 + 4, (uint32_t)rsrc->n);
     f->n = opt + optsize;
     static const struct {
         char name[8];
@@ -591,10 +590,10 @@ static void test_no_version(void **state)
 
     /* No resource directory at all: the data directory entry is zero, or absent. */
     size_t opt = 0x80 + 24;
-    put32(fx->pe.b + opt + 112 + 16, 0);
+    tk_put_le32(fx->pe.b + opt + 112 + 16, 0);
     assert_int_equal(tk_pever_parse(fx->pe.b, fx->pe.n, "test.exe", &a, &v, &err), TK_ENOENT);
     assert_string_equal(err.msg, "test.exe: no resource directory");
-    put32(fx->pe.b + opt + 108, 2);
+    tk_put_le32(fx->pe.b + opt + 108, 2);
     assert_int_equal(tk_pever_parse(fx->pe.b, fx->pe.n, "test.exe", &a, &v, &err), TK_ENOENT);
     tk_arena_release(&a);
     free(fx);
@@ -759,7 +758,7 @@ static void test_random_damage(void **state)
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;
             size_t at = (size_t)(x >> 8) % (fx->pe.n - 4);
             if (x & 1)
-                put32(fx->pe.b + at, edges[(x >> 1) % (sizeof edges / sizeof edges[0])]);
+                tk_put_le32(fx->pe.b + at, edges[(x >> 1) % (sizeof edges / sizeof edges[0])]);
             else
                 fx->pe.b[at] = (unsigned char)(x >> 40);
         }
@@ -828,9 +827,9 @@ static void test_targeted(void **state)
         unsigned char keep[4];
         memcpy(keep, fx->pe.b + cases[i].at, 4);
         if (cases[i].width == 2)
-            put16(fx->pe.b + cases[i].at, cases[i].value);
+            tk_put_le16(fx->pe.b + cases[i].at, cases[i].value);
         else
-            put32(fx->pe.b + cases[i].at, cases[i].value);
+            tk_put_le32(fx->pe.b + cases[i].at, cases[i].value);
         int rc = parse_copy(fx->pe.b, fx->pe.n, &a, &v, &err);
         if (rc != cases[i].rc || (cases[i].msg && !strstr(err.msg, cases[i].msg)))
             fail_msg("case %zu: got %d \"%s\", want %d \"%s\"", i, rc, rc ? err.msg : "",
@@ -863,21 +862,21 @@ static void test_tree_kinds(void **state)
     struct tk_err err;
     assert_int_equal(parse_copy(fx->pe.b, fx->pe.n, &a, &v, &err), 0);
 
-    put32(root_entry, 24);
+    tk_put_le32(root_entry, 24);
     assert_int_equal(parse_copy(fx->pe.b, fx->pe.n, &a, &v, &err), TK_EPARSE);
     assert_string_equal(err.msg, "test.exe: the RT_VERSION entry points to data where a "
                                  "directory belongs");
-    put32(root_entry, 0x80000000u | 24);
-    put32(name_entry, 48);
+    tk_put_le32(root_entry, 0x80000000u | 24);
+    tk_put_le32(name_entry, 48);
     assert_int_equal(parse_copy(fx->pe.b, fx->pe.n, &a, &v, &err), TK_EPARSE);
     assert_non_null(strstr(err.msg, "version name entry points to data"));
-    put32(name_entry, 0x80000000u | 48);
-    put32(lang_entry, 0x80000000u);
+    tk_put_le32(name_entry, 0x80000000u | 48);
+    tk_put_le32(lang_entry, 0x80000000u);
     assert_int_equal(parse_copy(fx->pe.b, fx->pe.n, &a, &v, &err), TK_EPARSE);
     assert_non_null(strstr(err.msg, "points to a directory where data belongs"));
-    put32(name_entry, 0x80000000u); /* back to the root: its first entry is a directory */
+    tk_put_le32(name_entry, 0x80000000u); /* back to the root: its first entry is a directory */
     assert_int_equal(parse_copy(fx->pe.b, fx->pe.n, &a, &v, &err), TK_EPARSE);
-    put32(name_entry, 0x80000000u | 0x7FFFFFF0);
+    tk_put_le32(name_entry, 0x80000000u | 0x7FFFFFF0);
     assert_int_equal(parse_copy(fx->pe.b, fx->pe.n, &a, &v, &err), TK_EPARSE);
     assert_non_null(strstr(err.msg, "is not in the file data of any section"));
     tk_arena_release(&a);
@@ -893,10 +892,10 @@ static void test_other_section(void **state)
     /* .text grown to 4 KiB, so its file data runs on over .rsrc's: the version resource is
      * then also at .text's RVA 0x1200 + its offset in .rsrc, which the entry is set to. */
     size_t table = 0x80 + 24 + 240;
-    put32(fx->pe.b + table + 8, 0x1000);
-    put32(fx->pe.b + table + 16, 0x1000);
+    tk_put_le32(fx->pe.b + table + 8, 0x1000);
+    tk_put_le32(fx->pe.b + table + 16, 0x1000);
     uint32_t rva = 0x1200 + (uint32_t)(fx->rsrc.n - fx->ver.n);
-    put32(fx->pe.b + fx->version_entry, rva);
+    tk_put_le32(fx->pe.b + fx->version_entry, rva);
     struct tk_arena a;
     tk_arena_init(&a, 1 << 20);
     struct tk_pever v;

@@ -13,8 +13,7 @@
 #include "collect/winauto.h"
 #include "core/buf.h"
 #include "core/err.h"
-
-#include "le.h"
+#include "core/le.h"
 
 #define LINK_MAX 4096
 
@@ -39,7 +38,7 @@ static void add(struct link *l, const void *p, size_t n)
 static void add32(struct link *l, uint32_t v)
 {
     unsigned char b[4];
-    put32(b, v);
+    tk_put_le32(b, v);
     add(l, b, 4);
 }
 
@@ -86,17 +85,17 @@ static void info_local(struct link *l, const char *path, bool wide)
     add_text(l, path, false, true);
     uint32_t suffix = (uint32_t)(l->n - start);
     add(l, "", 1);
-    put32(l->b + offs, vol);
-    put32(l->b + offs + 4, local);
-    put32(l->b + offs + 8, 0);
-    put32(l->b + offs + 12, suffix);
+    tk_put_le32(l->b + offs, vol);
+    tk_put_le32(l->b + offs + 4, local);
+    tk_put_le32(l->b + offs + 8, 0);
+    tk_put_le32(l->b + offs + 12, suffix);
     if (wide) {
-        put32(l->b + offs + 16, (uint32_t)(l->n - start));
+        tk_put_le32(l->b + offs + 16, (uint32_t)(l->n - start));
         add_text(l, path, true, true);
-        put32(l->b + offs + 20, (uint32_t)(l->n - start));
+        tk_put_le32(l->b + offs + 20, (uint32_t)(l->n - start));
         add_text(l, "", true, true);
     }
-    put32(l->b + start, (uint32_t)(l->n - start));
+    tk_put_le32(l->b + start, (uint32_t)(l->n - start));
 }
 
 /* LinkInfo naming a share and the path under it. */
@@ -117,15 +116,15 @@ static void info_share(struct link *l, const char *share, const char *suffix)
     add32(l, 0);
     add32(l, 0);
     add_text(l, share, false, true);
-    put32(l->b + suffix_at, (uint32_t)(l->n - start));
+    tk_put_le32(l->b + suffix_at, (uint32_t)(l->n - start));
     add_text(l, suffix, false, true);
-    put32(l->b + start, (uint32_t)(l->n - start));
+    tk_put_le32(l->b + start, (uint32_t)(l->n - start));
 }
 
 static void counted(struct link *l, const char *s)
 {
     unsigned char c[2];
-    put16(c, (uint32_t)strlen(s));
+    tk_put_le16(c, (uint32_t)strlen(s));
     add(l, c, 2);
     add_text(l, s, l->flags & UNICODE_, false);
 }
@@ -250,14 +249,14 @@ static void id_list(struct link *l, const char *const *names, size_t n)
         unsigned char it[64] = { 0 };
         size_t len = strlen(names[i]);
         size_t size = 14 + len + 1 + ((14 + len + 1) & 1);
-        put16(it, (uint32_t)size);
+        tk_put_le16(it, (uint32_t)size);
         it[2] = i + 1 < n ? 0x31 : 0x32; /* a directory, then the file */
         memcpy(it + 14, names[i], len);
         add(l, it, size);
     }
     unsigned char z[2] = { 0, 0 };
     add(l, z, 2);
-    put16(l->b + start, (uint32_t)(l->n - start - 2));
+    tk_put_le16(l->b + start, (uint32_t)(l->n - start - 2));
 }
 
 static void test_id_list(void **state)
@@ -326,13 +325,13 @@ static void test_hostile(void **state)
     /* LinkInfo whose size runs past the end, and offsets aimed outside it */
     header(&l, LINK_INFO | UNICODE_);
     info_local(&l, "C:\\x.exe", true);
-    put32(l.b + 0x4C, 0x7fffffff);
+    tk_put_le32(l.b + 0x4C, 0x7fffffff);
     command(&l, &rc);
     assert_int_equal(rc, TK_EPARSE);
     header(&l, LINK_INFO | UNICODE_);
     info_local(&l, "C:\\x.exe", true);
     for (size_t off = 12; off < 0x24; off += 4)
-        put32(l.b + 0x4C + off, 0xfffffff0u);
+        tk_put_le32(l.b + 0x4C + off, 0xfffffff0u);
     command(&l, &rc);
     assert_true(rc == 0 || rc == TK_ENOENT);
     /* every prefix and every byte overwritten of a complete link: an answer, never a
