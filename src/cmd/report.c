@@ -1,6 +1,7 @@
 /* report.c - `tenken report --org NAME`: an organisation's report from the analysis
  * server's store (the newest analysed bundle of every endpoint), as HTML, JSON or CSV, in
- * Japanese or English; written to a file atomically, to standard output, or mailed. */
+ * Japanese or English; written to a file atomically, to standard output, or mailed. Bundles
+ * stored but not analysed yet (the server judges after answering) are judged first. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,11 +11,14 @@
 #include "server/judge.h"
 #include "store/store.h"
 
-enum { O_DATA, O_ORG, O_FORMAT, O_LANG, O_OUT, O_MAIL_TO, O_MAIL_FROM, O_SMTP,
+enum { O_DATA, O_KB, O_ORG, O_FORMAT, O_LANG, O_OUT, O_MAIL_TO, O_MAIL_FROM, O_SMTP,
        O_SMTP_AUTH, O_CA };
 static const struct tk_opt opts[] = {
     [O_DATA] = { "data", 0, "DIR",
                  "The server's data directory (default: $XDG_DATA_HOME/tenken/server)." },
+    [O_KB] = { "kb", 0, "PATH",
+               "Judge bundles not analysed yet with this knowledge base (default as for "
+               "scan)." },
     [O_ORG] = { "org", 0, "NAME", "The organisation (name or id). Required." },
     [O_FORMAT] = { "format", 0, "FORMAT",
                    "html (default: one self-contained printable page), json or csv (one row "
@@ -37,10 +41,39 @@ static const struct tk_opt opts[] = {
 
 #define MAX_RCPT 32
 
+/* Reports follow uploads: what the server has stored but not judged yet is judged here. A
+ * knowledge base that does not open is an error; a bundle that cannot be judged is a
+ * warning, and the report counts it as pending. */
+static int judge_pending(struct tk_cli *cli, struct tk_store *s, const struct tk_org *org,
+                         const char *kbpath, struct tk_err *err)
+{
+    struct tk_id_list l = { 0 };
+    struct tk_kb *kb;
+    struct tk_judge *j = NULL;
+    int rc = s->ops->bundle_ids(s, org->id, true, tk_id_list_add, &l, err);
+    if (rc && !err->msg[0])
+        rc = tk_err_set(err, rc, "out of memory while listing the bundles not analysed yet");
+    if (!rc && l.n &&
+        (rc = tk_kb_select(kbpath, TK_KB_READONLY, &kb, err)) == 0) /* only when needed */
+        rc = tk_judge_new(&j, kb, err);
+    size_t failed = 0;
+    for (size_t i = 0; j && i < l.n; i++) {
+        struct tk_err one = { 0 };
+        if (tk_judge_stored(j, s, l.id[i], &one) != 0 && failed++ == 0)
+            tk_log(&cli->log, TK_LOG_WARN, "%s", one.msg); /* the first tells why */
+    }
+    if (failed)
+        tk_log(&cli->log, TK_LOG_WARN, "%zu bundle(s) of %s could not be analysed: the report "
+               "counts them as pending", failed, org->name);
+    tk_judge_free(j);
+    tk_id_list_release(&l);
+    return rc;
+}
+
 static int run(struct tk_cli *cli, int argc, char **argv)
 {
     struct tk_optparse p;
-    const char *val, *data = NULL, *org_name = NULL, *out = NULL;
+    const char *val, *data = NULL, *kbpath = NULL, *org_name = NULL, *out = NULL;
     struct tk_mail mail = { 0 };
     enum tk_report_format fmt = TK_REPORT_HTML;
     enum tk_lang lang = tk_lang_from_env();
@@ -50,6 +83,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         const char *bad = NULL;
         switch (idx) {
         case O_DATA: data = val; break;
+        case O_KB: kbpath = val; break;
         case O_ORG: org_name = val; break;
         case O_OUT: out = val; break;
         case O_FORMAT:
@@ -94,6 +128,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     struct tk_err err = { 0 };
     struct tk_buf doc = TK_BUF_INIT((size_t)1 << 30);
     if (s->ops->org_get(s, org_name, &org, &err) != 0 ||
+        judge_pending(cli, s, &org, kbpath, &err) != 0 ||
         tk_org_report(s, &org, fmt, lang, &doc, &err) != 0) {
         tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
         rc = TK_EXIT_RUNTIME;

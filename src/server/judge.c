@@ -1,6 +1,8 @@
 /* judge.c - received bundles to digests (see judge.h). */
 #include "server/judge.h"
 
+#include <stdio.h>
+
 #include "bundle/bundle_read.h"
 #include "core/alloc.h"
 #include "core/time.h"
@@ -61,11 +63,10 @@ int tk_judge_bundle(struct tk_judge *j, struct tk_bundle *b, const struct tk_rea
     return rc ? tk_err_set(err, rc, "bundle %s: the digest does not fit", b->bundle_id) : 0;
 }
 
-int tk_judge_stored(struct tk_judge *j, struct tk_store *st, const char *bundle_id,
-                    struct tk_err *err)
+int tk_judge_read(struct tk_judge *j, struct tk_store *st, const char *bundle_id,
+                  struct tk_buf *digest, char probe[64], struct tk_err *err)
 {
     struct tk_stored_bundle sb = { .json = TK_BUF_INIT((size_t)1 << 30) };
-    struct tk_buf digest = TK_BUF_INIT((size_t)256 << 20);
     struct tk_bundle b;
     bool have = false;
     int rc = st->ops->bundle_get(st, bundle_id, &sb, err);
@@ -77,14 +78,24 @@ int tk_judge_stored(struct tk_judge *j, struct tk_store *st, const char *bundle_
     if (!rc) {
         struct tk_reach reach = { .source = sb.source[0] ? sb.source : NULL };
         tk_reach_parse_probes(&reach, sb.probe);
-        rc = tk_judge_bundle(j, &b, &reach, sb.received, &digest, err);
+        rc = tk_judge_bundle(j, &b, &reach, sb.received, digest, err);
+        snprintf(probe, 64, "%s", sb.probe);
     }
-    if (!rc)
-        rc = st->ops->analysis_put(st, bundle_id, sb.probe, digest.ptr, digest.len, err);
     if (have)
         tk_bundle_release(&b);
-    tk_buf_release(&digest);
     tk_buf_release(&sb.json);
+    return rc;
+}
+
+int tk_judge_stored(struct tk_judge *j, struct tk_store *st, const char *bundle_id,
+                    struct tk_err *err)
+{
+    struct tk_buf digest = TK_BUF_INIT((size_t)256 << 20);
+    char probe[64];
+    int rc = tk_judge_read(j, st, bundle_id, &digest, probe, err);
+    if (!rc)
+        rc = st->ops->analysis_put(st, bundle_id, probe, digest.ptr, digest.len, err);
+    tk_buf_release(&digest);
     return rc;
 }
 

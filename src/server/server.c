@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "bundle/bundle.h"
@@ -28,6 +30,8 @@
 #include "store/token.h"
 
 #define POOL_MAX 64
+#define ANALYSTS_MAX 8
+#define QUEUE_MAX 1000000 /* past it an upload stays pending until a report or the next start */
 
 /* Idle handles (store connections, judges) kept for the next request. */
 struct pool {
@@ -50,9 +54,17 @@ struct tk_server {
         pthread_t thread;
         struct tk_store *st;
     } commit;
-    /* judges bundles left unanalysed (a crash between storing and judging) at start */
-    pthread_t sweeper;
-    bool sweeping;
+    /* analysis after the answer: a queue of stored bundles, judged by idle-priority threads */
+    struct analyst {
+        pthread_mutex_t m;
+        pthread_cond_t work, done;
+        struct queued *head, *tail;
+        size_t n;
+        bool stop;
+        pthread_t thread[ANALYSTS_MAX];
+        size_t nthreads, started;
+        char busy[ANALYSTS_MAX][40]; /* the organisation each thread is judging for, or "" */
+    } analyst;
     atomic_bool stopping;
     struct tk_web *web; /* the campaign pages' sessions */
 };
@@ -153,7 +165,7 @@ static void *committer(void *arg)
             c->tail = NULL;
         pthread_mutex_unlock(&c->m);
         struct tk_err err = { 0 };
-        int rc = c->st->ops->bundle_put_batch(c->st, puts, n, &err);
+        int rc = c->st->ops->put_batch(c->st, puts, n, &err);
         pthread_mutex_lock(&c->m);
         for (size_t i = 0; i < n; i++) {
             batch[i]->put.result = puts[i].result;
@@ -167,12 +179,12 @@ static void *committer(void *arg)
     return NULL;
 }
 
-/* Stores one upload through the committer; 0 or the batch's error. */
-static int commit_upload(struct tk_server *s, const char *org_id, const struct tk_upload *u,
-                         enum tk_upload_result *result, struct tk_err *err)
+/* Stores one item (an upload, or an analysis) through the committer; 0 or the batch's error,
+ * and put->result. */
+static int commit(struct tk_server *s, struct tk_put *put, struct tk_err *err)
 {
     struct committer *c = &s->commit;
-    struct pending p = { .put = { org_id, u, TK_UPLOAD_STORED } };
+    struct pending p = { .put = *put };
     pthread_mutex_lock(&c->m);
     if (c->tail)
         c->tail->next = &p;
@@ -183,7 +195,7 @@ static int commit_upload(struct tk_server *s, const char *org_id, const struct t
     while (!p.done)
         pthread_cond_wait(&c->done, &c->m);
     pthread_mutex_unlock(&c->m);
-    *result = p.put.result;
+    put->result = p.put.result;
     if (p.rc)
         *err = p.err;
     return p.rc;
@@ -223,6 +235,9 @@ static void committer_stop(struct tk_server *s)
     pthread_cond_destroy(&c->done);
     pthread_mutex_destroy(&c->m);
 }
+
+static void analyst_enqueue(struct tk_server *s, const char *org_id, const char *bundle_id);
+static void analyst_catch_up(struct tk_server *s, const char *org_id);
 
 /* ---- answers ----------------------------------------------------------------------------- */
 
@@ -371,25 +386,16 @@ static void upload_source(struct tk_server *s, struct MHD_Connection *c, char *o
         snprintf(out, n, "%s", addr);
 }
 
-/* Probes (when the organisation opted in) and judges a received bundle into digest, before
- * it is stored with it in one transaction; 0, or a failure already logged: the bundle is
- * then stored without a digest and judged by the next start's sweep. */
-static int judge_upload(struct tk_server *s, const struct tk_org *org, struct tk_bundle *b,
-                        const char *source, int64_t received, char probe[64], struct tk_buf *digest)
+/* The opt-in probe of the address an upload came from, into probe (stored with the bundle;
+ * judging reads it there). */
+static void probe_upload(struct tk_server *s, const struct tk_org *org, const char *source,
+                         char probe[64])
 {
     struct tk_reach reach = { .source = source[0] ? source : NULL };
     /* a proxy that did not say whom it forwards for is not the PC: never probe it */
     if (org->probe && reach.source && !is_trusted_proxy(s, source))
         tk_probe_ports(source, s->o.probe_smb, s->o.probe_rdp, s->o.probe_timeout_ms, &reach);
     tk_reach_format_probes(&reach, probe, 64);
-    struct tk_err err = { 0 };
-    struct tk_judge *j = take_judge(s, &err);
-    int rc = j ? tk_judge_bundle(j, b, &reach, received, digest, &err) : TK_EIO;
-    if (j)
-        give_judge(s, j);
-    if (rc)
-        log_error(s, "analysis", org->id, b->bundle_id, err.msg);
-    return rc;
 }
 
 /* ---- upload ------------------------------------------------------------------------------ */
@@ -441,7 +447,6 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
 {
     struct tk_err err = { 0 };
     struct tk_buf plain = TK_BUF_INIT(s->o.max_body);
-    struct tk_buf digest = TK_BUF_INIT((size_t)256 << 20);
     const struct tk_buf *json = &r->body;
     const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Encoding");
     bool gz = (enc && strcmp(enc, "gzip") == 0) ||
@@ -488,37 +493,34 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
         .json = json->ptr,
         .json_len = json->len,
     };
-    /* judged before it is stored, so bundle and analysis are committed together */
     char probe[64] = "";
-    if (judge_upload(s, org, &b, source, u.received, probe, &digest) == 0) {
-        u.digest = digest.ptr;
-        u.digest_len = digest.len;
-    }
-    u.probe = probe; /* kept either way: the sweep judges with it */
-    enum tk_upload_result result = TK_UPLOAD_STORED;
-    if (commit_upload(s, org->id, &u, &result, &err) != 0) {
+    probe_upload(s, org, source, probe);
+    u.probe = probe;
+    struct tk_put put = { .org_id = org->id, .u = &u, .result = TK_UPLOAD_STORED };
+    if (commit(s, &put, &err) != 0) {
         log_error(s, "store", org->id, b.bundle_id, err.msg);
         verdict(v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the bundle could not be stored");
-    } else if (result == TK_UPLOAD_ID_TAKEN) {
+    } else if (put.result == TK_UPLOAD_ID_TAKEN) {
         verdict(v, MHD_HTTP_CONFLICT, "this bundle id is taken: scan again for a new one");
-    } else if (result == TK_UPLOAD_ENDPOINT_CAP) {
+    } else if (put.result == TK_UPLOAD_ENDPOINT_CAP) {
         v->status = MHD_HTTP_CONFLICT;
         snprintf(v->text, sizeof v->text,
                  "this organisation's limit of %d endpoints is "
                  "reached",
                  org->max_endpoints);
     } else {
-        bool dup = result == TK_UPLOAD_DUPLICATE;
+        bool dup = put.result == TK_UPLOAD_DUPLICATE;
         v->status = dup ? MHD_HTTP_OK : MHD_HTTP_CREATED;
         v->json = true;
         snprintf(v->text, sizeof v->text, "{\"status\":\"%s\",\"bundle_id\":\"%s\"}",
                  dup ? "duplicate" : "stored", b.bundle_id);
+        if (!dup) /* judged after the answer */
+            analyst_enqueue(s, org->id, b.bundle_id);
     }
 out:
     if (have_bundle)
         tk_bundle_release(&b);
     tk_buf_release(&plain);
-    tk_buf_release(&digest);
 }
 
 static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, struct req *r,
@@ -570,6 +572,22 @@ static bool report_path(const char *url, char id[40])
     return true;
 }
 
+/* The organisation's bundles still queued are judged first: a report never shows an upload
+ * that is stored but not analysed only because the analysts were idle-waiting. */
+static void make_report(struct tk_server *s, struct tk_store *st, const struct tk_org *org,
+                        enum tk_report_format fmt, enum tk_lang lang, struct tk_buf *out,
+                        struct verdict *v)
+{
+    struct tk_err err = { 0 };
+    analyst_catch_up(s, org->id);
+    if (tk_org_report(st, org, fmt, lang, out, &err) != 0) {
+        verdict(v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the report could not be made");
+        log_error(s, "report", org->id, NULL, err.msg);
+    } else {
+        v->status = MHD_HTTP_OK;
+    }
+}
+
 static enum MHD_Result report(struct tk_server *s, struct MHD_Connection *c, const char *url,
                               const char *org_id)
 {
@@ -603,11 +621,8 @@ static enum MHD_Result report(struct tk_server *s, struct MHD_Connection *c, con
             verdict(&v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the store failed");
         else if (!allowed || st->ops->org_get(st, org_id, &org, &err) != 0)
             verdict(&v, MHD_HTTP_NOT_FOUND, "no such organisation for this key");
-        else if (tk_org_report(st, &org, fmt, lang, &out, &err) != 0) {
-            verdict(&v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the report could not be made");
-            log_error(s, "report", org_id, NULL, err.msg);
-        } else
-            v.status = MHD_HTTP_OK;
+        else
+            make_report(s, st, &org, fmt, lang, &out, &v);
         give_store(s, st);
     }
     log_access(s, c, "GET", url, v.status, allowed ? org_id : NULL,
@@ -722,26 +737,217 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-/* ---- the start-up sweep -------------------------------------------------------------------- */
+/* ---- analysis after the answer -------------------------------------------------------------
+ * An upload is answered once it is stored; judging it (tk_judge_stored) follows here. The
+ * analysts run at the lowest CPU priority, so a stream of uploads is not slowed by the judging
+ * it causes: they catch up when the stream pauses. A report does not wait for idle time: it
+ * first judges its own organisation's queued bundles itself (analyst_catch_up). At start,
+ * every bundle stored but not judged (the server stopped in between) is queued again. */
 
-static void *sweep(void *arg)
+struct queued {
+    struct queued *next;
+    char org[40], id[40];
+};
+
+/* Caller holds a->m; false when the queue is full or memory is short: the bundle then stays
+ * pending until its organisation's next report or the next start. */
+static bool analyst_push(struct analyst *a, const char *org_id, const char *bundle_id)
 {
-    struct tk_server *s = arg;
+    struct queued *q = a->n < QUEUE_MAX ? tk_calloc(1, sizeof *q) : NULL;
+    if (!q)
+        return false;
+    snprintf(q->org, sizeof q->org, "%s", org_id);
+    snprintf(q->id, sizeof q->id, "%s", bundle_id);
+    if (a->tail)
+        a->tail->next = q;
+    else
+        a->head = q;
+    a->tail = q;
+    a->n++;
+    return true;
+}
+
+static void analyst_enqueue(struct tk_server *s, const char *org_id, const char *bundle_id)
+{
+    struct analyst *a = &s->analyst;
+    pthread_mutex_lock(&a->m);
+    if (analyst_push(a, org_id, bundle_id))
+        pthread_cond_signal(&a->work);
+    pthread_mutex_unlock(&a->m);
+}
+
+/* Judges one queued bundle with the caller's handles, taken on first use; its analysis is
+ * stored through the committer, in the same transactions as the uploads. */
+static void judge_queued(struct tk_server *s, struct tk_store **st, struct tk_judge **j,
+                         const struct queued *q)
+{
     struct tk_err err = { 0 };
-    struct tk_id_list l = { 0 };
-    struct tk_store *st = take_store(s, &err);
-    struct tk_judge *j = st ? take_judge(s, &err) : NULL;
-    if (!j || st->ops->bundle_ids(st, NULL, true, tk_id_list_add, &l, &err) != 0)
-        log_error(s, "sweep", NULL, NULL, err.msg[0] ? err.msg : "out of memory");
-    for (size_t i = 0; j && i < l.n && !s->stopping; i++)
-        if (tk_judge_stored(j, st, l.id[i], &err) != 0)
-            log_error(s, "analysis", NULL, l.id[i], err.msg);
+    struct tk_buf digest = TK_BUF_INIT((size_t)256 << 20);
+    char probe[64];
+    if (!*st)
+        *st = take_store(s, &err);
+    if (*st && !*j)
+        *j = take_judge(s, &err);
+    int rc = *st && *j ? tk_judge_read(*j, *st, q->id, &digest, probe, &err) : TK_EIO;
+    if (!rc) {
+        struct tk_put put = {
+            .bundle_id = q->id, .probe = probe, .digest = digest.ptr, .digest_len = digest.len,
+        };
+        rc = commit(s, &put, &err);
+    }
+    if (rc)
+        log_error(s, "analysis", q->org, q->id, err.msg[0] ? err.msg : "out of memory");
+    tk_buf_release(&digest);
+}
+
+static void give_handles(struct tk_server *s, struct tk_store *st, struct tk_judge *j)
+{
     if (j)
         give_judge(s, j);
     if (st)
         give_store(s, st);
-    tk_id_list_release(&l);
+}
+
+static void *analyst_run(void *arg)
+{
+    struct tk_server *s = arg;
+    struct analyst *a = &s->analyst;
+#ifdef __linux__
+    setpriority(PRIO_PROCESS, (id_t)gettid(), 19); /* this thread only; best effort */
+#endif
+    struct tk_store *st = NULL;
+    struct tk_judge *j = NULL;
+    pthread_mutex_lock(&a->m);
+    size_t me = a->started++;
+    for (;;) {
+        while (!a->head && !a->stop)
+            pthread_cond_wait(&a->work, &a->m);
+        if (a->stop)
+            break;
+        struct queued *q = a->head;
+        if (!(a->head = q->next))
+            a->tail = NULL;
+        a->n--;
+        snprintf(a->busy[me], sizeof a->busy[me], "%s", q->org);
+        pthread_mutex_unlock(&a->m);
+        judge_queued(s, &st, &j, q);
+        tk_free(q);
+        pthread_mutex_lock(&a->m);
+        a->busy[me][0] = '\0';
+        pthread_cond_broadcast(&a->done);
+    }
+    pthread_mutex_unlock(&a->m);
+    give_handles(s, st, j);
     return NULL;
+}
+
+/* Before a report: judges org's queued bundles in this thread, at the request's priority,
+ * then waits for any an analyst is judging at that moment. */
+static void analyst_catch_up(struct tk_server *s, const char *org_id)
+{
+    struct analyst *a = &s->analyst;
+    struct queued *mine = NULL, **end = &mine;
+    pthread_mutex_lock(&a->m);
+    struct queued **pp = &a->head;
+    a->tail = NULL;
+    while (*pp) {
+        struct queued *q = *pp;
+        if (strcmp(q->org, org_id) == 0) {
+            *pp = q->next;
+            q->next = NULL;
+            *end = q;
+            end = &q->next;
+            a->n--;
+        } else {
+            a->tail = q;
+            pp = &q->next;
+        }
+    }
+    pthread_mutex_unlock(&a->m);
+    struct tk_store *st = NULL;
+    struct tk_judge *j = NULL;
+    while (mine) {
+        struct queued *q = mine;
+        mine = q->next;
+        if (!s->stopping)
+            judge_queued(s, &st, &j, q);
+        tk_free(q);
+    }
+    give_handles(s, st, j);
+    pthread_mutex_lock(&a->m);
+    for (bool busy = true; busy;) {
+        busy = false;
+        for (size_t i = 0; i < a->nthreads; i++)
+            busy |= strcmp(a->busy[i], org_id) == 0;
+        if (busy)
+            pthread_cond_wait(&a->done, &a->m);
+    }
+    pthread_mutex_unlock(&a->m);
+}
+
+static int gather_org(void *ud, const struct tk_org *o)
+{
+    return tk_id_list_add(ud, o->id);
+}
+
+/* Queues every stored bundle not judged yet, organisation by organisation, oldest first. */
+static int analyst_requeue(struct tk_server *s, struct tk_store *st, struct tk_err *err)
+{
+    struct tk_id_list orgs = { 0 };
+    int rc = st->ops->org_list(st, gather_org, &orgs, err);
+    for (size_t i = 0; i < orgs.n && !rc; i++) {
+        struct tk_id_list ids = { 0 };
+        rc = st->ops->bundle_ids(st, orgs.id[i], true, tk_id_list_add, &ids, err);
+        pthread_mutex_lock(&s->analyst.m);
+        for (size_t k = 0; k < ids.n && !rc; k++)
+            analyst_push(&s->analyst, orgs.id[i], ids.id[k]);
+        pthread_mutex_unlock(&s->analyst.m);
+        tk_id_list_release(&ids);
+    }
+    tk_id_list_release(&orgs);
+    if (rc && !err->msg[0])
+        tk_err_set(err, rc, "out of memory while listing the bundles not analysed yet");
+    return rc;
+}
+
+static void analyst_init(struct tk_server *s)
+{
+    struct analyst *a = &s->analyst;
+    pthread_mutex_init(&a->m, NULL);
+    pthread_cond_init(&a->work, NULL);
+    pthread_cond_init(&a->done, NULL);
+}
+
+static void analyst_start(struct tk_server *s)
+{
+    struct analyst *a = &s->analyst;
+    int ncpu = tk_sys_ncpu();
+    size_t want = ncpu < 1 ? 1 : ncpu > ANALYSTS_MAX ? ANALYSTS_MAX : (size_t)ncpu;
+    pthread_mutex_lock(&a->m);
+    while (a->nthreads < want && pthread_create(&a->thread[a->nthreads], NULL, analyst_run, s) == 0)
+        a->nthreads++;
+    pthread_mutex_unlock(&a->m);
+}
+
+/* After the daemon stopped: the threads finish the bundle in hand; the rest stays pending in
+ * the store, queued again by the next start. */
+static void analyst_stop(struct tk_server *s)
+{
+    struct analyst *a = &s->analyst;
+    pthread_mutex_lock(&a->m);
+    a->stop = true;
+    pthread_cond_broadcast(&a->work);
+    pthread_mutex_unlock(&a->m);
+    for (size_t i = 0; i < a->nthreads; i++)
+        pthread_join(a->thread[i], NULL);
+    while (a->head) {
+        struct queued *q = a->head;
+        a->head = q->next;
+        tk_free(q);
+    }
+    pthread_cond_destroy(&a->work);
+    pthread_cond_destroy(&a->done);
+    pthread_mutex_destroy(&a->m);
 }
 
 int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, struct tk_err *err)
@@ -766,6 +972,7 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
     snprintf(s->data, sizeof s->data, "%s", o->data);
     pthread_mutex_init(&s->lock, NULL);
     committer_init(s);
+    analyst_init(s);
     if (tk_web_new(&s->web, o->cert_pem != NULL) != 0) {
         tk_server_stop(s);
         return tk_err_set(err, TK_ENOMEM, "out of memory");
@@ -777,8 +984,9 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
         tk_server_stop(s);
         return rc;
     }
+    rc = analyst_requeue(s, st, err);
     give_store(s, st);
-    if ((rc = committer_start(s, err)) != 0) {
+    if (rc || (rc = committer_start(s, err)) != 0) {
         tk_server_stop(s);
         return rc;
     }
@@ -822,7 +1030,7 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
                                         "load or match"
                                       : "");
     }
-    s->sweeping = pthread_create(&s->sweeper, NULL, sweep, s) == 0;
+    analyst_start(s);
     *out = s;
     return 0;
 }
@@ -840,8 +1048,7 @@ void tk_server_stop(struct tk_server *s)
     s->stopping = true;
     if (s->d)
         MHD_stop_daemon(s->d);
-    if (s->sweeping)
-        pthread_join(s->sweeper, NULL);
+    analyst_stop(s);
     committer_stop(s);
     for (size_t i = 0; i < s->stores.n; i++)
         tk_store_close(s->stores.item[i]);

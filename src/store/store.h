@@ -59,11 +59,15 @@ struct tk_stored_bundle {
     struct tk_buf json;
 };
 
-/* One upload of a batch and, after bundle_put_batch, what became of it. */
+/* One item of a batch: an upload to store (u), and after put_batch what became of it; or,
+ * with u NULL, the analysis of a stored bundle (as analysis_put). */
 struct tk_put {
     const char *org_id;
     const struct tk_upload *u;
     enum tk_upload_result result;
+    const char *bundle_id, *probe;
+    const void *digest;
+    size_t digest_len;
 };
 
 struct tk_store;
@@ -91,10 +95,9 @@ struct tk_store_ops {
      * and an id another organisation used is refused (never its data touched). */
     int (*bundle_put)(struct tk_store *s, const char *org_id, const struct tk_upload *u,
                       enum tk_upload_result *result, struct tk_err *err);
-    /* bundle_put for several uploads in one transaction, one sync for all (group commit);
-     * an error stores none of them. */
-    int (*bundle_put_batch)(struct tk_store *s, struct tk_put *puts, size_t n,
-                            struct tk_err *err);
+    /* bundle_put and analysis_put for several items in one transaction, one sync for all
+     * (group commit); an error stores none of them. */
+    int (*put_batch)(struct tk_store *s, struct tk_put *puts, size_t n, struct tk_err *err);
     /* Bundles stored for org (0 when none). */
     int (*bundle_count)(struct tk_store *s, const char *org_id, int64_t *n, struct tk_err *err);
     /* One bundle by id (TK_ENOENT when unknown). */

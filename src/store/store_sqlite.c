@@ -474,13 +474,35 @@ out:
     return rc;
 }
 
-static int sq_bundle_put_batch(struct tk_store *base, struct tk_put *puts, size_t n,
-                               struct tk_err *err)
+/* The analysis of a stored bundle inside the caller's transaction. */
+static int put_analysis(struct sq *s, const char *bundle_id, const char *probe,
+                        const void *digest, size_t n, struct tk_err *err)
+{
+    sqlite3_stmt *st;
+    /* the row holds the bundle's JSON: rewrite it only when the probe result changed; an
+     * unknown bundle id fails below, on analysis's foreign key */
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE bundle SET probe = ?1 WHERE bundle_id = ?2"
+                           " AND probe IS NOT ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return tk_sq_fail(s, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, probe && *probe ? probe : NULL, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, bundle_id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return tk_sq_fail(s, err, "cannot store the analysis");
+    return put_digest(s, bundle_id, digest, n, err);
+}
+
+static int sq_put_batch(struct tk_store *base, struct tk_put *puts, size_t n, struct tk_err *err)
 {
     struct sq *s = (struct sq *)base;
     int rc = tk_sq_exec(s, "BEGIN IMMEDIATE", err);
     for (size_t i = 0; i < n && !rc; i++)
-        rc = put_one(s, puts[i].org_id, puts[i].u, &puts[i].result, err);
+        rc = puts[i].u ? put_one(s, puts[i].org_id, puts[i].u, &puts[i].result, err)
+                       : put_analysis(s, puts[i].bundle_id, puts[i].probe, puts[i].digest,
+                                      puts[i].digest_len, err);
     if (!rc)
         rc = tk_sq_exec(s, "COMMIT", err); /* synchronous=FULL: on disk when this returns */
     if (rc)
@@ -491,8 +513,8 @@ static int sq_bundle_put_batch(struct tk_store *base, struct tk_put *puts, size_
 static int sq_bundle_put(struct tk_store *base, const char *org_id, const struct tk_upload *u,
                          enum tk_upload_result *result, struct tk_err *err)
 {
-    struct tk_put one = { org_id, u, TK_UPLOAD_STORED };
-    int rc = sq_bundle_put_batch(base, &one, 1, err);
+    struct tk_put one = { .org_id = org_id, .u = u, .result = TK_UPLOAD_STORED };
+    int rc = sq_put_batch(base, &one, 1, err);
     *result = one.result;
     return rc;
 }
@@ -573,33 +595,10 @@ static int sq_bundle_ids(struct tk_store *base, const char *org_id, bool pending
 static int sq_analysis_put(struct tk_store *base, const char *bundle_id, const char *probe,
                            const void *digest, size_t n, struct tk_err *err)
 {
-    struct sq *s = (struct sq *)base;
-    sqlite3_stmt *st;
-    int rc = tk_sq_exec(s, "BEGIN IMMEDIATE", err);
-    if (rc)
-        return rc;
-    /* the row holds the bundle's JSON: rewrite it only when the probe result changed; an
-     * unknown bundle id fails below, on analysis's foreign key */
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE bundle SET probe = ?1 WHERE bundle_id = ?2"
-                           " AND probe IS NOT ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = tk_sq_fail(s, err, "cannot prepare");
-    } else {
-        sqlite3_bind_text(st, 1, probe && *probe ? probe : NULL, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, bundle_id, -1, SQLITE_STATIC);
-        int step = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (step != SQLITE_DONE)
-            rc = tk_sq_fail(s, err, "cannot store the analysis");
-    }
-    if (!rc)
-        rc = put_digest(s, bundle_id, digest, n, err);
-    if (!rc)
-        rc = tk_sq_exec(s, "COMMIT", err);
-    if (rc)
-        tk_sq_exec(s, "ROLLBACK", NULL);
-    return rc;
+    struct tk_put one = {
+        .bundle_id = bundle_id, .probe = probe, .digest = digest, .digest_len = n,
+    };
+    return sq_put_batch(base, &one, 1, err);
 }
 
 static int sq_digests(struct tk_store *base, const char *org_id,
@@ -794,7 +793,7 @@ const struct tk_store_ops tk_store_sqlite = {
     .org_set_disabled = sq_org_set_disabled,
     .org_set_token = sq_org_set_token,
     .bundle_put = sq_bundle_put,
-    .bundle_put_batch = sq_bundle_put_batch,
+    .put_batch = sq_put_batch,
     .bundle_count = sq_bundle_count,
     .bundle_get = sq_bundle_get,
     .bundle_ids = sq_bundle_ids,

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# The analysis server end to end: uploads judged on arrival, the source address against the
+# The analysis server end to end: uploads judged after they are stored, the source address against the
 # PC's own (direct reachability), the opt-in probe, newer bundles superseding older ones,
 # analyst keys scoped to organisations, reports in HTML/JSON/CSV and Japanese/English,
-# reanalyze and the start-up sweep, `tenken upload` and `scan --upload`, mail to a local
+# reanalyze, judging at start and by the report, `tenken upload` and `scan --upload`, mail to a local
 # SMTP sink. Everything on 127.0.0.1.
 
 load helpers
@@ -178,7 +178,7 @@ print(s.getsockname()[1], c.getsockname()[1], flush=True); time.sleep(60)' >"$BA
     jq -e '.endpoints_detail[0].probe == null' "$R"
 }
 
-@test "reanalyze re-judges every stored bundle; bundles left unjudged by a crash are judged at start" {
+@test "reanalyze re-judges every stored bundle; bundles left unjudged are judged at start, or by the report" {
     start_server
     for i in 1 2 3; do
         jq --arg id "00000000-0000-4000-8000-00000000000$i" --arg ep "$(printf '%032x' "$i")" \
@@ -190,15 +190,22 @@ print(s.getsockname()[1], c.getsockname()[1], flush=True); time.sleep(60)' >"$BA
     [ "$status" -eq 0 ]
     [[ "$output" == "re-judged 3 of 3 bundles"* ]]
     # as after a kill -9 between storing and judging: no analysis recorded
-    "$PYTHON" -c 'import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute("DELETE FROM analysis"); d.commit()' "$DATA/tenken.db"
-    run "$TENKEN" report --org acme --data "$DATA" --format json
-    echo "$output" | jq -e '.endpoints == 0 and .pending == 3'
+    forget() { "$PYTHON" -c 'import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute("DELETE FROM analysis"); d.commit()' "$DATA/tenken.db"; }
+    analysed() { "$PYTHON" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM analysis").fetchone()[0])' "$DATA/tenken.db"; }
+    forget
+    [ "$(analysed)" -eq 0 ]
+    # the server queues them again at start, and its analysts judge them
     start_server
-    for _ in $(seq 100); do
-        "$TENKEN" report --org acme --data "$DATA" --format json | jq -e '.endpoints == 3' >/dev/null && break
-        sleep 0.1
-    done
+    for _ in $(seq 100); do [ "$(analysed)" -eq 3 ] && break; sleep 0.1; done
+    [ "$(analysed)" -eq 3 ]
+    kill "$SERVER"; wait "$SERVER" || true; SERVER=
+    # with no server, the report itself judges what is not analysed yet
+    forget
+    run "$TENKEN" report --org acme --data "$DATA" --format json --kb /nonexistent/kb
+    [ "$status" -eq 3 ]
+    [ "$(analysed)" -eq 0 ]
     "$TENKEN" report --org acme --data "$DATA" --format json | jq -e '.endpoints == 3 and .pending == 0 and .shares.malware_disk.endpoints == 3'
+    [ "$(analysed)" -eq 3 ]
     run "$TENKEN" reanalyze --data "$DATA" --org nosuch
     [ "$status" -eq 3 ]
 }
