@@ -12,7 +12,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "bundle/bundle.h"
 #include "bundle/bundle_read.h"
@@ -24,6 +23,7 @@
 #include "core/addr.h"
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/gz.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "store/store.h"
@@ -400,33 +400,6 @@ static void probe_upload(struct tk_server *s, const struct tk_org *org, const ch
 
 /* ---- upload ------------------------------------------------------------------------------ */
 
-/* gzip -> out, bounded by out->max (a decompression bomb stops there). */
-static int gunzip(const struct tk_buf *in, struct tk_buf *out)
-{
-    z_stream z = { 0 };
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-        return TK_ENOMEM;
-    z.next_in = (Bytef *)in->ptr;
-    z.avail_in = (uInt)in->len;
-    unsigned char chunk[65536];
-    int zr = Z_OK, rc = 0;
-    while (zr != Z_STREAM_END && !rc) {
-        z.next_out = chunk;
-        z.avail_out = sizeof chunk;
-        zr = inflate(&z, Z_NO_FLUSH);
-        if (zr != Z_OK && zr != Z_STREAM_END) {
-            rc = TK_EPARSE;
-            break;
-        }
-        if (tk_buf_add(out, chunk, sizeof chunk - z.avail_out) != 0)
-            rc = TK_ELIMIT;
-        if (zr == Z_OK && z.avail_in == 0 && z.avail_out != 0)
-            rc = TK_EPARSE; /* truncated */
-    }
-    inflateEnd(&z);
-    return rc;
-}
-
 /* An answer decided along the way: status, message (error) or body (success), and the note
  * for the access log. */
 struct verdict {
@@ -454,7 +427,7 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
                (unsigned char)r->body.ptr[1] == 0x8b);
     struct tk_bundle b;
     bool have_bundle = false;
-    int rc = gz ? gunzip(&r->body, &plain) : 0;
+    int rc = gz ? tk_gunzip(r->body.ptr, r->body.len, &plain) : 0;
     if (rc) {
         verdict(v, rc == TK_ELIMIT ? 413 : MHD_HTTP_BAD_REQUEST,
                 rc == TK_ELIMIT ? "the bundle is larger than this server accepts once "
@@ -490,8 +463,10 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
         .received = now,
         /* the PC's clock decides "newest" only up to the server's own time */
         .collected = b.host.started < now ? b.host.started : now,
-        .json = json->ptr,
-        .json_len = json->len,
+        /* kept as it came: a gzip body is a tenth of its JSON (inflated again to judge it) */
+        .json = r->body.ptr,
+        .json_len = r->body.len,
+        .gzip = gz,
     };
     char probe[64] = "";
     probe_upload(s, org, source, probe);

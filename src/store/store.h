@@ -36,8 +36,9 @@ struct tk_upload {
     const char *bundle_id, *endpoint_id, *hostname;
     const char *source;      /* the address the upload came from */
     int64_t received, collected; /* seconds; collected: the scan's start (-1 unknown) */
-    const void *json;        /* the bundle as received (after any gzip) */
+    const void *json;        /* the bundle as received: JSON, or its gzip when gzip */
     size_t json_len;
+    bool gzip;
     const char *probe;       /* the probe result, or NULL */
     const void *digest;      /* its analysis (report/digest.h), or NULL: judged later */
     size_t digest_len;

@@ -241,6 +241,15 @@ print(s.getsockname()[1], c.getsockname()[1], flush=True); time.sleep(60)' >"$BA
     run "$TENKEN" scan --upload "$URL" --token nonsense
     [ "$status" -eq 2 ]
     [ "$("$TENKEN" report --org acme --data "$DATA" --format json | jq .endpoints)" -eq 1 ]
+    # the collector sends gzip, and the server keeps the body as it came (judged from it above);
+    # a plain JSON body is kept as JSON
+    "$PYTHON" - "$DATA/tenken.db" "$BATS_TEST_TMPDIR/t.json" <<'PY'
+import json, sqlite3, sys, zlib
+text = open(sys.argv[2], "rb").read()
+gz, blob = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT gzip, json FROM bundle WHERE bundle_id = ?", (json.loads(text)["bundle_id"],)).fetchone()
+assert gz == 1 and zlib.decompress(blob, 16 + 15) == text and len(blob) < len(text) // 2
+PY
 }
 
 @test "the report by mail, through a local SMTP sink" {

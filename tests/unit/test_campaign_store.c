@@ -505,9 +505,19 @@ static void test_reopen_and_migrate(void **state)
     snprintf(o.name, sizeof o.name, "acme");
     assert_int_equal(fx->s->ops->org_add(fx->s, &o, "h1", &fx->err), 0);
     create(fx, "kanagawa-2026", &c, NULL);
+    /* a bundle kept as plain JSON, as every version before 8 kept them */
+    static const char text[] = "{\"bundle\":1}";
+    struct tk_upload u = {
+        .bundle_id = "00000000-0000-4000-8000-000000000001", .endpoint_id = "e1",
+        .hostname = "pc1", .source = "", .received = 1, .collected = 1,
+        .json = text, .json_len = sizeof text - 1,
+    };
+    enum tk_upload_result res;
+    assert_int_equal(fx->s->ops->bundle_put(fx->s, o.id, &u, &res, &fx->err), 0);
+    assert_int_equal(res, TK_UPLOAD_STORED);
     tk_store_close(fx->s);
     fx->s = NULL;
-    assert_int_equal(user_version(fx->dir), 7);
+    assert_int_equal(user_version(fx->dir), 8);
 
     assert_int_equal(tk_store_open(&fx->s, fx->dir, &fx->err), 0);
     assert_int_equal(fx->s->ops->campaign_get(fx->s, c.id, &fx->a, &got, &fx->err), 0);
@@ -528,13 +538,18 @@ static void test_reopen_and_migrate(void **state)
                                   "DROP TABLE camp_audit; DROP TABLE camp_contact;"
                                   " DROP TABLE camp_device; DROP TABLE camp_case;"
                                   " DROP TABLE campaign; ALTER TABLE apikey DROP COLUMN campaigns;"
-                                  " PRAGMA user_version=5;",
+                                  " ALTER TABLE bundle DROP COLUMN gzip; PRAGMA user_version=5;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(user_version(fx->dir), 5);
     assert_int_equal(tk_store_open(&fx->s, fx->dir, &fx->err), 0);
-    assert_int_equal(user_version(fx->dir), 7);
+    assert_int_equal(user_version(fx->dir), 8);
+    struct tk_stored_bundle sb = { .json = TK_BUF_INIT(1 << 20) };
+    assert_int_equal(fx->s->ops->bundle_get(fx->s, u.bundle_id, &sb, &fx->err), 0);
+    assert_int_equal(sb.json.len, sizeof text - 1);
+    assert_memory_equal(sb.json.ptr, text, sizeof text - 1);
+    tk_buf_release(&sb.json);
     struct tk_org og;
     assert_int_equal(fx->s->ops->org_get(fx->s, "acme", &og, &fx->err), 0);
     assert_int_equal(fx->s->ops->campaign_get(fx->s, c.id, &fx->a, &got, &fx->err), TK_ENOENT);
