@@ -31,7 +31,7 @@
 
 #define POOL_MAX 64
 #define ANALYSTS_MAX 8
-#define QUEUE_MAX 1000000 /* past it an upload stays pending until a report or the next start */
+#define QUEUE_MAX 100000 /* past it an upload stays pending until a report or the next start */
 
 /* Idle handles (store connections, judges) kept for the next request. */
 struct pool {
