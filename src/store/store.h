@@ -40,8 +40,6 @@ struct tk_upload {
     size_t json_len;
     bool gzip;
     const char *probe;       /* the probe result, or NULL */
-    const void *digest;      /* its analysis (report/digest.h), or NULL: judged later */
-    size_t digest_len;
 };
 
 enum tk_upload_result {

@@ -471,8 +471,6 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
         rc = tk_sq_fail(s, err, "cannot store the bundle");
         goto out;
     }
-    if (u->digest && (rc = put_digest(s, u->bundle_id, u->digest, u->digest_len, err)) != 0)
-        goto out;
     *result = TK_UPLOAD_STORED;
 out:
     return rc;
