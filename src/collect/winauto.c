@@ -36,7 +36,7 @@
 #define MAX_DEPTH 8                 /* folders of tasks */
 #define MAX_STARTUP 10000           /* entries looked at per Startup folder */
 #define MAX_ACTIONS 32              /* Exec actions read per task (Task Scheduler allows 32) */
-#define LNK_MAX ((size_t)1 << 20)   /* shortcut files larger than this are not read */
+#define LNK_MAX ((size_t)1 << 20)   /* what is read of a shortcut file */
 
 static const struct {
     const char *why;
@@ -497,11 +497,12 @@ int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
         return TK_EPARSE;
     uint32_t flags = tk_le32(p + 0x14);
     size_t at = LNK_HEADER;
-    /* the targets the link names, in the order Windows uses them: the environment block
-     * (when the link says it has one), the item id list, then LinkInfo, the relative path */
-    struct tk_buf env = TK_BUF_INIT(1 << 16), ids = TK_BUF_INIT(1 << 16),
-                  info = TK_BUF_INIT(1 << 16), relative = TK_BUF_INIT(1 << 17),
-                  args = TK_BUF_INIT(1 << 17);
+    /* the targets the link names (their order is decided below) and its arguments; each
+     * bounded by what n bytes can decode to (UTF-16 to UTF-8: at most 3 bytes for 2), so
+     * that no part the link does not use can fail the whole link by its size */
+    size_t cap = n / 2 * 3 + 16;
+    struct tk_buf env = TK_BUF_INIT(cap), ids = TK_BUF_INIT(cap), info = TK_BUF_INIT(cap),
+                  relative = TK_BUF_INIT(cap), args = TK_BUF_INIT(cap);
     int rc = 0;
     if (flags & LNK_ID_LIST) {
         if (n - at < 2)
@@ -538,8 +539,7 @@ int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
         if (to && unit == 2)
             rc = tk_utf16le_to_utf8(p + at, len, to);
         else if (to)
-            for (size_t k = 0; k < len && !rc; k++)
-                rc = tk_buf_addc(to, p[at + k] < 0x80 && p[at + k] ? (char)p[at + k] : '?');
+            rc = lnk_ansi(p + at, len, 0, to);
         at += len;
     }
     /* extra data: the target with its environment variables ("%windir%\\system32\\…") */
@@ -603,9 +603,11 @@ int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out)
  * ("target arguments"), like a Run value. */
 static int startup_link(struct tk_collect_ctx *ctx, const char *path, const char *user)
 {
-    struct tk_buf raw = TK_BUF_INIT(LNK_MAX), cmd = TK_BUF_INIT(1 << 18);
+    /* the command holds at most every part of the link once, decoded (see tk_lnk_command) */
+    struct tk_buf raw = TK_BUF_INIT(LNK_MAX), cmd = TK_BUF_INIT(8 * LNK_MAX);
     struct tk_err e = { 0 };
-    int rc = tk_fs_read(ctx->root, path, &raw, &e);
+    /* the first LNK_MAX bytes: padding after the link's blocks does not hide it */
+    int rc = tk_fs_read_head(ctx->root, path, LNK_MAX, &raw, &e);
     if (rc) {
         if (rc != TK_ENOENT && rc != TK_EACCES)
             tk_collect_error(ctx, path, &e);

@@ -18,11 +18,14 @@ const char *tk_autostart_trait(const char *cmd, bool service);
 int tk_task_actions(const void *raw, size_t n, int (*fn)(void *ud, const char *cmd), void *ud);
 
 /* What a Windows shortcut (.lnk, the Shell Link format) runs, appended to out as "target
- * arguments" (the target quoted when it has a space): the target from the link's LinkInfo
- * (a local path, or a share and the path under it), else from its environment-variable
- * block, else its relative path. 0; TK_ENOENT for a link that names neither a target nor
- * arguments (one holding only an item id list); TK_EPARSE for what is not a shell link or
- * runs past its end; TK_ENOMEM. */
+ * arguments" (the target quoted when it has a space). The link may name its target up to
+ * four ways: LinkInfo (a local path, or a share and the path under it), the item id list
+ * (a volume and file entries), the environment-variable block and the relative path. The
+ * one shown first is the environment block when the link's HasExpString flag says Windows
+ * uses it, else LinkInfo, else the id list; every other target that differs (8.3 short
+ * names of the same path do not) follows as " (also …)". The relative path counts only
+ * when there is nothing else. 0; TK_ENOENT for a link that names neither a target nor
+ * arguments; TK_EPARSE for what is not a shell link or runs past its end; TK_ENOMEM. */
 struct tk_buf;
 int tk_lnk_command(const void *raw, size_t n, struct tk_buf *out);
 

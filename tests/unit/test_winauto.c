@@ -15,7 +15,7 @@
 #include "core/err.h"
 #include "core/le.h"
 
-#define LINK_MAX 4096
+#define LINK_MAX (1 << 17)
 
 struct link {
     unsigned char b[LINK_MAX];
@@ -184,6 +184,28 @@ static void test_local_ansi(void **state)
     assert_string_equal(command(&l, &rc), "C:\\Users\\Public\\r?sum?.exe /quiet");
     assert_int_equal(rc, 0);
     assert_string_equal(tk_autostart_trait(command(&l, &rc), false), "tmp-path");
+}
+
+/* A part the link does not use cannot hide the one it does by its size: a relative path of
+ * 44,000 CJK characters (132,000 bytes of UTF-8) next to a LinkInfo target. */
+static void test_long_unused_part(void **state)
+{
+    (void)state;
+    static struct link l;
+    int rc;
+    header(&l, LINK_INFO | RELATIVE | ARGS | UNICODE_);
+    info_local(&l, "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", true);
+    unsigned char c[2];
+    tk_put_le16(c, 44000);
+    add(&l, c, 2);
+    for (int i = 0; i < 44000; i++)
+        add(&l, "\x00\x4e", 2); /* U+4E00 */
+    counted(&l, "-w hidden -enc SQBFAFgA");
+    end(&l);
+    assert_string_equal(command(&l, &rc),
+                        "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -w "
+                        "hidden -enc SQBFAFgA");
+    assert_int_equal(rc, 0);
 }
 
 static void test_share(void **state)
@@ -367,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_local_unicode),
         cmocka_unit_test(test_local_ansi),
         cmocka_unit_test(test_share),
+        cmocka_unit_test(test_long_unused_part),
         cmocka_unit_test(test_env_relative_args),
         cmocka_unit_test(test_id_list),
         cmocka_unit_test(test_hostile),
