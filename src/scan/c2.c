@@ -206,7 +206,12 @@ static void dns_cache(struct tk_bundle *b, const struct tk_iocs *iocs)
         tk_bundle_error(b, "c2", "DNS client cache", &err);
     const char *name = names.ptr;
     for (size_t i = 0; i < n && hits < MAX_HITS; i++, name += strlen(name) + 1) {
-        const struct tk_ioc *ioc = lookup(iocs, tk_str_c(name), true);
+        /* a host name's characters only: another byte (a control character, say) is not a
+         * name the resolver looked up, and must not reach the detection's text */
+        size_t k = 0;
+        while (name[k] && word_char(name[k]))
+            k++;
+        const struct tk_ioc *ioc = name[k] ? NULL : lookup(iocs, tk_str_c(name), true);
         if (!ioc)
             continue;
         struct tk_detection proto = { .kind = "connection", .remote = name, .pid = -1,
