@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/attr.h"
 #include "core/arena.h"
@@ -68,12 +69,20 @@ struct tk_item {
     const char *user;
     const char *arch;
     const char *id;     /* flatpak ref, snap name, extension id */
-    const char *status; /* dpkg/rpm state, e.g. "installed", "config-files" */
+    const char *status; /* dpkg/rpm state ("installed", "config-files"); "msi" (registry) */
     const char *source_package, *source_version; /* dpkg: the source package */
     const char *browser, *profile;               /* extensions */
     enum tk_tri enabled;                         /* extensions */
     const char *version_from;                    /* file or record the version came from */
 };
+
+/* A package removed with only its configuration left (status other than "installed"): not
+ * software that runs. Only packages: the status of other items says something else. */
+static inline bool tk_item_removed(const struct tk_item *it)
+{
+    return it->kind && strcmp(it->kind, "package") == 0 && it->status &&
+           strcmp(it->status, "installed") != 0;
+}
 
 struct tk_addr {
     const char *address;

@@ -538,7 +538,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     }
     end_progress(&prog);
     b.host.finished = tk_time_now();
-    if (b.scan.live && strcmp(tk_sys_system_root(), "/") != 0) /* a running Windows system */
+    if (b.scan.live && strcmp(tk_sys_os_family(), "windows") == 0) /* under the system drive */
         tk_bundle_native_paths(&b, tk_sys_system_root());
     if (c == 0)
         c = judge_run(&judge, &b, &err);

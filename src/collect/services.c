@@ -46,7 +46,7 @@ static const char *package_version(struct tk_collect_ctx *ctx, const char *name)
     for (size_t i = 0; i < ctx->b->nitems; i++) {
         const struct tk_item *it = &ctx->b->items[i];
         if (strcmp(it->kind ? it->kind : "", "package") == 0 && strcmp(it->name, name) == 0 &&
-            (!it->status || strcmp(it->status, "installed") == 0))
+            !tk_item_removed(it))
             return it->version;
     }
     return NULL;

@@ -247,8 +247,7 @@ static struct found package_version(struct tk_collect_ctx *ctx, const char *cons
         for (size_t i = 0; i < ctx->b->nitems; i++) {
             const struct tk_item *it = &ctx->b->items[i];
             if (!it->kind || strcmp(it->kind, "package") != 0 ||
-                strcmp(it->name, packages[k]) != 0 || !it->version ||
-                (it->status && strcmp(it->status, "installed") != 0))
+                strcmp(it->name, packages[k]) != 0 || !it->version || tk_item_removed(it))
                 continue;
             f.version = it->version;
             f.version_from = tk_bundle_printf(ctx->b, "%s:%s", it->source, it->name);

@@ -242,38 +242,52 @@ int tk_collect_win_users(struct tk_collect_ctx *ctx)
 
 #define UNINSTALL "Microsoft\\Windows\\CurrentVersion\\Uninstall"
 
+/* An item of source from a key that holds a product's DisplayName, DisplayVersion,
+ * Publisher and InstallLocation (an Uninstall subkey, or the installer's InstallProperties);
+ * NULL when the key has no name or the item bound is reached (counted as dropped). */
+static struct tk_item *program_item(struct tk_collect_ctx *ctx, struct tk_winreg_key *k,
+                                    const char *source, const char *id, const char *user)
+{
+    struct tk_buf name = TK_BUF_INIT(4096), v = TK_BUF_INIT(4096);
+    struct tk_item *it = NULL;
+    if (tk_winreg_str(k, "DisplayName", &name) != 0 || !name.len)
+        goto out;
+    const char *version = tk_winreg_str(k, "DisplayVersion", &v) == 0 ? tk_buf_cstr(&v) : NULL;
+    it = tk_collect_item(ctx, source, "application", tk_buf_cstr(&name), version, NULL);
+    if (!it)
+        goto out;
+    it->user = user;
+    it->id = id ? tk_bundle_strdup(ctx->b, id) : NULL;
+    it->version_from = version ? tk_bundle_strdup(ctx->b, tk_winreg_key_path(k)) : NULL;
+    if (tk_winreg_str(k, "Publisher", &v) == 0)
+        it->vendor = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
+    if (tk_winreg_str(k, "InstallLocation", &v) == 0 && v.len)
+        it->path = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
+out:
+    tk_buf_release(&name);
+    tk_buf_release(&v);
+    return it;
+}
+
 /* One Uninstall subkey as an item; entries without a name, and updates of another
  * product, are not software of their own. */
 static int uninstall_entry(struct tk_collect_ctx *ctx, struct tk_winreg_key *k, const char *arch,
                            const char *user)
 {
-    struct tk_buf name = TK_BUF_INIT(4096), v = TK_BUF_INIT(4096);
-    int rc = 0;
-    uint32_t sys = 0;
-    if (tk_winreg_str(k, "DisplayName", &name) != 0 ||
-        tk_winreg_str(k, "ParentKeyName", &v) == 0)
-        goto out;
-    const char *path = tk_winreg_key_path(k);
-    const char *base = strrchr(path, '\\');
-    struct tk_item *it = NULL;
-    const char *version = tk_winreg_str(k, "DisplayVersion", &v) == 0 ? tk_buf_cstr(&v) : NULL;
-    it = tk_collect_item(ctx, "registry", "application", tk_buf_cstr(&name), version, NULL);
-    if (!it)
-        goto out; /* past the bound: counted as dropped */
-    it->arch = arch;
-    it->user = user;
-    it->id = base ? tk_bundle_strdup(ctx->b, base + 1) : NULL;
-    it->version_from = version ? tk_bundle_strdup(ctx->b, path) : NULL;
-    if (tk_winreg_str(k, "Publisher", &v) == 0)
-        it->vendor = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
-    if (tk_winreg_str(k, "InstallLocation", &v) == 0)
-        it->path = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
-    if (tk_winreg_dword(k, "WindowsInstaller", &sys) == 0 && sys == 1)
-        it->status = "msi";
-out:
-    tk_buf_release(&name);
-    tk_buf_release(&v);
-    return rc;
+    struct tk_buf parent = TK_BUF_INIT(4096);
+    bool update = tk_winreg_str(k, "ParentKeyName", &parent) == 0;
+    tk_buf_release(&parent);
+    if (update)
+        return 0;
+    const char *base = strrchr(tk_winreg_key_path(k), '\\');
+    struct tk_item *it = program_item(ctx, k, "registry", base ? base + 1 : NULL, user);
+    uint32_t msi = 0;
+    if (it) {
+        it->arch = arch;
+        if (tk_winreg_dword(k, "WindowsInstaller", &msi) == 0 && msi == 1)
+            it->status = "msi";
+    }
+    return 0;
 }
 
 static int uninstall_list(struct tk_collect_ctx *ctx, const char *path, const char *arch,
@@ -338,7 +352,10 @@ static bool product_code(const char *packed, char code[39])
 }
 
 /* The product codes the Uninstall keys listed, upper case, as a set (a lookup per product:
- * an image with many of both is not a quadratic walk). */
+ * an image with many of both is not a quadratic walk); products added from the installer's
+ * keys join it, so one listed under two SIDs is added once. */
+static const char listed_mark = 1; /* a set: what a key maps to is never read */
+
 static int listed_codes(const struct tk_bundle *b, struct tk_map *set)
 {
     for (size_t i = 0; i < b->nitems; i++) {
@@ -349,20 +366,19 @@ static int listed_codes(const struct tk_bundle *b, struct tk_map *set)
         char up[39];
         for (size_t k = 0; k <= n; k++)
             up[k] = it->id[k] >= 'a' && it->id[k] <= 'z' ? (char)(it->id[k] - 32) : it->id[k];
-        int rc = tk_map_put(set, (struct tk_str){ up, n }, (void *)it);
+        int rc = tk_map_put(set, (struct tk_str){ up, n }, (void *)&listed_mark);
         if (rc)
             return rc == TK_ENOMEM ? rc : 0; /* past the bound: products may repeat */
     }
     return 0;
 }
 
-static int msi_products_of(struct tk_collect_ctx *ctx, const struct tk_map *listed,
-                           const char *sid, const char *user)
+static int msi_products_of(struct tk_collect_ctx *ctx, struct tk_map *listed, const char *sid,
+                           const char *user)
 {
     struct tk_winreg_key *list, *k;
     struct tk_err e = { 0 };
-    struct tk_buf path = TK_BUF_INIT(2048), name = TK_BUF_INIT(1024), v = TK_BUF_INIT(4096),
-                  display = TK_BUF_INIT(4096);
+    struct tk_buf path = TK_BUF_INIT(2048), name = TK_BUF_INIT(1024);
     int rc = tk_buf_addf(&path, MSI_USERDATA "\\%s\\Products", sid);
     if (rc || (rc = tk_winreg_key_open(ctx->reg, tk_buf_cstr(&path), &list, &e)) != 0) {
         tk_buf_release(&path);
@@ -379,28 +395,15 @@ static int msi_products_of(struct tk_collect_ctx *ctx, const struct tk_map *list
                         n) != 0 ||
             tk_winreg_key_open(ctx->reg, tk_buf_cstr(&path), &k, &e) != 0)
             continue;
-        if (tk_winreg_str(k, "DisplayName", &display) == 0 && display.len) {
-            const char *version =
-                tk_winreg_str(k, "DisplayVersion", &v) == 0 ? tk_buf_cstr(&v) : NULL;
-            struct tk_item *it = tk_collect_item(ctx, "msi", "application",
-                                                 tk_buf_cstr(&display), version, NULL);
-            if (it) {
-                it->user = user;
-                it->id = tk_bundle_strdup(ctx->b, code);
-                it->version_from = version ? tk_bundle_strdup(ctx->b, tk_buf_cstr(&path)) : NULL;
-                if (tk_winreg_str(k, "Publisher", &v) == 0)
-                    it->vendor = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
-                if (tk_winreg_str(k, "InstallLocation", &v) == 0 && v.len)
-                    it->path = tk_bundle_strdup(ctx->b, tk_buf_cstr(&v));
-            }
+        if (program_item(ctx, k, "msi", code, user)) {
+            int put = tk_map_put(listed, (struct tk_str){ code, 38 }, (void *)&listed_mark);
+            rc = put == TK_ENOMEM ? put : 0; /* past the bound: products may repeat */
         }
         tk_winreg_key_close(k);
     }
     tk_winreg_key_close(list);
     tk_buf_release(&path);
     tk_buf_release(&name);
-    tk_buf_release(&v);
-    tk_buf_release(&display);
     return rc;
 }
 

@@ -1527,9 +1527,8 @@ int tk_match_bundle(struct tk_matcher *m, struct tk_bundle *b, struct tk_err *er
     size_t ncatalog = 0;
     for (size_t i = 0; i < b->nitems && !rc; i++) {
         const struct tk_item *it = &b->items[i];
-        if (it->kind && strcmp(it->kind, "package") == 0 && it->status &&
-            strcmp(it->status, "installed") != 0)
-            continue; /* removed packages with only their configuration left */
+        if (tk_item_removed(it))
+            continue;
         struct product *p = identify(m, it);
         if (p && normalize(p, it, &ver) == 0) {
             struct group *g = group_for(&r, p, NULL, tk_buf_cstr(&ver), it->version);
