@@ -1436,6 +1436,21 @@ static int lifecycle_finding(struct run *r, const struct group *g, enum tk_findi
     return add_evidence(r, &r->b->findings[index], g);
 }
 
+/* The newest line of p still supported at now: what an unsupported release should move to
+ * when its line does not name it (a line's latest goes stale, the catalog's dates do not). */
+static const char *newest_supported(const struct product *p, int64_t now)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < p->nlines; i++) {
+        const struct line *l = &p->lines[i];
+        if (strcmp(l->prefix, "*") == 0 || (l->eol && date_passed(l->eol, now)))
+            continue;
+        if (!best || tk_vercmp(p->scheme, tk_str_c(l->prefix), tk_str_c(best)) > 0)
+            best = l->prefix;
+    }
+    return best;
+}
+
 static int check_lifecycle(struct run *r, const struct group *g)
 {
     const struct product *p = g->p;
@@ -1445,7 +1460,8 @@ static int check_lifecycle(struct run *r, const struct group *g)
     if (!l)
         return 0;
     if (l->eol && date_passed(l->eol, r->now))
-        return lifecycle_finding(r, g, TK_F_VULN_UNSUPPORTED, l->latest, l->eol);
+        return lifecycle_finding(r, g, TK_F_VULN_UNSUPPORTED,
+                                 l->latest ? l->latest : newest_supported(p, r->now), l->eol);
     if (l->latest && tk_vercmp(p->scheme, tk_str_c(g->version), tk_str_c(l->latest)) < 0)
         return lifecycle_finding(r, g, TK_F_VULN_OUTDATED, l->latest, NULL);
     return 0;

@@ -228,6 +228,8 @@ os_findings() {
     [ "$status" -eq 0 ]
     [ "$output" = "TK-VULN-UNSUPPORTED|microsoft-windows-11||high" ]
     jq -e '.findings[] | select(.id == "TK-VULN-UNSUPPORTED") | .vulnerability.eol == "2025-11-11"' "$BATS_TEST_TMPDIR/e.json"
+    # told to move to the newest Windows 11 release still supported when it was scanned
+    jq -e '.findings[] | select(.id == "TK-VULN-UNSUPPORTED") | .vulnerability.update_to == "10.0.26200"' "$BATS_TEST_TMPDIR/e.json"
     os_image "$BATS_TEST_TMPDIR/f" "Windows 10 Enterprise" 6.3 26200 7171
     run os_findings "$BATS_TEST_TMPDIR/f"
     [ "$status" -eq 0 ]
@@ -236,6 +238,11 @@ os_findings() {
     # IoT Enterprise LTSC 2021 is serviced until 2032, longer than Enterprise LTSC 2021 (2027)
     os_image "$BATS_TEST_TMPDIR/h" "Windows 10 IoT Enterprise LTSC 2021" 6.3 19044 5000
     run os_findings "$BATS_TEST_TMPDIR/h"
+    [ "$status" -eq 0 ]
+    [ "$output" = "" ]
+    # Windows 11 IoT Enterprise (not LTSC) follows Enterprise's 36 months: 24H2 until 2027
+    os_image "$BATS_TEST_TMPDIR/i" "Windows 10 IoT Enterprise" 6.3 26100 4000
+    run os_findings "$BATS_TEST_TMPDIR/i"
     [ "$status" -eq 0 ]
     [ "$output" = "" ]
     # a release newer than the knowledge base is not guessed at
