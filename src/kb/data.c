@@ -297,7 +297,6 @@ static int curated_rows(struct loader *l, const struct tk_stanza *s, struct tk_s
                                       l->file, f->line, (int)r.bound[b].version.n,
                                       r.bound[b].version.p, tk_vscheme_name(vs));
             st = l->range;
-            l->stats->ranges++;
         } else if (tk_str_eq_c(f->name, "fixed")) {
             st = l->fixed;
         } else if (tk_str_eq_c(f->name, "source")) {
@@ -329,16 +328,6 @@ static int vuln_stanza(void *ud, const struct tk_stanza *s, struct tk_err *err)
     if (!valid_cve(cve))
         return tk_err_set(err, TK_EPARSE, "%s:%zu: cve must look like CVE-2024-12345", l->file,
                           s->line);
-    for (size_t i = 0; i < s->n; i++) {
-        struct tk_str product = s->f[i].value;
-        bool found;
-        if (!tk_str_eq_c(s->f[i].name, "product"))
-            continue;
-        product_scheme(l, product, &found);
-        if (!found)
-            return tk_err_set(err, TK_EPARSE, "%s:%zu: %.*s: unknown product \"%.*s\"", l->file,
-                              s->f[i].line, (int)cve.n, cve.p, (int)product.n, product.p);
-    }
     if (!tk_stanza_count(s, "product") || !tk_stanza_count(s, "affected") ||
         !tk_stanza_count(s, "source"))
         return tk_err_set(err, TK_EPARSE, "%s:%zu: %.*s needs product, affected and source",
@@ -375,17 +364,29 @@ static int vuln_stanza(void *ud, const struct tk_stanza *s, struct tk_err *err)
         if (tk_str_eq_c(s->f[i].name, "cwe"))
             tk_buf_addf(&cwes, "%s%.*s", cwes.len ? "," : "", (int)s->f[i].value.n,
                         s->f[i].value.p);
+    /* each product: known, named once, then its rows (the load is one transaction: an error
+     * here leaves nothing behind) */
     for (size_t i = 0; i < s->n && !rc; i++) {
+        struct tk_str product = s->f[i].value;
         if (!tk_str_eq_c(s->f[i].name, "product"))
             continue;
-        bool found;
-        enum tk_vscheme vs = product_scheme(l, s->f[i].value, &found);
-        rc = curated_rows(l, s, s->f[i].value, vs, none, cv, vec,
-                          (struct tk_str){ tk_buf_cstr(&cwes), cwes.len }, err);
+        bool found, again = false;
+        enum tk_vscheme vs = product_scheme(l, product, &found);
+        for (size_t k = 0; k < i; k++)
+            again |= tk_str_eq_c(s->f[k].name, "product") && tk_str_eq(s->f[k].value, product);
+        if (!found || again)
+            rc = tk_err_set(err, TK_EPARSE, "%s:%zu: %.*s: %s product \"%.*s\"", l->file,
+                            s->f[i].line, (int)cve.n, cve.p, found ? "repeated" : "unknown",
+                            (int)product.n, product.p);
+        else
+            rc = curated_rows(l, s, product, vs, none, cv, vec,
+                              (struct tk_str){ tk_buf_cstr(&cwes), cwes.len }, err);
     }
     tk_buf_release(&cwes);
-    if (!rc)
+    if (!rc) {
         l->stats->vulns++;
+        l->stats->ranges += none ? 0 : tk_stanza_count(s, "affected"); /* once, not per product */
+    }
     return rc;
 }
 

@@ -54,6 +54,11 @@ cve() {
     printf '\ncve: CVE-2099-0001\nproduct: no-such-product\naffected: < 1\nsource: x\n' >"$BATS_TEST_TMPDIR/data/vulns/zz.txt"
     run "$TENKEN" kb check-data "$BATS_TEST_TMPDIR/data"
     [[ "$output" == *"unknown product"* ]]
+    # a product named twice in one stanza would give it every row twice
+    printf '\ncve: CVE-2099-0002\nproduct: google-chrome\nproduct: google-chrome\naffected: < 1\nsource: x\n' >"$BATS_TEST_TMPDIR/data/vulns/zz.txt"
+    run "$TENKEN" kb check-data "$BATS_TEST_TMPDIR/data"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"zz.txt:4: CVE-2099-0002: repeated product \"google-chrome\""* ]]
 }
 
 @test "done-when: Chrome 120.0.6099.109 and Zoom 5.15.0 give CVE-2023-7024 (KEV) and a Zoom CVE, offline" {
