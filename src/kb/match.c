@@ -31,7 +31,10 @@ struct line {
     const char *prefix, *latest, *released, *eol;
 };
 
-enum rule_field { F_NAME, F_PACKAGE, F_FLATPAK, F_SNAP, F_PATH, F_COUNT };
+/* F_OS: the name rules of products of kind os, kept apart so that they judge only items of
+ * kind os (a program named after Windows, "Windows 10 Update Assistant", is not Windows) and
+ * other name rules never judge the operating system. */
+enum rule_field { F_NAME, F_PACKAGE, F_FLATPAK, F_SNAP, F_PATH, F_OS, F_COUNT };
 
 struct rule {
     const char *field; /* name, package, flatpak, snap, path */
@@ -423,8 +426,8 @@ static int load_sources(struct tk_matcher *m, struct tk_err *err)
 
 static int field_of(const char *f)
 {
-    static const char *const names[F_COUNT] = { "name", "package", "flatpak", "snap", "path" };
-    for (int i = 0; i < F_COUNT; i++)
+    static const char *const names[F_OS] = { "name", "package", "flatpak", "snap", "path" };
+    for (int i = 0; i < F_OS; i++)
         if (strcmp(f, names[i]) == 0)
             return i;
     return -1;
@@ -449,6 +452,8 @@ static int build_index(struct tk_matcher *m)
             const char *pat = p->rules[k].pattern;
             if (f < 0 || !pat)
                 continue;
+            if (f == F_NAME && p->kind && strcmp(p->kind, "os") == 0)
+                f = F_OS;
             struct indexed_rule *r = tk_arena_alloc(&m->arena, sizeof *r);
             if (!r)
                 return TK_ENOMEM;
@@ -553,15 +558,8 @@ const char *tk_matcher_kb_date(const struct tk_matcher *m)
 /* ---- identity and versions ------------------------------------------------------------- */
 
 /* The best rule of one field for a value: exact patterns by lookup, wildcards by glob. */
-/* The operating system is an item of its own kind: a program named after Windows ("Windows
- * 10 Update Assistant") is not Windows, and Windows is no program. */
-static bool kind_fits(const struct product *p, bool os_item)
-{
-    return (p->kind && strcmp(p->kind, "os") == 0) == os_item;
-}
-
-static void best_in(struct tk_matcher *m, int f, const char *value, bool os_item,
-                    struct product **best, size_t *best_len)
+static void best_in(struct tk_matcher *m, int f, const char *value, struct product **best,
+                    size_t *best_len)
 {
     if (!value)
         return;
@@ -571,15 +569,14 @@ static void best_in(struct tk_matcher *m, int f, const char *value, bool os_item
         for (size_t i = 0; i <= n; i++)
             lower[i] = value[i] >= 'A' && value[i] <= 'Z' ? (char)(value[i] - 'A' + 'a') : value[i];
         const struct indexed_rule *r = tk_map_get(&m->exact[f], (struct tk_str){ lower, n });
-        if (r && kind_fits(r->p, os_item) && (!*best || r->literal > *best_len)) {
+        if (r && (!*best || r->literal > *best_len)) {
             *best = r->p;
             *best_len = r->literal;
         }
     }
     for (size_t i = 0; i < m->nwild[f]; i++) {
         const struct indexed_rule *r = &m->wild[f][i];
-        if ((!*best || r->literal > *best_len) && kind_fits(r->p, os_item) &&
-            tk_glob_match(r->pattern, tk_str_c(value))) {
+        if ((!*best || r->literal > *best_len) && tk_glob_match(r->pattern, tk_str_c(value))) {
             *best = r->p;
             *best_len = r->literal;
         }
@@ -589,24 +586,25 @@ static void best_in(struct tk_matcher *m, int f, const char *value, bool os_item
 /* The catalog product an item is: the most specific matching rule wins ("Mozilla Firefox *
  * ESR*" beats "Mozilla Firefox*" for an ESR name, whatever the catalog's order). Package
  * rules judge packages, flatpak and snap rules their ids, path rules install directories,
- * name rules everything else. */
+ * os products' name rules the operating system, name rules everything else. */
 static struct product *identify(struct tk_matcher *m, const struct tk_item *it)
 {
     if (!it->name || !it->source || (it->kind && strcmp(it->kind, "extension") == 0))
         return NULL;
     struct product *best = NULL;
     size_t best_len = 0;
-    bool os = it->kind && strcmp(it->kind, "os") == 0;
-    if (it->kind && strcmp(it->kind, "package") == 0) {
-        best_in(m, F_PACKAGE, it->name, false, &best, &best_len);
+    if (it->kind && strcmp(it->kind, "os") == 0) {
+        best_in(m, F_OS, it->name, &best, &best_len);
+    } else if (it->kind && strcmp(it->kind, "package") == 0) {
+        best_in(m, F_PACKAGE, it->name, &best, &best_len);
     } else if (strcmp(it->source, "flatpak") == 0) {
-        best_in(m, F_FLATPAK, it->name, false, &best, &best_len);
+        best_in(m, F_FLATPAK, it->name, &best, &best_len);
     } else if (strcmp(it->source, "snap") == 0) {
-        best_in(m, F_SNAP, it->name, false, &best, &best_len);
+        best_in(m, F_SNAP, it->name, &best, &best_len);
     } else {
         if (strcmp(it->source, "dir") == 0)
-            best_in(m, F_PATH, it->path, os, &best, &best_len);
-        best_in(m, F_NAME, it->name, os, &best, &best_len);
+            best_in(m, F_PATH, it->path, &best, &best_len);
+        best_in(m, F_NAME, it->name, &best, &best_len);
     }
     return best;
 }
