@@ -228,6 +228,8 @@ int tk_bundle_add_update(struct tk_bundle *b, const char *kb)
         at--;
     if (at > 0 && strcmp(h->updates[at - 1], kb) == 0)
         return 0;
+    if (h->nupdates >= TK_BUNDLE_MAX_UPDATES)
+        return TK_ELIMIT;
     const char *copy = tk_bundle_strdup(b, kb);
     const char **slot = copy ? push((void **)&h->updates, &h->nupdates, &h->cupdates,
                                     sizeof *slot, TK_BUNDLE_MAX_UPDATES)

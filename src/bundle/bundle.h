@@ -370,7 +370,7 @@ int tk_finding_add_evidence(struct tk_bundle *b, struct tk_finding *f, const cha
 int tk_service_add_socket(struct tk_bundle *b, struct tk_service *s, size_t sock_index);
 int tk_firewall_add_evidence(struct tk_bundle *b, const char *text);
 /* Records an installed update (copied), keeping host.updates sorted and without repeats;
- * TK_ENOMEM past TK_BUNDLE_MAX_UPDATES. */
+ * TK_ELIMIT past TK_BUNDLE_MAX_UPDATES, TK_ENOMEM. */
 #define TK_BUNDLE_MAX_UPDATES 4096
 int tk_bundle_add_update(struct tk_bundle *b, const char *kb);
 int tk_protection_add_evidence(struct tk_bundle *b, struct tk_protection *p, const char *text);

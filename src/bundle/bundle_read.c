@@ -198,13 +198,11 @@ static void read_host(struct rd *r, const struct tk_jv *h)
     const struct tk_jv *uv;
     tk_jv_foreach(tk_jv_get(h, "updates"), ui, uv)
     {
-        if (!tk_jv_is(uv, TK_JV_STRING) || ui >= TK_BUNDLE_MAX_UPDATES) {
-            bad(r, "updates", ui >= TK_BUNDLE_MAX_UPDATES ? "more than 4096 entries"
-                                                          : "expected strings");
-            break;
-        }
-        if (tk_bundle_add_update(r->b, tk_jv_str(uv)) != 0) {
-            bad(r, "updates", "out of memory");
+        int rc = tk_jv_is(uv, TK_JV_STRING) ? tk_bundle_add_update(r->b, tk_jv_str(uv)) : TK_EPARSE;
+        if (rc) {
+            bad(r, "updates", rc == TK_ELIMIT   ? "more than 4096 entries"
+                              : rc == TK_EPARSE ? "expected strings"
+                                                : "out of memory");
             break;
         }
     }

@@ -171,8 +171,8 @@ static int updates(struct tk_collect_ctx *ctx)
             continue;
         uint32_t state = 0;
         if (tk_winreg_dword(k, "CurrentState", &state) == 0 && state == 112 &&
-            ctx->b->host.nupdates < TK_BUNDLE_MAX_UPDATES)
-            rc = tk_bundle_add_update(ctx->b, kb);
+            (rc = tk_bundle_add_update(ctx->b, kb)) == TK_ELIMIT)
+            rc = 0; /* the first 4096 are kept */
         tk_winreg_key_close(k);
     }
     tk_buf_release(&name);

@@ -1,5 +1,6 @@
 /* test_bundle.c - the bundle model and its JSON form: ids, bounds and drop counters,
  * errors, severities, and the written document's shape. */
+#include <stdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,6 +127,24 @@ static void test_items_past_the_bound_are_dropped(void **state)
     tk_bundle_release(&b);
 }
 
+static void test_updates_sorted_unique_and_bounded(void **state)
+{
+    (void)state;
+    struct tk_bundle b;
+    char kb[16];
+    assert_int_equal(tk_bundle_init(&b, NULL), 0);
+    for (int i = TK_BUNDLE_MAX_UPDATES - 1; i >= 0; i--) {
+        snprintf(kb, sizeof kb, "KB%07d", i);
+        assert_int_equal(tk_bundle_add_update(&b, kb), 0);
+    }
+    assert_int_equal(tk_bundle_add_update(&b, "KB0000007"), 0); /* a repeat: no change */
+    assert_int_equal(tk_bundle_add_update(&b, "KB9999999"), TK_ELIMIT);
+    assert_int_equal(b.host.nupdates, TK_BUNDLE_MAX_UPDATES);
+    assert_string_equal(b.host.updates[0], "KB0000000");
+    assert_string_equal(b.host.updates[TK_BUNDLE_MAX_UPDATES - 1], "KB0004095");
+    tk_bundle_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_errors_are_bounded_and_counted),
         cmocka_unit_test(test_document_shape),
         cmocka_unit_test(test_items_past_the_bound_are_dropped),
+        cmocka_unit_test(test_updates_sorted_unique_and_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
