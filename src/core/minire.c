@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/err.h"
 #include "core/utf8.h"
 
 #define MAX_NODES 4096
@@ -332,6 +333,8 @@ static int parse_class(struct parser *ps)
             ps->i++;
             unsigned char d = ps->p[ps->i++];
             long hi;
+            if (d == '[' && posix_like(ps, ps->i)) /* [a-[:digit:]], [?-[.a.]]: PCRE2 refuses */
+                return fail(ps, "POSIX classes are not supported");
             if (d == '\\') {
                 if (ps->i >= ps->n)
                     return fail(ps, "\\ at the end");
@@ -909,8 +912,11 @@ size_t tk_minire_work(const struct tk_minire *r)
     return 5 * (size_t)r->n + 1;
 }
 
-bool tk_minire_search(const struct tk_minire *r, const char *text, size_t n, int *work)
+int tk_minire_search(const struct tk_minire *r, const char *text, size_t n, int *work,
+                     size_t nwork)
 {
+    if (nwork < tk_minire_work(r))
+        return TK_ELIMIT;
     /* two thread lists, the marks, and the stack add() needs (each instruction pushes at
      * most two others once) */
     struct list cur = { work, 0 }, next = { work + r->n, 0 };

@@ -14,7 +14,9 @@
  * case-insensitive matching (ASCII letters, and k and s also as U+212A and U+017F, as PCRE2
  * folds them; non-ASCII literals are refused there). Anything else - back references, lookaround,
  * possessive quantifiers, other inline options, Unicode properties - is refused with the
- * offset of what could not be read, rather than matched differently. */
+ * offset of what could not be read, rather than matched differently. Texts are taken to be
+ * UTF-8 (Windows paths, converted from UTF-16, are): where PCRE2 (MATCH_INVALID_UTF) never
+ * matches across a malformed byte, '.' and negated classes here may. */
 #ifndef TK_CORE_MINIRE_H
 #define TK_CORE_MINIRE_H
 
@@ -34,8 +36,10 @@ void tk_minire_free(struct tk_minire *r);
 /* The ints of work tk_minire_search needs for r (5 per instruction). */
 size_t tk_minire_work(const struct tk_minire *r);
 
-/* Whether the pattern occurs anywhere in text (n bytes); work holds tk_minire_work(r) ints
- * (the threads' lists), so that searching never allocates and threads each bring their own. */
-bool tk_minire_search(const struct tk_minire *r, const char *text, size_t n, int *work);
+/* Whether the pattern occurs anywhere in text (n bytes): 1 or 0. work holds nwork ints (the
+ * threads' lists; TK_ELIMIT when fewer than tk_minire_work(r)), so that searching never
+ * allocates and threads each bring their own. */
+int tk_minire_search(const struct tk_minire *r, const char *text, size_t n, int *work,
+                     size_t nwork);
 
 #endif

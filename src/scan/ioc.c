@@ -1,8 +1,6 @@
 /* ioc.c - loading IOC lists (LOKI/THOR text formats, STIX 2.1 bundles) and looking them up;
  * see ioc.h for the formats. Hashes and exact C2 values live in hash maps, CIDR ranges in a
- * list, file-name patterns as PCRE2 programs (JIT-compiled where available), or as
- * core/minire.h programs in builds without PCRE2. */
-#define PCRE2_CODE_UNIT_WIDTH 8
+ * list, file-name patterns as core/regex.h programs (PCRE2, or minire in builds without). */
 #include "scan/ioc.h"
 
 #include <ctype.h>
@@ -20,27 +18,17 @@
 #include "core/hash.h"
 #include "core/jdoc.h"
 #include "core/map.h"
+#include "core/regex.h"
 #include "scan/embedded.h"
 #include "tk_config.h"
 
-/* Filename IOCs are PCRE2 patterns; a build without PCRE2 (tenken.exe) reads them with
- * core/minire.h, which refuses (with a warning naming the line) what it cannot match as
- * PCRE2 would. */
-#if TK_HAVE_PCRE2
-#include <pcre2.h>
-typedef pcre2_code re_t;
+/* Filename IOCs are PCRE2 patterns (core/regex.h: PCRE2, or in a build without it the
+ * matcher that refuses, with a warning naming the line, what it cannot match as PCRE2 would). */
+typedef struct tk_regex re_t;
 static void re_free(re_t *c)
 {
-    pcre2_code_free(c);
+    tk_regex_free(c);
 }
-#else
-#include "core/minire.h"
-typedef struct tk_minire re_t;
-static void re_free(re_t *c)
-{
-    tk_minire_free(c);
-}
-#endif
 
 #define IOC_FILE_MAX (256 << 20)
 #define MAX_ENTRIES 10000000
@@ -313,30 +301,14 @@ static re_t *compile_re(struct tk_str re, bool literal_nocase, char *why, size_t
         tk_buf_release(&pat);
         return NULL;
     }
-#if TK_HAVE_PCRE2
-    int code;
-    PCRE2_SIZE off;
-    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (literal_nocase ? PCRE2_CASELESS : 0);
-    re_t *c = pcre2_compile((PCRE2_SPTR)pat.ptr, pat.len, opts, &code, &off, NULL);
-    tk_buf_release(&pat);
-    if (!c) {
-        PCRE2_UCHAR msg[160];
-        pcre2_get_error_message(code, msg, sizeof msg);
-        snprintf(why, whylen, "bad regex at offset %zu: %s", (size_t)off, (const char *)msg);
-        return NULL;
-    }
-    pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
-    return c;
-#else
-    const char *msg;
     size_t off;
-    re_t *c = tk_minire_compile(tk_buf_cstr(&pat), pat.len, literal_nocase, &msg, &off);
+    char msg[200];
+    re_t *c = tk_regex_compile(pat.ptr ? pat.ptr : "", pat.len, literal_nocase, &off, msg,
+                               sizeof msg);
     tk_buf_release(&pat);
     if (!c)
-        snprintf(why, whylen, "regex not read by this build (no PCRE2) at offset %zu: %s", off,
-                 msg);
+        snprintf(why, whylen, "bad regex at offset %zu: %s", off, msg);
     return c;
-#endif
 }
 
 static bool has_meta(struct tk_str s)
@@ -401,52 +373,23 @@ static int add_filename(struct tk_iocs *s, struct tk_str line, const char *desc,
     return 0;
 }
 
-#if TK_HAVE_PCRE2
 struct tk_ioc_scratch {
-    pcre2_match_data *md;
+    struct tk_regex_scratch *rx;
 };
 
+/* Every pattern is tried once on an empty text, so that the scratch has grown to the largest
+ * before the scan (memory runs out here, not silently on a file). */
 struct tk_ioc_scratch *tk_ioc_scratch_new(const struct tk_iocs *s)
 {
-    (void)s;
     struct tk_ioc_scratch *x = tk_calloc(1, sizeof *x);
-    if (x && !(x->md = pcre2_match_data_create(4, NULL))) {
-        tk_free(x);
-        x = NULL;
+    int rc = x && (x->rx = tk_regex_scratch_new()) ? 0 : TK_ENOMEM;
+    for (size_t i = 0; i < s->nfnames && rc >= 0; i++) {
+        rc = tk_regex_search(s->fnames[i].re, x->rx, "", 0);
+        if (rc >= 0 && s->fnames[i].fp)
+            rc = tk_regex_search(s->fnames[i].fp, x->rx, "", 0);
     }
-    return x;
-}
-
-void tk_ioc_scratch_free(struct tk_ioc_scratch *x)
-{
-    if (!x)
-        return;
-    pcre2_match_data_free(x->md);
-    tk_free(x);
-}
-
-static bool search(const re_t *c, struct tk_ioc_scratch *x, const char *path, size_t n)
-{
-    return pcre2_match(c, (PCRE2_SPTR)path, n, 0, 0, x->md, NULL) >= 0;
-}
-#else
-/* A thread's work space for the patterns: as large as the largest needs. */
-struct tk_ioc_scratch {
-    int *work;
-};
-
-struct tk_ioc_scratch *tk_ioc_scratch_new(const struct tk_iocs *s)
-{
-    size_t need = 1;
-    for (size_t i = 0; i < s->nfnames; i++) {
-        size_t a = tk_minire_work(s->fnames[i].re);
-        size_t b = s->fnames[i].fp ? tk_minire_work(s->fnames[i].fp) : 0;
-        need = a > need ? a : need;
-        need = b > need ? b : need;
-    }
-    struct tk_ioc_scratch *x = tk_calloc(1, sizeof *x);
-    if (x && !(x->work = tk_malloc(need * sizeof *x->work))) {
-        tk_free(x);
+    if (rc < 0) {
+        tk_ioc_scratch_free(x);
         x = NULL;
     }
     return x;
@@ -455,15 +398,15 @@ struct tk_ioc_scratch *tk_ioc_scratch_new(const struct tk_iocs *s)
 void tk_ioc_scratch_free(struct tk_ioc_scratch *x)
 {
     if (x)
-        tk_free(x->work);
+        tk_regex_scratch_free(x->rx);
     tk_free(x);
 }
 
+/* A pattern loaded after the scratch was made grows it; should that fail, it is no hit. */
 static bool search(const re_t *c, struct tk_ioc_scratch *x, const char *path, size_t n)
 {
-    return tk_minire_search(c, path, n, x->work);
+    return tk_regex_search(c, x->rx, path, n) == 1;
 }
-#endif
 
 size_t tk_iocs_match_filename(const struct tk_iocs *s, struct tk_ioc_scratch *x,
                               const char *path, const struct tk_ioc **hits, size_t max)

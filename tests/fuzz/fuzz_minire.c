@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pcre2_match_data *md = pcre2_match_data_create(1, NULL);
         int m = pcre2_match(c, (PCRE2_SPTR)subject, slen, 0, 0, md, NULL);
         if (m >= 0 || m == PCRE2_ERROR_NOMATCH)
-            FUZZ_CHECK((m >= 0) == tk_minire_search(r, subject, slen, work));
+            FUZZ_CHECK((m >= 0) == (tk_minire_search(r, subject, slen, work, tk_minire_work(r)) == 1));
         pcre2_match_data_free(md);
     }
     tk_free(work);

@@ -22,7 +22,7 @@ static bool find(const struct tk_minire *r, const char *text, size_t n)
 {
     int *work = tk_malloc(tk_minire_work(r) * sizeof *work);
     assert_non_null(work);
-    bool hit = tk_minire_search(r, text, n, work);
+    bool hit = tk_minire_search(r, text, n, work, tk_minire_work(r)) == 1;
     tk_free(work);
     return hit;
 }
@@ -119,6 +119,7 @@ static void test_refused(void **state)
         { "a(?i)b", 2 },   { "[[:alpha:]]", 2 }, { "\\", 1 }, { "[\xc3\xa9]", 2 },
         { "a{1001}", 7 },  { "\\k<n>", 2 },  { "^*", 2 },      { "\\v", 2 },
         { "[:alpha:]", 1 }, { "[\\d-z]", 3 }, { "(?<a>x)(?<a>y)", 8 },
+        { "[?-[.a.]]", 4 }, { "[a-[:digit:]]", 4 },
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         const char *why = NULL;
