@@ -9,6 +9,7 @@
 #include "compat/sys.h"
 #include "core/hash.h"
 #include "core/ini.h"
+#include "core/le.h"
 #include "tk_config.h"
 
 #define ENDPOINT_ID_KEY "tenken endpoint id v1"
@@ -126,8 +127,7 @@ static const char *elf_arch(struct tk_collect_ctx *ctx)
         if (rc == 0 && buf.len >= 20 && memcmp(buf.ptr, "\x7f" "ELF", 4) == 0) {
             const unsigned char *p = (const unsigned char *)buf.ptr;
             /* e_machine at offset 18, in the byte order EI_DATA (offset 5) names. */
-            unsigned m = p[5] == 2 ? (unsigned)(p[18] << 8 | p[19])
-                                   : (unsigned)(p[19] << 8 | p[18]);
+            unsigned m = p[5] == 2 ? (unsigned)(p[18] << 8 | p[19]) : tk_le16(p + 18);
             tk_buf_release(&buf);
             for (size_t k = 0; k < sizeof machines / sizeof machines[0]; k++)
                 if (machines[k].machine == m)

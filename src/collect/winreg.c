@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/le.h"
 #include "core/utf8.h"
 
 struct tk_winreg_key {
@@ -114,14 +115,6 @@ int tk_winreg_raw_at(struct tk_winreg_key *k, size_t i, struct tk_buf *name, uin
     return k->r->ops->value_at(k->r, k->h, i, name, type, data);
 }
 
-static uint64_t le(const unsigned char *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = n; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
 int tk_winreg_str(struct tk_winreg_key *k, const char *value, struct tk_buf *out)
 {
     struct tk_buf raw = TK_BUF_INIT(TK_WINREG_MAX_VALUE);
@@ -133,7 +126,7 @@ int tk_winreg_str(struct tk_winreg_key *k, const char *value, struct tk_buf *out
         if (type == TK_REG_SZ || type == TK_REG_EXPAND_SZ || type == TK_REG_MULTI_SZ)
             rc = tk_utf16le_to_utf8(p, raw.len, out);
         else if (type == TK_REG_DWORD && raw.len == 4)
-            rc = tk_buf_addf(out, "%lu", (unsigned long)le(p, 4));
+            rc = tk_buf_addf(out, "%lu", (unsigned long)tk_le32(p));
         else
             rc = TK_EPARSE;
         if (!rc && !out->len)
@@ -153,9 +146,9 @@ int tk_winreg_dword(struct tk_winreg_key *k, const char *value, uint32_t *out)
     const unsigned char *p = (const unsigned char *)raw.ptr;
     if (rc) {
     } else if ((type == TK_REG_DWORD && raw.len >= 4) || (type == TK_REG_BINARY && raw.len == 4)) {
-        *out = (uint32_t)le(p, 4);
-    } else if (type == TK_REG_QWORD && raw.len >= 8 && le(p, 8) <= UINT32_MAX) {
-        *out = (uint32_t)le(p, 8);
+        *out = tk_le32(p);
+    } else if (type == TK_REG_QWORD && raw.len >= 8 && tk_le64(p) <= UINT32_MAX) {
+        *out = (uint32_t)tk_le64(p);
     } else if (type == TK_REG_SZ) {
         struct tk_buf s = TK_BUF_INIT(64);
         rc = tk_utf16le_to_utf8(p, raw.len, &s) ? TK_EPARSE : 0;

@@ -1,5 +1,6 @@
 /* le.h - little-endian integers in byte buffers: the readers of the binary formats tenken
- * parses (PE version resources, Windows shortcuts, Electron archives) and the stores the
+ * parses (PE version resources, Windows shortcuts, Electron archives, registry values, ELF
+ * headers) and the stores the
  * tests that build such files use. The caller has checked that the bytes are there. */
 #ifndef TK_CORE_LE_H
 #define TK_CORE_LE_H
@@ -14,6 +15,11 @@ static inline uint16_t tk_le16(const unsigned char *p)
 static inline uint32_t tk_le32(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t tk_le64(const unsigned char *p)
+{
+    return (uint64_t)tk_le32(p) | (uint64_t)tk_le32(p + 4) << 32;
 }
 
 static inline void tk_put_le16(unsigned char *p, uint32_t v)
