@@ -51,6 +51,17 @@ static int reserve(struct tk_buf *b, size_t n)
     return 0;
 }
 
+int tk_buf_reserve(struct tk_buf *b, size_t n)
+{
+    return reserve(b, n);
+}
+
+void tk_buf_extend(struct tk_buf *b, size_t n)
+{
+    b->len += n;
+    b->ptr[b->len] = '\0';
+}
+
 int tk_buf_add(struct tk_buf *b, const void *p, size_t n)
 {
     int rc = reserve(b, n);

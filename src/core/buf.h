@@ -31,6 +31,12 @@ int tk_buf_addf(struct tk_buf *b, const char *fmt, ...) TK_PRINTF(2, 3);
 int tk_buf_vaddf(struct tk_buf *b, const char *fmt, va_list ap)
     TK_PRINTF(2, 0);
 
+/* Room for n more bytes (and the NUL) without a further allocation: a writer may then fill
+ * ptr[len..len+n) itself and call tk_buf_extend. 0, TK_ELIMIT or TK_ENOMEM. */
+int tk_buf_reserve(struct tk_buf *b, size_t n);
+/* Counts n bytes written in place after a tk_buf_reserve of at least n. */
+void tk_buf_extend(struct tk_buf *b, size_t n);
+
 /* Shortens to n bytes (n <= len). */
 void tk_buf_truncate(struct tk_buf *b, size_t n);
 

@@ -1,5 +1,5 @@
-/* gz.h - one gzip member to memory, bounded: the analysis server's bodies and the bundles it
- * keeps as they arrived (compressed). */
+/* gz.h - one gzip member to memory, bounded: the analysis server's bodies and the bundles
+ * it keeps as they arrived (compressed). */
 #ifndef TK_CORE_GZ_H
 #define TK_CORE_GZ_H
 

@@ -646,12 +646,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->keep = form || (post && strcmp(url, "/api/v1/bundles") == 0 && auth &&
                            strncmp(auth, "Bearer ", 7) == 0 && tk_token_valid(auth + 7));
         const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (post && len && strtoull(len, NULL, 10) > max) {
+        unsigned long long declared = len ? strtoull(len, NULL, 10) : 0;
+        if (post && declared > max) {
             log_access(s, c, method, url, 413, NULL, "Content-Length");
             return error(c, 413,
                          form ? "the form is larger than 64 KiB"
                               : "the bundle is larger than this server accepts");
         }
+        /* room for the body told, in one allocation (a failure here is retried per piece) */
+        if (r->keep && declared)
+            (void)tk_buf_reserve(&r->body, declared < 16u << 20 ? (size_t)declared : 16u << 20);
         return MHD_YES;
     }
     struct req *r = *con_cls;
