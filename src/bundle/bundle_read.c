@@ -17,10 +17,24 @@ struct rd {
     struct tk_err *err;
     int rc;
     char path[256]; /* JSON pointer of what is being read */
+    /* "/key/index" still to append to path: written out only when needed (an error, or a
+     * read nested deeper), since most array elements are read without either */
+    const char *idx_key;
+    size_t idx;
 };
+
+static void settle(struct rd *r)
+{
+    if (r->idx_key) {
+        size_t n = strlen(r->path);
+        snprintf(r->path + n, sizeof r->path - n, "/%s/%zu", r->idx_key, r->idx);
+        r->idx_key = NULL;
+    }
+}
 
 static void bad(struct rd *r, const char *key, const char *what)
 {
+    settle(r);
     if (!r->rc)
         r->rc = tk_err_set(r->err, TK_EPARSE, "%s: %s%s%s: %s", r->name, r->path, *key ? "/" : "",
                            key, what);
@@ -117,18 +131,28 @@ static const struct tk_jv *arr_member(struct rd *r, const struct tk_jv *obj, con
 /* Extends r->path for the duration of a nested read: "/key" or "/key/index". */
 static void enter(struct rd *r, const char *key)
 {
+    settle(r);
     size_t n = strlen(r->path);
     snprintf(r->path + n, sizeof r->path - n, "/%s", key);
 }
 
 static void enter_index(struct rd *r, const char *key, size_t index)
 {
-    size_t n = strlen(r->path);
-    snprintf(r->path + n, sizeof r->path - n, "/%s/%zu", key, index);
+    settle(r);
+    r->idx_key = key;
+    r->idx = index;
+}
+
+/* The length of path with any pending index written out: where a nested read returns to. */
+static size_t mark(struct rd *r)
+{
+    settle(r);
+    return strlen(r->path);
 }
 
 static void leave(struct rd *r, size_t len)
 {
+    r->idx_key = NULL;
     r->path[len] = '\0';
 }
 
@@ -166,7 +190,7 @@ static void read_host(struct rd *r, const struct tk_jv *h)
 {
     static const char *const families[] = { "linux", "windows", NULL };
     struct tk_host *x = &r->b->host;
-    size_t len = strlen(r->path);
+    size_t len = mark(r);
     enter(r, "host");
     x->hostname = str(r, h, "hostname", false);
     x->endpoint_id = str(r, h, "endpoint_id", false);
@@ -174,7 +198,7 @@ static void read_host(struct rd *r, const struct tk_jv *h)
         bad(r, "endpoint_id", "expected 32 lower-case hex digits");
     const struct tk_jv *os = obj_member(r, h, "os", true);
     if (os) {
-        size_t l2 = strlen(r->path);
+        size_t l2 = mark(r);
         enter(r, "os");
         x->os_family = one_of(r, os, "family", families, true);
         x->os_id = str(r, os, "id", false);
@@ -185,7 +209,7 @@ static void read_host(struct rd *r, const struct tk_jv *h)
     }
     const struct tk_jv *k = obj_member(r, h, "kernel", false);
     if (k) {
-        size_t l2 = strlen(r->path);
+        size_t l2 = mark(r);
         enter(r, "kernel");
         x->kernel_release = str(r, k, "release", false);
         x->kernel_version = str(r, k, "version", false);
@@ -218,7 +242,7 @@ static void read_items(struct rd *r, const struct tk_jv *arr)
                                            "browser-extension", "registry", "file", "msi", NULL };
     static const char *const kinds[] = { "package", "application", "browser", "extension",
                                          "runtime", "plugin", "os", NULL };
-    size_t i, len = strlen(r->path);
+    size_t i, len = mark(r);
     const struct tk_jv *v;
     tk_jv_foreach(arr, i, v)
     {
@@ -265,7 +289,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
                                           "testing", "dormant", "up", NULL };
     static const char *const scopes[] = { "global", "site", "link", "host", "nowhere", NULL };
     struct tk_network *net = &r->b->net;
-    size_t len = strlen(r->path), i, k;
+    size_t len = mark(r), i, k;
     const struct tk_jv *v, *a;
     enter(r, "network");
     net->collected = flag(r, n, "collected");
@@ -274,7 +298,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
         struct tk_iface *f = tk_bundle_add_iface(r->b);
         if (!f || r->rc)
             break;
-        size_t l2 = strlen(r->path);
+        size_t l2 = mark(r);
         enter_index(r, "interfaces", i);
         f->name = str(r, v, "name", true);
         f->index = (int)num(r, v, "index", 0);
@@ -284,7 +308,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
         f->loopback = flag(r, v, "loopback");
         tk_jv_foreach(arr_member(r, v, "addresses"), k, a)
         {
-            size_t l3 = strlen(r->path);
+            size_t l3 = mark(r);
             enter_index(r, "addresses", k);
             if (!tk_jv_is(a, TK_JV_OBJECT))
                 bad(r, "", "expected an object");
@@ -310,7 +334,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
     }
     tk_jv_foreach(arr_member(r, n, "default_routes"), i, v)
     {
-        size_t l2 = strlen(r->path);
+        size_t l2 = mark(r);
         enter_index(r, "default_routes", i);
         if (!tk_jv_is(v, TK_JV_OBJECT))
             bad(r, "", "expected an object");
@@ -329,7 +353,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
         struct tk_sock *s = tk_bundle_add_sock(r->b);
         if (!s || r->rc)
             break;
-        size_t l2 = strlen(r->path);
+        size_t l2 = mark(r);
         enter_index(r, "listening", i);
         if (!tk_jv_is(v, TK_JV_OBJECT))
             bad(r, "", "expected an object");
@@ -349,7 +373,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
         leave(r, l2);
     }
     const struct tk_jv *svcs = obj_member(r, n, "services", false);
-    size_t lsvc = strlen(r->path);
+    size_t lsvc = mark(r);
     if (svcs)
         enter(r, "services");
     static const char *const names[] = { "smb", "rdp", "ssh" };
@@ -362,7 +386,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
             bad(r, names[s], "expected an object");
             break;
         }
-        size_t l2 = strlen(r->path);
+        size_t l2 = mark(r);
         enter(r, names[s]);
         struct tk_service *x = &net->services[s];
         x->name = names[s];
@@ -408,7 +432,7 @@ static void read_network(struct rd *r, const struct tk_jv *n)
             net->nservices = 3;
         }
     const struct tk_jv *fw = obj_member(r, n, "firewall", false);
-    size_t lfw = strlen(r->path);
+    size_t lfw = mark(r);
     if (fw)
         enter(r, "firewall");
     net->firewall.loaded = fw ? tri(r, fw, "loaded") : TK_UNKNOWN;
@@ -441,7 +465,7 @@ static void read_detect_info(struct rd *r, const struct tk_jv *o)
 {
     static const char *const profiles[] = { "quick", "full", "paths", NULL };
     struct tk_detect_info *d = &r->b->detect;
-    size_t len = strlen(r->path), i;
+    size_t len = mark(r), i;
     const struct tk_jv *v;
     enter(r, "detect");
     d->ran = true;
@@ -466,7 +490,7 @@ static void read_detect_info(struct rd *r, const struct tk_jv *o)
     d->rules_hash = str(r, o, "rules_hash", false);
     const struct tk_jv *iocs = obj_member(r, o, "iocs", false);
     if (iocs) {
-        size_t l2 = strlen(r->path);
+        size_t l2 = mark(r);
         enter(r, "iocs");
         d->ioc_hashes = count(r, iocs, "hashes");
         d->ioc_filenames = count(r, iocs, "filenames");
@@ -478,7 +502,7 @@ static void read_detect_info(struct rd *r, const struct tk_jv *o)
     d->cached = count(r, o, "cached");
     const struct tk_jv *sk = obj_member(r, o, "skipped", false);
     if (sk) {
-        size_t l2 = strlen(r->path);
+        size_t l2 = mark(r);
         enter(r, "skipped");
         d->too_large = count(r, sk, "too_large");
         d->special = count(r, sk, "special");
@@ -551,7 +575,7 @@ static void read_reason(struct rd *r, const struct tk_jv *o, struct tk_reason *x
         bad(r, "strings", "expected an array");
         return;
     }
-    size_t n = tk_jv_size(strings), i, len = strlen(r->path);
+    size_t n = tk_jv_size(strings), i, len = mark(r);
     x->strings = n ? tk_arena_alloc(&r->b->arena, n * sizeof *x->strings) : NULL;
     tk_jv_foreach(x->strings ? strings : NULL, i, v)
     {
@@ -584,7 +608,7 @@ static void read_detections(struct rd *r, const struct tk_jv *arr)
 {
     static const char *const kinds[] = { "file", "process", "connection", NULL };
     static const char *const levels[] = { "none", "notice", "warning", "alert", NULL };
-    size_t i, k, len = strlen(r->path);
+    size_t i, k, len = mark(r);
     const struct tk_jv *v, *e;
     tk_jv_foreach(arr, i, v)
     {
@@ -624,7 +648,7 @@ static void read_detections(struct rd *r, const struct tk_jv *arr)
         d->ctime = when(r, v, "ctime");
         const struct tk_jv *h = obj_member(r, v, "hashes", false);
         if (h) {
-            size_t l2 = strlen(r->path);
+            size_t l2 = mark(r);
             enter(r, "hashes");
             d->md5 = str(r, h, "md5", false);
             d->sha1 = str(r, h, "sha1", false);
@@ -646,7 +670,7 @@ static void read_detections(struct rd *r, const struct tk_jv *arr)
         }
         tk_jv_foreach(reasons, k, e)
         {
-            size_t l2 = strlen(r->path);
+            size_t l2 = mark(r);
             enter_index(r, "reasons", k);
             if (!tk_jv_is(e, TK_JV_OBJECT)) {
                 bad(r, "", "expected an object");
@@ -671,7 +695,7 @@ static void read_traces(struct rd *r, const struct tk_jv *arr)
                                          "deleted-exe", "hidden-process", "setid-file",
                                          "unowned-executable", "kernel-module",
                                          "authorized-key", NULL };
-    size_t i, len = strlen(r->path);
+    size_t i, len = mark(r);
     const struct tk_jv *v;
     tk_jv_foreach(arr, i, v)
     {

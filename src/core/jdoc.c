@@ -23,6 +23,46 @@ struct frame {
     struct tk_jv *node, *last;
 };
 
+/* One of 31 bits for a key (NUL-terminated, n bytes), from its length and three bytes. */
+static inline uint32_t key_bit(const char *key, size_t n)
+{
+    const unsigned char *k = (const unsigned char *)key;
+    uint32_t h = ((uint32_t)n << 24 ^ (uint32_t)k[0] << 16 ^ (uint32_t)k[n / 2] << 8 ^
+                  k[n ? n - 1 : 0]) * 0x9E3779B1u >> 27;
+    return 1u << (h == 31 ? 0 : h);
+}
+
+/* Appends v to the array or object of f (with its key). An object's lookups stop at the
+ * first member with their key unless it may hold that key twice: a key whose bit was seen
+ * is compared with the members before it, and past 64 members the object is marked so
+ * without comparing (the later of duplicates is the value, as in jansson). */
+static void add_member(struct frame *f, struct tk_jv *v, const char *key, size_t keylen)
+{
+    struct tk_jv *o = f->node;
+    if (o->type == TK_JV_OBJECT) {
+        v->key = key;
+        v->keylen = keylen;
+        uint32_t bit = key_bit(key, keylen);
+        if (o->keys & TK_JV_DUPS) {
+        } else if (o->len >= 64) {
+            o->keys |= TK_JV_DUPS;
+        } else if (o->keys & bit) {
+            for (const struct tk_jv *m = o->u.first; m; m = m->next)
+                if (m->keylen == keylen && memcmp(m->key, key, keylen) == 0) {
+                    o->keys |= TK_JV_DUPS;
+                    break;
+                }
+        }
+        o->keys |= bit;
+    }
+    if (f->last)
+        f->last->next = v;
+    else
+        o->u.first = v;
+    f->last = v;
+    o->len++;
+}
+
 static struct tk_jv *node(struct tk_arena *a, enum tk_jv_type t)
 {
     struct tk_jv *v = tk_arena_alloc(a, sizeof *v);
@@ -110,19 +150,10 @@ static int slow_parse(struct tk_arena *a, const char *text, size_t n, const char
                             (unsigned long long)r.line, (unsigned long long)r.col);
             break;
         }
-        if (depth) {
-            struct frame *f = &stack[depth - 1];
-            if (f->node->type == TK_JV_OBJECT)
-                v->key = key, v->keylen = keylen;
-            if (f->last)
-                f->last->next = v;
-            else
-                f->node->u.first = v;
-            f->last = v;
-            f->node->len++;
-        } else {
+        if (depth)
+            add_member(&stack[depth - 1], v, key, keylen);
+        else
             *out = v;
-        }
         if (tok == TK_J_OBJ_BEGIN || tok == TK_J_ARR_BEGIN)
             stack[depth++] = (struct frame){ v, NULL };
     }
@@ -143,6 +174,7 @@ enum { FAST_OK, FAST_SYNTAX, FAST_NOMEM };
 struct fast {
     const unsigned char *p, *end;
     struct tk_arena *a;
+    bool escaped; /* the last string read had an escape (only then can it hold a NUL) */
 };
 
 /* The first byte from p on that is a quote, a backslash or a control character (end when
@@ -234,7 +266,8 @@ static int fast_string(struct fast *f, const char **out, size_t *len)
     const unsigned char *p = f->p + 1, *end = f->end;
     unsigned high = 0;
     const unsigned char *q = plain_run(p, end, &high);
-    if (q < end && *q == '"') {
+    f->escaped = !(q < end && *q == '"');
+    if (!f->escaped) {
         /* no escape: the common case */
         size_t n = (size_t)(q - p);
         char *s = tk_arena_alloc(f->a, n + 1);
@@ -388,7 +421,7 @@ static const unsigned char *skip_ws(const unsigned char *p, const unsigned char 
 
 static int fast_parse(struct tk_arena *a, const char *text, size_t n, struct tk_jv **out)
 {
-    struct fast f = { (const unsigned char *)text, (const unsigned char *)text + n, a };
+    struct fast f = { (const unsigned char *)text, (const unsigned char *)text + n, a, false };
     struct frame stack[TK_JSONR_MAX_DEPTH + 1];
     size_t depth = 0;
     const char *key = NULL;
@@ -427,19 +460,10 @@ static int fast_parse(struct tk_arena *a, const char *text, size_t n, struct tk_
         } else {
             return FAST_SYNTAX;
         }
-        if (depth) {
-            struct frame *fr = &stack[depth - 1];
-            if (fr->node->type == TK_JV_OBJECT)
-                v->key = key, v->keylen = keylen;
-            if (fr->last)
-                fr->last->next = v;
-            else
-                fr->node->u.first = v;
-            fr->last = v;
-            fr->node->len++;
-        } else {
+        if (depth)
+            add_member(&stack[depth - 1], v, key, keylen);
+        else
             *out = v;
-        }
         bool opened = v->type == TK_JV_OBJECT || v->type == TK_JV_ARRAY;
         if (opened)
             stack[depth++] = (struct frame){ v, NULL };
@@ -477,7 +501,7 @@ static int fast_parse(struct tk_arena *a, const char *text, size_t n, struct tk_
                 return FAST_SYNTAX;
             if ((rc = fast_string(&f, &key, &keylen)) != FAST_OK)
                 return rc;
-            if (memchr(key, '\0', keylen))
+            if (f.escaped && memchr(key, '\0', keylen))
                 return FAST_SYNTAX;
             f.p = skip_ws(f.p, f.end);
             if (f.p >= f.end || *f.p != ':')
@@ -516,9 +540,14 @@ const struct tk_jv *tk_jv_get(const struct tk_jv *obj, const char *key)
     if (!tk_jv_is(obj, TK_JV_OBJECT))
         return NULL;
     size_t n = strlen(key);
+    if (!(obj->keys & key_bit(key, n)))
+        return NULL;
     for (const struct tk_jv *m = obj->u.first; m; m = m->next)
-        if (m->keylen == n && m->key[0] == key[0] && memcmp(m->key, key, n) == 0)
+        if (m->keylen == n && m->key[0] == key[0] && memcmp(m->key, key, n) == 0) {
+            if (!(obj->keys & TK_JV_DUPS))
+                return m;
             found = m; /* the later of duplicates, as jansson */
+        }
     return found;
 }
 

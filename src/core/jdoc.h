@@ -22,8 +22,12 @@
 enum tk_jv_type { TK_JV_NULL, TK_JV_FALSE, TK_JV_TRUE, TK_JV_INT, TK_JV_REAL, TK_JV_STRING,
                   TK_JV_ARRAY, TK_JV_OBJECT };
 
+#define TK_JV_DUPS (1u << 31) /* the object may hold a key twice: lookups read every member */
+
 struct tk_jv {
     enum tk_jv_type type;
+    uint32_t keys;        /* object: a bit per key it holds (a lookup of a key whose bit is
+                             clear ends at once), and TK_JV_DUPS */
     const char *key;      /* member of an object: its key (NUL-terminated), else NULL */
     size_t keylen;
     struct tk_jv *next;   /* the next element or member */

@@ -112,6 +112,37 @@ static void same(const struct tk_jv *v, json_t *j)
     }
 }
 
+/* Objects of 1 to 100 members, some keys repeated (a lookup stops early only where no key
+ * can be): every lookup answers with the last member of its key, as jansson's does. */
+static void test_lookup_finds_the_later(void **state)
+{
+    (void)state;
+    char text[4096];
+    unsigned seed = 7;
+    for (int size = 1; size <= 100; size++) {
+        int len = snprintf(text, sizeof text, "{");
+        for (int i = 0; i < size; i++) {
+            seed = seed * 1103515245u + 12345u;
+            int key = seed >> 16 & 1 ? i : (int)(seed >> 20) % (i + 1); /* a repeat half the time */
+            len += snprintf(text + len, sizeof text - (size_t)len, "%s\"k%d\":%d", i ? "," : "", key, i);
+        }
+        snprintf(text + len, sizeof text - (size_t)len, "}");
+        struct tk_arena a;
+        struct tk_err err = { 0 };
+        const struct tk_jv *d = parse(&a, text, &err);
+        assert_non_null(d);
+        for (const struct tk_jv *el = d->u.first; el; el = el->next) {
+            const struct tk_jv *last = NULL;
+            for (const struct tk_jv *m = d->u.first; m; m = m->next)
+                if (strcmp(m->key, el->key) == 0)
+                    last = m;
+            assert_ptr_equal(tk_jv_get(d, el->key), last);
+        }
+        assert_null(tk_jv_get(d, "absent"));
+        tk_arena_release(&a);
+    }
+}
+
 static void test_agrees_with_jansson(void **state)
 {
     (void)state;
@@ -140,6 +171,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_lookup_finds_the_later),
         cmocka_unit_test(test_agrees_with_jansson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
