@@ -63,6 +63,15 @@ int tk_judge_bundle(struct tk_judge *j, struct tk_bundle *b, const struct tk_rea
     return rc ? tk_err_set(err, rc, "bundle %s: the digest does not fit", b->bundle_id) : 0;
 }
 
+int tk_judge_upload(struct tk_judge *j, struct tk_bundle *b, const char *source,
+                    const char *probe, int64_t received, struct tk_buf *digest,
+                    struct tk_err *err)
+{
+    struct tk_reach reach = { .source = source && source[0] ? source : NULL };
+    tk_reach_parse_probes(&reach, probe);
+    return tk_judge_bundle(j, b, &reach, received, digest, err);
+}
+
 int tk_judge_read(struct tk_judge *j, struct tk_store *st, const char *bundle_id,
                   struct tk_buf *digest, char probe[64], struct tk_err *err)
 {
@@ -76,9 +85,7 @@ int tk_judge_read(struct tk_judge *j, struct tk_store *st, const char *bundle_id
                                  bundle_id, err);
     }
     if (!rc) {
-        struct tk_reach reach = { .source = sb.source[0] ? sb.source : NULL };
-        tk_reach_parse_probes(&reach, sb.probe);
-        rc = tk_judge_bundle(j, &b, &reach, sb.received, digest, err);
+        rc = tk_judge_upload(j, &b, sb.source, sb.probe, sb.received, digest, err);
         snprintf(probe, 64, "%s", sb.probe);
     }
     if (have)

@@ -25,6 +25,12 @@ void tk_judge_free(struct tk_judge *j);
 int tk_judge_bundle(struct tk_judge *j, struct tk_bundle *b, const struct tk_reach *reach,
                     int64_t received, struct tk_buf *digest, struct tk_err *err);
 
+/* tk_judge_bundle of an upload from source (numeric, or "" when unknown) with the opt-in
+ * probe's result as stored ("smb/445=open;..."). */
+int tk_judge_upload(struct tk_judge *j, struct tk_bundle *b, const char *source,
+                    const char *probe, int64_t received, struct tk_buf *digest,
+                    struct tk_err *err);
+
 /* Reads bundle_id from st and judges it with the source and probe result stored with it:
  * its new digest appended to digest, the probe result (to store with it) into probe. */
 int tk_judge_read(struct tk_judge *j, struct tk_store *st, const char *bundle_id,

@@ -32,6 +32,7 @@
 #define POOL_MAX 64
 #define ANALYSTS_MAX 8
 #define QUEUE_MAX 100000 /* past it an upload stays pending until a report or the next start */
+#define HELD_MAX 64       /* queued bundles kept as read (about 0.5 MB each), not re-read */
 
 /* Idle handles (store connections, judges) kept for the next request. */
 struct pool {
@@ -59,7 +60,7 @@ struct tk_server {
         pthread_mutex_t m;
         pthread_cond_t work, done;
         struct queued *head, *tail;
-        size_t n;
+        size_t n, held; /* queued; of those, with their bundle in hand */
         bool stop;
         pthread_t thread[ANALYSTS_MAX];
         size_t nthreads, started;
@@ -236,7 +237,8 @@ static void committer_stop(struct tk_server *s)
     pthread_mutex_destroy(&c->m);
 }
 
-static void analyst_enqueue(struct tk_server *s, const char *org_id, const char *bundle_id);
+static void analyst_enqueue(struct tk_server *s, const char *org_id, struct tk_bundle **b,
+                            const struct tk_upload *u);
 static void analyst_catch_up(struct tk_server *s, const char *org_id);
 
 /* ---- answers ----------------------------------------------------------------------------- */
@@ -425,8 +427,7 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
     bool gz = (enc && strcmp(enc, "gzip") == 0) ||
               (r->body.len >= 2 && (unsigned char)r->body.ptr[0] == 0x1f &&
                (unsigned char)r->body.ptr[1] == 0x8b);
-    struct tk_bundle b;
-    bool have_bundle = false;
+    struct tk_bundle *b = NULL; /* on the heap: an analyst may take it over */
     int rc = gz ? tk_gunzip(r->body.ptr, r->body.len, &plain) : 0;
     if (rc) {
         verdict(v, rc == TK_ELIMIT ? 413 : MHD_HTTP_BAD_REQUEST,
@@ -437,16 +438,17 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
     }
     if (gz)
         json = &plain;
-    if (tk_bundle_init(&b, &err) != 0) {
+    if (!(b = tk_malloc(sizeof *b)) || tk_bundle_init(b, &err) != 0) {
+        tk_free(b);
+        b = NULL;
         verdict(v, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
         goto out;
     }
-    have_bundle = true;
-    if (tk_bundle_read_json(&b, json->ptr ? json->ptr : "", json->len, "bundle", &err) != 0) {
+    if (tk_bundle_read_json(b, json->ptr ? json->ptr : "", json->len, "bundle", &err) != 0) {
         verdict(v, MHD_HTTP_BAD_REQUEST, err.msg);
         goto out;
     }
-    if (!b.host.endpoint_id) {
+    if (!b->host.endpoint_id) {
         verdict(v, MHD_HTTP_BAD_REQUEST,
                 "bundle: /host/endpoint_id: missing (the scanned "
                 "system has no machine id)");
@@ -456,13 +458,13 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
     upload_source(s, c, source, sizeof source);
     int64_t now = tk_time_now();
     struct tk_upload u = {
-        .bundle_id = b.bundle_id,
-        .endpoint_id = b.host.endpoint_id,
-        .hostname = b.host.hostname,
+        .bundle_id = b->bundle_id,
+        .endpoint_id = b->host.endpoint_id,
+        .hostname = b->host.hostname,
         .source = source,
         .received = now,
         /* the PC's clock decides "newest" only up to the server's own time */
-        .collected = b.host.started < now ? b.host.started : now,
+        .collected = b->host.started < now ? b->host.started : now,
         /* kept as it came: a gzip body is a tenth of its JSON (inflated again to judge it) */
         .json = r->body.ptr,
         .json_len = r->body.len,
@@ -473,7 +475,7 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
     u.probe = probe;
     struct tk_put put = { .org_id = org->id, .u = &u, .result = TK_UPLOAD_STORED };
     if (commit(s, &put, &err) != 0) {
-        log_error(s, "store", org->id, b.bundle_id, err.msg);
+        log_error(s, "store", org->id, b->bundle_id, err.msg);
         verdict(v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the bundle could not be stored");
     } else if (put.result == TK_UPLOAD_ID_TAKEN) {
         verdict(v, MHD_HTTP_CONFLICT, "this bundle id is taken: scan again for a new one");
@@ -488,13 +490,15 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
         v->status = dup ? MHD_HTTP_OK : MHD_HTTP_CREATED;
         v->json = true;
         snprintf(v->text, sizeof v->text, "{\"status\":\"%s\",\"bundle_id\":\"%s\"}",
-                 dup ? "duplicate" : "stored", b.bundle_id);
+                 dup ? "duplicate" : "stored", b->bundle_id);
         if (!dup) /* judged after the answer */
-            analyst_enqueue(s, org->id, b.bundle_id);
+            analyst_enqueue(s, org->id, &b, &u);
     }
 out:
-    if (have_bundle)
-        tk_bundle_release(&b);
+    if (b) {
+        tk_bundle_release(b);
+        tk_free(b);
+    }
     tk_buf_release(&plain);
 }
 
@@ -723,20 +727,35 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
  * first judges its own organisation's queued bundles itself (analyst_catch_up). At start,
  * every bundle stored but not judged (the server stopped in between) is queued again. */
 
+/* A bundle to judge: by id (read from the store), or, for one just received while fewer
+ * than HELD_MAX are held, the bundle as the upload read it, with what the upload showed. */
 struct queued {
     struct queued *next;
     char org[40], id[40];
+    struct tk_bundle *b;
+    char source[INET6_ADDRSTRLEN], probe[64];
+    int64_t received;
 };
 
 /* Caller holds a->m; false when the queue is full or memory is short: the bundle then stays
- * pending until its organisation's next report or the next start. */
-static bool analyst_push(struct analyst *a, const char *org_id, const char *bundle_id)
+ * pending until its organisation's next report or the next start. With *held, the queue
+ * takes the bundle (and sets *held to NULL) if it may hold one more. */
+static bool analyst_push(struct analyst *a, const char *org_id, const char *bundle_id,
+                         struct tk_bundle **held, const struct tk_upload *u)
 {
     struct queued *q = a->n < QUEUE_MAX ? tk_calloc(1, sizeof *q) : NULL;
     if (!q)
         return false;
     snprintf(q->org, sizeof q->org, "%s", org_id);
     snprintf(q->id, sizeof q->id, "%s", bundle_id);
+    if (held && *held && a->held < HELD_MAX) {
+        q->b = *held;
+        *held = NULL;
+        snprintf(q->source, sizeof q->source, "%s", u->source ? u->source : "");
+        snprintf(q->probe, sizeof q->probe, "%s", u->probe ? u->probe : "");
+        q->received = u->received;
+        a->held++;
+    }
     if (a->tail)
         a->tail->next = q;
     else
@@ -746,11 +765,25 @@ static bool analyst_push(struct analyst *a, const char *org_id, const char *bund
     return true;
 }
 
-static void analyst_enqueue(struct tk_server *s, const char *org_id, const char *bundle_id)
+/* Frees a queued entry taken off the queue (and its bundle, if held). */
+static void queued_free(struct analyst *a, struct queued *q)
+{
+    if (q->b) {
+        tk_bundle_release(q->b);
+        tk_free(q->b);
+        pthread_mutex_lock(&a->m);
+        a->held--;
+        pthread_mutex_unlock(&a->m);
+    }
+    tk_free(q);
+}
+
+static void analyst_enqueue(struct tk_server *s, const char *org_id, struct tk_bundle **b,
+                            const struct tk_upload *u)
 {
     struct analyst *a = &s->analyst;
     pthread_mutex_lock(&a->m);
-    if (analyst_push(a, org_id, bundle_id))
+    if (analyst_push(a, org_id, u->bundle_id, b, u))
         pthread_cond_signal(&a->work);
     pthread_mutex_unlock(&a->m);
 }
@@ -758,16 +791,22 @@ static void analyst_enqueue(struct tk_server *s, const char *org_id, const char 
 /* Judges one queued bundle with the caller's handles, taken on first use; its analysis is
  * stored through the committer, in the same transactions as the uploads. */
 static void judge_queued(struct tk_server *s, struct tk_store **st, struct tk_judge **j,
-                         const struct queued *q)
+                         struct queued *q)
 {
     struct tk_err err = { 0 };
     struct tk_buf digest = TK_BUF_INIT((size_t)256 << 20);
     char probe[64];
-    if (!*st)
+    if (!q->b && !*st)
         *st = take_store(s, &err);
-    if (*st && !*j)
+    if (!*j)
         *j = take_judge(s, &err);
-    int rc = *st && *j ? tk_judge_read(*j, *st, q->id, &digest, probe, &err) : TK_EIO;
+    int rc = TK_EIO;
+    if (*j && q->b) {
+        rc = tk_judge_upload(*j, q->b, q->source, q->probe, q->received, &digest, &err);
+        snprintf(probe, sizeof probe, "%s", q->probe);
+    } else if (*j && *st) {
+        rc = tk_judge_read(*j, *st, q->id, &digest, probe, &err);
+    }
     if (!rc) {
         struct tk_put put = {
             .bundle_id = q->id, .probe = probe, .digest = digest.ptr, .digest_len = digest.len,
@@ -810,7 +849,7 @@ static void *analyst_run(void *arg)
         snprintf(a->busy[me], sizeof a->busy[me], "%s", q->org);
         pthread_mutex_unlock(&a->m);
         judge_queued(s, &st, &j, q);
-        tk_free(q);
+        queued_free(a, q);
         pthread_mutex_lock(&a->m);
         a->busy[me][0] = '\0';
         pthread_cond_broadcast(&a->done);
@@ -850,7 +889,7 @@ static void analyst_catch_up(struct tk_server *s, const char *org_id)
         mine = q->next;
         if (!s->stopping)
             judge_queued(s, &st, &j, q);
-        tk_free(q);
+        queued_free(a, q);
     }
     give_handles(s, st, j);
     pthread_mutex_lock(&a->m);
@@ -879,7 +918,7 @@ static int analyst_requeue(struct tk_server *s, struct tk_store *st, struct tk_e
         rc = st->ops->bundle_ids(st, orgs.id[i], true, tk_id_list_add, &ids, err);
         pthread_mutex_lock(&s->analyst.m);
         for (size_t k = 0; k < ids.n && !rc; k++)
-            analyst_push(&s->analyst, orgs.id[i], ids.id[k]);
+            analyst_push(&s->analyst, orgs.id[i], ids.id[k], NULL, NULL);
         pthread_mutex_unlock(&s->analyst.m);
         tk_id_list_release(&ids);
     }
@@ -922,7 +961,7 @@ static void analyst_stop(struct tk_server *s)
     while (a->head) {
         struct queued *q = a->head;
         a->head = q->next;
-        tk_free(q);
+        queued_free(a, q);
     }
     pthread_cond_destroy(&a->work);
     pthread_cond_destroy(&a->done);
