@@ -79,9 +79,10 @@ void tk_print_command_help(FILE *fp, const struct tk_cli *cli, const struct tk_c
 void tk_print_overview(FILE *fp, const struct tk_cli *cli);
 void tk_print_man(FILE *fp, const struct tk_cli *cli);
 
-/* Ends the option loop of a command without positional arguments: releases p and returns
- * the usage error's exit code (a stop, or an unexpected argument), else 0. */
-int tk_optparse_end(struct tk_optparse *p, int idx);
+/* Ends the option loop of a command without positional arguments and releases p. True when
+ * the command ends here, with *rc its exit code: after --help (0) or a usage error (an
+ * option's, or an unexpected argument). */
+bool tk_optparse_done(struct tk_optparse *p, int idx, int *rc);
 
 /* A configuration file for a command: lines "name = value" (or "name" for a flag) with the
  * names of the command's long options; '#' starts a comment. Builds into *out an argument

@@ -278,8 +278,12 @@ void tk_print_overview(FILE *fp, const struct tk_cli *cli)
     fputs("tenken inspects an organisation's endpoints and internet-facing devices and tells "
           "how exposed and how compromised they are.\n\nCommands:\n",
           fp);
+    int width = 0; /* the longest name, and two spaces */
     for (size_t i = 0; i < cli->ncommands; i++)
-        fprintf(fp, "  %-12s%s\n", cli->commands[i]->name, cli->commands[i]->summary);
+        if ((int)strlen(cli->commands[i]->name) > width)
+            width = (int)strlen(cli->commands[i]->name);
+    for (size_t i = 0; i < cli->ncommands; i++)
+        fprintf(fp, "  %-*s  %s\n", width, cli->commands[i]->name, cli->commands[i]->summary);
     fprintf(fp, "\nRun '%s COMMAND --help' for a command's options, 'man tenken' for all.\n",
             cli->prog);
 }
@@ -426,15 +430,17 @@ bool tk_parse_long(const char *s, long lo, long hi, long *out)
     return true;
 }
 
-int tk_optparse_end(struct tk_optparse *p, int idx)
+bool tk_optparse_done(struct tk_optparse *p, int idx, int *rc)
 {
-    int rc = 0;
+    bool done = true;
     if (idx == TK_OPT_STOP)
-        rc = p->exit_code;
+        *rc = p->exit_code;
     else if (p->npos)
-        rc = tk_usage_error(p->cli, "unexpected argument '%s'", p->pos[0]);
+        *rc = tk_usage_error(p->cli, "unexpected argument '%s'", p->pos[0]);
+    else
+        done = false;
     tk_optparse_release(p);
-    return rc;
+    return done;
 }
 
 int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,

@@ -96,7 +96,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             }
         }
     }
-    if ((rc = tk_optparse_end(&p, idx)) != 0)
+    if (tk_optparse_done(&p, idx, &rc))
         return rc;
     struct tk_buf dir = TK_BUF_INIT(8192);
     struct tk_store *s;

@@ -115,7 +115,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             break;
         }
     }
-    if ((rc = tk_optparse_end(&p, idx)) != 0)
+    if (tk_optparse_done(&p, idx, &rc))
         return rc;
     if (!org_name)
         return tk_usage_error(cli, "--org NAME is required");

@@ -290,7 +290,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         if (idx == TK_OPT_STOP)
             break;
     }
-    if ((rc = tk_optparse_end(&p, idx)) != 0 ||
+    if (tk_optparse_done(&p, idx, &rc) ||
         (!cert != !key && (rc = tk_usage_error(cli, "--cert and --key go together")))) {
         tk_config_release(&conf);
         return rc;

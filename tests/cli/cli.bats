@@ -31,6 +31,28 @@ load helpers
     [[ "$a" == *"Exit status:"* ]]
 }
 
+@test "every command's --help prints its usage, exits 0 and does nothing else" {
+    # serve, reanalyze and report once went on to their work after printing the help
+    home=$BATS_TEST_TMPDIR/home
+    mkdir "$home"
+    cmds=$("$TENKEN" help | awk '/^Commands:/ { f = 1; next } /^$/ { f = 0 } f { print $1 }')
+    [ "$(wc -w <<<"$cmds")" -ge 15 ]
+    for c in $cmds; do
+        run env HOME="$home" XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" \
+            XDG_CACHE_HOME="$home/cache" timeout 20 "$TENKEN" "$c" --help </dev/null
+        [ "$status" -eq 0 ] || { echo "$c: exit $status"; false; }
+        [[ "${lines[0]}" == "usage: tenken $c"* ]] || { echo "$c: ${lines[0]}"; false; }
+        [[ "${lines[-1]}" == "  4  "* ]] || { echo "$c: ends with ${lines[-1]}"; false; }
+    done
+    [ -z "$(ls -A "$home")" ]
+}
+
+@test "the overview lines up every command's summary" {
+    run "$TENKEN" help
+    [[ "$output" == *"  version-compare  Compare"* ]]
+    [[ "$output" == *"  scan             Inventory"* ]]
+}
+
 @test "every option in --help appears in the man page" {
     man=$("$TENKEN" help --man)
     for opt in $("$TENKEN" scan --help | grep -oE -- '--[a-z-]+' | sort -u); do
