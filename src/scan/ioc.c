@@ -1,6 +1,8 @@
 /* ioc.c - loading IOC lists (LOKI/THOR text formats, STIX 2.1 bundles) and looking them up;
  * see ioc.h for the formats. Hashes and exact C2 values live in hash maps, CIDR ranges in a
- * list, file-name patterns as core/regex.h programs (PCRE2, or minire in builds without). */
+ * list, file-name patterns as core/regex.h programs (PCRE2, or minire in builds without).
+ * Each pattern keeps the literals every match must contain (core/relit.h); one pass over a
+ * path finds which literals it holds, and only the patterns with one there are run. */
 #include "scan/ioc.h"
 
 #include <ctype.h>
@@ -19,6 +21,7 @@
 #include "core/jdoc.h"
 #include "core/map.h"
 #include "core/regex.h"
+#include "core/relit.h"
 #include "scan/embedded.h"
 #include "tk_config.h"
 
@@ -39,6 +42,8 @@ static void re_free(re_t *c)
 struct fname {
     struct tk_ioc ioc;
     re_t *re, *fp;
+    size_t lit;   /* offset in tk_iocs.lits of its literals: each a length byte, then bytes */
+    uint8_t nlit; /* 0: no prefilter, always run */
 };
 
 
@@ -47,6 +52,7 @@ struct tk_iocs {
     struct tk_map hashes, c2;
     struct fname *fnames;
     size_t nfnames, capfnames;
+    struct tk_buf lits; /* the file-name patterns' literals */
     struct tk_map ranges;  /* "network/prefix" (network masked) -> IOC */
     bool plens[2][129];    /* prefix lengths present, IPv4 and IPv6 */
     struct tk_buf *warnings;
@@ -69,6 +75,7 @@ int tk_iocs_new(struct tk_iocs **out, struct tk_buf *warnings, struct tk_err *er
     tk_map_init(&s->hashes, MAX_ENTRIES);
     tk_map_init(&s->c2, MAX_ENTRIES);
     tk_map_init(&s->ranges, MAX_ENTRIES);
+    tk_buf_init(&s->lits, (size_t)1 << 30);
     s->warnings = warnings;
     if (tk_hash3_init(&s->digest) != 0 || tk_hash3_start(&s->digest) != 0) {
         tk_iocs_free(s);
@@ -99,6 +106,7 @@ void tk_iocs_free(struct tk_iocs *s)
         re_free(s->fnames[i].fp);
     }
     tk_free(s->fnames);
+    tk_buf_release(&s->lits);
     tk_map_release(&s->hashes);
     tk_map_release(&s->c2);
     tk_map_release(&s->ranges);
@@ -293,13 +301,22 @@ static int portable_pattern(struct tk_str re, struct tk_buf *out)
     return rc;
 }
 
-static re_t *compile_re(struct tk_str re, bool literal_nocase, char *why, size_t whylen)
+/* Compiles re; with lits, also the literals every match contains (*nlits, 0 for none). */
+static re_t *compile_re(struct tk_str re, bool literal_nocase, char *why, size_t whylen,
+                        struct tk_relit *lits, size_t *nlits)
 {
     struct tk_buf pat = TK_BUF_INIT(1 << 20);
     if (portable_pattern(re, &pat) != 0) {
         snprintf(why, whylen, "pattern too long");
         tk_buf_release(&pat);
         return NULL;
+    }
+    if (lits) { /* a leading (?i), common in LOKI's lists, is the caseless flag */
+        const char *p = pat.ptr ? pat.ptr : "";
+        bool ci = pat.len >= 4 && memcmp(p, "(?i)", 4) == 0;
+        *nlits = tk_relit_of(p + (ci ? 4 : 0), pat.len - (ci ? 4 : 0),
+                             TK_RELIT_UTF | (literal_nocase || ci ? TK_RELIT_CASELESS : 0), lits,
+                             TK_RELIT_MAX_ALTS);
     }
     size_t off;
     char msg[200];
@@ -337,14 +354,16 @@ static int add_filename(struct tk_iocs *s, struct tk_str line, const char *desc,
         }
     }
     char why[240];
-    re_t *c = compile_re(re, !has_meta(re), why, sizeof why);
+    struct tk_relit lits[TK_RELIT_MAX_ALTS];
+    size_t nlits = 0;
+    re_t *c = compile_re(re, !has_meta(re), why, sizeof why, lits, &nlits);
     if (!c) {
         warn(s, name, lineno, why);
         return 0;
     }
     re_t *f = NULL;
     fp = tk_str_trim(fp);
-    if (fp.n && !(f = compile_re(fp, !has_meta(fp), why, sizeof why))) {
+    if (fp.n && !(f = compile_re(fp, !has_meta(fp), why, sizeof why, NULL, NULL))) {
         re_free(c);
         warn(s, name, lineno, why);
         return 0;
@@ -367,22 +386,68 @@ static int add_filename(struct tk_iocs *s, struct tk_str line, const char *desc,
         re_free(f);
         return TK_ENOMEM;
     }
-    s->fnames[s->nfnames++] = (struct fname){ *ioc, c, f };
+    size_t at = s->lits.len;
+    for (size_t k = 0; k < nlits; k++) {
+        unsigned char len = (unsigned char)lits[k].n; /* at most TK_RELIT_MAX_LEN */
+        if (tk_buf_add(&s->lits, &len, 1) != 0 || tk_buf_add(&s->lits, lits[k].s, len) != 0) {
+            re_free(c);
+            re_free(f);
+            return TK_ENOMEM;
+        }
+    }
+    s->fnames[s->nfnames++] = (struct fname){ *ioc, c, f, at, (uint8_t)nlits };
     digest_entry(s, TK_IOC_FILENAME, line, score);
     s->counts.filenames++;
     return 0;
 }
 
+/* A thread's matching state, with its own literal set: the patterns loaded when it was made
+ * (nbuilt) are prefiltered, any loaded later are always run. */
 struct tk_ioc_scratch {
     struct tk_regex_scratch *rx;
+    struct tk_litset *set; /* NULL: no prefilter */
+    uint32_t *bits;        /* each pattern's literals' bits in found, pattern after pattern */
+    uint64_t *found;
+    size_t words, nbuilt;
 };
 
-/* Every pattern is tried once on an empty text, so that the scratch has grown to the largest
- * before the scan (memory runs out here, not silently on a file). */
-struct tk_ioc_scratch *tk_ioc_scratch_new(const struct tk_iocs *s)
+static int build_prefilter(const struct tk_iocs *s, struct tk_ioc_scratch *x)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->nfnames; i++)
+        total += s->fnames[i].nlit;
+    if (!total)
+        return 0;
+    if (!(x->set = tk_litset_new()) || !(x->bits = tk_calloc(total, sizeof *x->bits)))
+        return TK_ENOMEM;
+    const unsigned char *p = (const unsigned char *)s->lits.ptr;
+    for (size_t i = 0, j = 0; i < s->nfnames; i++)
+        for (size_t k = 0, at = s->fnames[i].lit; k < s->fnames[i].nlit; k++, j++) {
+            int rc = tk_litset_add(x->set, p + at + 1, p[at], &x->bits[j]);
+            if (rc)
+                return rc;
+            at += 1 + (size_t)p[at];
+        }
+    int rc = tk_litset_finish(x->set);
+    if (rc)
+        return rc;
+    for (size_t j = 0; j < total; j++)
+        x->bits[j] = tk_litset_bit(x->set, x->bits[j]);
+    x->words = tk_litset_words(x->set);
+    if (!(x->found = tk_calloc(x->words ? x->words : 1, sizeof *x->found)))
+        return TK_ENOMEM;
+    x->nbuilt = s->nfnames;
+    return 0;
+}
+
+static struct tk_ioc_scratch *scratch_new(const struct tk_iocs *s, bool prefilter)
 {
     struct tk_ioc_scratch *x = tk_calloc(1, sizeof *x);
     int rc = x && (x->rx = tk_regex_scratch_new()) ? 0 : TK_ENOMEM;
+    if (!rc && prefilter)
+        rc = build_prefilter(s, x);
+    /* every pattern is tried once on an empty text, so that the scratch has grown to the
+     * largest before the scan (memory runs out here, not silently on a file) */
     for (size_t i = 0; i < s->nfnames && rc >= 0; i++) {
         rc = tk_regex_search(s->fnames[i].re, x->rx, "", 0);
         if (rc >= 0 && s->fnames[i].fp)
@@ -395,10 +460,24 @@ struct tk_ioc_scratch *tk_ioc_scratch_new(const struct tk_iocs *s)
     return x;
 }
 
+struct tk_ioc_scratch *tk_ioc_scratch_new(const struct tk_iocs *s)
+{
+    return scratch_new(s, true);
+}
+
+struct tk_ioc_scratch *tk_ioc_scratch_new_unfiltered(const struct tk_iocs *s)
+{
+    return scratch_new(s, false);
+}
+
 void tk_ioc_scratch_free(struct tk_ioc_scratch *x)
 {
-    if (x)
+    if (x) {
         tk_regex_scratch_free(x->rx);
+        tk_litset_free(x->set);
+        tk_free(x->bits);
+        tk_free(x->found);
+    }
     tk_free(x);
 }
 
@@ -411,9 +490,20 @@ static bool search(const re_t *c, struct tk_ioc_scratch *x, const char *path, si
 size_t tk_iocs_match_filename(const struct tk_iocs *s, struct tk_ioc_scratch *x,
                               const char *path, const struct tk_ioc **hits, size_t max)
 {
-    size_t n = strlen(path), k = 0;
+    size_t n = strlen(path), k = 0, j = 0;
+    if (x->set) {
+        memset(x->found, 0, x->words * sizeof *x->found);
+        tk_litset_scan(x->set, (const unsigned char *)path, n, x->found);
+    }
     for (size_t i = 0; i < s->nfnames; i++) {
         const struct fname *f = &s->fnames[i];
+        if (i < x->nbuilt && f->nlit) { /* run only with one of its literals in the path */
+            bool any = false;
+            for (size_t e = j + f->nlit; j < e; j++)
+                any |= tk_litset_found(x->found, x->bits[j]);
+            if (!any)
+                continue;
+        }
         if (!search(f->re, x, path, n) || (f->fp && search(f->fp, x, path, n)))
             continue;
         if (k < max)

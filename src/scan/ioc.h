@@ -82,6 +82,9 @@ const struct tk_ioc *tk_iocs_find_hash(const struct tk_iocs *s, const char *hex)
  * them into hits; returns how many matched. scratch is per thread (tk_ioc_scratch_new). */
 struct tk_ioc_scratch;
 struct tk_ioc_scratch *tk_ioc_scratch_new(const struct tk_iocs *s);
+/* The same without the literal prefilter, every pattern run on every path: for tests that
+ * check the prefilter changes nothing, and for measuring what it saves. */
+struct tk_ioc_scratch *tk_ioc_scratch_new_unfiltered(const struct tk_iocs *s);
 void tk_ioc_scratch_free(struct tk_ioc_scratch *x);
 size_t tk_iocs_match_filename(const struct tk_iocs *s, struct tk_ioc_scratch *x,
                               const char *path, const struct tk_ioc **hits, size_t max);

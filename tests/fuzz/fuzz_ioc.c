@@ -40,17 +40,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct tk_ioc *h = tk_iocs_find_hash(s, hashes[i]);
         FUZZ_CHECK(!h || (h->kind == TK_IOC_HASH && h->value && h->source));
     }
-    struct tk_ioc_scratch *x = tk_ioc_scratch_new(s);
-    FUZZ_CHECK(x != NULL);
+    struct tk_ioc_scratch *x = tk_ioc_scratch_new(s), *plain = tk_ioc_scratch_new_unfiltered(s);
+    FUZZ_CHECK(x != NULL && plain != NULL);
+    /* fixed paths, and each line of the input as a path: the prefilter changes nothing */
     static const char *const paths[] = { "/tmp/a", "/home/u/.cache/kdevtmpfsi",
                                          "C:\\Windows\\Temp\\x.exe", "" };
-    const struct tk_ioc *hits[8];
-    for (size_t i = 0; i < 4; i++) {
-        size_t k = tk_iocs_match_filename(s, x, paths[i], hits, 8);
+    char line[512];
+    const char *p = text, *end = text + n;
+    for (size_t i = 0; i < 4 || p < end; i++) {
+        const char *path = paths[i % 4];
+        if (i >= 4) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t len = (size_t)((nl ? nl : end) - p);
+            snprintf(line, sizeof line, "%.*s", (int)(len < 511 ? len : 511), p);
+            p = nl ? nl + 1 : end;
+            path = line;
+        }
+        const struct tk_ioc *hits[8], *want[8];
+        size_t k = tk_iocs_match_filename(s, x, path, hits, 8);
+        FUZZ_CHECK(tk_iocs_match_filename(s, plain, path, want, 8) == k);
         for (size_t j = 0; j < k && j < 8; j++)
-            FUZZ_CHECK(hits[j]->kind == TK_IOC_FILENAME);
+            FUZZ_CHECK(hits[j]->kind == TK_IOC_FILENAME && hits[j] == want[j]);
     }
     tk_ioc_scratch_free(x);
+    tk_ioc_scratch_free(plain);
     struct tk_ip ip;
     if (tk_ip_parse(tk_str_c("203.0.113.7"), &ip)) {
         const struct tk_ioc *h = tk_iocs_find_ip(s, &ip);

@@ -136,6 +136,50 @@ static void test_filename_patterns(void **state)
     assert_non_null(strstr(tk_buf_cstr(&f->warnings), "f.txt:12: score must be"));
 }
 
+/* The literal prefilter changes which patterns run, never what matches: every path gets the
+ * same hits, in the same order, as with every pattern run on it. */
+static void test_filename_prefilter_changes_nothing(void **state)
+{
+    struct fx *f = *state;
+    load(f, TK_IOC_FILENAME, "p.txt",
+         "mimikatz\n"
+         "\\\\(?:Temp|tmp)\\\\[a-z]{1,3}\\\\svchost\\.exe$;80\n"
+         "(?i)\\\\AppData\\\\Roaming\\\\[^\\\\]+\\.(vbs|js|hta)$;60\n"
+         "/\\.(ICE|x11)-unix/[a-z]{8}$;70\n"
+         "(kdevtmpfsi|kinsing|xmrig)$\n"
+         "\\.[a-z]{2}$;10\n"
+         "^/dev/shm/\\.;50\n"
+         "Desk\\.exe;40\n"
+         "procdump(64)?\\.exe;55;\\\\SysInternals\\\\\n"
+         "[Cc]obalt[Ss]trike;90\n"
+         "desktop;20\n");
+    static const char *const paths[] = {
+        "/home/u/Downloads/mimikatz.zip", "/home/u/Downloads/MIMIKATZ.ZIP",
+        "C:\\Windows\\Temp\\ab\\svchost.exe", "/mnt/c/Windows/tmp/x/svchost.exe",
+        "C:\\Users\\a\\AppData\\Roaming\\evil.VBS", "/tmp/.ICE-unix/abcdefgh",
+        "/var/tmp/kinsing", "/usr/bin/xmrig", "/etc/passwd.gz", "/dev/shm/.x", "/opt/Desk.exe",
+        "/opt/DESK.exe", "/opt/De\xc5\xbfk.exe", "/opt/DE\xc5\xbfKTOP/x", "C:\\tools\\procdump64.exe",
+        "C:\\SysInternals\\procdump.exe", "/srv/CobaltStrike/beacon", "/srv/cobaltstrike",
+        "", "/", "/home/u/.bashrc",
+    };
+    struct tk_ioc_scratch *on = tk_ioc_scratch_new(f->s), *off = tk_ioc_scratch_new_unfiltered(f->s);
+    assert_non_null(on);
+    assert_non_null(off);
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        const struct tk_ioc *a[16], *b[16];
+        size_t na = tk_iocs_match_filename(f->s, on, paths[i], a, 16);
+        size_t nb = tk_iocs_match_filename(f->s, off, paths[i], b, 16);
+        assert_int_equal(na, nb);
+        for (size_t k = 0; k < na; k++)
+            assert_ptr_equal(a[k], b[k]);
+        total += na;
+    }
+    assert_int_equal(total, 15); /* long s too: U+017F matches s without regard to case */
+    tk_ioc_scratch_free(on);
+    tk_ioc_scratch_free(off);
+}
+
 static void test_c2(void **state)
 {
     struct fx *f = *state;
@@ -255,6 +299,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hash_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trivial_hashes_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filename_patterns, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_filename_prefilter_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stix, setup, teardown),
         cmocka_unit_test(test_kind_from_name),
