@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "compat/sys.h"
 #include "core/attr.h"
 #include "core/log.h"
 #include "kb/kb.h"
@@ -70,6 +71,20 @@ struct tk_optparse {
 void tk_optparse_init(struct tk_optparse *p, struct tk_cli *cli, int argc, char **argv);
 int tk_optparse_next(struct tk_optparse *p, const char **val);
 void tk_optparse_release(struct tk_optparse *p);
+
+/* A command's text output named by -o: standard output for none or "-", else a file that
+ * appears atomically when the command succeeds and not at all when it fails. */
+struct tk_cli_out {
+    FILE *fp;
+    const char *name; /* for messages: the path, or "standard output" */
+    struct tk_atomic_file af;
+    bool file;
+};
+/* TK_EXIT_OK, or TK_EXIT_RUNTIME with the reason logged. */
+int tk_cli_out_open(struct tk_cli *cli, const char *path, struct tk_cli_out *o);
+/* keep (the command succeeded): flushes, and puts the file in place; else discards it.
+ * Returns rc, or TK_EXIT_RUNTIME (logged) when rc was TK_EXIT_OK and writing failed. */
+int tk_cli_out_close(struct tk_cli *cli, struct tk_cli_out *o, int rc);
 
 /* Reports a usage error about the running command and returns TK_EXIT_USAGE. */
 int tk_usage_error(struct tk_cli *cli, const char *fmt, ...)

@@ -430,6 +430,40 @@ bool tk_parse_long(const char *s, long lo, long hi, long *out)
     return true;
 }
 
+int tk_cli_out_open(struct tk_cli *cli, const char *path, struct tk_cli_out *o)
+{
+    *o = (struct tk_cli_out){ .fp = cli->out, .name = "standard output" };
+    if (!path || strcmp(path, "-") == 0)
+        return TK_EXIT_OK;
+    struct tk_err err = { 0 };
+    if (tk_atomic_open(&o->af, path, &err) != 0) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+        return TK_EXIT_RUNTIME;
+    }
+    o->fp = o->af.fp;
+    o->name = path;
+    o->file = true;
+    return TK_EXIT_OK;
+}
+
+int tk_cli_out_close(struct tk_cli *cli, struct tk_cli_out *o, int rc)
+{
+    struct tk_err err = { 0 };
+    if (!o->file) {
+        if (fflush(o->fp) != 0 && rc == TK_EXIT_OK) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", o->name, strerror(errno));
+            rc = TK_EXIT_RUNTIME;
+        }
+    } else if (rc != TK_EXIT_OK && rc != TK_EXIT_FINDINGS) {
+        tk_atomic_abort(&o->af);
+    } else if (tk_atomic_commit(&o->af, &err) != 0) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+        rc = TK_EXIT_RUNTIME;
+    }
+    o->file = false;
+    return rc;
+}
+
 bool tk_optparse_done(struct tk_optparse *p, int idx, int *rc)
 {
     bool done = true;

@@ -327,22 +327,18 @@ static int open_nsp(struct tk_cli *cli, const struct tk_surface_args *a, struct 
 
 static int write_summary(struct tk_cli *cli, const char *path, struct tk_summary *sum)
 {
-    FILE *fp = fopen(path, "wb");
-    if (!fp) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot create: %s", path, strerror(errno));
-        return TK_EXIT_RUNTIME;
-    }
+    struct tk_cli_out out;
+    int rc = tk_cli_out_open(cli, path, &out);
+    if (rc)
+        return rc;
     struct tk_json w;
-    tk_json_init_file(&w, fp, TK_JSON_PRETTY);
+    tk_json_init_file(&w, out.fp, TK_JSON_PRETTY);
     tk_summary_write_json(sum, &w);
-    int rc = tk_json_finish(&w);
-    if (fputc('\n', fp) == EOF || rc)
-        rc = 1;
-    if (fclose(fp) != 0 || rc) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", path, strerror(errno));
-        return TK_EXIT_RUNTIME;
+    if (tk_json_finish(&w) != 0 || fputc('\n', out.fp) == EOF || ferror(out.fp)) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", out.name, strerror(errno));
+        rc = TK_EXIT_RUNTIME;
     }
-    return 0;
+    return tk_cli_out_close(cli, &out, rc);
 }
 
 /* ingest and identify: the stream from the inputs to the chosen output. */
@@ -350,6 +346,7 @@ static int do_stream(struct tk_cli *cli, const struct tk_surface_args *a, struct
                      bool identify, enum out_form form)
 {
     struct sink s = { .cli = cli, .a = a, .fp = cli->out, .identify = identify, .form = form };
+    struct tk_cli_out out = { .fp = cli->out };
     struct tk_kb *kb = NULL;
     struct tk_matcher *m = NULL;
     struct tk_attrib *attrib = NULL;
@@ -391,10 +388,10 @@ static int do_stream(struct tk_cli *cli, const struct tk_surface_args *a, struct
             rc = TK_EXIT_RUNTIME;
             goto done;
         }
-    } else if (a->out && !(s.fp = fopen(a->out, "wb"))) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot create: %s", a->out, strerror(errno));
-        rc = TK_EXIT_RUNTIME;
+    } else if ((rc = tk_cli_out_open(cli, a->out, &out)) != TK_EXIT_OK) {
         goto done;
+    } else {
+        s.fp = out.fp;
     }
     if (form == OUT_CSV) {
         struct tk_buf head = TK_BUF_INIT(4096);
@@ -406,14 +403,12 @@ static int do_stream(struct tk_cli *cli, const struct tk_surface_args *a, struct
     if (form == OUT_XLSX) {
         struct tk_sheet *sh = s.sheet;
         s.sheet = NULL;
-        if (tk_sheet_close(sh, s.summary, &err) != 0 && rc == TK_EXIT_OK) {
+        if (tk_sheet_close(sh, s.summary, rc == TK_EXIT_OK, &err) != 0 && rc == TK_EXIT_OK) {
             tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
             rc = TK_EXIT_RUNTIME;
         }
-    } else if ((fflush(s.fp) != 0 || (a->out && fclose(s.fp) != 0)) && rc == TK_EXIT_OK) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", a->out ? a->out : "stdout",
-               strerror(errno));
-        rc = TK_EXIT_RUNTIME;
+    } else {
+        rc = tk_cli_out_close(cli, &out, rc);
     }
     if (s.summary) {
         struct tk_sum_totals t;
@@ -430,8 +425,10 @@ static int do_stream(struct tk_cli *cli, const struct tk_surface_args *a, struct
 done:
     if (s.sheet) {
         struct tk_err ignored = { 0 };
-        tk_sheet_close(s.sheet, NULL, &ignored);
+        tk_sheet_close(s.sheet, NULL, false, &ignored);
     }
+    if (out.file)
+        tk_cli_out_close(cli, &out, TK_EXIT_RUNTIME);
     tk_summary_free(s.summary);
     tk_nsp_free(nsp);
     tk_attrib_free(attrib);
@@ -545,7 +542,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             rc = tk_usage_error(cli, "--output-format must be jsonl, csv or xlsx");
             goto out;
         }
-        if (form == OUT_XLSX && !a.out) {
+        if (form == OUT_XLSX && (!a.out || strcmp(a.out, "-") == 0)) {
             rc = tk_usage_error(cli, "--output-format xlsx needs -o FILE");
             goto out;
         }

@@ -7,6 +7,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "compat/sys.h"
 #include "core/utf8.h"
 #include "surface/assess.h"
 #include "surface/attrib.h"
@@ -15,6 +16,7 @@
 
 struct tk_sheet {
     lxw_workbook *wb;
+    struct tk_atomic_file af; /* libxlsxwriter writes af.tmp by name; renamed at the end */
     lxw_worksheet *summary, *devices, *tables[TK_SUM_DIMS];
     lxw_format *head;
     enum tk_lang lang;
@@ -90,12 +92,15 @@ int tk_sheet_open(struct tk_sheet **out, const char *path, enum tk_lang lang, st
     }
     sh->lang = lang;
     tk_buf_init(&sh->text, 4 * CELL_MAX + 8);
+    int rc = tk_atomic_open(&sh->af, path, err);
     lxw_workbook_options o = { .constant_memory = LXW_TRUE };
-    if (!(sh->wb = workbook_new_opt(path, &o))) {
+    if (rc || !(sh->wb = workbook_new_opt(sh->af.tmp, &o))) {
+        if (!rc)
+            tk_atomic_abort(&sh->af);
         tk_buf_release(&sh->text);
         tk_free(sh->path);
         tk_free(sh);
-        return tk_err_set(err, TK_EIO, "%s: cannot create the spreadsheet", path);
+        return rc ? rc : tk_err_set(err, TK_EIO, "%s: cannot create the spreadsheet", path);
     }
     sh->summary = workbook_add_worksheet(sh->wb, L(sh, "Summary", "概要"));
     sh->devices = workbook_add_worksheet(sh->wb, L(sh, "Devices", "機器"));
@@ -209,16 +214,22 @@ static void table_sheet(struct tk_sheet *sh, struct tk_summary *sum, enum tk_sum
     }
 }
 
-int tk_sheet_close(struct tk_sheet *sh, struct tk_summary *sum, struct tk_err *err)
+int tk_sheet_close(struct tk_sheet *sh, struct tk_summary *sum, bool keep, struct tk_err *err)
 {
-    summary_sheet(sh, sum);
-    for (int d = 0; d < TK_SUM_DIMS; d++)
-        table_sheet(sh, sum, (enum tk_sum_dim)d);
+    if (keep) {
+        summary_sheet(sh, sum);
+        for (int d = 0; d < TK_SUM_DIMS; d++)
+            table_sheet(sh, sum, (enum tk_sum_dim)d);
+    }
     lxw_error e = workbook_close(sh->wb);
     int rc = 0;
-    if (sh->failed || e)
+    if (keep && (sh->failed || e))
         rc = tk_err_set(err, TK_EIO, "%s: writing the spreadsheet failed: %s", sh->path,
                         lxw_strerror(sh->failed ? sh->failed : e));
+    if (keep && !rc)
+        rc = tk_atomic_commit(&sh->af, err);
+    else
+        tk_atomic_abort(&sh->af);
     tk_buf_release(&sh->text);
     tk_free(sh->path);
     tk_free(sh);

@@ -17,12 +17,14 @@
 
 struct tk_sheet;
 
-/* Creates path (replacing it) and writes the Devices heading. TK_EIO naming path. */
+/* Starts the workbook for path (written beside it, and renamed over it only by a
+ * tk_sheet_close that keeps it) and writes the Devices heading. TK_EIO naming path. */
 int tk_sheet_open(struct tk_sheet **out, const char *path, enum tk_lang lang, struct tk_err *err);
 /* One Devices row: fields as tk_device_rows gives them. 0 or TK_EIO. */
 int tk_sheet_row(struct tk_sheet *sh, const char *const *fields);
-/* Writes the summary sheets from sum (may be NULL: Summary only says what it can), closes
- * the file and frees sh. 0 or TK_EIO naming the file. */
-int tk_sheet_close(struct tk_sheet *sh, struct tk_summary *sum, struct tk_err *err);
+/* keep: writes the summary sheets from sum (may be NULL: Summary only says what it can),
+ * closes the workbook and puts it in place of path, 0 or TK_EIO naming the file. !keep (the
+ * job failed): throws it away, path untouched. Frees sh either way. */
+int tk_sheet_close(struct tk_sheet *sh, struct tk_summary *sum, bool keep, struct tk_err *err);
 
 #endif

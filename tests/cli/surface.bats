@@ -60,6 +60,26 @@ JSONL
     python3 -c 'import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); assert all(len(r)==len(rows[0]) for r in rows), rows' "$T/out.csv"
 }
 
+@test "identify -o: a failed run leaves the file as it was; -o - is standard output" {
+    fixture
+    for fmt in jsonl csv xlsx; do
+        echo precious >"$T/out.$fmt"
+        run "$TENKEN" surface identify --output-format "$fmt" -o "$T/out.$fmt" "$T/scan.jsonl" "$T/typo.json"
+        [ "$status" -eq 3 ]
+        [ "$(cat "$T/out.$fmt")" = precious ] || { echo "$fmt: overwritten"; false; }
+        [ -z "$(ls "$T" | grep -F tmp-)" ] || { ls "$T"; false; }
+    done
+    echo precious >"$T/sum.json"
+    run "$TENKEN" surface identify --summary "$T/sum.json" "$T/scan.jsonl" "$T/typo.json"
+    [ "$status" -eq 3 ]
+    [ "$(cat "$T/sum.json")" = precious ]
+    "$TENKEN" surface identify -o - "$T/scan.jsonl" 2>/dev/null >"$T/stdout.jsonl"
+    grep -q CVE-2023-3519 "$T/stdout.jsonl"
+    [ ! -e ./- ] && [ ! -e "$T/-" ]
+    run "$TENKEN" surface identify --output-format xlsx -o - "$T/scan.jsonl"
+    [ "$status" -eq 2 ]
+}
+
 @test "ingest: zgrab2 gzip, malformed lines named by file and line, the stream goes on" {
     cat >"$T/z.json" <<'JSONL'
 {"ip":"192.0.2.20","data":{"http":{"status":"success","port":443,"result":{"response":{"status_code":200,"headers":{"server":["PanWeb Server/ - "],"unknown":[{"key":"etag","value":["\"6e185d5daf9a\""]}]},"body":"<title>GlobalProtect Portal</title>","request":{"url":{"path":"/global-protect/login.esp"}}}},"timestamp":"2024-05-01T00:00:00Z"}}}
