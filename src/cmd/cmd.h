@@ -125,8 +125,11 @@ bool tk_parse_long(const char *s, long lo, long hi, long *out);
 int tk_cli_open_kb(struct tk_cli *cli, const char *path, unsigned flags, struct tk_kb **out);
 /* The same choice without logging: for the server's workers, each opening its own handle. */
 int tk_kb_select(const char *path, unsigned flags, struct tk_kb **out, struct tk_err *err);
-/* For imports: PATH or the default location, created from the built-in KB when missing. */
-int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb **out);
+/* For imports: PATH or the default location, created from the built-in KB when missing;
+ * then its path is added to created, for the caller to remove should the import fail (a KB
+ * left behind would be preferred to newer built-in ones from then on). */
+int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb **out,
+                            struct tk_buf *created);
 
 /* The server's store (datasel.c): --data DIR or the default data directory. Logs and
  * returns an exit code on failure, 0 on success. */

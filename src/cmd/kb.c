@@ -64,9 +64,12 @@ static int do_import(struct tk_cli *cli, struct kbargs *a)
     if (!imp)
         return tk_usage_error(cli, "no importer named '%s' (nvd, kev, epss, osv, jvn)", a->pos[1]);
     struct tk_kb *kb;
-    int rc = tk_cli_open_kb_writable(cli, a->kb, &kb);
-    if (rc)
+    struct tk_buf created = TK_BUF_INIT(8192);
+    int rc = tk_cli_open_kb_writable(cli, a->kb, &kb, &created);
+    if (rc) {
+        tk_buf_release(&created);
         return rc;
+    }
     struct tk_import_stats stats = { 0 };
     struct tk_err err = { 0 };
     struct progress p = { a->progress && cli->log.format == TK_LOG_TEXT && tk_sys_isatty(2),
@@ -76,11 +79,26 @@ static int do_import(struct tk_cli *cli, struct kbargs *a)
         fputs("\r\033[2K", stderr);
     double dt = tk_time_mono() - p.t0;
     if (rc) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s (nothing was imported; %s is unchanged)", err.msg,
-               tk_kb_name(kb));
-        tk_kb_close(kb);
+        if (created.len) { /* made for this import: gone again, as if never asked for */
+            tk_log(&cli->log, TK_LOG_ERROR, "%s (nothing was imported; %s removed again)",
+                   err.msg, created.ptr);
+            tk_kb_close(kb);
+            static const char *const parts[] = { "", "-wal", "-shm", "-journal" };
+            for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+                struct tk_buf f = TK_BUF_INIT(8192 + 16);
+                if (tk_buf_addf(&f, "%s%s", created.ptr, parts[i]) == 0)
+                    remove(f.ptr);
+                tk_buf_release(&f);
+            }
+        } else {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s (nothing was imported; %s is unchanged)",
+                   err.msg, tk_kb_name(kb));
+            tk_kb_close(kb);
+        }
+        tk_buf_release(&created);
         return TK_EXIT_RUNTIME;
     }
+    tk_buf_release(&created);
     if (a->json) {
         struct tk_json w;
         tk_json_init_file(&w, cli->out, 0);

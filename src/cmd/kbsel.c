@@ -35,7 +35,8 @@ int tk_cli_open_kb(struct tk_cli *cli, const char *path, unsigned flags, struct 
     return 0;
 }
 
-int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb **out)
+int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb **out,
+                            struct tk_buf *created)
 {
     struct tk_err err = { 0 };
     struct tk_buf def = TK_BUF_INIT(8192);
@@ -57,6 +58,8 @@ int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb *
             rc = tk_kb_save(builtin, path, &err);
             tk_kb_close(builtin);
         }
+        if (!rc && tk_buf_adds(created, path) != 0)
+            rc = tk_err_set(&err, TK_ENOMEM, "out of memory");
         if (!rc)
             tk_log(&cli->log, TK_LOG_INFO, "created %s from the built-in knowledge base", path);
     }

@@ -198,6 +198,11 @@ cve() {
 }
 
 @test "import without --kb creates the default KB from the built-in one" {
+    # a failed first import leaves no KB behind (it would be chosen over newer built-in ones)
+    run "$TENKEN" kb import epss "$BATS_TEST_TMPDIR/missing.csv"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"removed again"* ]]
+    [ -z "$(ls -A "$XDG_DATA_HOME/tenken" 2>/dev/null)" ]
     run "$TENKEN" kb import epss "$DATA/epss-sample.csv"
     [ "$status" -eq 0 ]
     [ -f "$XDG_DATA_HOME/tenken/kb.sqlite" ]
