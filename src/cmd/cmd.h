@@ -108,10 +108,16 @@ struct tk_config_argv {
     int argc;
     char **argv;
     char *text, *names; /* the strings argv points into */
+    size_t *line;       /* argv[i] came from this line of the file (0: the command line) */
+    const char *path;
 };
 int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
                    struct tk_config_argv *out);
 void tk_config_release(struct tk_config_argv *c);
+/* After a usage error while parsing c's argv (p stopped there): names the file and line the
+ * refused value came from, when it came from the file. */
+void tk_config_blame(struct tk_cli *cli, const struct tk_config_argv *c,
+                     const struct tk_optparse *p);
 
 /* The index of sub (the first positional argument, NULL when none) in subs (NULL-terminated),
  * or -1 after a usage error that names the choices. */

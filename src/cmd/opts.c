@@ -493,6 +493,13 @@ int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
     }
     while (!rc && (k = fread(chunk, 1, sizeof chunk, fp)) > 0)
         rc = tk_buf_add(&text, chunk, k);
+    if (!rc && ferror(fp)) { /* a directory, say */
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot read the configuration: %s", path,
+               strerror(errno));
+        fclose(fp);
+        tk_buf_release(&text);
+        return TK_EXIT_RUNTIME;
+    }
     fclose(fp);
     if (rc || tk_buf_addc(&text, '\0') != 0) {
         tk_buf_release(&text);
@@ -504,10 +511,12 @@ int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
     for (size_t i = 0; i < text.len; i++)
         lines += text.ptr[i] == '\n';
     char **v = tk_calloc(2 * lines + (size_t)argc + 1, sizeof *v);
+    size_t *at = tk_calloc(2 * lines + (size_t)argc + 1, sizeof *at);
     size_t names_cap = text.len + 3 * lines, used = 0; /* "--" + name + NUL per line */
     char *names = tk_calloc(names_cap, 1);
-    if (!v || !names) {
+    if (!v || !names || !at) {
         tk_free(v);
+        tk_free(at);
         tk_free(names);
         tk_buf_release(&text);
         return TK_EXIT_RUNTIME;
@@ -554,14 +563,18 @@ int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
             }
             char *opt = names + used; /* "--name" */
             used += (size_t)snprintf(opt, names_cap - used, "--%s", name) + 1;
+            at[n] = no;
             v[n++] = opt;
-            if (o->arg)
+            if (o->arg) {
+                at[n] = no;
                 v[n++] = value;
+            }
         }
         line = next;
     }
     if (rc) {
         tk_free(v);
+        tk_free(at);
         tk_free(names);
         tk_buf_release(&text);
         return rc;
@@ -570,14 +583,25 @@ int tk_config_load(struct tk_cli *cli, const char *path, int argc, char **argv,
         v[n++] = argv[i];
     out->argc = n;
     out->argv = v;
+    out->line = at;
+    out->path = path;
     out->text = text.ptr; /* owned: values point into it */
     out->names = names;
     return 0;
 }
 
+void tk_config_blame(struct tk_cli *cli, const struct tk_config_argv *c,
+                     const struct tk_optparse *p)
+{
+    int i = p->i - 1; /* the last argument taken: the refused value, or its option */
+    if (c->line && i > 0 && i < c->argc && c->line[i])
+        tk_log(&cli->log, TK_LOG_ERROR, "that value is on %s:%zu", c->path, c->line[i]);
+}
+
 void tk_config_release(struct tk_config_argv *c)
 {
     tk_free(c->argv);
+    tk_free(c->line);
     tk_free(c->text);
     tk_free(c->names);
     *c = (struct tk_config_argv){ 0 };

@@ -161,6 +161,12 @@ static int serve(struct tk_cli *cli, struct tk_server_opts *so, const char *host
         tk_buf_release(&dir);
         return rc;
     }
+    struct tk_kb *kb; /* opened once now, so that a wrong --kb stops the start, not judging */
+    if ((rc = tk_cli_open_kb(cli, so->kb_ud, TK_KB_READONLY, &kb)) != 0) {
+        tk_buf_release(&dir);
+        return rc;
+    }
+    tk_kb_close(kb);
     FILE *log = NULL, *elog = NULL;
     if (open_log(cli, access, "access", &so->access_log, &log) != 0 ||
         open_log(cli, errlog, "error", &so->error_log, &elog) != 0) {
@@ -213,16 +219,20 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     int idx, rc = TK_EXIT_OK;
     long v;
     struct tk_config_argv conf = { 0 };
+    const char *config = NULL;
     for (int i = 1; i < argc; i++) /* the configuration first: the command line overrides */
         if ((strcmp(argv[i], "--config") == 0 && i + 1 < argc) ||
             strncmp(argv[i], "--config=", 9) == 0) {
-            const char *path = argv[i][8] == '=' ? argv[i] + 9 : argv[i + 1];
-            if ((rc = tk_config_load(cli, path, argc, argv, &conf)) != 0)
-                return rc;
-            argc = conf.argc;
-            argv = conf.argv;
-            break;
+            if (config)
+                return tk_usage_error(cli, "--config may be given once");
+            config = argv[i][8] == '=' ? argv[i] + 9 : argv[++i];
         }
+    if (config) {
+        if ((rc = tk_config_load(cli, config, argc, argv, &conf)) != 0)
+            return rc;
+        argc = conf.argc;
+        argv = conf.argv;
+    }
     tk_optparse_init(&p, cli, argc, argv);
     while ((idx = tk_optparse_next(&p, &val)) >= 0) {
         switch (idx) {
@@ -287,8 +297,10 @@ static int run(struct tk_cli *cli, int argc, char **argv)
                     val);
             break;
         }
-        if (idx == TK_OPT_STOP)
+        if (idx == TK_OPT_STOP) {
+            tk_config_blame(cli, &conf, &p);
             break;
+        }
     }
     if (tk_optparse_done(&p, idx, &rc) ||
         (!cert != !key && (rc = tk_usage_error(cli, "--cert and --key go together")))) {

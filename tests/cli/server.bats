@@ -243,4 +243,19 @@ CONF
     [[ "$output" == *"bad.conf:1: needs a value"* ]]
     run "$TENKEN" serve --config "$BATS_TEST_TMPDIR/none.conf"
     [ "$status" -eq 3 ]
+    printf 'listen = 127.0.0.1:0\n\nthreads = 0\n' >"$BATS_TEST_TMPDIR/bad.conf"
+    run "$TENKEN" serve --config "$BATS_TEST_TMPDIR/bad.conf"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"that value is on $BATS_TEST_TMPDIR/bad.conf:3"* ]]
+    run "$TENKEN" serve --config "$BATS_TEST_TMPDIR"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"cannot read the configuration"* ]]
+    run "$TENKEN" serve --config "$BATS_TEST_TMPDIR/serve.conf" --config "$BATS_TEST_TMPDIR/bad.conf"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--config may be given once"* ]]
+    # a knowledge base that does not open stops the start, not every judging after it
+    run timeout 20 "$TENKEN" serve --listen 127.0.0.1:0 --data "$BATS_TEST_TMPDIR/d2" --kb "$BATS_TEST_TMPDIR/no.sqlite"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"no.sqlite"* ]]
+    [[ "$output" != *listening* ]]
 }
