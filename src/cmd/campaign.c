@@ -109,8 +109,8 @@ static const char *or_dash(const char *s)
     return s && *s ? s : "-";
 }
 
-/* s escaped for the terminal, in one of a few rotating buffers (one printf may use several);
- * term_release frees them. */
+/* s escaped for the terminal, in one of six rotating buffers: one printf may use up to six
+ * (a seventh would overwrite the first); term_release frees them. */
 static struct tk_buf term_bufs[6];
 static unsigned term_next;
 
@@ -521,10 +521,11 @@ static int show_device(void *ud, int64_t case_id, const struct tk_case_device *d
         tk_json_obj_end(sh->w);
         return 0;
     }
-    fprintf(sh->cli->out, "  %s:%d  %s%s%s %s (%s)  %s%s  %s\n", term(d->ip), d->port,
-            term(d->vendor), d->vendor ? " " : "", term(or_dash(d->product)),
-            term(or_dash(d->version)), term(or_dash(d->precision)), term(or_dash(d->verdict)),
-            d->kev ? ", KEV" : "", term(d->state));
+    /* two prints: term() has six buffers, and this line shows seven texts */
+    fprintf(sh->cli->out, "  %s:%d  %s%s%s %s", term(d->ip), d->port, term(d->vendor),
+            d->vendor ? " " : "", term(or_dash(d->product)), term(or_dash(d->version)));
+    fprintf(sh->cli->out, " (%s)  %s%s  %s\n", term(or_dash(d->precision)),
+            term(or_dash(d->verdict)), d->kev ? ", KEV" : "", term(d->state));
     return 0;
 }
 

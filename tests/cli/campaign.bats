@@ -167,6 +167,10 @@ PY
     [ "$status" -eq 0 ]
     [[ "$output" == *"manager       vendor"* ]]
     [[ "$output" == *"203.0.113.11:443  Ivanti Connect Secure 22.4R2.1"* ]]
+    # the device line ends with its state (it once showed the address again there)
+    state=$(jq -r '.devices[0].state' "$BATS_TEST_TMPDIR/a.json")
+    [ -n "$state" ] && [ "$state" != null ]
+    grep -E "^  203\.0\.113\.11:443 .*  $state\$" <<<"$output"
 }
 
 @test "a conflicting edit is refused with exit status 4 and changes nothing" {
