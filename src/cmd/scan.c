@@ -318,9 +318,17 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_PROC:
             co.proc = val;
             break;
-        case O_ONLY:
+        case O_ONLY: {
+            static const char *const checks[] = { "files", "memory", "c2", "traces", NULL };
+            char bad[64], names[512];
+            if (tk_collect_unknown(val, checks, bad, sizeof bad)) {
+                tk_collect_names(checks, names, sizeof names);
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "--only: '%s' is none of %s", bad, names);
+            }
             co.only = val;
             break;
+        }
         case O_OS:
             if (strcmp(val, "linux") != 0 && strcmp(val, "windows") != 0)
                 idx = TK_OPT_STOP,

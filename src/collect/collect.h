@@ -91,6 +91,13 @@ int tk_collect(struct tk_bundle *b, const struct tk_collect_opts *opts, struct t
 /* Whether name is in the comma-separated list only (NULL: everything is). */
 bool tk_collect_selected(const char *only, const char *name);
 
+/* Checks a list for --only: every name must be a collector (of either system) or one of
+ * extra (NULL-terminated: the scan's own checks). NULL when all are known, else the first
+ * unknown one, copied into bad (n bytes). */
+const char *tk_collect_unknown(const char *only, const char *const *extra, char *bad, size_t n);
+/* Every name tk_collect_unknown knows, comma-separated, each once, into out (n bytes). */
+void tk_collect_names(const char *const *extra, char *out, size_t n);
+
 
 
 /* Helpers shared by collectors. */

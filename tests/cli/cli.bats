@@ -140,3 +140,11 @@ load helpers
     run "$PYTHON" "$SRCDIR/scripts/gen-findings.py" "$BATS_TEST_TMPDIR/bad.txt" "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/c"
     [[ "$output" == *"bad.txt:2: field 'id' given twice"* ]]
 }
+
+@test "scan --only refuses a name that is no collector or check, listing the names" {
+    run "$TENKEN" scan --only dpkg,dkpg --no-disk --no-memory
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"'dkpg' is none of host,users,dpkg,"*"files,memory,c2,traces"* ]]
+    run "$TENKEN" scan --only "dpkg,"
+    [ "$status" -eq 2 ]
+}
