@@ -656,6 +656,18 @@ static int run1(struct sq *s, const char *sql, const char *a, const char *b, int
     return step == SQLITE_DONE ? 0 : step;
 }
 
+static bool org_exists(struct sq *s, const char *uid_or_name)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM org WHERE uid = ?1 OR name = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, uid_or_name, -1, SQLITE_STATIC);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
 static int sq_key_add(struct tk_store *base, const char *name, const char *key_hash,
                       const char *const *org_ids, size_t norgs, struct tk_err *err)
 {
@@ -686,7 +698,7 @@ static int sq_key_add(struct tk_store *base, const char *name, const char *key_h
                     name, org_ids[i], 0, &changed, err);
         if (step)
             rc = tk_sq_fail(s, err, "cannot scope the key");
-        else if (!changed)
+        else if (!changed && !org_exists(s, org_ids[i])) /* else named twice: in scope */
             rc = tk_err_set(err, TK_ENOENT, "no organisation named '%.64s'", org_ids[i]);
     }
     if (!rc)

@@ -122,6 +122,12 @@ report() {
     # a revoked key stops working at once
     "$TENKEN" key revoke analyst --data "$DATA"
     [ "$(report 'format=json')" = 401 ]
+    # an organisation named twice (by name and by id) is in scope once; an unknown one is not
+    KEY=$("$TENKEN" key add twice --org acme --org "$ORG" --org acme --data "$DATA")
+    [ "$(report 'format=json')" = 200 ]
+    run "$TENKEN" key add ghost --org acme --org nosuch --data "$DATA"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"no organisation named 'nosuch'"* ]]
 }
 
 @test "a newer scan of the same PC supersedes the older one in reports, whatever the order of arrival" {
