@@ -1006,7 +1006,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         goto out;
     }
     struct tk_store *s;
-    if ((rc = tk_cli_open_store(cli, a.data, &s)) == 0) {
+    if ((rc = tk_cli_open_store(cli, a.data, fns[k] == do_create, &s)) == 0) {
         rc = fns[k](cli, s, &a);
         tk_store_close(s);
     }

@@ -140,7 +140,7 @@ int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb *
 /* The server's store (datasel.c): --data DIR or the default data directory. Logs and
  * returns an exit code on failure, 0 on success. */
 struct tk_store;
-int tk_cli_open_store(struct tk_cli *cli, const char *data, struct tk_store **out);
+int tk_cli_open_store(struct tk_cli *cli, const char *data, bool create, struct tk_store **out);
 /* The directory itself (appended to dir), for commands that open more than one handle. */
 int tk_cli_data_dir(struct tk_cli *cli, const char *data, struct tk_buf *dir);
 

@@ -12,13 +12,18 @@ int tk_cli_data_dir(struct tk_cli *cli, const char *data, struct tk_buf *dir)
                                "--data");
 }
 
-int tk_cli_open_store(struct tk_cli *cli, const char *data, struct tk_store **out)
+int tk_cli_open_store(struct tk_cli *cli, const char *data, bool create, struct tk_store **out)
 {
     struct tk_buf dir = TK_BUF_INIT(8192);
     struct tk_err err = { 0 };
     *out = NULL;
     int rc = tk_cli_data_dir(cli, data, &dir);
-    if (!rc && tk_store_open(out, tk_buf_cstr(&dir), &err) != 0) {
+    if (!rc && !create && !tk_store_exists(tk_buf_cstr(&dir))) {
+        tk_log(&cli->log, TK_LOG_ERROR,
+               "%s: no analysis-server data here ('tenken org add' or 'tenken serve' makes it)",
+               tk_buf_cstr(&dir));
+        rc = TK_EXIT_RUNTIME;
+    } else if (!rc && tk_store_open(out, tk_buf_cstr(&dir), &err) != 0) {
         tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
         rc = TK_EXIT_RUNTIME;
     }

@@ -78,7 +78,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         rc = tk_usage_error(cli, "usage: key revoke NAME");
     } else if (strcmp(sub, "list") == 0 && p.npos != 1) {
         rc = tk_usage_error(cli, "usage: key list");
-    } else if ((rc = tk_cli_open_store(cli, data, &s)) == 0) {
+    } else if ((rc = tk_cli_open_store(cli, data, false, &s)) == 0) {
         if (strcmp(sub, "add") == 0) {
             char key[TK_TOKEN_LEN + 1], hash[TK_TOKEN_HASH_LEN + 1];
             if (tk_token_new('a', key) != 0) {

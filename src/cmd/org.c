@@ -52,7 +52,8 @@ static int new_token(struct tk_cli *cli, char token[TK_TOKEN_LEN + 1],
     return 0;
 }
 
-static int do_add(struct tk_cli *cli, struct tk_store *s, const struct orgargs *a)
+/* org add's arguments, checked before the store is opened (and made). */
+static int check_add(struct tk_cli *cli, const struct orgargs *a)
 {
     if (a->npos != 2)
         return tk_usage_error(cli, "usage: org add NAME [--max-endpoints N] [--probe]");
@@ -61,6 +62,11 @@ static int do_add(struct tk_cli *cli, struct tk_store *s, const struct orgargs *
                               "'%s' is not a valid organisation name (1 to %d letters, "
                               "digits, '.', '_' or '-', starting with a letter or digit)",
                               a->pos[1], TK_ORG_NAME_MAX);
+    return 0;
+}
+
+static int do_add(struct tk_cli *cli, struct tk_store *s, const struct orgargs *a)
+{
     struct tk_org o = { .max_endpoints = a->max_endpoints, .probe = a->probe };
     snprintf(o.name, sizeof o.name, "%s", a->pos[1]);
     char token[TK_TOKEN_LEN + 1], hash[TK_TOKEN_HASH_LEN + 1];
@@ -196,7 +202,9 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         goto out;
     }
     struct tk_store *s;
-    if ((rc = tk_cli_open_store(cli, a.data, &s)) == 0) {
+    if (k == 0 && (rc = check_add(cli, &a)) != 0)
+        goto out;
+    if ((rc = tk_cli_open_store(cli, a.data, k == 0, &s)) == 0) {
         switch (k) {
         case 0:
             rc = do_add(cli, s, &a);

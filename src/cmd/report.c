@@ -122,7 +122,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     if (out && mail.nto)
         return tk_usage_error(cli, "--output and --mail-to exclude each other");
     struct tk_store *s;
-    if ((rc = tk_cli_open_store(cli, data, &s)) != 0)
+    if ((rc = tk_cli_open_store(cli, data, false, &s)) != 0)
         return rc;
     struct tk_org org;
     struct tk_err err = { 0 };

@@ -42,6 +42,16 @@ int tk_store_open(struct tk_store **out, const char *dir, struct tk_err *err)
     return tk_store_sqlite.open(out, dir, err);
 }
 
+bool tk_store_exists(const char *dir)
+{
+    struct tk_buf p = TK_BUF_INIT(8192);
+    struct stat st;
+    bool yes = tk_buf_addf(&p, "%s/tenken.db", dir) == 0 && stat(p.ptr, &st) == 0 &&
+               S_ISREG(st.st_mode);
+    tk_buf_release(&p);
+    return yes;
+}
+
 void tk_store_close(struct tk_store *s)
 {
     if (s)

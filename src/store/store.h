@@ -200,6 +200,9 @@ int tk_store_default_dir(struct tk_buf *out);
 
 /* Opens (creating DIR, mode 0700, and the database when missing) with the default backend. */
 int tk_store_open(struct tk_store **out, const char *dir, struct tk_err *err);
+/* Whether DIR holds a store already (commands that only read or change one open it only
+ * then, so that a typo in --data or a usage error creates nothing). */
+bool tk_store_exists(const char *dir);
 void tk_store_close(struct tk_store *s);
 
 /* Bundle ids gathered by bundle_ids (pass tk_id_list_add as fn and the list as ud). */

@@ -52,7 +52,20 @@ setup() {
         run "$TENKEN" org $args --data "$DATA"
         [ "$status" -eq 2 ] || { echo "org $args: $status $output"; false; }
     done
-    [ ! -e "$DATA/tenken.db" ] || [ "$("$TENKEN" org list --format json --data "$DATA")" = "[]" ]
+    [ ! -e "$DATA" ]
+    run "$TENKEN" org add 'bad name' --data /proc/tenken-cannot
+    [ "$status" -eq 2 ]
+}
+
+@test "commands that read or change a store never make one: a mistyped --data is an error" {
+    for args in "org list" "org disable x" "key list" "key add k --org x" "report --org x" \
+                "reanalyze" "campaign list" "campaign show 1"; do
+        # shellcheck disable=SC2086
+        run "$TENKEN" $args --data "$DATA/typo"
+        [ "$status" -eq 3 ] || { echo "$args: $status $output"; false; }
+        [[ "$output" == *"$DATA/typo: no analysis-server data here"* ]] || { echo "$args: $output"; false; }
+    done
+    [ ! -e "$DATA/typo" ]
 }
 
 @test "a data directory that cannot be created is a runtime error naming it" {
