@@ -1001,7 +1001,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         rc = tk_usage_error(cli, "--format csv is for cases and stats");
         goto out;
     }
-    if (a.fmt == F_XLSX && (fns[k] != do_stats || !a.output)) {
+    if (a.fmt == F_XLSX && (fns[k] != do_stats || !a.output || strcmp(a.output, "-") == 0)) {
         rc = tk_usage_error(cli, "--format xlsx is for stats, with -o FILE");
         goto out;
     }

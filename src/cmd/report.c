@@ -25,7 +25,7 @@ static const struct tk_opt opts[] = {
                    "per PC and finding)." },
     [O_LANG] = { "lang", 0, "LANG", "ja or en (default: from LANG, else en)." },
     [O_OUT] = { "output", 'o', "FILE",
-                "Write the report to FILE (atomically) instead of standard output." },
+                "Write the report to FILE (atomically) instead of standard output ('-')." },
     [O_MAIL_TO] = { "mail-to", 0, "ADDR",
                     "Mail the report to ADDR (repeatable) instead of printing it." },
     [O_MAIL_FROM] = { "mail-from", 0, "ADDR", "Sender address (default tenken@HOSTNAME)." },
@@ -85,7 +85,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_DATA: data = val; break;
         case O_KB: kbpath = val; break;
         case O_ORG: org_name = val; break;
-        case O_OUT: out = val; break;
+        case O_OUT: out = strcmp(val, "-") == 0 ? NULL : val; break; /* -: standard output */
         case O_FORMAT:
             if (tk_report_format_parse(val, &fmt) != 0)
                 bad = "--format must be html, json or csv";

@@ -307,6 +307,10 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     while ((idx = tk_optparse_next(&p, &val)) >= 0) {
         switch (idx) {
         case O_OUT:
+            if (strcmp(val, "-") == 0) /* standard output carries the summary */
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "-o - is not possible: the bundle goes to a file, the summary to "
+                         "standard output");
             out = val;
             break;
         case O_FORMAT:

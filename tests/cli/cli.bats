@@ -148,3 +148,11 @@ load helpers
     run "$TENKEN" scan --only "dpkg,"
     [ "$status" -eq 2 ]
 }
+
+@test "-o -: standard output where the output is text, refused where it cannot be" {
+    run "$TENKEN" scan -o - --no-disk --no-memory
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"-o - is not possible"* ]]
+    run "$TENKEN" campaign stats 1 --format xlsx -o - --data "$BATS_TEST_TMPDIR/d"
+    [ "$status" -eq 2 ]
+}

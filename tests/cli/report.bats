@@ -211,6 +211,8 @@ print(s.getsockname()[1], c.getsockname()[1], flush=True); time.sleep(60)' >"$BA
     [ "$status" -eq 3 ]
     [ "$(analysed)" -eq 0 ]
     "$TENKEN" report --org acme --data "$DATA" --format json | jq -e '.endpoints == 3 and .pending == 0 and .shares.malware_disk.endpoints == 3'
+    (cd "$BATS_TEST_TMPDIR" && "$TENKEN" report --org acme --data "$DATA" --format json -o -) | jq -e '.endpoints == 3'
+    [ ! -e "$BATS_TEST_TMPDIR/-" ]
     [ "$(analysed)" -eq 3 ]
     run "$TENKEN" reanalyze --data "$DATA" --org nosuch
     [ "$status" -eq 3 ]
