@@ -647,8 +647,16 @@ static int do_set(struct tk_cli *cli, struct tk_store *s, const struct tk_campai
         tk_log(&cli->log, TK_LOG_ERROR, "out of memory");
         return TK_EXIT_RUNTIME;
     }
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         edits[i] = (struct tk_case_edit){ (enum tk_case_field)conds[i].field, conds[i].value };
+        for (int k = 0; k < i; k++)
+            if (edits[k].field == edits[i].field) {
+                tk_free(edits);
+                tk_free(conds);
+                return tk_usage_error(cli, "%s is given twice",
+                                      tk_case_fields[edits[i].field].name);
+            }
+    }
     struct tk_err err = { 0 };
     int64_t version = 0;
     rc = s->ops->case_update(s, id, a->version, edits, (size_t)n, who_of(a), &version, &err);

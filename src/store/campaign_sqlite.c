@@ -783,9 +783,14 @@ int tk_sq_case_update(struct tk_store *base, int64_t case_id, int64_t expected,
 {
     struct sq *s = (struct sq *)base;
     int rc = check_text("who", who, err);
+    bool seen[TK_CF_COUNT] = { false };
     for (size_t i = 0; !rc && i < n; i++) {
         if ((unsigned)edits[i].field >= TK_CF_COUNT)
             return tk_err_set(err, TK_EINVAL, "case %lld: no such field", (long long)case_id);
+        if (seen[edits[i].field]) /* which value would the audit keep? */
+            return tk_err_set(err, TK_EINVAL, "case %lld: %s is set twice", (long long)case_id,
+                              tk_case_fields[edits[i].field].name);
+        seen[edits[i].field] = true;
         rc = check_text(tk_case_fields[edits[i].field].name, edits[i].value, err);
     }
     if (rc)

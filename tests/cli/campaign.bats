@@ -207,6 +207,11 @@ PY
     [[ "$output" == *"not one of unknown, in-house, vendor, affiliate"* ]]
     run "$TENKEN" campaign set "$a" follow-up=2026-02-30 --data "$DATA"
     [ "$status" -eq 2 ]
+    v=$(version_of "$a")
+    run "$TENKEN" campaign set "$a" aware=yes aware=no --data "$DATA"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"aware is given twice"* ]]
+    [ "$(version_of "$a")" = "$v" ]
     run "$TENKEN" campaign contact "$a" --date yesterday --data "$DATA"
     [ "$status" -eq 2 ]
     run "$TENKEN" campaign contact "$a" --channel pigeon --data "$DATA"

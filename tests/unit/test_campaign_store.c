@@ -331,6 +331,11 @@ static void test_update(void **state)
     audit_of(fx, NULL, id, &au);
     assert_int_equal(au.n, 3);
 
+    /* a field set twice in one change is refused, whatever the values */
+    struct tk_case_edit twice[] = { { TK_CF_AWARE, "yes" }, { TK_CF_AWARE, "no" } };
+    assert_int_equal(ops->case_update(fx->s, id, 2, twice, 2, "sato", &v, &fx->err), TK_EINVAL);
+    assert_non_null(strstr(fx->err.msg, "aware is set twice"));
+
     /* made against version 1, the case is at 2: refused, nothing changed */
     struct tk_case_edit stale[] = { { TK_CF_STATUS, "closed" }, { TK_CF_NOTE, NULL } };
     assert_int_equal(ops->case_update(fx->s, id, 1, stale, 2, "suzuki", &v, &fx->err),
