@@ -470,6 +470,15 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
             return tk_usage_error(cli, "watch: --format must be jsonl, csv or text");
     }
     struct tk_err err = { 0 };
+    if (a->resolve && a->resolver) { /* a wrong --resolver is the command line's fault */
+        struct tk_resolver *r = NULL;
+        int e = tk_resolver_new(&r, a->resolver, a->timeout_ms, &err);
+        if (e == TK_EINVAL)
+            return tk_usage_error(cli, "watch: %s", err.msg);
+        if (!e)
+            tk_resolver_free(r);
+        err = (struct tk_err){ 0 };
+    }
     struct tk_buf brands = TK_BUF_INIT((size_t)64 << 20), kws = TK_BUF_INIT((size_t)16 << 20);
     int rc = 0;
     if (a->brands && (rc = tk_input_slurp(a->brands, &brands, &err)) != 0)

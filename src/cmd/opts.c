@@ -168,7 +168,9 @@ int tk_optparse_next(struct tk_optparse *p, const char **val)
             } else if (p->i < p->argc) {
                 *val = p->argv[p->i++];
             } else {
-                return stop_usage(p, "this option needs a value:", o->name);
+                char name[80];
+                snprintf(name, sizeof name, "--%s", o->name);
+                return stop_usage(p, "this option needs a value:", name);
             }
         }
         if (table == common_opts) {

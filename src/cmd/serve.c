@@ -74,6 +74,9 @@ static bool parse_listen(const char *s, char *host, size_t n, int *port)
     long p = strtol(colon + 1, &end, 10);
     if (end == colon + 1 || *end || errno || p < 0 || p > 65535)
         return false;
+    unsigned char bin[16]; /* a numeric address: the server resolves no names */
+    if (inet_pton(AF_INET, host, bin) != 1 && inet_pton(AF_INET6, host, bin) != 1)
+        return false;
     *port = (int)p;
     return true;
 }
@@ -239,7 +242,9 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_LISTEN:
             if (!parse_listen(val, host, sizeof host, &so.port))
                 idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
-                    cli, "--listen must be ADDR:PORT such as 127.0.0.1:8080, not '%s'", val);
+                    cli, "--listen must be a numeric ADDR:PORT such as 127.0.0.1:8080 or "
+                         "[::1]:8080, not '%s'",
+                    val);
             break;
         case O_DATA:
             data = val;

@@ -156,3 +156,16 @@ load helpers
     run "$TENKEN" campaign stats 1 --format xlsx -o - --data "$BATS_TEST_TMPDIR/d"
     [ "$status" -eq 2 ]
 }
+
+@test "usage errors name the option with its dashes; serve --listen takes numeric addresses only" {
+    run "$TENKEN" scan -o
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"needs a value: --out"* ]]
+    run "$TENKEN" serve --listen localhost:0 --data "$BATS_TEST_TMPDIR/d"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"numeric ADDR:PORT"* ]]
+    [ ! -e "$BATS_TEST_TMPDIR/d" ]
+    run "$TENKEN" domains watch --resolve --resolver notanaddr </dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"'notanaddr' is not an IPv4 address"* ]]
+}
