@@ -27,6 +27,8 @@
 #define TK_BUNDLE_MAX_DETECTIONS 100000
 #define TK_BUNDLE_MAX_TRACES 20000
 #define TK_BUNDLE_MAX_BYTES ((size_t)1 << 30)
+#define TK_BUNDLE_STR_MAX ((size_t)128 << 10) /* bytes of one string (a path of 32,767 UTF-16
+                                                 units is at most 96 KiB of UTF-8) */
 
 /* Yes / no / could not tell. */
 enum tk_tri { TK_UNKNOWN = -1, TK_NO = 0, TK_YES = 1 };

@@ -40,8 +40,22 @@ static void bad(struct rd *r, const char *key, const char *what)
                            key, what);
 }
 
-/* A string member (or null): copied into the bundle; NULL when absent or null. */
-static const char *str(struct rd *r, const struct tk_jv *obj, const char *key, bool required)
+/* Where to cut s (n bytes of UTF-8) to at most max bytes without splitting a character. */
+static size_t clip_at(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    while (max && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return max;
+}
+
+/* A string member (or null): copied into the bundle; NULL when absent or null. The writer
+ * never writes a NUL character (C strings cannot hold one), so one is refused; a string
+ * past TK_BUNDLE_STR_MAX bytes (a hostile machine's) is cut there, as nothing real is that
+ * long and every report would carry it. */
+static const char *str_max(struct rd *r, const struct tk_jv *obj, const char *key,
+                           bool required, size_t max)
 {
     const struct tk_jv *v = tk_jv_get(obj, key);
     if (!v || tk_jv_is(v, TK_JV_NULL)) {
@@ -53,7 +67,18 @@ static const char *str(struct rd *r, const struct tk_jv *obj, const char *key, b
         bad(r, key, "expected a string");
         return NULL;
     }
-    return tk_bundle_strndup(r->b, tk_jv_str(v), tk_jv_strlen(v));
+    const char *s = tk_jv_str(v);
+    size_t n = tk_jv_strlen(v);
+    if (memchr(s, '\0', n)) {
+        bad(r, key, "holds a NUL character");
+        return NULL;
+    }
+    return tk_bundle_strndup(r->b, s, clip_at(s, n, max));
+}
+
+static const char *str(struct rd *r, const struct tk_jv *obj, const char *key, bool required)
+{
+    return str_max(r, obj, key, required, TK_BUNDLE_STR_MAX);
 }
 
 static int64_t num(struct rd *r, const struct tk_jv *obj, const char *key, int64_t absent)
@@ -192,7 +217,7 @@ static void read_host(struct rd *r, const struct tk_jv *h)
     struct tk_host *x = &r->b->host;
     size_t len = mark(r);
     enter(r, "host");
-    x->hostname = str(r, h, "hostname", false);
+    x->hostname = str_max(r, h, "hostname", false, 255); /* a DNS name has at most 253 bytes */
     x->endpoint_id = str(r, h, "endpoint_id", false);
     if (x->endpoint_id && !shaped(x->endpoint_id, "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"))
         bad(r, "endpoint_id", "expected 32 lower-case hex digits");
@@ -749,8 +774,10 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
                           "%s: bundle format_version %lld is not one this tenken reads (%d)",
                           name, (long long)tk_jv_int(version), TK_BUNDLE_FORMAT_VERSION);
     }
-    const char *id = tk_jv_str(tk_jv_get(doc, "bundle_id"));
-    if (!r.rc && (!id || !shaped(id, "hhhhhhhh-hhhh-4hhh-?hhh-hhhhhhhhhhhh")))
+    const struct tk_jv *idv = tk_jv_get(doc, "bundle_id");
+    const char *id = tk_jv_str(idv);
+    if (!r.rc && (!id || tk_jv_strlen(idv) != 36 || /* a NUL after it, say */
+                  !shaped(id, "hhhhhhhh-hhhh-4hhh-?hhh-hhhhhhhhhhhh")))
         bad(&r, "bundle_id", "expected a UUID (version 4, lower case)");
     if (!r.rc)
         snprintf(b->bundle_id, sizeof b->bundle_id, "%s", id);

@@ -65,6 +65,10 @@ int tk_gunzip(const void *in, size_t n, struct tk_buf *out)
         enum libdeflate_result r =
             libdeflate_gzip_decompress_ex(d, p, n, out->ptr + out->len, want, &used, &got);
         if (r == LIBDEFLATE_SUCCESS) {
+            if (used != n) { /* another member, or junk: what would other tools read? */
+                rc = TK_EPARSE;
+                break;
+            }
             tk_buf_extend(out, got);
             break;
         }

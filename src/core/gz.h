@@ -7,9 +7,9 @@
 
 #include "core/buf.h"
 
-/* Appends the decompressed first gzip member of in[0..n) to out. TK_ELIMIT when it would
- * pass out's bound (a decompression bomb stops there), TK_EPARSE when the stream is corrupt
- * or truncated, TK_ENOMEM. Bytes after the member are ignored. */
+/* Appends the decompressed gzip member in[0..n) to out. TK_ELIMIT when it would pass out's
+ * bound (a decompression bomb stops there), TK_EPARSE when the stream is corrupt, truncated,
+ * or followed by anything (a second member, junk), TK_ENOMEM. */
 int tk_gunzip(const void *in, size_t n, struct tk_buf *out);
 
 #endif

@@ -2,8 +2,8 @@
  *
  * Input: two bytes that set the output bound (up to 64 KiB), then the gzip bytes. Whatever
  * tk_gunzip answers, zlib must agree: the same bytes when it succeeds, more than the bound
- * when it says TK_ELIMIT, and a corrupt or cut member when it says TK_EPARSE (or more than
- * the bound before the damage). */
+ * when it says TK_ELIMIT, and a corrupt, cut or trailed member when it says TK_EPARSE (or
+ * more than the bound before the damage). */
 #include <stdbool.h>
 #include <string.h>
 #include <zlib.h>
@@ -40,6 +40,8 @@ static int zlib_says(const uint8_t *in, size_t n, unsigned char *out, size_t max
                              strcmp(z.msg, "invalid bit length repeat") == 0);
     inflateEnd(&z);
     *len = total;
+    if (zr == Z_STREAM_END && (z.avail_in || total > max))
+        return total > max ? ZL_BIG : ZL_BAD; /* bytes after the member: refused */
     return total > max ? ZL_BIG : zr == Z_STREAM_END ? ZL_OK : lenient ? ZL_LENIENT : ZL_BAD;
 }
 

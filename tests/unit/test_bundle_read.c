@@ -432,7 +432,7 @@ static int read_modified(const char *pointer, const char *replacement, struct tk
     assert_non_null(parent);
     json_t *v = NULL;
     if (replacement) {
-        v = json_loads(replacement, JSON_DECODE_ANY, &je);
+        v = json_loads(replacement, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
         if (!v)
             fail_msg("bad replacement %s: %s", replacement, je.text);
     }
@@ -588,6 +588,11 @@ static void test_refused_values(void **state)
           "min_protocol_basis: not an allowed value" },
         { "/network/services/smb/smb1_allowed", "\"no\"",
           "smb1_allowed: expected true, false or null" },
+        /* A NUL character: C strings would cut the value, and ids would no longer match. */
+        { "/bundle_id", "\"7d9c1f0e-3c2a-4b8e-9f1a-2b3c4d5e6f70\\u0000\"",
+          "/bundle_id: expected a UUID" },
+        { "/host/hostname", "\"pc\\u0000x\"", "/host/hostname: holds a NUL character" },
+        { "/inventory/0/name", "\"\\u0000\"", "/inventory/0/name: holds a NUL character" },
     };
     assert_int_equal(run_hostile(cases, sizeof cases / sizeof cases[0]), 0);
 }
@@ -673,6 +678,15 @@ static void test_huge_arrays_are_bounded(void **state)
         json_array_append_new(ev, json_string("rule"));
     json_object_set_new(net, "interfaces", ifs);
     json_object_set_new(net, "default_routes", routes);
+    /* Strings past their bounds are cut at a character's start: the host name at 255 bytes,
+     * any other at TK_BUNDLE_STR_MAX (a hostile machine's would ride into every report). */
+    struct tk_buf longs = TK_BUF_INIT(TK_BUNDLE_STR_MAX * 2 + 16);
+    for (size_t i = 0; i < TK_BUNDLE_STR_MAX; i++) /* 2 bytes each: twice the bound */
+        tk_buf_adds(&longs, "\xc3\xa9");
+    json_object_set_new(json_object_get(root, "host"), "hostname", json_stringn(longs.ptr, 400));
+    json_object_set_new(json_array_get(json_object_get(root, "inventory"), 0), "name",
+                        json_stringn(longs.ptr, longs.len));
+    tk_buf_release(&longs);
     json_object_set_new(json_object_get(net, "firewall"), "evidence", ev);
     char *text = json_dumps(root, JSON_COMPACT);
     json_decref(root);
@@ -685,6 +699,8 @@ static void test_huge_arrays_are_bounded(void **state)
     assert_true(b.net.ifaces[0].naddrs <= 65536);
     assert_true(b.net.nroutes <= 4096);
     assert_true(b.net.firewall.nevidence <= 256);
+    assert_int_equal(strlen(b.host.hostname), 254);
+    assert_int_equal(strlen(b.items[0].name), TK_BUNDLE_STR_MAX);
     tk_bundle_release(&b);
     free(text);
     tk_buf_release(&doc);
