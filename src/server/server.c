@@ -73,7 +73,8 @@ struct tk_server {
 /* One request's state, from the first callback to the completion callback. */
 struct req {
     struct tk_buf body;
-    bool keep; /* an upload with a token of the right shape, or a form: its body is kept */
+    bool keep; /* an upload with a known token, or a form: its body is kept */
+    struct tk_org org; /* an upload's organisation, found from its token before its body */
 };
 
 /* ---- store handles ----------------------------------------------------------------------- */
@@ -502,35 +503,47 @@ out:
     tk_buf_release(&plain);
 }
 
-static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, struct req *r,
-                              const char *url)
+/* An upload's token, checked as soon as the headers are in, so that no body is read for a
+ * token that is not an organisation's: org filled in, or v holds the refusal. */
+static void upload_auth(struct tk_server *s, struct MHD_Connection *c, struct tk_org *org,
+                        struct verdict *v)
 {
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     const char *token = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
-    struct verdict v = { 0 };
-    struct tk_org org = { .id = "" };
     struct tk_err err = { 0 };
     struct tk_store *st = NULL;
     if (!token || !tk_token_valid(token)) {
-        verdict(&v, MHD_HTTP_UNAUTHORIZED,
+        verdict(v, MHD_HTTP_UNAUTHORIZED,
                 "an enrollment token is required "
                 "(Authorization: Bearer TOKEN)");
     } else if (!(st = take_store(s, &err))) {
-        verdict(&v, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
+        verdict(v, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
     } else {
         char hash[TK_TOKEN_HASH_LEN + 1];
         tk_token_hash(token, hash);
-        int rc = st->ops->org_by_token(st, hash, &org, &err);
+        int rc = st->ops->org_by_token(st, hash, org, &err);
         if (rc)
-            verdict(&v, rc == TK_ENOENT ? MHD_HTTP_UNAUTHORIZED : MHD_HTTP_INTERNAL_SERVER_ERROR,
+            verdict(v, rc == TK_ENOENT ? MHD_HTTP_UNAUTHORIZED : MHD_HTTP_INTERNAL_SERVER_ERROR,
                     rc == TK_ENOENT ? "unknown token" : "the store failed");
-        else if (org.disabled)
-            verdict(&v, MHD_HTTP_FORBIDDEN, "this organisation does not accept uploads");
-        else
-            receive(s, c, r, st, &org, &v);
+        else if (org->disabled)
+            verdict(v, MHD_HTTP_FORBIDDEN, "this organisation does not accept uploads");
         give_store(s, st);
     }
-    log_access(s, c, "POST", url, v.status, org.id[0] ? org.id : NULL, v.json ? NULL : v.text);
+}
+
+static enum MHD_Result upload(struct tk_server *s, struct MHD_Connection *c, struct req *r,
+                              const char *url)
+{
+    struct verdict v = { 0 };
+    struct tk_err err = { 0 };
+    struct tk_store *st = take_store(s, &err);
+    if (!st)
+        verdict(&v, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
+    else
+        receive(s, c, r, st, &r->org, &v);
+    if (st)
+        give_store(s, st);
+    log_access(s, c, "POST", url, v.status, r->org.id, v.json ? NULL : v.text);
     return v.json ? answer(c, v.status, v.text) : error(c, v.status, v.text);
 }
 
@@ -646,9 +659,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         size_t max = form ? TK_WEB_MAX_FORM : s->o.max_body;
         tk_buf_init(&r->body, max);
         *con_cls = r;
-        const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-        r->keep = form || (post && strcmp(url, "/api/v1/bundles") == 0 && auth &&
-                           strncmp(auth, "Bearer ", 7) == 0 && tk_token_valid(auth + 7));
+        r->keep = form;
+        if (post && strcmp(url, "/api/v1/bundles") == 0) { /* the token before the body */
+            struct verdict v = { 0 };
+            upload_auth(s, c, &r->org, &v);
+            if (v.status) {
+                log_access(s, c, method, url, v.status, r->org.id[0] ? r->org.id : NULL, v.text);
+                return error(c, v.status, v.text);
+            }
+            r->keep = true;
+        }
         const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         unsigned long long declared = len ? strtoull(len, NULL, 10) : 0;
         if (post && declared > max) {

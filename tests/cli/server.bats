@@ -77,6 +77,17 @@ endpoints() {
     run curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $other" \
         --data-binary @"$BATS_TEST_TMPDIR/1.json" "$URL/api/v1/bundles"
     [ "$output" = 401 ]
+    # a token of the right shape that is nobody's: refused on its headers, before any body
+    run python3 - "$URL" "$other" <<'PY'
+import socket, sys, time, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+s = socket.create_connection((u.hostname, u.port), timeout=5)
+s.sendall(b"POST /api/v1/bundles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+          sys.argv[2].encode() + b"\r\nContent-Length: 60000\r\n\r\n{")
+t = time.time()
+print(s.recv(200).split(b"\r\n")[0].decode(), round(time.time() - t))
+PY
+    [ "$output" = "HTTP/1.1 401 Unauthorized 0" ]
     # malformed JSON, and JSON that is not a bundle: the message names the place
     printf '{"format": "tenken-bundle", ' >"$BATS_TEST_TMPDIR/bad.json"
     run post "$BATS_TEST_TMPDIR/bad.json"
