@@ -32,7 +32,8 @@
 #define POOL_MAX 64
 #define ANALYSTS_MAX 8
 #define QUEUE_MAX 100000 /* past it an upload stays pending until a report or the next start */
-#define HELD_MAX 64       /* queued bundles kept as read (about 0.5 MB each), not re-read */
+#define HELD_MAX 64                   /* queued bundles kept as read, not read again */
+#define HELD_BYTES ((size_t)64 << 20) /* ... and their JSON's bytes, all together */
 
 /* Idle handles (store connections, judges) kept for the next request. */
 struct pool {
@@ -60,7 +61,7 @@ struct tk_server {
         pthread_mutex_t m;
         pthread_cond_t work, done;
         struct queued *head, *tail;
-        size_t n, held; /* queued; of those, with their bundle in hand */
+        size_t n, held, held_bytes; /* queued; of those, with their bundle in hand */
         bool stop;
         pthread_t thread[ANALYSTS_MAX];
         size_t nthreads, started;
@@ -75,6 +76,7 @@ struct req {
     struct tk_buf body;
     bool keep; /* an upload with a known token, or a form: its body is kept */
     struct tk_org org; /* an upload's organisation, found from its token before its body */
+    char token_hash[TK_TOKEN_HASH_LEN + 1];
 };
 
 /* ---- store handles ----------------------------------------------------------------------- */
@@ -239,7 +241,7 @@ static void committer_stop(struct tk_server *s)
 }
 
 static void analyst_enqueue(struct tk_server *s, const char *org_id, struct tk_bundle **b,
-                            const struct tk_upload *u);
+                            const struct tk_upload *u, size_t bytes);
 static void analyst_catch_up(struct tk_server *s, const char *org_id);
 
 /* ---- answers ----------------------------------------------------------------------------- */
@@ -470,6 +472,7 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
         .json = r->body.ptr,
         .json_len = r->body.len,
         .gzip = gz,
+        .token_hash = r->token_hash,
     };
     char probe[64] = "";
     probe_upload(s, org, source, probe);
@@ -478,6 +481,9 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
     if (commit(s, &put, &err) != 0) {
         log_error(s, "store", org->id, b->bundle_id, err.msg);
         verdict(v, MHD_HTTP_INTERNAL_SERVER_ERROR, "the bundle could not be stored");
+    } else if (put.result == TK_UPLOAD_REFUSED) {
+        verdict(v, MHD_HTTP_FORBIDDEN,
+                "this organisation no longer accepts uploads with this token");
     } else if (put.result == TK_UPLOAD_ID_TAKEN) {
         verdict(v, MHD_HTTP_CONFLICT, "this bundle id is taken: scan again for a new one");
     } else if (put.result == TK_UPLOAD_ENDPOINT_CAP) {
@@ -493,7 +499,7 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
         snprintf(v->text, sizeof v->text, "{\"status\":\"%s\",\"bundle_id\":\"%s\"}",
                  dup ? "duplicate" : "stored", b->bundle_id);
         if (!dup) /* judged after the answer */
-            analyst_enqueue(s, org->id, &b, &u);
+            analyst_enqueue(s, org->id, &b, &u, json->len);
     }
 out:
     if (b) {
@@ -506,7 +512,7 @@ out:
 /* An upload's token, checked as soon as the headers are in, so that no body is read for a
  * token that is not an organisation's: org filled in, or v holds the refusal. */
 static void upload_auth(struct tk_server *s, struct MHD_Connection *c, struct tk_org *org,
-                        struct verdict *v)
+                        char hash[TK_TOKEN_HASH_LEN + 1], struct verdict *v)
 {
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     const char *token = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
@@ -519,7 +525,6 @@ static void upload_auth(struct tk_server *s, struct MHD_Connection *c, struct tk
     } else if (!(st = take_store(s, &err))) {
         verdict(v, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
     } else {
-        char hash[TK_TOKEN_HASH_LEN + 1];
         tk_token_hash(token, hash);
         int rc = st->ops->org_by_token(st, hash, org, &err);
         if (rc)
@@ -662,7 +667,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->keep = form;
         if (post && strcmp(url, "/api/v1/bundles") == 0) { /* the token before the body */
             struct verdict v = { 0 };
-            upload_auth(s, c, &r->org, &v);
+            upload_auth(s, c, &r->org, r->token_hash, &v);
             if (v.status) {
                 log_access(s, c, method, url, v.status, r->org.id[0] ? r->org.id : NULL, v.text);
                 return error(c, v.status, v.text);
@@ -748,11 +753,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
  * every bundle stored but not judged (the server stopped in between) is queued again. */
 
 /* A bundle to judge: by id (read from the store), or, for one just received while fewer
- * than HELD_MAX are held, the bundle as the upload read it, with what the upload showed. */
+ * than HELD_MAX bundles of HELD_BYTES of JSON in all are held, the bundle as the upload
+ * read it, with what the upload showed. */
 struct queued {
     struct queued *next;
     char org[40], id[40];
     struct tk_bundle *b;
+    size_t bytes; /* b's JSON, counted against HELD_BYTES */
     char source[INET6_ADDRSTRLEN], probe[64];
     int64_t received;
 };
@@ -761,16 +768,18 @@ struct queued {
  * pending until its organisation's next report or the next start. With *held, the queue
  * takes the bundle (and sets *held to NULL) if it may hold one more. */
 static bool analyst_push(struct analyst *a, const char *org_id, const char *bundle_id,
-                         struct tk_bundle **held, const struct tk_upload *u)
+                         struct tk_bundle **held, const struct tk_upload *u, size_t bytes)
 {
     struct queued *q = a->n < QUEUE_MAX ? tk_calloc(1, sizeof *q) : NULL;
     if (!q)
         return false;
     snprintf(q->org, sizeof q->org, "%s", org_id);
     snprintf(q->id, sizeof q->id, "%s", bundle_id);
-    if (held && *held && a->held < HELD_MAX) {
+    if (held && *held && a->held < HELD_MAX && bytes <= HELD_BYTES - a->held_bytes) {
         q->b = *held;
         *held = NULL;
+        q->bytes = bytes;
+        a->held_bytes += bytes;
         snprintf(q->source, sizeof q->source, "%s", u->source ? u->source : "");
         snprintf(q->probe, sizeof q->probe, "%s", u->probe ? u->probe : "");
         q->received = u->received;
@@ -793,17 +802,18 @@ static void queued_free(struct analyst *a, struct queued *q)
         tk_free(q->b);
         pthread_mutex_lock(&a->m);
         a->held--;
+        a->held_bytes -= q->bytes;
         pthread_mutex_unlock(&a->m);
     }
     tk_free(q);
 }
 
 static void analyst_enqueue(struct tk_server *s, const char *org_id, struct tk_bundle **b,
-                            const struct tk_upload *u)
+                            const struct tk_upload *u, size_t bytes)
 {
     struct analyst *a = &s->analyst;
     pthread_mutex_lock(&a->m);
-    if (analyst_push(a, org_id, u->bundle_id, b, u))
+    if (analyst_push(a, org_id, u->bundle_id, b, u, bytes))
         pthread_cond_signal(&a->work);
     pthread_mutex_unlock(&a->m);
 }
@@ -938,7 +948,7 @@ static int analyst_requeue(struct tk_server *s, struct tk_store *st, struct tk_e
         rc = st->ops->bundle_ids(st, orgs.id[i], true, tk_id_list_add, &ids, err);
         pthread_mutex_lock(&s->analyst.m);
         for (size_t k = 0; k < ids.n && !rc; k++)
-            analyst_push(&s->analyst, orgs.id[i], ids.id[k], NULL, NULL);
+            analyst_push(&s->analyst, orgs.id[i], ids.id[k], NULL, NULL, 0);
         pthread_mutex_unlock(&s->analyst.m);
         tk_id_list_release(&ids);
     }

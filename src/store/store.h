@@ -40,6 +40,7 @@ struct tk_upload {
     size_t json_len;
     bool gzip;
     const char *probe;       /* the probe result, or NULL */
+    const char *token_hash;  /* the organisation's token must still be this (NULL: unchecked) */
 };
 
 enum tk_upload_result {
@@ -47,6 +48,7 @@ enum tk_upload_result {
     TK_UPLOAD_DUPLICATE,     /* this bundle id was stored before: nothing changed */
     TK_UPLOAD_ENDPOINT_CAP,  /* a new endpoint past the organisation's max_endpoints */
     TK_UPLOAD_ID_TAKEN,      /* another organisation stored a bundle with this id */
+    TK_UPLOAD_REFUSED,       /* the organisation was disabled, or its token replaced, since */
 };
 
 /* A stored bundle, for re-judging: json is filled up to its maximum (TK_ELIMIT past it). */

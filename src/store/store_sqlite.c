@@ -386,7 +386,7 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
     sqlite3_stmt *st = NULL;
     int rc = 0, step;
     int64_t org = -1, cap = 0, have = 0;
-    bool dup = false, known = false, taken = false;
+    bool dup = false, known = false, taken = false, refused = false;
     /* the organisation, whether the bundle is known, the endpoint's standing */
     if (sqlite3_prepare_v2(s->db,
                            "SELECT id, max_endpoints,"
@@ -394,7 +394,8 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
                            "  WHERE b.bundle_id = ?2),"
                            " EXISTS (SELECT 1 FROM endpoint e WHERE e.org = org.id"
                            "         AND e.endpoint_id = ?3),"
-                           " (SELECT count(*) FROM endpoint e WHERE e.org = org.id)"
+                           " (SELECT count(*) FROM endpoint e WHERE e.org = org.id),"
+                           " disabled OR token_hash IS NOT coalesce(?4, token_hash)"
                            " FROM org WHERE uid = ?1",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = tk_sq_fail(s, err, "cannot prepare");
@@ -403,6 +404,8 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
     sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, u->bundle_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, u->endpoint_id, -1, SQLITE_STATIC);
+    if (u->token_hash)
+        sqlite3_bind_text(st, 4, u->token_hash, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         org = sqlite3_column_int64(st, 0);
@@ -411,12 +414,17 @@ static int put_one(struct sq *s, const char *org_id, const struct tk_upload *u,
         taken = sqlite3_column_int(st, 2) == 2;
         known = sqlite3_column_int(st, 3) != 0;
         have = sqlite3_column_int64(st, 4);
+        refused = sqlite3_column_int(st, 5) != 0;
     }
     sqlite3_finalize(st);
     st = NULL;
     if (step != SQLITE_ROW) {
         rc = step == SQLITE_DONE ? tk_err_set(err, TK_ENOENT, "no organisation %s", org_id)
                                  : tk_sq_fail(s, err, "cannot read the organisation");
+        goto out;
+    }
+    if (refused) { /* checked when the request came; changed while it was read */
+        *result = TK_UPLOAD_REFUSED;
         goto out;
     }
     if (dup || taken) {

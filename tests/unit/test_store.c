@@ -73,7 +73,21 @@ static void test_orgs(void **state)
     assert_int_equal(s->ops->org_by_token(s, "nope", &got, &err), TK_ENOENT);
     assert_int_equal(s->ops->org_set_token(s, "acme", "h3", &err), 0);
     assert_int_equal(s->ops->org_by_token(s, "h1", &got, &err), TK_ENOENT);
+    /* an upload let in with a token that was replaced (or an organisation disabled) while
+     * its body came is refused where it is stored */
+    struct tk_upload u = { .bundle_id = "7d9c1f0e-3c2a-4b8e-9f1a-2b3c4d5e6f70",
+                           .endpoint_id = "0123456789abcdef0123456789abcdef", .source = "",
+                           .json = "{}", .json_len = 2, .token_hash = "h1" };
+    struct tk_put put = { .org_id = o.id, .u = &u };
+    assert_int_equal(s->ops->put_batch(s, &put, 1, &err), 0);
+    assert_int_equal(put.result, TK_UPLOAD_REFUSED);
+    u.token_hash = "h3";
+    assert_int_equal(s->ops->put_batch(s, &put, 1, &err), 0);
+    assert_int_equal(put.result, TK_UPLOAD_STORED);
     assert_int_equal(s->ops->org_set_disabled(s, "acme", true, &err), 0);
+    u.bundle_id = "8d9c1f0e-3c2a-4b8e-9f1a-2b3c4d5e6f70";
+    assert_int_equal(s->ops->put_batch(s, &put, 1, &err), 0);
+    assert_int_equal(put.result, TK_UPLOAD_REFUSED);
     assert_int_equal(s->ops->org_get(s, "acme", &got, &err), 0);
     assert_true(got.disabled);
     assert_int_equal(s->ops->org_set_disabled(s, "ghost", true, &err), TK_ENOENT);
