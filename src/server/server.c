@@ -246,7 +246,9 @@ static void analyst_catch_up(struct tk_server *s, const char *org_id);
 
 /* ---- answers ----------------------------------------------------------------------------- */
 
-static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *json)
+/* A JSON answer; allow: the methods a 405 names in its Allow header (NULL otherwise). */
+static enum MHD_Result answer_allow(struct MHD_Connection *c, unsigned status, const char *json,
+                                    const char *allow)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
@@ -254,9 +256,16 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
         return MHD_NO;
     MHD_add_response_header(r, "Content-Type", "application/json");
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (allow)
+        MHD_add_response_header(r, "Allow", allow);
     enum MHD_Result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *json)
+{
+    return answer_allow(c, status, json, NULL);
 }
 
 /* {"error": msg} (msg escaped: it may quote the client's input) */
@@ -427,6 +436,10 @@ static void receive(struct tk_server *s, struct MHD_Connection *c, struct req *r
     struct tk_buf plain = TK_BUF_INIT(s->o.max_body);
     const struct tk_buf *json = &r->body;
     const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Encoding");
+    if (enc && strcmp(enc, "gzip") != 0 && strcmp(enc, "identity") != 0) {
+        verdict(v, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Encoding must be gzip (or none)");
+        return;
+    }
     bool gz = (enc && strcmp(enc, "gzip") == 0) ||
               (r->body.len >= 2 && (unsigned char)r->body.ptr[0] == 0x1f &&
                (unsigned char)r->body.ptr[1] == 0x8b);
@@ -697,10 +710,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     if (strcmp(url, "/api/v1/bundles") == 0) {
         if (!post) {
             log_access(s, c, method, url, 405, NULL, NULL);
-            return error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+            return answer_allow(c, MHD_HTTP_METHOD_NOT_ALLOWED, "{\"error\":\"use POST\"}",
+                                "POST");
         }
         return upload(s, c, r, url);
     }
@@ -719,15 +734,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         log_access(s, c, method, url, status, NULL, who[0] ? who : NULL);
         return ok;
     }
-    if (strcmp(url, "/api/v1/health") == 0 && strcmp(method, "GET") == 0)
-        return answer(c, MHD_HTTP_OK, "{\"status\":\"ok\"}");
     char org_id[40];
-    if (report_path(url, org_id)) {
-        if (strcmp(method, "GET") != 0) {
+    bool health = strcmp(url, "/api/v1/health") == 0;
+    if (health || report_path(url, org_id)) {
+        if (!get) {
             log_access(s, c, method, url, 405, NULL, NULL);
-            return error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+            return answer_allow(c, MHD_HTTP_METHOD_NOT_ALLOWED, "{\"error\":\"use GET\"}",
+                                "GET, HEAD");
         }
-        return report(s, c, url, org_id);
+        return health ? answer(c, MHD_HTTP_OK, "{\"status\":\"ok\"}")
+                      : report(s, c, url, org_id);
     }
     log_access(s, c, method, url, 404, NULL, NULL);
     return error(c, MHD_HTTP_NOT_FOUND, "no such resource");

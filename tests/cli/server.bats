@@ -115,6 +115,12 @@ PY
     # wrong method, unknown path, traversal in the path
     run curl -s -o /dev/null -w '%{http_code}' "$URL/api/v1/bundles"
     [ "$output" = 405 ]
+    curl -s -D - -o /dev/null "$URL/api/v1/bundles" | grep -qi '^Allow: POST'
+    curl -s -D - -o /dev/null -X POST "$URL/api/v1/health" | grep -qi '^Allow: GET, HEAD'
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -I "$URL/api/v1/health")" = 200 ]
+    # an encoding other than gzip is not guessed at
+    run post "$BATS_TEST_TMPDIR/1.json" -H 'Content-Encoding: br'
+    [[ "$output" == "415 "* ]]
     run curl -s -o /dev/null -w '%{http_code}' --path-as-is "$URL/api/v1/../../etc/passwd"
     [ "$output" = 404 ]
     # a disabled organisation
