@@ -45,15 +45,23 @@ int tk_cli_token(struct tk_cli *cli, const char *token, const char *file, char *
 {
     if (!token && file) {
         FILE *fp = fopen(file, "r");
-        if (!fp || !fgets(out, (int)n, fp)) {
-            tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot read the token: %s", file,
-                   fp ? "empty file" : strerror(errno));
-            if (fp)
-                fclose(fp);
+        *out = '\0';
+        bool got = fp && fgets(out, (int)n, fp);
+        int e = errno;
+        if (!got && fp && ferror(fp)) /* a directory, say */
+            fp = (fclose(fp), NULL);
+        if (!fp) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot read the token: %s", file, strerror(e));
             return TK_EXIT_RUNTIME;
         }
         fclose(fp);
-        out[strcspn(out, " \t\r\n")] = '\0';
+        char *t = out + strspn(out, " \t"); /* the first word of the first line */
+        t[strcspn(t, " \t\r\n")] = '\0';
+        memmove(out, t, strlen(t) + 1);
+        if (!*out) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s: holds no token on its first line", file);
+            return TK_EXIT_RUNTIME;
+        }
     } else {
         if (!token)
             token = getenv("TENKEN_TOKEN");

@@ -169,3 +169,13 @@ load helpers
     [ "$status" -eq 2 ]
     [[ "$output" == *"'notanaddr' is not an IPv4 address"* ]]
 }
+
+@test "--token-file: a directory or a file without a token is named as such" {
+    run "$TENKEN" upload --server http://127.0.0.1:9 --token-file "$BATS_TEST_TMPDIR" x.json
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"cannot read the token: Is a directory"* ]]
+    printf '  \n' >"$BATS_TEST_TMPDIR/t.txt"
+    run "$TENKEN" upload --server http://127.0.0.1:9 --token-file "$BATS_TEST_TMPDIR/t.txt" x.json
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"holds no token on its first line"* ]]
+}
