@@ -49,9 +49,16 @@ setup_file() {
     printf '%s;90;test payload\n' "$sha" >"$BATS_FILE_TMPDIR/hash-iocs.txt"
 }
 
-# reg ARGS...: reg.exe in the test's prefix (the first call creates the prefix)
+# reg ARGS...: reg.exe in the test's prefix (the first call creates the prefix). Tried up to
+# three times: under a loaded CI machine reg.exe has failed once in a while for no reason of
+# the test's (the registry write itself is idempotent with /f).
 reg() {
-    "$WINE" reg "$@"
+    local i
+    for i in 1 2 3; do
+        "$WINE" reg "$@" && return 0
+        sleep 1
+    done
+    return 1
 }
 
 teardown_file() {
