@@ -651,10 +651,10 @@ static int do_set(struct tk_cli *cli, struct tk_store *s, const struct tk_campai
         edits[i] = (struct tk_case_edit){ (enum tk_case_field)conds[i].field, conds[i].value };
         for (int k = 0; k < i; k++)
             if (edits[k].field == edits[i].field) {
+                const char *name = tk_case_fields[edits[i].field].name;
                 tk_free(edits);
                 tk_free(conds);
-                return tk_usage_error(cli, "%s is given twice",
-                                      tk_case_fields[edits[i].field].name);
+                return tk_usage_error(cli, "%s is given twice", name);
             }
     }
     struct tk_err err = { 0 };
