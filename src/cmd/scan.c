@@ -301,6 +301,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     int idx, rc = TK_EXIT_OK;
     struct tk_cli_upload up = { .retries = 4 };
     const char *token = NULL, *token_file = NULL;
+    const char *profile = NULL;   /* --quick, --full or --path: which one was given */
+    const char *upload_opt = NULL; /* an option that only --upload uses */
     char tok[128] = "";
 
     tk_optparse_init(&p, cli, argc, argv);
@@ -357,15 +359,23 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             kbpath = val;
             break;
         case O_QUICK:
-            dop.profile = TK_PROFILE_QUICK;
-            break;
         case O_FULL:
-            dop.profile = TK_PROFILE_FULL;
+        case O_PATH: { /* one of the three: the last would silently win */
+            const char *name = idx == O_QUICK ? "--quick" : idx == O_FULL ? "--full" : "--path";
+            if (profile && strcmp(profile, name) != 0) {
+                idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
+                    cli, "%s and %s cannot go together: give one of --quick, --full, --path",
+                    profile, name);
+                break;
+            }
+            profile = name;
+            dop.profile = idx == O_QUICK  ? TK_PROFILE_QUICK
+                          : idx == O_FULL ? TK_PROFILE_FULL
+                                          : TK_PROFILE_PATHS;
+            if (idx == O_PATH)
+                paths[dop.npaths++] = val;
             break;
-        case O_PATH:
-            paths[dop.npaths++] = val;
-            dop.profile = TK_PROFILE_PATHS;
-            break;
+        }
         case O_NO_DISK:
             dop.disk = false;
             break;
@@ -431,14 +441,18 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             break;
         case O_TOKEN:
             token = val;
+            upload_opt = "--token";
             break;
         case O_TOKEN_FILE:
             token_file = val;
+            upload_opt = "--token-file";
             break;
         case O_CA:
             up.ca = val;
+            upload_opt = "--ca";
             break;
         case O_UPLOAD_RETRIES: {
+            upload_opt = "--upload-retries";
             int n = 0;
             if (!parse_int(val, 0, 20, &n))
                 idx = TK_OPT_STOP, p.exit_code = tk_usage_error(
@@ -480,6 +494,10 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     }
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
         rc = tk_usage_error(cli, "--format must be text or json, not '%s'", format);
+        goto out;
+    }
+    if (upload_opt && !up.server) {
+        rc = tk_usage_error(cli, "%s is for --upload URL, which is not given", upload_opt);
         goto out;
     }
     /* the token is checked before the scan, not after minutes of work */

@@ -179,3 +179,17 @@ load helpers
     [ "$status" -eq 3 ]
     [[ "$output" == *"holds no token on its first line"* ]]
 }
+
+@test "scan: --quick, --full and --path exclude each other; upload options need --upload" {
+    run "$TENKEN" scan -p "$BATS_TEST_TMPDIR" --full --no-memory
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--path and --full cannot go together"* ]]
+    run "$TENKEN" scan --quick -p "$BATS_TEST_TMPDIR" --no-memory
+    [ "$status" -eq 2 ]
+    for opt in "--token x" "--token-file f" "--ca f" "--upload-retries 2"; do
+        # shellcheck disable=SC2086
+        run "$TENKEN" scan $opt --no-disk --no-memory
+        [ "$status" -eq 2 ] || { echo "$opt: $status"; false; }
+        [[ "$output" == *"is for --upload URL"* ]]
+    done
+}
