@@ -21,6 +21,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             man = true;
     if (idx == TK_OPT_STOP) {
         rc = p.exit_code;
+    } else if (p.npos > (man ? 0 : 1)) {
+        rc = tk_usage_error(cli, "unexpected argument '%s'", p.pos[man ? 0 : 1]);
     } else if (man) {
         tk_print_man(cli->out, cli);
     } else if (p.npos == 0) {

@@ -47,7 +47,11 @@ load helpers
     [ -z "$(ls -A "$home")" ]
 }
 
-@test "the overview lines up every command's summary" {
+@test "the overview lines up every command's summary; help takes one command" {
+    run "$TENKEN" help scan extra
+    [ "$status" -eq 2 ]
+    run "$TENKEN" help --man scan
+    [ "$status" -eq 2 ]
     run "$TENKEN" help
     [[ "$output" == *"  version-compare  Compare"* ]]
     [[ "$output" == *"  scan             Inventory"* ]]
