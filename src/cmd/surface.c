@@ -533,6 +533,12 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         goto out;
     }
     enum out_form form = OUT_JSONL;
+    if (a.oformat && !identify && strcmp(a.oformat, "jsonl") != 0) {
+        rc = tk_usage_error(cli, "--output-format %s is for surface identify (ingest writes "
+                                 "jsonl)",
+                            a.oformat);
+        goto out;
+    }
     if (a.oformat && identify) {
         if (strcmp(a.oformat, "csv") == 0)
             form = OUT_CSV;

@@ -78,6 +78,9 @@ JSONL
     [ ! -e ./- ] && [ ! -e "$T/-" ]
     run "$TENKEN" surface identify --output-format xlsx -o - "$T/scan.jsonl"
     [ "$status" -eq 2 ]
+    run "$TENKEN" surface ingest --output-format csv "$T/scan.jsonl"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"is for surface identify"* ]]
 }
 
 @test "ingest: zgrab2 gzip, malformed lines named by file and line, the stream goes on" {
