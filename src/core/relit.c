@@ -173,13 +173,25 @@ static int escape_at(const char *p, const char *end, unsigned flags, const char 
     return e; /* an escaped punctuation byte stands for itself */
 }
 
-/* The longest run of literal text every match of the alternative p..end contains, lower
- * case, into best; false when the alternative holds something this reader does not follow. */
-static bool alt_literal(const char *p, const char *end, unsigned flags, struct tk_relit *best)
+#define GROUP_DEPTH 2 /* groups inside groups looked into for literal sets */
+
+static size_t relit_of(const char *re, size_t len, unsigned flags, struct tk_relit *out,
+                       size_t max, int depth);
+
+/* What every match of the alternative p..end contains, lower case, into out (at most max,
+ * *n of them): the longest run of literal text, or, when a group the alternative cannot do
+ * without offers longer ones, one literal per alternative of that group (every match holds
+ * one of them). False when the alternative holds something this reader does not follow. */
+static bool alt_literal(const char *p, const char *end, unsigned flags, struct tk_relit *out,
+                        size_t max, size_t *n, int depth)
 {
     unsigned char run[TK_RELIT_MAX_LEN];
-    size_t nrun = 0;
+    size_t nrun = 0, nset = 0, set_score = 0;
+    struct tk_relit *best = &out[0], set[TK_RELIT_MAX_ALTS];
     best->n = 0;
+    *n = 0;
+    if (!max)
+        return false;
     for (;;) {
         bool more = p < end;
         int lit = -1; /* the atom's literal byte, -1 when it is not one */
@@ -200,6 +212,22 @@ static bool alt_literal(const char *p, const char *end, unsigned flags, struct t
                 return false; /* options, names, comments, conditions, verbs */
             if (!(next = group_end(p, end)))
                 return false;
+            unsigned gmin = 1;
+            bool plain = p[1] != '?' || (p + 2 < end && (p[2] == ':' || p[2] == '>'));
+            const char *in = p + (p[1] == '?' ? 3 : 1);
+            if (plain && depth < GROUP_DEPTH && (quantifier(next, end, &gmin), gmin > 0)) {
+                struct tk_relit sub[TK_RELIT_MAX_ALTS];
+                size_t k = relit_of(in, (size_t)(next - 1 - in), flags, sub,
+                                    max < TK_RELIT_MAX_ALTS ? max : TK_RELIT_MAX_ALTS, depth + 1);
+                size_t score = k ? sub[0].n : 0; /* as selective as its shortest literal */
+                for (size_t i = 1; i < k; i++)
+                    score = sub[i].n < score ? sub[i].n : score;
+                if (k && score > set_score) {
+                    memcpy(set, sub, k * sizeof *sub);
+                    nset = k;
+                    set_score = score;
+                }
+            }
         } else if (*p == ')' || *p == '|' || *p == '*' || *p == '+' || *p == '?') {
             return false;
         } else if ((unsigned char)*p >= 0x80 && (flags & TK_RELIT_UTF)) {
@@ -231,13 +259,26 @@ static bool alt_literal(const char *p, const char *end, unsigned flags, struct t
             }
             nrun = 0;
         }
-        if (!more)
+        if (!more) {
+            if (set_score > best->n) { /* the group's set is the more selective */
+                memcpy(out, set, nset * sizeof *set);
+                *n = nset;
+            } else {
+                *n = 1;
+            }
             return true;
+        }
         p = next + q;
     }
 }
 
 size_t tk_relit_of(const char *re, size_t len, unsigned flags, struct tk_relit *out, size_t max)
+{
+    return relit_of(re, len, flags, out, max, 0);
+}
+
+static size_t relit_of(const char *re, size_t len, unsigned flags, struct tk_relit *out,
+                       size_t max, int groups)
 {
     const char *end = re + len, *start = re;
     size_t n = 0;
@@ -260,9 +301,13 @@ size_t tk_relit_of(const char *re, size_t len, unsigned flags, struct tk_relit *
             depth--;
         if (p < end && (*p != '|' || depth))
             continue;
-        if (n == max || !alt_literal(start, p, flags, &out[n]) || out[n].n < TK_RELIT_MIN_LEN)
+        size_t k = 0;
+        if (n == max || !alt_literal(start, p, flags, out + n, max - n, &k, groups))
             return 0;
-        n++;
+        for (size_t i = n; i < n + k; i++)
+            if (out[i].n < TK_RELIT_MIN_LEN)
+                return 0;
+        n += k;
         if (p >= end)
             return n;
         start = p + 1;

@@ -27,11 +27,13 @@ struct tk_relit {
     size_t n;
 };
 
-/* The literals of the PCRE2 pattern re (len bytes): one for each top-level alternative, the
- * longest run of literal text every match of that alternative contains, into out (max
- * entries); how many. 0 when some alternative has no such run of TK_RELIT_MIN_LEN bytes or
- * holds syntax this reader does not follow (inline options, \Q, \p, back references, verbs,
- * more than max alternatives): then the regex has no prefilter and must always be run. */
+/* The literals of the PCRE2 pattern re (len bytes), into out (max entries); how many. Every
+ * match contains one of them. For each top-level alternative: the longest run of literal
+ * text every match of it contains, or, when a group it cannot do without (plain, (?: or (?>,
+ * not optional, at most two groups deep) offers longer ones, one literal per alternative of
+ * that group. 0 when some alternative has no literal of TK_RELIT_MIN_LEN bytes or holds
+ * syntax this reader does not follow (inline options, \Q, \p, back references, verbs, more
+ * literals than max): then the regex has no prefilter and must always be run. */
 size_t tk_relit_of(const char *re, size_t len, unsigned flags, struct tk_relit *out, size_t max);
 
 /* A set of literals to look for in one pass. Built by adding literals (each gets the index

@@ -82,6 +82,34 @@ static void test_escapes(void **state)
     assert_string_equal(lits("\\xgabcd", 0), "");
 }
 
+/* A group the alternative cannot do without offers one literal per alternative of its own,
+ * taken when its shortest is longer than the best run. */
+static void test_groups(void **state)
+{
+    (void)state;
+    assert_string_equal(lits("(kazemi|torlux)\\.(ps1|vbs|bat)$", 0), "kazemi|torlux");
+    assert_string_equal(lits("(?:abc|defg)", 0), "abc|defg");
+    assert_string_equal(lits("(?>abcd|efgh)x", 0), "abcd|efgh");
+    assert_string_equal(lits("(abcd|efgh){2}", 0), "abcd|efgh");
+    assert_string_equal(lits("((abcd|efgh)|ijkl)", 0), "abcd|efgh|ijkl");
+    assert_string_equal(lits("^a(bcd|efg)|hij(klm|nop)", 0), "bcd|efg|hij");
+    /* a run at least as long wins; a group with a short alternative offers nothing */
+    assert_string_equal(lits("(?:foo|bar)bazqux(x)", 0), "bazqux");
+    assert_string_equal(lits("(abc|de)xyz", 0), "xyz");
+    /* optional, lookaround and option groups offer nothing */
+    assert_string_equal(lits("(abcd|efgh)?xy", 0), "");
+    assert_string_equal(lits("(abcd|efgh)*xyz", 0), "xyz");
+    assert_string_equal(lits("x(?=abcdef)", 0), "");
+    /* three levels down a group is an atom again */
+    assert_string_equal(lits("(((abcd|efgh)))", 0), "");
+    /* more literals than room: no prefilter */
+    char many[256] = "(";
+    for (int i = 0; i < TK_RELIT_MAX_ALTS + 1; i++)
+        strcat(many, i ? "|abc" : "abc");
+    strcat(many, ")");
+    assert_string_equal(lits(many, 0), "");
+}
+
 static void test_case_and_alternatives(void **state)
 {
     (void)state;
@@ -172,6 +200,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_escapes),
+        cmocka_unit_test(test_groups),
         cmocka_unit_test(test_case_and_alternatives),
         cmocka_unit_test(test_set),
     };
