@@ -127,6 +127,11 @@ static int run(struct tk_cli *cli, int argc, char **argv)
                                 k == 0 ? "watch" : "permute");
             goto out;
         }
+    if (k == 1 && !a.resolve && (given[O_RESOLVER] || given[O_TIMEOUT])) {
+        rc = tk_usage_error(cli, "--%s is for --resolve, which is not given",
+                            opts[given[O_RESOLVER] ? O_RESOLVER : O_TIMEOUT].name);
+        goto out;
+    }
     if (k < 0)
         rc = TK_EXIT_USAGE;
     else

@@ -539,6 +539,10 @@ static int run(struct tk_cli *cli, int argc, char **argv)
                             a.oformat);
         goto out;
     }
+    if (a.lang && !(identify && a.oformat && strcmp(a.oformat, "xlsx") == 0)) {
+        rc = tk_usage_error(cli, "--lang is for the workbook of --output-format xlsx");
+        goto out;
+    }
     if (a.oformat && identify) {
         if (strcmp(a.oformat, "csv") == 0)
             form = OUT_CSV;

@@ -197,3 +197,12 @@ load helpers
         [[ "$output" == *"is for --upload URL"* ]]
     done
 }
+
+@test "options that only matter with another are refused without it" {
+    run "$TENKEN" domains watch --resolver 127.0.0.1 </dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--resolver is for --resolve"* ]]
+    run "$TENKEN" surface identify --lang ja /dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--lang is for the workbook"* ]]
+}
