@@ -12,15 +12,6 @@
 #include "core/time.h"
 #include "store/store.h"
 
-static int write_out(const char *path, const struct tk_buf *doc, FILE *fallback, struct tk_err *err)
-{
-    if (!path || strcmp(path, "-") == 0)
-        return fwrite(doc->ptr, 1, doc->len, fallback) == doc->len
-                   ? 0
-                   : tk_err_set(err, TK_EIO, "cannot write the report to standard output");
-    return tk_atomic_write(path, doc->ptr, doc->len, err);
-}
-
 int tk_campaign_report(struct tk_cli *cli, struct tk_store *s, const struct tk_campaign_args *a)
 {
     if (a->npos != 2)
@@ -42,14 +33,13 @@ int tk_campaign_report(struct tk_cli *cli, struct tk_store *s, const struct tk_c
         if (rc)
             tk_err_set(&err, rc, "the report is too large");
     }
-    if (!rc)
-        rc = write_out(a->output, &doc, cli->out, &err);
+    int ex = rc ? tk_campaign_runtime(cli, &err) : tk_cli_write(cli, a->output, doc.ptr, doc.len);
     tk_buf_release(&doc);
     tk_free(cases);
     tk_campaign_stats_release(&st);
     tk_arena_release(&ar);
-    if (rc)
-        return tk_campaign_runtime(cli, &err);
+    if (ex)
+        return ex;
     if (a->output && strcmp(a->output, "-") != 0)
         tk_log(&cli->log, TK_LOG_INFO, "wrote %s (%zu organisation(s))", a->output, ncases);
     return TK_EXIT_OK;

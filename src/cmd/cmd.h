@@ -85,6 +85,9 @@ int tk_cli_out_open(struct tk_cli *cli, const char *path, struct tk_cli_out *o);
 /* keep (the command succeeded): flushes, and puts the file in place; else discards it.
  * Returns rc, or TK_EXIT_RUNTIME (logged) when rc was TK_EXIT_OK and writing failed. */
 int tk_cli_out_close(struct tk_cli *cli, struct tk_cli_out *o, int rc);
+/* The whole of p (n bytes) to path as tk_cli_out does: TK_EXIT_OK or TK_EXIT_RUNTIME
+ * (logged). */
+int tk_cli_write(struct tk_cli *cli, const char *path, const void *p, size_t n);
 
 /* Reports a usage error about the running command and returns TK_EXIT_USAGE. */
 int tk_usage_error(struct tk_cli *cli, const char *fmt, ...)

@@ -282,7 +282,7 @@ int tk_domains_permute_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
     struct tk_dname *brands = tk_calloc((size_t)nb, sizeof *brands);
     struct list words = { .n = 0 }, tlds = { .n = 0 };
     struct tk_permuter *p = NULL;
-    struct tk_atomic_file af = { 0 };
+    struct tk_cli_out co = { .fp = cli->out };
     struct out o = { .fp = cli->out, .fmt = fmt, .line = TK_BUF_INIT(1 << 16) };
     if (!brands) {
         tk_log(&cli->log, TK_LOG_ERROR, "out of memory");
@@ -321,30 +321,14 @@ int tk_domains_permute_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
                bad_tlds + tlds.bad);
     if (a->algorithms && (po.algos & (1u << TK_PERM_DICTIONARY)) && !a->dictionary)
         tk_log(&cli->log, TK_LOG_WARN, "dictionary: no --dictionary FILE, no candidates");
-    if (a->output && strcmp(a->output, "-") != 0) {
-        if (tk_atomic_open(&af, a->output, &err) != 0) {
-            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
-            rc = TK_EXIT_RUNTIME;
-            goto done;
-        }
-        o.fp = af.fp;
-    }
+    if ((rc = tk_cli_out_open(cli, a->output, &co)) != TK_EXIT_OK)
+        goto done;
+    o.fp = co.fp;
     out_begin(&o);
     size_t total = 0;
     rc = run_brands(cli, p, brands, nb, &o, &total);
     out_end(&o);
-    if (!rc && (fflush(o.fp) != 0 || ferror(o.fp))) {
-        tk_log(&cli->log, TK_LOG_ERROR, "%s: cannot write", af.fp ? a->output : "standard output");
-        rc = TK_EXIT_RUNTIME;
-    }
-    if (af.fp) {
-        if (rc)
-            tk_atomic_abort(&af);
-        else if (tk_atomic_commit(&af, &err) != 0) {
-            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
-            rc = TK_EXIT_RUNTIME;
-        }
-    }
+    rc = tk_cli_out_close(cli, &co, rc);
     if (!rc)
         tk_log(&cli->log, TK_LOG_INFO, "%d brand(s), %zu candidates", nb, total);
 done:

@@ -470,14 +470,15 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
             return tk_usage_error(cli, "watch: --format must be jsonl, csv or text");
     }
     struct tk_err err = { 0 };
-    if (a->resolve && a->resolver) { /* a wrong --resolver is the command line's fault */
-        struct tk_resolver *r = NULL;
-        int e = tk_resolver_new(&r, a->resolver, a->timeout_ms, &err);
+    struct tk_resolver *resolver = NULL; /* made first: a wrong --resolver is a usage error */
+    if (a->resolve) {
+        int e = tk_resolver_new(&resolver, a->resolver, a->timeout_ms, &err);
         if (e == TK_EINVAL)
             return tk_usage_error(cli, "watch: %s", err.msg);
-        if (!e)
-            tk_resolver_free(r);
-        err = (struct tk_err){ 0 };
+        if (e) {
+            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
+            return TK_EXIT_RUNTIME;
+        }
     }
     struct tk_buf brands = TK_BUF_INIT((size_t)64 << 20), kws = TK_BUF_INIT((size_t)16 << 20);
     int rc = 0;
@@ -490,16 +491,15 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
                            a->keywords ? tk_buf_cstr(&kws) : NULL, kws.len, a->keywords, &err)) !=
         0)
         goto fail;
-    struct tk_atomic_file af = { 0 };
-    FILE *out = cli->out;
-    bool to_file = a->output && strcmp(a->output, "-") != 0;
-    if (to_file) {
-        if ((rc = tk_atomic_open(&af, a->output, &err)) != 0) {
-            tk_watch_free(w);
-            goto fail;
-        }
-        out = af.fp;
+    struct tk_cli_out co;
+    if (tk_cli_out_open(cli, a->output, &co) != TK_EXIT_OK) { /* logged */
+        tk_watch_free(w);
+        tk_resolver_free(resolver);
+        tk_buf_release(&brands);
+        tk_buf_release(&kws);
+        return TK_EXIT_RUNTIME;
     }
+    FILE *out = co.fp;
     int threads = tk_sys_ncpu() > 0 ? tk_sys_ncpu() : 1;
     struct pool p = { .w = w,
                       .fmt = fmt,
@@ -507,8 +507,8 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
                       .nb = 2 * (size_t)threads + 2 };
     struct watcher x = { .cli = cli, .p = &p, .out = out };
     tk_buf_init(&x.dns, (size_t)1 << 20);
-    if (!rc && a->resolve)
-        rc = tk_resolver_new(&x.resolver, a->resolver, a->timeout_ms, &err);
+    x.resolver = resolver;
+    resolver = NULL;
     pthread_mutex_init(&p.m, NULL);
     pthread_cond_init(&p.work, NULL);
     pthread_cond_init(&p.done, NULL);
@@ -562,10 +562,6 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
     pthread_mutex_destroy(&p.m);
     if (!rc && x.failed)
         rc = tk_err_set(&err, TK_ENOMEM, "out of memory judging names");
-    if (to_file)
-        rc = rc ? (tk_atomic_abort(&af), rc) : tk_atomic_commit(&af, &err);
-    else if (!rc && (fflush(out) != 0 || ferror(out)))
-        rc = tk_err_set(&err, TK_EIO, "cannot write the alerts");
     tk_map_release(&x.seen);
     tk_resolver_free(x.resolver);
     tk_buf_release(&x.dns);
@@ -577,11 +573,12 @@ int tk_domains_watch_cmd(struct tk_cli *cli, const struct tk_domains_args *a)
            (unsigned long long)x.names, (unsigned long long)x.alerts, (unsigned long long)x.repeats,
            (unsigned long long)x.bad);
     if (rc)
-        goto fail;
+        tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
     tk_buf_release(&brands);
     tk_buf_release(&kws);
-    return TK_EXIT_OK;
+    return tk_cli_out_close(cli, &co, rc ? TK_EXIT_RUNTIME : TK_EXIT_OK);
 fail:
+    tk_resolver_free(resolver);
     tk_buf_release(&brands);
     tk_buf_release(&kws);
     tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);

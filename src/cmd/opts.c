@@ -452,7 +452,7 @@ int tk_cli_out_close(struct tk_cli *cli, struct tk_cli_out *o, int rc)
 {
     struct tk_err err = { 0 };
     if (!o->file) {
-        if (fflush(o->fp) != 0 && rc == TK_EXIT_OK) {
+        if ((fflush(o->fp) != 0 || ferror(o->fp)) && rc == TK_EXIT_OK) {
             tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", o->name, strerror(errno));
             rc = TK_EXIT_RUNTIME;
         }
@@ -464,6 +464,19 @@ int tk_cli_out_close(struct tk_cli *cli, struct tk_cli_out *o, int rc)
     }
     o->file = false;
     return rc;
+}
+
+int tk_cli_write(struct tk_cli *cli, const char *path, const void *p, size_t n)
+{
+    struct tk_cli_out o;
+    int rc = tk_cli_out_open(cli, path, &o);
+    if (rc)
+        return rc;
+    if (fwrite(p, 1, n, o.fp) != n) {
+        tk_log(&cli->log, TK_LOG_ERROR, "%s: write failed: %s", o.name, strerror(errno));
+        rc = TK_EXIT_RUNTIME;
+    }
+    return tk_cli_out_close(cli, &o, rc);
 }
 
 bool tk_optparse_done(struct tk_optparse *p, int idx, int *rc)

@@ -85,7 +85,7 @@ static int run(struct tk_cli *cli, int argc, char **argv)
         case O_DATA: data = val; break;
         case O_KB: kbpath = val; break;
         case O_ORG: org_name = val; break;
-        case O_OUT: out = strcmp(val, "-") == 0 ? NULL : val; break; /* -: standard output */
+        case O_OUT: out = val; break;
         case O_FORMAT:
             if (tk_report_format_parse(val, &fmt) != 0)
                 bad = "--format must be html, json or csv";
@@ -147,13 +147,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
             tk_log(&cli->log, TK_LOG_INFO, "mailed the report of %s to %zu recipient(s)",
                    org.name, mail.nto);
         }
-    } else if (out) {
-        if (tk_atomic_write(out, doc.ptr, doc.len, &err) != 0) {
-            tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
-            rc = TK_EXIT_RUNTIME;
-        }
-    } else if (fwrite(doc.ptr, 1, doc.len, cli->out) != doc.len) {
-        rc = TK_EXIT_RUNTIME;
+    } else {
+        rc = tk_cli_write(cli, out, doc.ptr, doc.len);
     }
     tk_buf_release(&doc);
     tk_store_close(s);
