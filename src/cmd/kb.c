@@ -79,22 +79,11 @@ static int do_import(struct tk_cli *cli, struct kbargs *a)
         fputs("\r\033[2K", stderr);
     double dt = tk_time_mono() - p.t0;
     if (rc) {
-        if (created.len) { /* made for this import: gone again, as if never asked for */
-            tk_log(&cli->log, TK_LOG_ERROR, "%s (nothing was imported; %s removed again)",
-                   err.msg, created.ptr);
-            tk_kb_close(kb);
-            static const char *const parts[] = { "", "-wal", "-shm", "-journal" };
-            for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-                struct tk_buf f = TK_BUF_INIT(8192 + 16);
-                if (tk_buf_addf(&f, "%s%s", created.ptr, parts[i]) == 0)
-                    remove(f.ptr);
-                tk_buf_release(&f);
-            }
-        } else {
-            tk_log(&cli->log, TK_LOG_ERROR, "%s (nothing was imported; %s is unchanged)",
-                   err.msg, tk_kb_name(kb));
-            tk_kb_close(kb);
-        }
+        tk_log(&cli->log, TK_LOG_ERROR, "%s (nothing was imported; %s %s)", err.msg,
+               tk_kb_name(kb), created.len ? "removed again" : "is unchanged");
+        tk_kb_close(kb); /* SQLite removes its WAL files with the last connection */
+        if (created.len) /* made for this import: gone again, as if never asked for */
+            remove(created.ptr);
         tk_buf_release(&created);
         return TK_EXIT_RUNTIME;
     }
