@@ -1,19 +1,17 @@
 /* gz.c - gzip to memory (see gz.h), with libdeflate: a whole-buffer inflater about four times
- * as fast as zlib's streaming one. The output size is not known before the end, so the
- * member's own size field (its last four bytes) is the first guess, and a guess too small
- * is doubled and the member inflated again: at most about twice the work, and never past
- * out's bound. */
+ * as fast as zlib's streaming one, into exactly the room the member's size field names.
+ * Where that is past out's bound, or wrong, zlib's streaming inflater (bounded) tells a bomb
+ * from a corrupt member. */
 #include "core/gz.h"
 
 #include <libdeflate.h>
-#include <stdint.h>
 #include <zlib.h>
 
 #include "core/err.h"
 
-/* libdeflate says "no room" also when a member cut short exactly fills the room left (it
- * reads zeros past the end). At the bound, zlib's streaming inflater, which never reads past
- * the end, tells a bomb (more than room bytes) from a member that is corrupt or cut. */
+/* Whether the member in[0..n) inflates to more than room bytes (TK_ELIMIT: a bomb stops
+ * there) or is corrupt or cut (TK_EPARSE), by zlib's streaming inflater, which never reads
+ * past the end (libdeflate says "no room" also for a member cut short, as it reads zeros). */
 static int past_bound(const unsigned char *in, size_t n, size_t room)
 {
     z_stream z = { 0 };
@@ -41,47 +39,31 @@ static int past_bound(const unsigned char *in, size_t n, size_t room)
 int tk_gunzip(const void *in, size_t n, struct tk_buf *out)
 {
     const unsigned char *p = in;
+    if (n < 18) /* a header and a trailer are 18 bytes */
+        return TK_EPARSE;
     if (out->len > out->max)
         return TK_ELIMIT;
     size_t room = out->max - out->len;
-    /* ISIZE: the member's size modulo 2^32 when the input is that one member; a hint only */
-    size_t want = n >= 18 ? (size_t)p[n - 4] | (size_t)p[n - 3] << 8 | (size_t)p[n - 2] << 16 |
-                                (size_t)p[n - 1] << 24
-                          : 0;
-    if (want < n)
-        want = n < SIZE_MAX / 4 ? n * 4 : n;
-    if (want < 4096)
-        want = 4096;
+    /* ISIZE: the size modulo 2^32, checked by libdeflate; an accepted member below 4 GiB
+     * (every bound here) is exactly this long */
+    size_t size = (size_t)p[n - 4] | (size_t)p[n - 3] << 8 | (size_t)p[n - 2] << 16 |
+                  (size_t)p[n - 1] << 24;
+    if (size > room)
+        return past_bound(p, n, room);
+    int rc = tk_buf_reserve(out, size);
+    if (rc)
+        return rc;
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     if (!d)
         return TK_ENOMEM;
-    int rc;
-    for (;;) {
-        if (want > room)
-            want = room;
-        if ((rc = tk_buf_reserve(out, want)) != 0)
-            break;
-        size_t used = 0, got = 0;
-        enum libdeflate_result r =
-            libdeflate_gzip_decompress_ex(d, p, n, out->ptr + out->len, want, &used, &got);
-        if (r == LIBDEFLATE_SUCCESS) {
-            if (used != n) { /* another member, or junk: what would other tools read? */
-                rc = TK_EPARSE;
-                break;
-            }
-            tk_buf_extend(out, got);
-            break;
-        }
-        if (r != LIBDEFLATE_INSUFFICIENT_SPACE) {
-            rc = TK_EPARSE; /* corrupt, truncated, or a checksum that does not match */
-            break;
-        }
-        if (want == room) {
-            rc = past_bound(p, n, room); /* a decompression bomb stops at the bound */
-            break;
-        }
-        want = want > room / 2 ? room : want * 2;
-    }
+    size_t used = 0, got = 0;
+    enum libdeflate_result r =
+        libdeflate_gzip_decompress_ex(d, p, n, out->ptr + out->len, size, &used, &got);
     libdeflate_free_decompressor(d);
-    return rc;
+    if (r == LIBDEFLATE_INSUFFICIENT_SPACE) /* a size field that lies, or wrapped past 4 GiB */
+        return past_bound(p, n, room);
+    if (r != LIBDEFLATE_SUCCESS || used != n) /* corrupt, cut, or followed by anything */
+        return TK_EPARSE;
+    tk_buf_extend(out, got);
+    return 0;
 }

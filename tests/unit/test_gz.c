@@ -54,8 +54,7 @@ static void test_roundtrip_appends(void **state)
 }
 
 /* Anything after the member (a second member, junk) is refused: other tools would read it,
- * and the stored body must mean one thing. A size field that lies is refused as well, after
- * the passes its guess costs. */
+ * and the stored body must mean one thing. A size field that lies is refused as well. */
 static void test_one_member_exactly(void **state)
 {
     (void)state;
@@ -70,7 +69,7 @@ static void test_one_member_exactly(void **state)
     assert_int_equal(tk_gunzip(two, len, &out), 0);
     assert_int_equal(out.len, sizeof text);
     tk_buf_reset(&out);
-    memcpy(two + len - 4, "\x01\0\0\0", 4); /* "1 byte": doubled until it fits, then wrong */
+    memcpy(two + len - 4, "\x01\0\0\0", 4); /* "1 byte": a size field that lies */
     assert_int_equal(tk_gunzip(two, len, &out), TK_EPARSE);
     assert_int_equal(out.len, 0);
     tk_buf_release(&out);
