@@ -50,10 +50,32 @@ static size_t clip_at(const char *s, size_t n, size_t max)
     return max;
 }
 
-/* A string member (or null): copied into the bundle; NULL when absent or null. The writer
- * never writes a NUL character (C strings cannot hold one), so one is refused; a string
- * past TK_BUNDLE_STR_MAX bytes (a hostile machine's) is cut there, as nothing real is that
- * long and every report would carry it. */
+/* Every string the reader keeps comes through here: the string v (key names it in an
+ * error) copied into the bundle. The writer never writes a NUL character (C strings cannot
+ * hold one), so one is refused; past max bytes (a hostile machine's string: nothing real is
+ * that long, and every report would carry it) it is cut at a character's start. NULL after
+ * an error, or when memory ran out (then as if absent). */
+static const char *keep_str(struct rd *r, const struct tk_jv *v, const char *key, size_t max)
+{
+    if (!tk_jv_is(v, TK_JV_STRING)) {
+        bad(r, key, "expected a string");
+        return NULL;
+    }
+    if (tk_jv_has_nul(v)) {
+        bad(r, key, "holds a NUL character");
+        return NULL;
+    }
+    const char *s = tk_jv_str(v);
+    size_t n = clip_at(s, tk_jv_strlen(v), max);
+    char *d = tk_arena_alloc(&r->b->arena, n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* A string member (or null) through keep_str(); NULL when absent or null. */
 static const char *str_max(struct rd *r, const struct tk_jv *obj, const char *key,
                            bool required, size_t max)
 {
@@ -63,17 +85,7 @@ static const char *str_max(struct rd *r, const struct tk_jv *obj, const char *ke
             bad(r, key, "missing");
         return NULL;
     }
-    if (!tk_jv_is(v, TK_JV_STRING)) {
-        bad(r, key, "expected a string");
-        return NULL;
-    }
-    const char *s = tk_jv_str(v);
-    size_t n = tk_jv_strlen(v);
-    if (memchr(s, '\0', n)) {
-        bad(r, key, "holds a NUL character");
-        return NULL;
-    }
-    return tk_bundle_strndup(r->b, s, clip_at(s, n, max));
+    return keep_str(r, v, key, max);
 }
 
 static const char *str(struct rd *r, const struct tk_jv *obj, const char *key, bool required)
@@ -247,11 +259,11 @@ static void read_host(struct rd *r, const struct tk_jv *h)
     const struct tk_jv *uv;
     tk_jv_foreach(tk_jv_get(h, "updates"), ui, uv)
     {
-        int rc = tk_jv_is(uv, TK_JV_STRING) ? tk_bundle_add_update(r->b, tk_jv_str(uv)) : TK_EPARSE;
-        if (rc) {
-            bad(r, "updates", rc == TK_ELIMIT   ? "more than 4096 entries"
-                              : rc == TK_EPARSE ? "expected strings"
-                                                : "out of memory");
+        const char *kb = keep_str(r, uv, "updates", TK_BUNDLE_STR_MAX);
+        int rc = kb ? tk_bundle_add_update(r->b, kb) : 0;
+        if (!kb || rc) {
+            if (rc)
+                bad(r, "updates", rc == TK_ELIMIT ? "more than 4096 entries" : "out of memory");
             break;
         }
     }
@@ -463,13 +475,12 @@ static void read_network(struct rd *r, const struct tk_jv *n)
     net->firewall.loaded = fw ? tri(r, fw, "loaded") : TK_UNKNOWN;
     tk_jv_foreach(fw ? tk_jv_get(fw, "evidence") : NULL, i, v)
     {
-        if (!tk_jv_is(v, TK_JV_STRING)) {
-            char key[48];
-            snprintf(key, sizeof key, "evidence/%zu", i);
-            bad(r, key, "expected a string");
+        char key[48];
+        snprintf(key, sizeof key, "evidence/%zu", i);
+        const char *t = keep_str(r, v, key, TK_BUNDLE_STR_MAX);
+        if (!t)
             break;
-        }
-        tk_firewall_add_evidence(r->b, tk_jv_str(v));
+        tk_firewall_add_evidence(r->b, t);
     }
     leave(r, lfw);
     leave(r, len);
@@ -503,13 +514,10 @@ static void read_detect_info(struct rd *r, const struct tk_jv *o)
     d->paths = np ? tk_arena_alloc(&r->b->arena, np * sizeof *d->paths) : NULL;
     tk_jv_foreach(d->paths ? paths : NULL, i, v)
     {
-        if (!tk_jv_is(v, TK_JV_STRING)) {
-            char key[48];
-            snprintf(key, sizeof key, "paths/%zu", i);
-            bad(r, key, "expected a string");
+        char key[48];
+        snprintf(key, sizeof key, "paths/%zu", i);
+        if (!(d->paths[d->npaths++] = keep_str(r, v, key, TK_BUNDLE_STR_MAX)))
             break;
-        }
-        d->paths[d->npaths++] = tk_bundle_strdup(r->b, tk_jv_str(v));
     }
     d->rules = count(r, o, "rules");
     d->rules_hash = str(r, o, "rules_hash", false);
@@ -808,11 +816,10 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
         const struct tk_jv *v;
         tk_jv_foreach(tk_jv_get(av, "evidence"), i, v)
         {
-            if (!tk_jv_is(v, TK_JV_STRING)) {
-                bad(&r, "evidence", "expected strings");
+            const char *t = keep_str(&r, v, "evidence", TK_BUNDLE_STR_MAX);
+            if (!t)
                 break;
-            }
-            tk_protection_add_evidence(r.b, &r.b->antivirus, tk_jv_str(v));
+            tk_protection_add_evidence(r.b, &r.b->antivirus, t);
         }
         leave(&r, 0);
     }
@@ -841,8 +848,8 @@ int tk_bundle_read_json(struct tk_bundle *b, const char *text, size_t n, const c
             if (strcmp(kind, tk_err_name(codes[c])) == 0)
                 be.code = codes[c];
         snprintf(be.msg, sizeof be.msg, "%s", msg ? msg : "?");
-        tk_bundle_error(b, tk_jv_str(tk_jv_get(e, "collector")),
-                        tk_jv_str(tk_jv_get(e, "path")), &be);
+        tk_bundle_error(b, tk_jv_str(tk_jv_get(e, "collector")), str(&r, e, "path", false),
+                        &be);
     }
     tk_arena_release(&a);
     return r.rc;

@@ -43,17 +43,17 @@ static void add_member(struct frame *f, struct tk_jv *v, const char *key, size_t
         v->key = key;
         v->keylen = keylen;
         uint32_t bit = key_bit(key, keylen);
-        if (o->keys & TK_JV_DUPS) {
+        if (o->bits & TK_JV_DUPS) {
         } else if (o->len >= 64) {
-            o->keys |= TK_JV_DUPS;
-        } else if (o->keys & bit) {
+            o->bits |= TK_JV_DUPS;
+        } else if (o->bits & bit) {
             for (const struct tk_jv *m = o->u.first; m; m = m->next)
                 if (m->keylen == keylen && memcmp(m->key, key, keylen) == 0) {
-                    o->keys |= TK_JV_DUPS;
+                    o->bits |= TK_JV_DUPS;
                     break;
                 }
         }
-        o->keys |= bit;
+        o->bits |= bit;
     }
     if (f->last)
         f->last->next = v;
@@ -145,6 +145,8 @@ static int slow_parse(struct tk_arena *a, const char *text, size_t n, const char
             copy[t.n] = '\0';
             v->u.s = copy;
             v->len = t.n;
+            if (memchr(copy, '\0', t.n))
+                v->bits |= TK_JV_NUL;
         } else if (tok == TK_J_NUMBER && (rc = number(v, t)) != 0) {
             rc = tk_err_set(err, TK_EPARSE, "%s:%llu:%llu: number out of range", name,
                             (unsigned long long)r.line, (unsigned long long)r.col);
@@ -174,7 +176,7 @@ enum { FAST_OK, FAST_SYNTAX, FAST_NOMEM };
 struct fast {
     const unsigned char *p, *end;
     struct tk_arena *a;
-    bool escaped; /* the last string read had an escape (only then can it hold a NUL) */
+    bool nul; /* the last string read held a NUL character (a \u0000) */
 };
 
 /* The first byte from p on that is a quote, a backslash or a control character (end when
@@ -266,8 +268,8 @@ static int fast_string(struct fast *f, const char **out, size_t *len)
     const unsigned char *p = f->p + 1, *end = f->end;
     unsigned high = 0;
     const unsigned char *q = plain_run(p, end, &high);
-    f->escaped = !(q < end && *q == '"');
-    if (!f->escaped) {
+    f->nul = false;
+    if (q < end && *q == '"') {
         /* no escape: the common case */
         size_t n = (size_t)(q - p);
         char *s = tk_arena_alloc(f->a, n + 1);
@@ -340,6 +342,7 @@ static int fast_string(struct fast *f, const char **out, size_t *len)
             } else if (hi >= 0xDC00 && hi <= 0xDFFF) {
                 return FAST_SYNTAX;
             }
+            f->nul |= cp == 0;
             n += tk_utf8_encode(cp, (unsigned char *)s + n);
             break;
         }
@@ -446,6 +449,8 @@ static int fast_parse(struct tk_arena *a, const char *text, size_t n, struct tk_
             v->type = TK_JV_STRING;
             if ((rc = fast_string(&f, &v->u.s, &v->len)) != FAST_OK)
                 return rc;
+            if (f.nul)
+                v->bits |= TK_JV_NUL;
         } else if (c == '-' || is_digit(c)) {
             if ((rc = fast_number(&f, v)) != FAST_OK)
                 return rc;
@@ -501,7 +506,7 @@ static int fast_parse(struct tk_arena *a, const char *text, size_t n, struct tk_
                 return FAST_SYNTAX;
             if ((rc = fast_string(&f, &key, &keylen)) != FAST_OK)
                 return rc;
-            if (f.escaped && memchr(key, '\0', keylen))
+            if (f.nul)
                 return FAST_SYNTAX;
             f.p = skip_ws(f.p, f.end);
             if (f.p >= f.end || *f.p != ':')
@@ -540,11 +545,11 @@ const struct tk_jv *tk_jv_get(const struct tk_jv *obj, const char *key)
     if (!tk_jv_is(obj, TK_JV_OBJECT))
         return NULL;
     size_t n = strlen(key);
-    if (!(obj->keys & key_bit(key, n)))
+    if (!(obj->bits & key_bit(key, n)))
         return NULL;
     for (const struct tk_jv *m = obj->u.first; m; m = m->next)
         if (m->keylen == n && m->key[0] == key[0] && memcmp(m->key, key, n) == 0) {
-            if (!(obj->keys & TK_JV_DUPS))
+            if (!(obj->bits & TK_JV_DUPS))
                 return m;
             found = m; /* the later of duplicates, as jansson */
         }

@@ -23,11 +23,12 @@ enum tk_jv_type { TK_JV_NULL, TK_JV_FALSE, TK_JV_TRUE, TK_JV_INT, TK_JV_REAL, TK
                   TK_JV_ARRAY, TK_JV_OBJECT };
 
 #define TK_JV_DUPS (1u << 31) /* the object may hold a key twice: lookups read every member */
+#define TK_JV_NUL 1u          /* the string holds a NUL character (a \u0000) */
 
 struct tk_jv {
     enum tk_jv_type type;
-    uint32_t keys;        /* object: a bit per key it holds (a lookup of a key whose bit is
-                             clear ends at once), and TK_JV_DUPS */
+    uint32_t bits;        /* object: a bit per key it holds (a lookup of a key whose bit is
+                             clear ends at once), and TK_JV_DUPS; string: TK_JV_NUL */
     const char *key;      /* member of an object: its key (NUL-terminated), else NULL */
     size_t keylen;
     struct tk_jv *next;   /* the next element or member */
@@ -58,6 +59,12 @@ static inline bool tk_jv_is_number(const struct tk_jv *v)
 static inline const char *tk_jv_str(const struct tk_jv *v)
 {
     return tk_jv_is(v, TK_JV_STRING) ? v->u.s : NULL;
+}
+/* Whether a string holds a NUL character (its C string then ends early); found while
+ * parsing, so readers need not search for one. */
+static inline bool tk_jv_has_nul(const struct tk_jv *v)
+{
+    return tk_jv_is(v, TK_JV_STRING) && (v->bits & TK_JV_NUL);
 }
 static inline size_t tk_jv_strlen(const struct tk_jv *v)
 {

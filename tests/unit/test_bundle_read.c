@@ -593,6 +593,8 @@ static void test_refused_values(void **state)
           "/bundle_id: expected a UUID" },
         { "/host/hostname", "\"pc\\u0000x\"", "/host/hostname: holds a NUL character" },
         { "/inventory/0/name", "\"\\u0000\"", "/inventory/0/name: holds a NUL character" },
+        { "/network/firewall/evidence/0", "\"nft\\u0000\"",
+          "/network/firewall/evidence/0: holds a NUL character" },
     };
     assert_int_equal(run_hostile(cases, sizeof cases / sizeof cases[0]), 0);
 }
