@@ -33,8 +33,10 @@ static size_t walk(const struct tk_jv *v)
             n += walk(el);
         }
     tk_jv_foreach(v, i, el) n += walk(el);
-    if (tk_jv_is(v, TK_JV_STRING))
+    if (tk_jv_is(v, TK_JV_STRING)) {
         FUZZ_CHECK(v->u.s[v->len] == '\0');
+        FUZZ_CHECK(tk_jv_has_nul(v) == (memchr(v->u.s, '\0', v->len) != NULL));
+    }
     return n;
 }
 
