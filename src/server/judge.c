@@ -41,8 +41,8 @@ void tk_judge_free(struct tk_judge *j)
     tk_free(j);
 }
 
-int tk_judge_bundle(struct tk_judge *j, struct tk_bundle *b, const struct tk_reach *reach,
-                    int64_t received, struct tk_buf *digest, struct tk_err *err)
+static int judge_bundle(struct tk_judge *j, struct tk_bundle *b, const struct tk_reach *reach,
+                        int64_t received, struct tk_buf *digest, struct tk_err *err)
 {
     struct tk_analysis an = { .matcher = j->m, .reach = reach };
     b->analysis.kb = tk_kb_name(j->kb);
@@ -69,7 +69,7 @@ int tk_judge_upload(struct tk_judge *j, struct tk_bundle *b, const char *source,
 {
     struct tk_reach reach = { .source = source && source[0] ? source : NULL };
     tk_reach_parse_probes(&reach, probe);
-    return tk_judge_bundle(j, b, &reach, received, digest, err);
+    return judge_bundle(j, b, &reach, received, digest, err);
 }
 
 int tk_judge_read(struct tk_judge *j, struct tk_store *st, const char *bundle_id,

@@ -21,12 +21,9 @@ struct tk_judge;
 int tk_judge_new(struct tk_judge **out, struct tk_kb *kb, struct tk_err *err);
 void tk_judge_free(struct tk_judge *j);
 
-/* Analyses b (replacing its findings) and appends its digest to digest. */
-int tk_judge_bundle(struct tk_judge *j, struct tk_bundle *b, const struct tk_reach *reach,
-                    int64_t received, struct tk_buf *digest, struct tk_err *err);
-
-/* tk_judge_bundle of an upload from source (numeric, or "" when unknown) with the opt-in
- * probe's result as stored ("smb/445=open;..."). */
+/* Analyses b (replacing its findings), uploaded from source (numeric, or "" when unknown)
+ * with the opt-in probe's result as stored ("smb/445=open;..."), and appends its digest to
+ * digest. */
 int tk_judge_upload(struct tk_judge *j, struct tk_bundle *b, const char *source,
                     const char *probe, int64_t received, struct tk_buf *digest,
                     struct tk_err *err);

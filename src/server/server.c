@@ -598,8 +598,8 @@ static void make_report(struct tk_server *s, struct tk_store *st, const struct t
     }
 }
 
-static enum MHD_Result report(struct tk_server *s, struct MHD_Connection *c, const char *url,
-                              const char *org_id)
+static enum MHD_Result report(struct tk_server *s, struct MHD_Connection *c, const char *method,
+                              const char *url, const char *org_id)
 {
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     const char *key = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
@@ -635,7 +635,7 @@ static enum MHD_Result report(struct tk_server *s, struct MHD_Connection *c, con
             make_report(s, st, &org, fmt, lang, &out, &v);
         give_store(s, st);
     }
-    log_access(s, c, "GET", url, v.status, allowed ? org_id : NULL,
+    log_access(s, c, method, url, v.status, allowed ? org_id : NULL,
                v.status == MHD_HTTP_OK ? NULL : v.text);
     enum MHD_Result ok;
     if (v.status != MHD_HTTP_OK) {
@@ -743,7 +743,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                 "GET, HEAD");
         }
         return health ? answer(c, MHD_HTTP_OK, "{\"status\":\"ok\"}")
-                      : report(s, c, url, org_id);
+                      : report(s, c, method, url, org_id);
     }
     log_access(s, c, method, url, 404, NULL, NULL);
     return error(c, MHD_HTTP_NOT_FOUND, "no such resource");
@@ -762,7 +762,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /* ---- analysis after the answer -------------------------------------------------------------
- * An upload is answered once it is stored; judging it (tk_judge_stored) follows here. The
+ * An upload is answered once it is stored; judging it (judge.c) follows here. The
  * analysts run at the lowest CPU priority, so a stream of uploads is not slowed by the judging
  * it causes: they catch up when the stream pauses. A report does not wait for idle time: it
  * first judges its own organisation's queued bundles itself (analyst_catch_up). At start,

@@ -46,7 +46,7 @@ bool tk_store_exists(const char *dir)
 {
     struct tk_buf p = TK_BUF_INIT(8192);
     struct stat st;
-    bool yes = tk_buf_addf(&p, "%s/tenken.db", dir) == 0 && stat(p.ptr, &st) == 0 &&
+    bool yes = tk_buf_addf(&p, "%s/" TK_STORE_FILE, dir) == 0 && stat(p.ptr, &st) == 0 &&
                S_ISREG(st.st_mode);
     tk_buf_release(&p);
     return yes;

@@ -200,6 +200,9 @@ extern const struct tk_store_ops tk_store_sqlite;
  * TK_ENOENT when neither variable names an absolute directory. */
 int tk_store_default_dir(struct tk_buf *out);
 
+/* The default backend's database in DIR. */
+#define TK_STORE_FILE "tenken.db"
+
 /* Opens (creating DIR, mode 0700, and the database when missing) with the default backend. */
 int tk_store_open(struct tk_store **out, const char *dir, struct tk_err *err);
 /* Whether DIR holds a store already (commands that only read or change one open it only

@@ -195,7 +195,7 @@ static int sq_open(struct tk_store **out, const char *dir, struct tk_err *err)
     if (!s)
         return tk_err_set(err, TK_ENOMEM, "out of memory");
     s->base.ops = &tk_store_sqlite;
-    snprintf(s->path, sizeof s->path, "%s/tenken.db", dir);
+    snprintf(s->path, sizeof s->path, "%s/" TK_STORE_FILE, dir);
     if (sqlite3_open_v2(s->path, &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
