@@ -33,50 +33,11 @@ static const struct collector win_collectors[] = { TK_WIN_COLLECTORS(TK_WIN_COLL
 
 #define NWIN_COLLECTORS (sizeof win_collectors / sizeof win_collectors[0])
 
-static bool in_table(const struct collector *t, size_t n, const char *p, size_t len)
+/* Appends name to the list out[0..n) unless it is there (or does not fit). */
+static void add_name(char *out, size_t n, const char *name)
 {
-    for (const struct collector *c = t; c && c < t + n; c++)
-        if (strlen(c->name) == len && memcmp(c->name, p, len) == 0)
-            return true;
-    return false;
-}
-
-static bool known(const char *p, size_t len, const char *const *extra)
-{
-    if (in_table(collectors, NCOLLECTORS, p, len) ||
-        in_table(win_collectors, NWIN_COLLECTORS, p, len))
-        return true;
-    for (; extra && *extra; extra++)
-        if (strlen(*extra) == len && memcmp(*extra, p, len) == 0)
-            return true;
-    return false;
-}
-
-const char *tk_collect_unknown(const char *only, const char *const *extra, char *bad, size_t n)
-{
-    for (const char *p = only; p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (!known(p, len, extra)) {
-            snprintf(bad, n, "%.*s", (int)len, p);
-            return bad;
-        }
-        p = e ? e + 1 : NULL;
-    }
-    return NULL;
-}
-
-static void add_name(const char *name, char *out, size_t n)
-{
-    size_t len = strlen(out), k = strlen(name);
-    for (const char *p = out; *p;) { /* already there */
-        const char *e = strchr(p, ',');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        if (l == k && memcmp(p, name, k) == 0)
-            return;
-        p += l + (e ? 1 : 0);
-    }
-    if (len + k + 2 <= n)
+    size_t len = strlen(out);
+    if (!tk_collect_selected(out, name) && len + strlen(name) + 2 <= n)
         snprintf(out + len, n - len, "%s%s", len ? "," : "", name);
 }
 
@@ -86,11 +47,25 @@ void tk_collect_names(const char *const *extra, char *out, size_t n)
         return;
     *out = '\0';
     for (const struct collector *c = collectors; c && c < collectors + NCOLLECTORS; c++)
-        add_name(c->name, out, n);
+        add_name(out, n, c->name);
     for (const struct collector *c = win_collectors; c < win_collectors + NWIN_COLLECTORS; c++)
-        add_name(c->name, out, n);
+        add_name(out, n, c->name);
     for (; extra && *extra; extra++)
-        add_name(*extra, out, n);
+        add_name(out, n, *extra);
+}
+
+const char *tk_collect_unknown(const char *only, const char *const *extra, char *bad, size_t n)
+{
+    char names[1024];
+    tk_collect_names(extra, names, sizeof names);
+    for (const char *p = only; p;) {
+        const char *e = strchr(p, ',');
+        snprintf(bad, n, "%.*s", (int)(e ? (size_t)(e - p) : strlen(p)), p);
+        if (!tk_collect_selected(names, bad))
+            return bad;
+        p = e ? e + 1 : NULL;
+    }
+    return NULL;
 }
 
 bool tk_collect_selected(const char *only, const char *name)
