@@ -164,12 +164,6 @@ static int serve(struct tk_cli *cli, struct tk_server_opts *so, const char *host
         tk_buf_release(&dir);
         return rc;
     }
-    struct tk_kb *kb; /* opened once now, so that a wrong --kb stops the start, not judging */
-    if ((rc = tk_cli_open_kb(cli, so->kb_ud, TK_KB_READONLY, &kb)) != 0) {
-        tk_buf_release(&dir);
-        return rc;
-    }
-    tk_kb_close(kb);
     FILE *log = NULL, *elog = NULL;
     if (open_log(cli, access, "access", &so->access_log, &log) != 0 ||
         open_log(cli, errlog, "error", &so->error_log, &elog) != 0) {

@@ -1041,7 +1041,14 @@ int tk_server_start(struct tk_server **out, const struct tk_server_opts *o, stru
         tk_server_stop(s);
         return tk_err_set(err, TK_ENOMEM, "out of memory");
     }
-    /* the store must open (and migrate) before the first request */
+    /* the knowledge base must open (a first judge, kept for the analysts), and the store
+     * open (and migrate), before the first request */
+    struct tk_judge *j = take_judge(s, err);
+    if (!j) {
+        tk_server_stop(s);
+        return err->code ? err->code : TK_ENOMEM;
+    }
+    give_judge(s, j);
     struct tk_store *st;
     int rc = tk_store_open(&st, s->data, err);
     if (rc) {
