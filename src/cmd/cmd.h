@@ -140,12 +140,14 @@ int tk_kb_select(const char *path, unsigned flags, struct tk_kb **out, struct tk
 int tk_cli_open_kb_writable(struct tk_cli *cli, const char *path, struct tk_kb **out,
                             struct tk_buf *created);
 
-/* The server's store (datasel.c): --data DIR or the default data directory. Logs and
- * returns an exit code on failure, 0 on success. */
+/* The server's store (datasel.c): --data DIR or the default data directory; without
+ * create, a directory that holds no store yet is an error. Logs and returns an exit code on
+ * failure, 0 on success. */
 struct tk_store;
 int tk_cli_open_store(struct tk_cli *cli, const char *data, bool create, struct tk_store **out);
-/* The directory itself (appended to dir), for commands that open more than one handle. */
-int tk_cli_data_dir(struct tk_cli *cli, const char *data, struct tk_buf *dir);
+/* The directory itself (appended to dir), for commands that open more than one handle;
+ * checked as tk_cli_open_store does. */
+int tk_cli_data_dir(struct tk_cli *cli, const char *data, bool create, struct tk_buf *dir);
 
 /* Uploading a bundle file (upload.c), for `tenken upload` and `tenken scan --upload`. */
 struct tk_cli_upload {

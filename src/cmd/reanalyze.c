@@ -101,10 +101,8 @@ static int run(struct tk_cli *cli, int argc, char **argv)
     struct tk_buf dir = TK_BUF_INIT(8192);
     struct tk_store *s;
     struct tk_err err = { 0 };
-    if ((rc = tk_cli_data_dir(cli, data, &dir)) == 0 && !tk_store_exists(tk_buf_cstr(&dir)))
-        rc = tk_err_set(&err, TK_ENOENT, "%s: no analysis-server data here ('tenken org add' "
-                                         "or 'tenken serve' makes it)", tk_buf_cstr(&dir));
-    if (rc || (rc = tk_store_open(&s, tk_buf_cstr(&dir), &err)) != 0) {
+    if ((rc = tk_cli_data_dir(cli, data, false, &dir)) != 0 ||
+        (rc = tk_store_open(&s, tk_buf_cstr(&dir), &err)) != 0) {
         if (err.msg[0])
             tk_log(&cli->log, TK_LOG_ERROR, "%s", err.msg);
         tk_buf_release(&dir);

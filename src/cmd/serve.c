@@ -160,7 +160,7 @@ static int serve(struct tk_cli *cli, struct tk_server_opts *so, const char *host
 {
     int rc = TK_EXIT_OK;
     struct tk_buf dir = TK_BUF_INIT(8192);
-    if ((rc = tk_cli_data_dir(cli, data, &dir)) != 0) {
+    if ((rc = tk_cli_data_dir(cli, data, true, &dir)) != 0) {
         tk_buf_release(&dir);
         return rc;
     }
