@@ -12,6 +12,7 @@
 #include "cmd/campaign.h"
 #include "cmd/cmd.h"
 #include "core/alloc.h"
+#include "core/arena.h"
 #include "core/escape.h"
 #include "core/jdoc.h"
 #include "core/json.h"
@@ -109,26 +110,30 @@ static const char *or_dash(const char *s)
     return s && *s ? s : "-";
 }
 
-/* s escaped for the terminal, in one of six rotating buffers: one printf may use up to six
- * (a seventh would overwrite the first); term_release frees them. */
-static struct tk_buf term_bufs[6];
-static unsigned term_next;
+/* s escaped for the terminal, kept until term_release (the command's end): any number of
+ * them may go into one printf. */
+static struct tk_arena term_arena;
+static bool term_arena_ready;
 
 static const char *term(const char *s)
 {
-    struct tk_buf *b = &term_bufs[term_next++ % 6];
-    if (!b->max)
-        tk_buf_init(b, (size_t)1 << 20);
-    tk_buf_reset(b);
+    if (!term_arena_ready) {
+        tk_arena_init(&term_arena, (size_t)1 << 30);
+        term_arena_ready = true;
+    }
+    struct tk_buf b = TK_BUF_INIT((size_t)1 << 20);
     s = s ? s : "";
-    tk_escape_term(b, s, strlen(s));
-    return tk_buf_cstr(b);
+    tk_escape_term(&b, s, strlen(s));
+    const char *kept = tk_arena_strndup(&term_arena, tk_buf_cstr(&b), b.len);
+    tk_buf_release(&b);
+    return kept ? kept : "";
 }
 
 static void term_release(void)
 {
-    for (size_t i = 0; i < sizeof term_bufs / sizeof *term_bufs; i++)
-        tk_buf_release(&term_bufs[i]);
+    if (term_arena_ready)
+        tk_arena_release(&term_arena);
+    term_arena_ready = false;
 }
 
 /* A device's CVE list (JSON text the store keeps) written again element by element. */
@@ -521,11 +526,10 @@ static int show_device(void *ud, int64_t case_id, const struct tk_case_device *d
         tk_json_obj_end(sh->w);
         return 0;
     }
-    /* two prints: term() has six buffers, and this line shows seven texts */
-    fprintf(sh->cli->out, "  %s:%d  %s%s%s %s", term(d->ip), d->port, term(d->vendor),
-            d->vendor ? " " : "", term(or_dash(d->product)), term(or_dash(d->version)));
-    fprintf(sh->cli->out, " (%s)  %s%s  %s\n", term(or_dash(d->precision)),
-            term(or_dash(d->verdict)), d->kev ? ", KEV" : "", term(d->state));
+    fprintf(sh->cli->out, "  %s:%d  %s%s%s %s (%s)  %s%s  %s\n", term(d->ip), d->port,
+            term(d->vendor), d->vendor ? " " : "", term(or_dash(d->product)),
+            term(or_dash(d->version)), term(or_dash(d->precision)), term(or_dash(d->verdict)),
+            d->kev ? ", KEV" : "", term(d->state));
     return 0;
 }
 
